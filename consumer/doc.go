@@ -1,0 +1,3 @@
+// Package consumer decodes and validates ingestion messages (shared by
+// Kafka and HTTP) and consumes team topics from Kafka.
+package consumer

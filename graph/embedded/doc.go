@@ -1,0 +1,3 @@
+// Package embedded is the single-machine graph store, kept in the data
+// directory.
+package embedded

@@ -1,0 +1,3 @@
+// Package scheduler runs nightly computations, backfills and on-demand
+// runs with gocron.
+package scheduler

@@ -1,0 +1,83 @@
+package depc
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/depc-dev/depc/qos"
+)
+
+// Source plugins.
+const (
+	PluginPrometheus = "Prometheus"
+	PluginFake       = "Fake"
+)
+
+// SourceConfig is a team's connection to a time-series database (or the
+// Fake generator), as stored and as shown by the API.
+type SourceConfig struct {
+	Name          string          `json:"name"`
+	Plugin        string          `json:"plugin"`
+	Configuration json.RawMessage `json:"configuration"`
+}
+
+// Check types.
+const (
+	CheckThreshold = "Threshold"
+	CheckInterval  = "Interval"
+)
+
+// Check is an indicator: a query on a source plus a Threshold or Interval
+// that turns its datapoints into an OK/KO timeline.
+type Check struct {
+	Name       string          `json:"name"`
+	Source     string          `json:"source"`
+	Type       string          `json:"type"`
+	Parameters CheckParameters `json:"parameters"`
+}
+
+// CheckParameters are a check's source query and its bound.
+type CheckParameters struct {
+	// Query is PromQL for Prometheus, a metric name for Fake.
+	Query string `json:"query"`
+	// Threshold is "T" for a Threshold check, "A:B" for an Interval one.
+	Threshold string `json:"threshold"`
+	// Label is the series label holding the node name (Prometheus;
+	// default "name").
+	Label string `json:"label,omitempty"`
+	// Step is the query resolution in seconds (default 60).
+	Step int64 `json:"step,omitempty"`
+	// Lookback is how far before a window's start the source looks for
+	// the state at the start, in seconds (default 300).
+	Lookback int64 `json:"lookback,omitempty"`
+}
+
+// Series is one series of datapoints returned by a source, sorted by time.
+type Series struct {
+	Labels map[string]string
+	Points []qos.Point
+}
+
+// SourceResult is what a source returned for one node name: its series, or
+// the error that kept them from being fetched.
+type SourceResult struct {
+	Name   string
+	Series []Series
+	Err    error
+}
+
+// Source is an open connection to one time-series database.
+type Source interface {
+	// ValidateCheck checks a check's parameters when it is saved (the
+	// query parses, names a known metric, …): EINVALID naming the field.
+	ValidateCheck(p CheckParameters) error
+
+	// Fetch evaluates the check's query for every name over w, plus the
+	// check's lookback before w.Start, in as few queries as the database
+	// allows, and calls fn once per name, in any order, from the calling
+	// goroutine. A name with no data gets a result with no series. An
+	// error that concerns only some names is given to fn for each of them;
+	// Fetch itself returns an error only when it stopped early (context
+	// cancelled), after which fn may not have been called for every name.
+	Fetch(ctx context.Context, p CheckParameters, w Window, names []string, fn func(SourceResult)) error
+}

@@ -1,0 +1,2 @@
+// Package prometheus is the source that queries the Prometheus HTTP API.
+package prometheus

@@ -1,0 +1,2 @@
+// Package statetest is the conformance suite of the state store.
+package statetest

@@ -1,0 +1,2 @@
+// Package ui embeds the built web app.
+package ui
