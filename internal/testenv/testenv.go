@@ -1,0 +1,44 @@
+// Package testenv gives tests the addresses of the real services (Neo4j,
+// Kafka, Prometheus) that deploy/dev starts, and enforces the project's
+// rule: when DEPC_REQUIRE_SERVICES=1 (CI), a test whose service is not
+// configured fails instead of skipping.
+package testenv
+
+import (
+	"os"
+	"testing"
+)
+
+// Environment variables naming the real services.
+const (
+	Neo4jURI      = "DEPC_TEST_NEO4J_URI"      // bolt://127.0.0.1:7687
+	Neo4jUser     = "DEPC_TEST_NEO4J_USER"     // default neo4j
+	Neo4jPassword = "DEPC_TEST_NEO4J_PASSWORD" // set by deploy/dev/neo4j
+	KafkaBrokers  = "DEPC_TEST_KAFKA_BROKERS"  // 127.0.0.1:9092
+	PrometheusURL = "DEPC_TEST_PROMETHEUS_URL" // http://127.0.0.1:9090
+	Require       = "DEPC_REQUIRE_SERVICES"    // "1" in CI
+)
+
+// RequireService returns the value of the environment variable that points
+// at a real service. When it is unset the test is skipped, unless
+// DEPC_REQUIRE_SERVICES=1, in which case it fails.
+func RequireService(tb testing.TB, env string) string {
+	tb.Helper()
+	v := os.Getenv(env)
+	if v != "" {
+		return v
+	}
+	if os.Getenv(Require) == "1" {
+		tb.Fatalf("%s is not set and %s=1: start the service with deploy/dev and export it", env, Require)
+	}
+	tb.Skipf("%s is not set (start the service with deploy/dev; CI sets %s=1 and requires it)", env, Require)
+	return ""
+}
+
+// Getenv returns the variable's value or def when unset.
+func Getenv(env, def string) string {
+	if v := os.Getenv(env); v != "" {
+		return v
+	}
+	return def
+}
