@@ -54,7 +54,9 @@ type Dependency struct {
 }
 
 // SnapshotNode is a node delivered by a snapshot. ID is local to one
-// snapshot: relations refer to nodes by it.
+// snapshot: the nodes of a snapshot are numbered 0, 1, 2, … in delivery
+// order, so a sink can keep them in a slice indexed by ID, and relations
+// refer to nodes by it.
 type SnapshotNode struct {
 	ID      int32
 	Key     NodeKey
@@ -69,8 +71,9 @@ type SnapshotRelation struct {
 }
 
 // SnapshotSink receives a snapshot as it streams: every node first, then
-// every relation. It may keep the values it receives. An error returned by
-// the sink stops the snapshot and is returned by it.
+// every relation, each relation (From, To) once. It may keep the values it
+// receives (no slice it is given is reused by the store). An error returned
+// by the sink stops the snapshot and is returned by it unchanged.
 type SnapshotSink interface {
 	Node(SnapshotNode) error
 	Relation(SnapshotRelation) error
@@ -80,17 +83,25 @@ type SnapshotSink interface {
 //
 // Teams are namespaces: a store knows nothing of which teams exist (the
 // state store does) and a team with no node simply has an empty graph.
-// Labels, names and team names reaching a store have been validated; a store
-// that puts them into a query text checks them again and answers EINVALID.
-// A store that cannot reach its database answers EUNAVAILABLE: the caller
-// may retry, nothing was written.
+// Labels, names and team names reaching a store have been validated by the
+// decoder or the API; every store checks them again (ValidTeam, ValidLabel,
+// ValidName) and answers EINVALID naming the bad value before touching its
+// database, in every method. So does a window with Start >= End and a limit
+// below 1. A store that cannot reach its database answers EUNAVAILABLE:
+// the caller may retry, nothing was written. A closed store answers
+// EUNAVAILABLE too. A store is safe for concurrent use.
+//
+// Names compare as bytes everywhere (sorting, paging, substrings): "B" sorts
+// before "a" and a substring match is case-sensitive.
 type GraphStore interface {
 	// Apply records a batch of events in one transaction: all or nothing.
 	// Node events create the node if needed; relation events create the
 	// relation and both its nodes if needed. Periods are derived from each
 	// entity's event set (EventSet.Periods), so the result does not depend
 	// on the order of events within or across batches, and applying a
-	// batch twice changes nothing.
+	// batch twice changes nothing. Every event is checked first
+	// (ValidateEvent): one bad event makes Apply answer EINVALID, naming
+	// the event's index, and write nothing. An empty batch does nothing.
 	Apply(ctx context.Context, team string, events []Event) error
 
 	// Node returns one node with its periods. ENOTFOUND if absent.
@@ -102,14 +113,18 @@ type GraphStore interface {
 
 	// Nodes returns up to limit node names of a label, sorted by name
 	// (byte order), after the name `after` (exclusive; "" for the first
-	// page), keeping only names that contain substring (all when ""). next
-	// is the last name returned when more names follow, else "".
+	// page; it need not be an existing name), keeping only names that
+	// contain substring (all when ""; case-sensitive, no wildcards). next
+	// is the last name returned when more names follow, else "". A label
+	// with no node gives an empty page. limit < 1 is EINVALID.
 	Nodes(ctx context.Context, team, label, substring string, limit int, after string) (names []string, next string, err error)
 
 	// Dependencies returns every direct dependency of the node (the nodes
-	// it DEPENDS_ON), never truncated, sorted by label then name, each with
-	// its relation's periods and its Active flag evaluated for `when`.
-	// ENOTFOUND if the node does not exist.
+	// it DEPENDS_ON), active or not, never truncated, sorted by label then
+	// name, each with the dependency's own periods (Node.Periods), its
+	// relation's periods and its Active flag evaluated for `when`. The
+	// node's own periods do not matter. ENOTFOUND if the node does not
+	// exist.
 	Dependencies(ctx context.Context, team string, key NodeKey, when Activity) ([]Dependency, error)
 
 	// Dependents is Dependencies in the other direction: the nodes that
@@ -118,28 +133,87 @@ type GraphStore interface {
 
 	// Impacted returns the nodes of ancestorLabel that have at least one
 	// path down to the node whose every node and relation (both ends
-	// included) is active at `at`, sorted by name, paged like Nodes.
-	// ENOTFOUND if the node does not exist.
+	// included) is active at `at`, sorted by name, paged like Nodes (after
+	// is a name of ancestorLabel). A path has at least one relation and the
+	// node itself is never in the result, even on a cycle. Cycles are
+	// allowed in the graph and must not make a store loop. ENOTFOUND if the
+	// node does not exist.
 	Impacted(ctx context.Context, team string, key NodeKey, ancestorLabel string, at int64, limit int, after string) (nodes []NodeKey, next string, err error)
 
-	// Snapshot streams every node of the given labels that is active
-	// during w, then every relation between two such nodes that is active
-	// during w, with full (unclipped) periods: what a run loads in one pass.
+	// Snapshot streams every node of the given labels (every label when
+	// labels is empty) that is active during w, then every relation between
+	// two such nodes that is active during w, with full (unclipped)
+	// periods: what a run loads in one pass. The order of nodes and of
+	// relations is unspecified. A store streams: it never holds the whole
+	// snapshot in memory.
 	Snapshot(ctx context.Context, team string, w Window, labels []string, sink SnapshotSink) error
 
 	// Subgraph streams the node and every node reachable from it through
 	// relations active during w whose nodes are active during w, then
 	// those relations: the dependency subgraph of one node on one day
-	// (root cause, live QoS). ENOTFOUND if the node does not exist.
+	// (root cause, live QoS). The root comes first (ID 0) and is delivered
+	// even when it is not active during w (then alone). The relations are
+	// every relation between two delivered nodes that is active during w
+	// and whose two nodes are active during w. ENOTFOUND if the node does
+	// not exist.
 	Subgraph(ctx context.Context, team string, root NodeKey, w Window, sink SnapshotSink) error
 
-	// DeleteNode removes the node and all its relations. ENOTFOUND if
-	// absent.
+	// DeleteNode removes the node and all its relations, in both
+	// directions; its neighbours stay. Events applied later recreate it
+	// from those events alone. ENOTFOUND if absent.
 	DeleteNode(ctx context.Context, team string, key NodeKey) error
 
 	// Ping checks that the database answers (readiness).
 	Ping(ctx context.Context) error
 
-	// Close releases the store's resources.
+	// Close releases the store's resources. Calls after Close answer
+	// EUNAVAILABLE; closing twice is harmless.
 	Close() error
+}
+
+// ValidateEvent checks what Apply requires of every event before it writes
+// anything: valid labels and names (a relation needs both ends; a node event
+// has no Target name either), a known kind, and times as messages allow
+// them (spec/messages.md §2): From >= 0 for a span or an open, To >= 1 for
+// a span or a close, From < To for a span. The error is EINVALID and names
+// the field.
+func ValidateEvent(e Event) error {
+	if !ValidLabel(e.Node.Label) {
+		return Errorf(EINVALID, "label: %q is not a valid label", e.Node.Label)
+	}
+	if !ValidName(e.Node.Name) {
+		return Errorf(EINVALID, "name: %q is not a valid name", e.Node.Name)
+	}
+	if e.Target.Label != "" || e.Target.Name != "" {
+		if !ValidLabel(e.Target.Label) {
+			return Errorf(EINVALID, "target label: %q is not a valid label", e.Target.Label)
+		}
+		if !ValidName(e.Target.Name) {
+			return Errorf(EINVALID, "target name: %q is not a valid name", e.Target.Name)
+		}
+	}
+	switch e.Kind {
+	case EventExists:
+	case EventSpan:
+		if e.From < 0 {
+			return Errorf(EINVALID, "from: %d is negative", e.From)
+		}
+		if e.To < 1 {
+			return Errorf(EINVALID, "to: %d is below 1", e.To)
+		}
+		if e.From >= e.To {
+			return Errorf(EINVALID, "from: %d is not before to %d", e.From, e.To)
+		}
+	case EventOpen:
+		if e.From < 0 {
+			return Errorf(EINVALID, "from: %d is negative", e.From)
+		}
+	case EventClose:
+		if e.To < 1 {
+			return Errorf(EINVALID, "to: %d is below 1", e.To)
+		}
+	default:
+		return Errorf(EINVALID, "kind: unknown event kind %d", e.Kind)
+	}
+	return nil
 }
