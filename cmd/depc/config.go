@@ -1,0 +1,276 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Config is depc's whole configuration. It is read from the defaults, then
+// a YAML file (unknown keys are errors), then the environment: every setting
+// has a variable named DEPC_ followed by its YAML path in upper case joined
+// with underscores (graph.neo4j.uri → DEPC_GRAPH_NEO4J_URI). Lists in the
+// environment are comma-separated. The defaults work on one machine.
+type Config struct {
+	// Addr is where the API and UI listen.
+	Addr string `yaml:"addr"`
+	// DataDir holds the embedded stores (graph, state) and the embedded
+	// broker's data.
+	DataDir string `yaml:"data_dir"`
+	// AdminToken, when set, is the admin's token. When neither it nor a
+	// stored admin token exists, `depc serve` generates one, stores its
+	// hash and prints it once.
+	AdminToken string `yaml:"admin_token"`
+	// LogLevel is debug, info, warn or error.
+	LogLevel string `yaml:"log_level"`
+
+	Graph     GraphConfig     `yaml:"graph"`
+	Kafka     KafkaConfig     `yaml:"kafka"`
+	Scheduler SchedulerConfig `yaml:"scheduler"`
+	API       APIConfig       `yaml:"api"`
+}
+
+// GraphConfig selects the graph store.
+type GraphConfig struct {
+	// Backend is "embedded" (in DataDir) or "neo4j".
+	Backend string      `yaml:"backend"`
+	Neo4j   Neo4jConfig `yaml:"neo4j"`
+}
+
+// Neo4jConfig is the Neo4j server of the graph.
+type Neo4jConfig struct {
+	URI      string `yaml:"uri"`
+	User     string `yaml:"user"`
+	Password string `yaml:"password"`
+	Database string `yaml:"database"`
+}
+
+// KafkaConfig is the ingestion consumer's broker and topics. The consumer
+// runs when Brokers is not empty (or Embedded is set).
+type KafkaConfig struct {
+	Brokers []string `yaml:"brokers"`
+	// Topics lists team topics; TopicPattern (a regular expression) is
+	// matched against the broker's topics instead when set.
+	Topics       []string      `yaml:"topics"`
+	TopicPattern string        `yaml:"topic_pattern"`
+	Prefix       string        `yaml:"prefix"`
+	Group        string        `yaml:"group"`
+	BatchSize    int           `yaml:"batch_size"`
+	BatchWait    time.Duration `yaml:"batch_wait"`
+	SASL         SASLConfig    `yaml:"sasl"`
+	TLS          TLSConfig     `yaml:"tls"`
+	// Embedded starts an in-process Kafka-protocol broker on
+	// EmbeddedAddr for trying producers against a single-machine depc.
+	Embedded     bool   `yaml:"embedded"`
+	EmbeddedAddr string `yaml:"embedded_addr"`
+}
+
+// SASLConfig is the broker's SASL authentication.
+type SASLConfig struct {
+	// Mechanism is "", "PLAIN", "SCRAM-SHA-256" or "SCRAM-SHA-512".
+	Mechanism string `yaml:"mechanism"`
+	Username  string `yaml:"username"`
+	Password  string `yaml:"password"`
+}
+
+// TLSConfig is the broker's TLS.
+type TLSConfig struct {
+	Enabled            bool   `yaml:"enabled"`
+	CAFile             string `yaml:"ca_file"`
+	CertFile           string `yaml:"cert_file"`
+	KeyFile            string `yaml:"key_file"`
+	InsecureSkipVerify bool   `yaml:"insecure_skip_verify"`
+}
+
+// SchedulerConfig is the nightly computation.
+type SchedulerConfig struct {
+	// Enabled runs the nightly job and the run queue in `depc serve`.
+	Enabled bool `yaml:"enabled"`
+	// Nightly is the UTC time of day ("HH:MM") of the nightly run of
+	// yesterday for every team. Keep it outside 02:00–03:00 local DST gaps.
+	Nightly string `yaml:"nightly"`
+	// CatchUpDays is how many missed nights are computed at start.
+	CatchUpDays int `yaml:"catch_up_days"`
+}
+
+// APIConfig is the HTTP API.
+type APIConfig struct {
+	BodyLimit         int64 `yaml:"body_limit"`
+	MessagesBodyLimit int64 `yaml:"messages_body_limit"`
+	// MetricsToken, when set, is required as a bearer token on /metrics.
+	MetricsToken string `yaml:"metrics_token"`
+	// Decimals is how QoS values are rounded in responses.
+	Decimals int `yaml:"decimals"`
+}
+
+// DefaultConfig is the configuration of a single-machine depc.
+func DefaultConfig() Config {
+	return Config{
+		Addr:     "127.0.0.1:8080",
+		DataDir:  "./data",
+		LogLevel: "info",
+		Graph:    GraphConfig{Backend: "embedded", Neo4j: Neo4jConfig{User: "neo4j", Database: "neo4j"}},
+		Kafka: KafkaConfig{
+			Prefix: "depc", Group: "depc", BatchSize: 5000, BatchWait: time.Second,
+			EmbeddedAddr: "127.0.0.1:9092",
+		},
+		Scheduler: SchedulerConfig{Enabled: true, Nightly: "01:15", CatchUpDays: 3},
+		API:       APIConfig{BodyLimit: 1 << 20, MessagesBodyLimit: 16 << 20, Decimals: 3},
+	}
+}
+
+// LoadConfig reads the defaults, then the YAML file at path (if not ""),
+// then the environment, and validates the result.
+func LoadConfig(path string, environ []string) (Config, error) {
+	cfg := DefaultConfig()
+	if path != "" {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return cfg, fmt.Errorf("config: %w", err)
+		}
+		dec := yaml.NewDecoder(bytes.NewReader(data))
+		dec.KnownFields(true)
+		// An empty file decodes as io.EOF: it simply sets nothing.
+		if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
+			return cfg, fmt.Errorf("config %s: %w", path, err)
+		}
+	}
+	env := map[string]string{}
+	for _, kv := range environ {
+		if k, v, ok := strings.Cut(kv, "="); ok && strings.HasPrefix(k, "DEPC_") {
+			env[k] = v
+		}
+	}
+	if err := applyEnv(reflect.ValueOf(&cfg).Elem(), "DEPC", env); err != nil {
+		return cfg, err
+	}
+	return cfg, cfg.Validate()
+}
+
+// applyEnv sets every field whose variable is in env.
+func applyEnv(v reflect.Value, prefix string, env map[string]string) error {
+	t := v.Type()
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		name := prefix + "_" + strings.ToUpper(f.Tag.Get("yaml"))
+		fv := v.Field(i)
+		if f.Type.Kind() == reflect.Struct {
+			if err := applyEnv(fv, name, env); err != nil {
+				return err
+			}
+			continue
+		}
+		s, ok := env[name]
+		if !ok {
+			continue
+		}
+		if err := setFromString(fv, s); err != nil {
+			return fmt.Errorf("config: %s=%q: %v", name, s, err)
+		}
+	}
+	return nil
+}
+
+func setFromString(fv reflect.Value, s string) error {
+	switch fv.Interface().(type) {
+	case time.Duration:
+		d, err := time.ParseDuration(s)
+		if err != nil {
+			return err
+		}
+		fv.SetInt(int64(d))
+		return nil
+	case []string:
+		var list []string
+		for _, part := range strings.Split(s, ",") {
+			if part = strings.TrimSpace(part); part != "" {
+				list = append(list, part)
+			}
+		}
+		fv.Set(reflect.ValueOf(list))
+		return nil
+	}
+	switch fv.Kind() {
+	case reflect.String:
+		fv.SetString(s)
+	case reflect.Bool:
+		b, err := strconv.ParseBool(s)
+		if err != nil {
+			return fmt.Errorf("want true or false")
+		}
+		fv.SetBool(b)
+	case reflect.Int, reflect.Int64:
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return fmt.Errorf("want an integer")
+		}
+		fv.SetInt(n)
+	default:
+		return fmt.Errorf("unsupported setting type %s", fv.Type())
+	}
+	return nil
+}
+
+// Validate checks the settings that would otherwise fail late.
+func (c Config) Validate() error {
+	var errs []string
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Sprintf(format, args...)) }
+	if c.Addr == "" {
+		bad("addr: must not be empty")
+	}
+	if c.DataDir == "" {
+		bad("data_dir: must not be empty")
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		bad("log_level: must be debug, info, warn or error, not %q", c.LogLevel)
+	}
+	switch c.Graph.Backend {
+	case "embedded":
+	case "neo4j":
+		if c.Graph.Neo4j.URI == "" {
+			bad("graph.neo4j.uri: required when graph.backend is neo4j")
+		}
+	default:
+		bad("graph.backend: must be embedded or neo4j, not %q", c.Graph.Backend)
+	}
+	switch c.Kafka.SASL.Mechanism {
+	case "", "PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512":
+	default:
+		bad("kafka.sasl.mechanism: must be PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512, not %q", c.Kafka.SASL.Mechanism)
+	}
+	if c.Kafka.BatchSize < 1 {
+		bad("kafka.batch_size: must be at least 1")
+	}
+	if c.Kafka.BatchWait <= 0 {
+		bad("kafka.batch_wait: must be positive")
+	}
+	if len(c.Kafka.Topics) > 0 && c.Kafka.TopicPattern != "" {
+		bad("kafka.topics and kafka.topic_pattern: set one, not both")
+	}
+	if _, err := time.Parse("15:04", c.Scheduler.Nightly); err != nil {
+		bad("scheduler.nightly: must be HH:MM (UTC), not %q", c.Scheduler.Nightly)
+	}
+	if c.Scheduler.CatchUpDays < 0 {
+		bad("scheduler.catch_up_days: must be >= 0")
+	}
+	if c.API.BodyLimit < 1 || c.API.MessagesBodyLimit < 1 {
+		bad("api.body_limit and api.messages_body_limit: must be positive")
+	}
+	if c.API.Decimals < 0 || c.API.Decimals > 9 {
+		bad("api.decimals: must be between 0 and 9")
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("config: %s", strings.Join(errs, "; "))
+	}
+	return nil
+}

@@ -1,0 +1,95 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestDefaultConfigIsValid(t *testing.T) {
+	if err := DefaultConfig().Validate(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestLoadConfigLayers(t *testing.T) {
+	cfg, err := LoadConfig("testdata/config/good.yml", []string{
+		"DEPC_GRAPH_NEO4J_PASSWORD=from-env",
+		"DEPC_KAFKA_BROKERS=a:1, b:2,",
+		"DEPC_SCHEDULER_CATCH_UP_DAYS=10",
+		"DEPC_API_BODY_LIMIT=2048",
+		"OTHER_VAR=ignored",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Addr != "0.0.0.0:8080" || cfg.DataDir != "/var/lib/depc" {
+		t.Errorf("file settings not applied: %+v", cfg)
+	}
+	if cfg.Graph.Neo4j.User != "neo4j" {
+		t.Errorf("default lost under a file section: user = %q", cfg.Graph.Neo4j.User)
+	}
+	if cfg.Graph.Neo4j.Password != "from-env" {
+		t.Errorf("environment does not override the file: %q", cfg.Graph.Neo4j.Password)
+	}
+	if want := []string{"a:1", "b:2"}; !reflect.DeepEqual(cfg.Kafka.Brokers, want) {
+		t.Errorf("brokers = %q, want %q", cfg.Kafka.Brokers, want)
+	}
+	if cfg.Kafka.BatchWait != 500*time.Millisecond || cfg.Scheduler.Nightly != "01:30" {
+		t.Errorf("durations or times not read: %v %q", cfg.Kafka.BatchWait, cfg.Scheduler.Nightly)
+	}
+	if cfg.Scheduler.CatchUpDays != 10 || cfg.API.BodyLimit != 2048 {
+		t.Errorf("integers from the environment not applied: %+v", cfg)
+	}
+}
+
+func TestLoadConfigEmptyFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "empty.yml")
+	if err := os.WriteFile(path, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := LoadConfig(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(cfg, DefaultConfig()) {
+		t.Errorf("an empty file changed the defaults: %+v", cfg)
+	}
+}
+
+func TestLoadConfigBadEnvironment(t *testing.T) {
+	for _, env := range []string{"DEPC_API_BODY_LIMIT=lots", "DEPC_SCHEDULER_ENABLED=maybe", "DEPC_KAFKA_BATCH_WAIT=soon"} {
+		_, err := LoadConfig("", []string{env})
+		name, _, _ := strings.Cut(env, "=")
+		if err == nil || !strings.Contains(err.Error(), name) {
+			t.Errorf("%s: err = %v, want an error naming the variable", env, err)
+		}
+	}
+}
+
+// TestLoadConfigBad checks each testdata/config/*.bad.yml against the
+// message in the .err file beside it.
+func TestLoadConfigBad(t *testing.T) {
+	files, _ := filepath.Glob("testdata/config/*.bad.yml")
+	if len(files) == 0 {
+		t.Fatal("no bad config files")
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			want, err := os.ReadFile(f + ".err")
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = LoadConfig(f, nil)
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			if !strings.Contains(err.Error(), strings.TrimSpace(string(want))) {
+				t.Errorf("error %q does not contain %q", err, want)
+			}
+		})
+	}
+}
