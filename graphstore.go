@@ -73,7 +73,7 @@ type SnapshotRelation struct {
 // SnapshotSink receives a snapshot as it streams: every node first, then
 // every relation, each relation (From, To) once. It may keep the values it
 // receives (no slice it is given is reused by the store). An error returned
-// by the sink stops the snapshot and is returned by it unchanged.
+// by the sink stops the snapshot and is returned by it (errors.Is holds).
 type SnapshotSink interface {
 	Node(SnapshotNode) error
 	Relation(SnapshotRelation) error
