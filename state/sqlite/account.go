@@ -1,0 +1,274 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"github.com/depc-dev/depc"
+)
+
+func notFoundUser(name string) error { return depc.Errorf(depc.ENOTFOUND, "user %q not found", name) }
+
+func userID(ctx context.Context, q querier, name string) (int64, error) {
+	var id int64
+	err := q.QueryRowContext(ctx, `SELECT id FROM account WHERE name = ?`, name).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, notFoundUser(name)
+	}
+	return id, err
+}
+
+// CreateUser creates a user and returns its token, the only time it is
+// shown; the database keeps its SHA-256 only.
+func (s *Store) CreateUser(ctx context.Context, name string, admin bool) (depc.User, string, error) {
+	if !depc.ValidUser(name) {
+		return depc.User{}, "", depc.Errorf(depc.EINVALID, "name: %q must match %s", name, depc.UserPattern)
+	}
+	u := depc.User{Name: name, Admin: admin, CreatedAt: s.unix()}
+	token := depc.NewToken()
+	h := depc.HashToken(token)
+	err := s.write(ctx, "create user", func(tx *sql.Tx) error {
+		if _, err := userID(ctx, tx, name); err == nil {
+			return depc.Errorf(depc.ECONFLICT, "user %q already exists", name)
+		} else if depc.ErrorCode(err) != depc.ENOTFOUND {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO account (name, admin, token_hash, created_at) VALUES (?, ?, ?, ?)`,
+			name, boolInt(admin), h[:], u.CreatedAt)
+		return err
+	})
+	if err != nil {
+		return depc.User{}, "", err
+	}
+	return u, token, nil
+}
+
+// User returns one user.
+func (s *Store) User(ctx context.Context, name string) (depc.User, error) {
+	u := depc.User{Name: name}
+	err := s.r.QueryRowContext(ctx, `SELECT admin, created_at FROM account WHERE name = ?`, name).Scan(&u.Admin, &u.CreatedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return depc.User{}, notFoundUser(name)
+	}
+	if err != nil {
+		return depc.User{}, storeError(err, "user")
+	}
+	return u, nil
+}
+
+// Users returns every user, sorted by name.
+func (s *Store) Users(ctx context.Context) ([]depc.User, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT name, admin, created_at FROM account ORDER BY name`)
+	if err != nil {
+		return nil, storeError(err, "users")
+	}
+	defer rows.Close()
+	var us []depc.User
+	for rows.Next() {
+		var u depc.User
+		if err := rows.Scan(&u.Name, &u.Admin, &u.CreatedAt); err != nil {
+			return nil, storeError(err, "users")
+		}
+		us = append(us, u)
+	}
+	return us, storeError(rows.Err(), "users")
+}
+
+// DeleteUser removes a user with its token and grants.
+func (s *Store) DeleteUser(ctx context.Context, name string) error {
+	return s.write(ctx, "delete user", func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM account WHERE name = ?`, name)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return notFoundUser(name)
+		}
+		return nil
+	})
+}
+
+// RotateToken gives a user a new token.
+func (s *Store) RotateToken(ctx context.Context, name string) (string, error) {
+	token := depc.NewToken()
+	h := depc.HashToken(token)
+	err := s.write(ctx, "rotate token", func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE account SET token_hash = ? WHERE name = ?`, h[:], name)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return notFoundUser(name)
+		}
+		return nil
+	})
+	if err != nil {
+		return "", err
+	}
+	return token, nil
+}
+
+// UserByToken returns the user whose token hashes to h.
+func (s *Store) UserByToken(ctx context.Context, h depc.TokenHash) (depc.User, error) {
+	var u depc.User
+	err := s.stmtUserToken.QueryRowContext(ctx, h[:]).Scan(&u.Name, &u.Admin, &u.CreatedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return depc.User{}, depc.Errorf(depc.ENOTFOUND, "no user has this token")
+	}
+	if err != nil {
+		return depc.User{}, storeError(err, "user by token")
+	}
+	return u, nil
+}
+
+const adminTokenKey = "admin_token_hash"
+
+// SetAdminTokenHash sets the hash of the admin token.
+func (s *Store) SetAdminTokenHash(ctx context.Context, h depc.TokenHash) error {
+	return s.write(ctx, "set admin token", func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO setting (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+			adminTokenKey, h[:])
+		return err
+	})
+}
+
+// AdminTokenHash returns the hash of the admin token.
+func (s *Store) AdminTokenHash(ctx context.Context) (depc.TokenHash, error) {
+	var b []byte
+	err := s.r.QueryRowContext(ctx, `SELECT value FROM setting WHERE key = ?`, adminTokenKey).Scan(&b)
+	if errors.Is(err, sql.ErrNoRows) {
+		return depc.TokenHash{}, depc.Errorf(depc.ENOTFOUND, "no admin token is set")
+	}
+	if err != nil {
+		return depc.TokenHash{}, storeError(err, "admin token")
+	}
+	var h depc.TokenHash
+	if len(b) != len(h) {
+		return depc.TokenHash{}, depc.Errorf(depc.EINTERNAL, "admin token hash: stored value has %d bytes", len(b))
+	}
+	copy(h[:], b)
+	return h, nil
+}
+
+// SetGrant gives a user a role in a team.
+func (s *Store) SetGrant(ctx context.Context, team, user string, role depc.Role) (depc.Grant, error) {
+	err := s.write(ctx, "set grant", func(tx *sql.Tx) error {
+		tid, err := teamID(ctx, tx, team)
+		if err != nil {
+			return err
+		}
+		uid, err := userID(ctx, tx, user)
+		if err != nil {
+			return err
+		}
+		if !role.Valid() {
+			return depc.Errorf(depc.EINVALID, "role: %q must be viewer, editor or manager", role)
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO team_grant (team_id, user_id, role) VALUES (?, ?, ?)
+			ON CONFLICT (team_id, user_id) DO UPDATE SET role = excluded.role`, tid, uid, string(role))
+		return err
+	})
+	if err != nil {
+		return depc.Grant{}, err
+	}
+	return depc.Grant{Team: team, User: user, Role: role}, nil
+}
+
+// DeleteGrant removes a user's role in a team.
+func (s *Store) DeleteGrant(ctx context.Context, team, user string) error {
+	return s.write(ctx, "delete grant", func(tx *sql.Tx) error {
+		tid, err := teamID(ctx, tx, team)
+		if err != nil {
+			return err
+		}
+		uid, err := userID(ctx, tx, user)
+		if err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM team_grant WHERE team_id = ? AND user_id = ?`, tid, uid)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return depc.Errorf(depc.ENOTFOUND, "user %q has no role in team %q", user, team)
+		}
+		return nil
+	})
+}
+
+// Grants returns a team's grants, sorted by user.
+func (s *Store) Grants(ctx context.Context, team string) ([]depc.Grant, error) {
+	var gs []depc.Grant
+	err := s.read(ctx, "grants", func(tx *sql.Tx) error {
+		tid, err := teamID(ctx, tx, team)
+		if err != nil {
+			return err
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT a.name, g.role FROM team_grant g JOIN account a ON a.id = g.user_id
+			WHERE g.team_id = ? ORDER BY a.name`, tid)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			g := depc.Grant{Team: team}
+			if err := rows.Scan(&g.User, &g.Role); err != nil {
+				return err
+			}
+			gs = append(gs, g)
+		}
+		return rows.Err()
+	})
+	return gs, err
+}
+
+// UserGrants returns a user's grants in every team, sorted by team.
+func (s *Store) UserGrants(ctx context.Context, user string) ([]depc.Grant, error) {
+	var gs []depc.Grant
+	err := s.read(ctx, "user grants", func(tx *sql.Tx) error {
+		uid, err := userID(ctx, tx, user)
+		if err != nil {
+			return err
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT t.name, g.role FROM team_grant g JOIN team t ON t.id = g.team_id
+			WHERE g.user_id = ? ORDER BY t.name`, uid)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			g := depc.Grant{User: user}
+			if err := rows.Scan(&g.Team, &g.Role); err != nil {
+				return err
+			}
+			gs = append(gs, g)
+		}
+		return rows.Err()
+	})
+	return gs, err
+}
+
+// sqlRole finds the team, the user and the grant in one query: it runs on
+// every API request.
+const sqlRole = `SELECT
+	(SELECT id FROM team WHERE name = ?1),
+	(SELECT id FROM account WHERE name = ?2),
+	(SELECT g.role FROM team_grant g JOIN team t ON t.id = g.team_id JOIN account a ON a.id = g.user_id
+		WHERE t.name = ?1 AND a.name = ?2)`
+
+// Role returns a user's role in a team, "" when it has none.
+func (s *Store) Role(ctx context.Context, team, user string) (depc.Role, error) {
+	var tid, uid sql.NullInt64
+	var role sql.NullString
+	if err := s.stmtRole.QueryRowContext(ctx, team, user).Scan(&tid, &uid, &role); err != nil {
+		return "", storeError(err, "role")
+	}
+	if !tid.Valid {
+		return "", notFoundTeam(team)
+	}
+	if !uid.Valid {
+		return "", notFoundUser(user)
+	}
+	return depc.Role(role.String), nil
+}

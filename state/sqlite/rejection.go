@@ -1,0 +1,90 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"unicode/utf8"
+
+	"github.com/depc-dev/depc"
+)
+
+// AddRejections records rejected messages; the last of rs is the newest.
+func (s *Store) AddRejections(ctx context.Context, team string, rs []depc.Rejection) error {
+	return s.write(ctx, "add rejections", func(tx *sql.Tx) error {
+		tid, err := teamID(ctx, tx, team)
+		if err != nil {
+			return err
+		}
+		for i, r := range rs {
+			if r.Source != "kafka" && r.Source != "http" {
+				return depc.Errorf(depc.EINVALID, "rejections[%d].source: %q must be kafka or http", i, r.Source)
+			}
+		}
+		if len(rs) == 0 {
+			return nil
+		}
+		// Older ones would be trimmed right away.
+		if len(rs) > depc.MaxRejections {
+			rs = rs[len(rs)-depc.MaxRejections:]
+		}
+		st, err := tx.PrepareContext(ctx, `INSERT INTO rejection (team_id, at, source, error, message) VALUES (?, ?, ?, ?, ?)`)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		for _, r := range rs {
+			if _, err := st.ExecContext(ctx, tid, r.At, r.Source, r.Error, truncate(r.Message, depc.MaxRejectedMessage)); err != nil {
+				return err
+			}
+		}
+		// Keep the newest MaxRejections: delete from the first one past
+		// them, found by the (team_id, id) index.
+		_, err = tx.ExecContext(ctx, `DELETE FROM rejection WHERE team_id = ?1 AND id <=
+			(SELECT id FROM rejection WHERE team_id = ?1 ORDER BY id DESC LIMIT 1 OFFSET ?2)`, tid, depc.MaxRejections)
+		return err
+	})
+}
+
+// truncate cuts s to at most n bytes without splitting a UTF-8 sequence
+// (when s is UTF-8; raw bytes are cut at n).
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n
+	for i := 0; i < utf8.UTFMax && cut > 0 && !utf8.RuneStart(s[cut]); i++ {
+		cut--
+	}
+	if !utf8.RuneStart(s[cut]) {
+		cut = n
+	}
+	return s[:cut]
+}
+
+// Rejections returns up to limit rejected messages, newest first.
+func (s *Store) Rejections(ctx context.Context, team string, limit int) ([]depc.Rejection, error) {
+	if limit <= 0 || limit > depc.MaxRejections {
+		limit = depc.MaxRejections
+	}
+	var rs []depc.Rejection
+	err := s.read(ctx, "rejections", func(tx *sql.Tx) error {
+		tid, err := teamID(ctx, tx, team)
+		if err != nil {
+			return err
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT at, source, error, message FROM rejection WHERE team_id = ? ORDER BY id DESC LIMIT ?`, tid, limit)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var r depc.Rejection
+			if err := rows.Scan(&r.At, &r.Source, &r.Error, &r.Message); err != nil {
+				return err
+			}
+			rs = append(rs, r)
+		}
+		return rows.Err()
+	})
+	return rs, err
+}

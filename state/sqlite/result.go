@@ -1,0 +1,588 @@
+package sqlite
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"iter"
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/depc-dev/depc"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// nodeBatch is how many node results one INSERT statement writes. Fewer,
+// bigger statements cut the per-call cost of database/sql and the driver,
+// which dominates a bulk write.
+const nodeBatch = 200
+
+func fmtField(field string, i int) string { return fmt.Sprintf("%s[%d]", field, i) }
+
+func validQoS(q *float64) bool {
+	return q == nil || (!math.IsNaN(*q) && *q >= 0 && *q <= 100)
+}
+
+// labelIDs interns labels inside one write transaction.
+type labelIDs struct {
+	ctx context.Context
+	tx  *sql.Tx
+	ids map[string]any // boxed int64, ready to be an argument
+}
+
+func (l *labelIDs) id(label string) (any, error) {
+	if id, ok := l.ids[label]; ok {
+		return id, nil
+	}
+	if !depc.ValidLabel(label) {
+		return nil, depc.Errorf(depc.EINVALID, "label %q must match %s", label, depc.LabelPattern)
+	}
+	if _, err := l.tx.ExecContext(l.ctx, `INSERT INTO label (name) VALUES (?) ON CONFLICT (name) DO NOTHING`, label); err != nil {
+		return nil, err
+	}
+	var id int64
+	if err := l.tx.QueryRowContext(l.ctx, `SELECT id FROM label WHERE name = ?`, label).Scan(&id); err != nil {
+		return nil, err
+	}
+	l.ids[label] = id
+	return id, nil
+}
+
+// nodeWriter writes node results in batches of nodeBatch rows.
+type nodeWriter struct {
+	ctx    context.Context
+	tx     *sql.Tx
+	labels *labelIDs
+	team   int64
+	day    int64
+	dayStr string
+
+	full  *sql.Stmt // the statement for a full batch
+	args  []any
+	keys  []depc.NodeKey // of the rows in args, to name a duplicate
+	arena []byte         // the batch's encoded blobs
+	// childLabels remembers the valid labels of children seen so far.
+	childLabels map[string]bool
+	n           int64
+}
+
+const nodeColumns = 8 // per row, after team_id and day
+
+func insertNodesSQL(team, day int64, rows int) string {
+	var b strings.Builder
+	b.WriteString(`INSERT INTO node_result (team_id, day, label_id, name, qos, ok, ko, unknown, downtime, children) VALUES `)
+	// team and day are integers this package made: writing them into the
+	// text saves two bound arguments per row.
+	row := fmt.Sprintf("(%d, %d, ?, ?, ?, ?, ?, ?, ?, ?)", team, day)
+	for i := range rows {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(row)
+	}
+	return b.String()
+}
+
+func (w *nodeWriter) add(n depc.NodeDayResult) error {
+	key := depc.NodeKey{Label: n.Label, Name: n.Name}
+	bad := func(format string, args ...any) error {
+		return depc.Errorf(depc.EINVALID, "nodes: %s: %s", key, fmt.Sprintf(format, args...))
+	}
+	labelID, err := w.labels.id(n.Label)
+	if err != nil {
+		if depc.ErrorCode(err) == depc.EINVALID {
+			return bad("label: must match %s", depc.LabelPattern)
+		}
+		return err
+	}
+	switch {
+	case !validName(n.Name):
+		return bad("name: must match %s", depc.NamePattern)
+	case n.Day != "" && n.Day != w.dayStr:
+		return bad("day: %q is not the day being replaced (%s)", n.Day, w.dayStr)
+	case !validQoS(n.QoS):
+		return bad("qos: %v is not within [0, 100]", *n.QoS)
+	}
+	var ok, ko, unknown any
+	switch {
+	case n.OK == nil && n.KO == nil && n.Unknown == nil:
+		if len(n.Downtime) > 0 {
+			return bad("downtime: a node without ok, ko and unknown (an aggregation) has no downtime")
+		}
+	case n.OK == nil || n.KO == nil || n.Unknown == nil:
+		return bad("ok, ko, unknown: must be all set or all null")
+	case *n.OK < 0 || *n.KO < 0 || *n.Unknown < 0:
+		return bad("ok, ko, unknown: must not be negative")
+	default:
+		ok, ko, unknown = *n.OK, *n.KO, *n.Unknown
+	}
+	if !validDowntime(n.Downtime) {
+		return bad("downtime: periods must be non-empty, sorted and disjoint")
+	}
+	for i, c := range n.Children {
+		if !w.childLabels[c.Label] {
+			if !depc.ValidLabel(c.Label) {
+				return bad("children[%d].label: must match %s", i, depc.LabelPattern)
+			}
+			w.childLabels[c.Label] = true
+		}
+		if !validName(c.Name) {
+			return bad("children[%d].name: must match %s", i, depc.NamePattern)
+		}
+	}
+	var qos any
+	if n.QoS != nil {
+		qos = *n.QoS
+	}
+	var downtime, children any
+	if len(n.Downtime) > 0 {
+		start := len(w.arena)
+		w.arena = appendDowntime(w.arena, n.Downtime)
+		downtime = w.arena[start:len(w.arena):len(w.arena)]
+	}
+	if len(n.Children) > 0 {
+		start := len(w.arena)
+		w.arena = appendChildren(w.arena, n.Children)
+		children = w.arena[start:len(w.arena):len(w.arena)]
+	}
+	w.args = append(w.args, labelID, n.Name, qos, ok, ko, unknown, downtime, children)
+	w.keys = append(w.keys, key)
+	if len(w.keys) == nodeBatch {
+		return w.flush()
+	}
+	return nil
+}
+
+func (w *nodeWriter) flush() error {
+	rows := len(w.keys)
+	if rows == 0 {
+		return nil
+	}
+	var err error
+	if rows == nodeBatch {
+		if w.full == nil {
+			if w.full, err = w.tx.PrepareContext(w.ctx, insertNodesSQL(w.team, w.day, nodeBatch)); err != nil {
+				return err
+			}
+		}
+		_, err = w.full.ExecContext(w.ctx, w.args...)
+	} else {
+		_, err = w.tx.ExecContext(w.ctx, insertNodesSQL(w.team, w.day, rows), w.args...)
+	}
+	if err != nil {
+		var se *sqlite.Error
+		if errors.As(err, &se) && se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY {
+			return w.duplicate()
+		}
+		return err
+	}
+	w.n += int64(rows)
+	w.args, w.keys, w.arena = w.args[:0], w.keys[:0], w.arena[:0]
+	return nil
+}
+
+// duplicate names the node of the failed batch that was already written
+// or is in the batch twice.
+func (w *nodeWriter) duplicate() error {
+	seen := make(map[depc.NodeKey]bool, len(w.keys))
+	for i, k := range w.keys {
+		dup := seen[k]
+		if !dup {
+			var one int
+			err := w.tx.QueryRowContext(w.ctx, `SELECT 1 FROM node_result WHERE team_id = ? AND day = ? AND label_id = ? AND name = ?`,
+				w.team, w.day, w.args[i*nodeColumns], k.Name).Scan(&one)
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return err
+			}
+			dup = err == nil
+		}
+		if dup {
+			return depc.Errorf(depc.EINVALID, "nodes: %s: listed twice", k)
+		}
+		seen[k] = true
+	}
+	return depc.Errorf(depc.EINVALID, "nodes: a node is listed twice")
+}
+
+// ReplaceDayResults replaces every result of a team's day in one
+// transaction.
+func (s *Store) ReplaceDayResults(ctx context.Context, team, day string, nodes iter.Seq[depc.NodeDayResult], labels []depc.LabelDayResult, worst map[string][]depc.WorstNode) error {
+	return s.write(ctx, "replace day results", func(tx *sql.Tx) error {
+		tid, err := teamID(ctx, tx, team)
+		if err != nil {
+			return err
+		}
+		d, err := parseDay("day", day)
+		if err != nil {
+			return err
+		}
+		// The small inputs are checked before anything is deleted; the
+		// nodes as they stream by (an error rolls everything back).
+		if err := checkLabelResults(day, labels); err != nil {
+			return err
+		}
+		worstRows, err := normalizeWorst(worst)
+		if err != nil {
+			return err
+		}
+		for _, q := range []string{
+			`DELETE FROM node_result WHERE team_id = ? AND day = ?`,
+			`DELETE FROM label_result WHERE team_id = ? AND day = ?`,
+			`DELETE FROM worst_node WHERE team_id = ? AND day = ?`,
+		} {
+			if _, err := tx.ExecContext(ctx, q, tid, d); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO result_day (team_id, day, computed_at) VALUES (?, ?, ?)
+			ON CONFLICT (team_id, day) DO UPDATE SET computed_at = excluded.computed_at`, tid, d, s.unix()); err != nil {
+			return err
+		}
+
+		ids := &labelIDs{ctx: ctx, tx: tx, ids: map[string]any{}}
+		w := &nodeWriter{ctx: ctx, tx: tx, labels: ids, team: tid, day: d, dayStr: day,
+			args: make([]any, 0, nodeBatch*nodeColumns), childLabels: map[string]bool{}}
+		defer func() {
+			if w.full != nil {
+				w.full.Close()
+			}
+		}()
+		if nodes != nil {
+			for n := range nodes {
+				if err := w.add(n); err != nil {
+					return err
+				}
+			}
+		}
+		if err := w.flush(); err != nil {
+			return err
+		}
+
+		for _, l := range labels {
+			id, err := ids.id(l.Label)
+			if err != nil {
+				return err
+			}
+			var qos any
+			if l.QoS != nil {
+				qos = *l.QoS
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO label_result (team_id, label_id, day, qos, nodes) VALUES (?, ?, ?, ?, ?)`,
+				tid, id, d, qos, l.Nodes); err != nil {
+				return err
+			}
+		}
+		for _, wr := range worstRows {
+			id, err := ids.id(wr.label)
+			if err != nil {
+				return err
+			}
+			for rank, n := range wr.nodes {
+				if _, err := tx.ExecContext(ctx, `INSERT INTO worst_node (team_id, label_id, day, rank, name, qos) VALUES (?, ?, ?, ?, ?, ?)`,
+					tid, id, d, rank, n.Name, n.QoS); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}
+
+func checkLabelResults(day string, labels []depc.LabelDayResult) error {
+	seen := make(map[string]bool, len(labels))
+	for i, l := range labels {
+		bad := func(format string, args ...any) error {
+			return depc.Errorf(depc.EINVALID, "labels[%d]: %s: %s", i, l.Label, fmt.Sprintf(format, args...))
+		}
+		switch {
+		case !depc.ValidLabel(l.Label):
+			return bad("label: must match %s", depc.LabelPattern)
+		case seen[l.Label]:
+			return bad("listed twice")
+		case l.Day != "" && l.Day != day:
+			return bad("day: %q is not the day being replaced (%s)", l.Day, day)
+		case !validQoS(l.QoS):
+			return bad("qos: %v is not within [0, 100]", *l.QoS)
+		case l.Nodes < 0:
+			return bad("nodes: %d must not be negative", l.Nodes)
+		}
+		seen[l.Label] = true
+	}
+	return nil
+}
+
+type worstRows struct {
+	label string
+	nodes []depc.WorstNode
+}
+
+// normalizeWorst keeps, per label, the MaxWorstNodes lowest nodes below
+// 100, lowest first, ties by name.
+func normalizeWorst(worst map[string][]depc.WorstNode) ([]worstRows, error) {
+	var out []worstRows
+	for _, label := range slices.Sorted(func(yield func(string) bool) {
+		for l := range worst {
+			if !yield(l) {
+				return
+			}
+		}
+	}) {
+		if !depc.ValidLabel(label) {
+			return nil, depc.Errorf(depc.EINVALID, "worst: label %q must match %s", label, depc.LabelPattern)
+		}
+		var ns []depc.WorstNode
+		seen := map[string]bool{}
+		for i, n := range worst[label] {
+			switch {
+			case !validName(n.Name):
+				return nil, depc.Errorf(depc.EINVALID, "worst[%s][%d].name: %q must match %s", label, i, n.Name, depc.NamePattern)
+			case math.IsNaN(n.QoS) || n.QoS < 0 || n.QoS > 100:
+				return nil, depc.Errorf(depc.EINVALID, "worst[%s][%d].qos: %v is not within [0, 100]", label, i, n.QoS)
+			case seen[n.Name]:
+				return nil, depc.Errorf(depc.EINVALID, "worst[%s][%d]: %q is listed twice", label, i, n.Name)
+			}
+			seen[n.Name] = true
+			if n.QoS < 100 {
+				ns = append(ns, n)
+			}
+		}
+		slices.SortFunc(ns, func(a, b depc.WorstNode) int {
+			return cmp.Or(cmp.Compare(a.QoS, b.QoS), strings.Compare(a.Name, b.Name))
+		})
+		if len(ns) > depc.MaxWorstNodes {
+			ns = ns[:depc.MaxWorstNodes]
+		}
+		if len(ns) > 0 {
+			out = append(out, worstRows{label, ns})
+		}
+	}
+	return out, nil
+}
+
+// ---- reads
+
+// sqlNodeQoS drives the loop from result_day, the days of the range that
+// have results, and seeks node_result once per day: the cost is one index
+// seek per day whatever the table holds.
+const sqlNodeQoS = `SELECT d.day, n.qos, n.ok, n.ko, n.unknown, n.downtime, n.children
+	FROM result_day d CROSS JOIN node_result n
+	WHERE d.team_id = (SELECT id FROM team WHERE name = ?1) AND d.day BETWEEN ?2 AND ?3
+		AND n.team_id = d.team_id AND n.day = d.day
+		AND n.label_id = (SELECT id FROM label WHERE name = ?4) AND n.name = ?5
+	ORDER BY d.day`
+
+// scanNode reads one node_result row; the row's byte slices are only read.
+func scanNode(rows *sql.Rows, n *depc.NodeDayResult, dest ...any) error {
+	var qos sql.NullFloat64
+	var ok, ko, unknown sql.NullInt64
+	var downtime, children sql.RawBytes
+	if err := rows.Scan(append(dest, &qos, &ok, &ko, &unknown, &downtime, &children)...); err != nil {
+		return err
+	}
+	if qos.Valid {
+		n.QoS = &qos.Float64
+	}
+	if ok.Valid && ko.Valid && unknown.Valid {
+		n.OK, n.KO, n.Unknown = &ok.Int64, &ko.Int64, &unknown.Int64
+		n.Downtime = []depc.Period{}
+	}
+	var err error
+	if len(downtime) > 0 {
+		if n.Downtime, err = decodeDowntime(downtime); err != nil {
+			return fmt.Errorf("node %s/%s: downtime: %w", n.Label, n.Name, err)
+		}
+	}
+	if len(children) > 0 {
+		if n.Children, err = decodeChildren(children); err != nil {
+			return fmt.Errorf("node %s/%s: children: %w", n.Label, n.Name, err)
+		}
+	}
+	return nil
+}
+
+// NodeQoS returns a node's results over a range of days.
+func (s *Store) NodeQoS(ctx context.Context, team string, key depc.NodeKey, start, end string) ([]depc.NodeDayResult, error) {
+	const op = "node qos"
+	if _, err := s.teamIDFast(ctx, team); err != nil {
+		return nil, err
+	}
+	ds, de, err := parseDayRange(start, end)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.stmtNodeQoS.QueryContext(ctx, team, ds, de, key.Label, key.Name)
+	if err != nil {
+		return nil, storeError(err, op)
+	}
+	defer rows.Close()
+	var out []depc.NodeDayResult
+	for rows.Next() {
+		n := depc.NodeDayResult{Label: key.Label, Name: key.Name}
+		var d int64
+		if err := scanNode(rows, &n, &d); err != nil {
+			return nil, storeError(err, op)
+		}
+		n.Day = formatDay(d)
+		out = append(out, n)
+	}
+	return out, storeError(rows.Err(), op)
+}
+
+// sqlDayResults looks the keys up from a JSON array of [label, name]
+// pairs: one statement, one index seek per key.
+const sqlDayResults = `SELECT l.name, n.name, n.qos, n.ok, n.ko, n.unknown, n.downtime, n.children
+	FROM json_each(?3) j
+	CROSS JOIN label l ON l.name = j.value ->> 0
+	CROSS JOIN node_result n ON n.team_id = ?1 AND n.day = ?2 AND n.label_id = l.id AND n.name = j.value ->> 1
+	ORDER BY l.name, n.name`
+
+// DayResults returns the results of a set of nodes for one day.
+func (s *Store) DayResults(ctx context.Context, team, day string, keys []depc.NodeKey) ([]depc.NodeDayResult, error) {
+	const op = "day results"
+	tid, err := s.teamIDFast(ctx, team)
+	if err != nil {
+		return nil, err
+	}
+	d, err := parseDay("day", day)
+	if err != nil {
+		return nil, err
+	}
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	pairs := make([][2]string, 0, len(keys))
+	seen := make(map[depc.NodeKey]bool, len(keys))
+	for _, k := range keys {
+		if !seen[k] {
+			seen[k] = true
+			pairs = append(pairs, [2]string{k.Label, k.Name})
+		}
+	}
+	arg, err := json.Marshal(pairs)
+	if err != nil {
+		return nil, storeError(err, op)
+	}
+	rows, err := s.r.QueryContext(ctx, sqlDayResults, tid, d, string(arg))
+	if err != nil {
+		return nil, storeError(err, op)
+	}
+	defer rows.Close()
+	var out []depc.NodeDayResult
+	for rows.Next() {
+		n := depc.NodeDayResult{Day: day}
+		if err := scanNode(rows, &n, &n.Label, &n.Name); err != nil {
+			return nil, storeError(err, op)
+		}
+		out = append(out, n)
+	}
+	return out, storeError(rows.Err(), op)
+}
+
+const sqlLabelQoS = `SELECT day, qos, nodes FROM label_result
+	WHERE team_id = (SELECT id FROM team WHERE name = ?1) AND label_id = (SELECT id FROM label WHERE name = ?2)
+		AND day BETWEEN ?3 AND ?4
+	ORDER BY day`
+
+// LabelQoS returns a label's averages over a range of days.
+func (s *Store) LabelQoS(ctx context.Context, team, label, start, end string) ([]depc.LabelDayResult, error) {
+	const op = "label qos"
+	if _, err := s.teamIDFast(ctx, team); err != nil {
+		return nil, err
+	}
+	ds, de, err := parseDayRange(start, end)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.stmtLabelQoS.QueryContext(ctx, team, label, ds, de)
+	if err != nil {
+		return nil, storeError(err, op)
+	}
+	defer rows.Close()
+	var out []depc.LabelDayResult
+	for rows.Next() {
+		l := depc.LabelDayResult{Label: label}
+		var d int64
+		var qos sql.NullFloat64
+		if err := rows.Scan(&d, &qos, &l.Nodes); err != nil {
+			return nil, storeError(err, op)
+		}
+		l.Day = formatDay(d)
+		if qos.Valid {
+			l.QoS = &qos.Float64
+		}
+		out = append(out, l)
+	}
+	return out, storeError(rows.Err(), op)
+}
+
+// TeamQoS returns every label's averages over a range of days.
+func (s *Store) TeamQoS(ctx context.Context, team, start, end string) ([]depc.LabelDayResult, error) {
+	const op = "team qos"
+	tid, err := s.teamIDFast(ctx, team)
+	if err != nil {
+		return nil, err
+	}
+	ds, de, err := parseDayRange(start, end)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT l.name, r.day, r.qos, r.nodes FROM label_result r JOIN label l ON l.id = r.label_id
+		WHERE r.team_id = ? AND r.day BETWEEN ? AND ? ORDER BY l.name, r.day`, tid, ds, de)
+	if err != nil {
+		return nil, storeError(err, op)
+	}
+	defer rows.Close()
+	var out []depc.LabelDayResult
+	for rows.Next() {
+		var l depc.LabelDayResult
+		var d int64
+		var qos sql.NullFloat64
+		if err := rows.Scan(&l.Label, &d, &qos, &l.Nodes); err != nil {
+			return nil, storeError(err, op)
+		}
+		l.Day = formatDay(d)
+		if qos.Valid {
+			l.QoS = &qos.Float64
+		}
+		out = append(out, l)
+	}
+	return out, storeError(rows.Err(), op)
+}
+
+const sqlWorst = `SELECT name, qos FROM worst_node
+	WHERE team_id = (SELECT id FROM team WHERE name = ?1) AND label_id = (SELECT id FROM label WHERE name = ?2) AND day = ?3
+	ORDER BY rank LIMIT ?4`
+
+// Worst returns the worst nodes of a label for a day.
+func (s *Store) Worst(ctx context.Context, team, label, day string, limit int) ([]depc.WorstNode, error) {
+	const op = "worst"
+	if _, err := s.teamIDFast(ctx, team); err != nil {
+		return nil, err
+	}
+	d, err := parseDay("day", day)
+	if err != nil {
+		return nil, err
+	}
+	if limit <= 0 || limit > depc.MaxWorstNodes {
+		limit = depc.MaxWorstNodes
+	}
+	rows, err := s.stmtWorst.QueryContext(ctx, team, label, d, limit)
+	if err != nil {
+		return nil, storeError(err, op)
+	}
+	defer rows.Close()
+	var out []depc.WorstNode
+	for rows.Next() {
+		var w depc.WorstNode
+		if err := rows.Scan(&w.Name, &w.QoS); err != nil {
+			return nil, storeError(err, op)
+		}
+		out = append(out, w)
+	}
+	return out, storeError(rows.Err(), op)
+}

@@ -1,0 +1,228 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/depc-dev/depc"
+)
+
+// migrations are the schema changes, applied in order at Open. Version n
+// of the schema is the result of migrations[:n]. Never edit a migration
+// that has been released: add one.
+var migrations = []string{
+	// 1: the initial schema.
+	//
+	// Small tables use names as keys (WITHOUT ROWID, primary key on
+	// (team_id, name)), which is what every lookup uses. The result tables
+	// are shaped by the nightly write of a million node results for one
+	// day: their keys start with (team_id, day), so one day's rows are one
+	// contiguous range that is appended (or deleted) in key order, and
+	// reading a node's days is one index seek per day that has results
+	// (result_day drives the loop). Labels are interned in `label` so the
+	// big keys hold a small integer instead of a string.
+	`
+CREATE TABLE team (
+	id         INTEGER PRIMARY KEY,
+	name       TEXT NOT NULL UNIQUE,
+	timezone   TEXT NOT NULL,
+	created_at INTEGER NOT NULL
+);
+
+CREATE TABLE account (
+	id         INTEGER PRIMARY KEY,
+	name       TEXT NOT NULL UNIQUE,
+	admin      INTEGER NOT NULL,
+	token_hash BLOB NOT NULL UNIQUE,
+	created_at INTEGER NOT NULL
+);
+
+CREATE TABLE setting (
+	key   TEXT PRIMARY KEY,
+	value BLOB NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE team_grant (
+	team_id INTEGER NOT NULL REFERENCES team(id) ON DELETE CASCADE,
+	user_id INTEGER NOT NULL REFERENCES account(id) ON DELETE CASCADE,
+	role    TEXT NOT NULL,
+	PRIMARY KEY (team_id, user_id)
+) WITHOUT ROWID;
+CREATE INDEX team_grant_user ON team_grant(user_id);
+
+CREATE TABLE rejection (
+	id      INTEGER PRIMARY KEY,
+	team_id INTEGER NOT NULL REFERENCES team(id) ON DELETE CASCADE,
+	at      INTEGER NOT NULL,
+	source  TEXT NOT NULL,
+	error   TEXT NOT NULL,
+	message TEXT NOT NULL
+);
+CREATE INDEX rejection_team ON rejection(team_id, id);
+
+CREATE TABLE source (
+	team_id       INTEGER NOT NULL REFERENCES team(id) ON DELETE CASCADE,
+	name          TEXT NOT NULL,
+	plugin        TEXT NOT NULL,
+	configuration BLOB NOT NULL,
+	PRIMARY KEY (team_id, name)
+) WITHOUT ROWID;
+
+CREATE TABLE indicator (
+	team_id    INTEGER NOT NULL REFERENCES team(id) ON DELETE CASCADE,
+	name       TEXT NOT NULL,
+	source     TEXT NOT NULL,
+	type       TEXT NOT NULL,
+	parameters BLOB NOT NULL,
+	PRIMARY KEY (team_id, name),
+	FOREIGN KEY (team_id, source) REFERENCES source(team_id, name)
+) WITHOUT ROWID;
+CREATE INDEX indicator_source ON indicator(team_id, source);
+
+CREATE TABLE rule (
+	team_id INTEGER NOT NULL REFERENCES team(id) ON DELETE CASCADE,
+	name    TEXT NOT NULL,
+	PRIMARY KEY (team_id, name)
+) WITHOUT ROWID;
+
+CREATE TABLE rule_indicator (
+	team_id   INTEGER NOT NULL,
+	rule      TEXT NOT NULL,
+	position  INTEGER NOT NULL,
+	indicator TEXT NOT NULL,
+	PRIMARY KEY (team_id, rule, position),
+	FOREIGN KEY (team_id, rule) REFERENCES rule(team_id, name) ON DELETE CASCADE,
+	FOREIGN KEY (team_id, indicator) REFERENCES indicator(team_id, name)
+) WITHOUT ROWID;
+CREATE INDEX rule_indicator_indicator ON rule_indicator(team_id, indicator);
+
+-- rules: JSON array of the rule names the version uses.
+CREATE TABLE config (
+	team_id    INTEGER NOT NULL REFERENCES team(id) ON DELETE CASCADE,
+	id         INTEGER NOT NULL,
+	created_at INTEGER NOT NULL,
+	doc        BLOB NOT NULL,
+	rules      TEXT NOT NULL,
+	PRIMARY KEY (team_id, id)
+) WITHOUT ROWID;
+
+-- days, errors: JSON arrays.
+CREATE TABLE run (
+	team_id     INTEGER NOT NULL REFERENCES team(id) ON DELETE CASCADE,
+	id          INTEGER NOT NULL,
+	days        TEXT NOT NULL,
+	status      TEXT NOT NULL,
+	created_at  INTEGER NOT NULL,
+	started_at  INTEGER,
+	finished_at INTEGER,
+	nodes       INTEGER NOT NULL,
+	errors      TEXT NOT NULL,
+	progress    REAL NOT NULL,
+	PRIMARY KEY (team_id, id)
+) WITHOUT ROWID;
+CREATE INDEX run_queued ON run(created_at, team_id, id) WHERE status = 'queued';
+
+CREATE TABLE label (
+	id   INTEGER PRIMARY KEY,
+	name TEXT NOT NULL UNIQUE
+);
+
+-- day: days since 1970-01-01 of the "YYYY-MM-DD" date.
+CREATE TABLE result_day (
+	team_id     INTEGER NOT NULL REFERENCES team(id) ON DELETE CASCADE,
+	day         INTEGER NOT NULL,
+	computed_at INTEGER NOT NULL,
+	PRIMARY KEY (team_id, day)
+) WITHOUT ROWID;
+
+-- No foreign key here: checking one per row would slow the nightly write;
+-- DeleteTeam deletes these rows itself. downtime and children are compact
+-- binary encodings (codec.go); NULL when empty.
+CREATE TABLE node_result (
+	team_id  INTEGER NOT NULL,
+	day      INTEGER NOT NULL,
+	label_id INTEGER NOT NULL,
+	name     TEXT NOT NULL,
+	qos      REAL,
+	ok       INTEGER,
+	ko       INTEGER,
+	unknown  INTEGER,
+	downtime BLOB,
+	children BLOB,
+	PRIMARY KEY (team_id, day, label_id, name)
+) WITHOUT ROWID;
+
+CREATE TABLE label_result (
+	team_id  INTEGER NOT NULL,
+	label_id INTEGER NOT NULL,
+	day      INTEGER NOT NULL,
+	qos      REAL,
+	nodes    INTEGER NOT NULL,
+	PRIMARY KEY (team_id, label_id, day)
+) WITHOUT ROWID;
+
+CREATE TABLE worst_node (
+	team_id  INTEGER NOT NULL,
+	label_id INTEGER NOT NULL,
+	day      INTEGER NOT NULL,
+	rank     INTEGER NOT NULL,
+	name     TEXT NOT NULL,
+	qos      REAL NOT NULL,
+	PRIMARY KEY (team_id, label_id, day, rank)
+) WITHOUT ROWID;
+`,
+}
+
+// pageSize is the page size of a new database file. Bigger pages than
+// SQLite's 4 KiB default make the bulk write of a day's results cheaper.
+const pageSize = 8192
+
+// migrate brings the schema to the newest version in one transaction.
+func migrate(ctx context.Context, db *sql.DB) error {
+	const op = "state store: migrate"
+	// Both pragmas act on a new file only, and must come before its first
+	// table; on an existing file page_size is a no-op and journal_mode
+	// just confirms WAL.
+	if _, err := db.ExecContext(ctx, fmt.Sprintf("PRAGMA page_size = %d", pageSize)); err != nil {
+		return storeError(err, op)
+	}
+	var mode string
+	if err := db.QueryRowContext(ctx, "PRAGMA journal_mode = WAL").Scan(&mode); err != nil {
+		return storeError(err, op)
+	}
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return storeError(err, op)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)`); err != nil {
+		return storeError(err, op)
+	}
+	var version int
+	err = tx.QueryRowContext(ctx, `SELECT version FROM schema_version`).Scan(&version)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_version (version) VALUES (0)`); err != nil {
+			return storeError(err, op)
+		}
+	case err != nil:
+		return storeError(err, op)
+	}
+	if version > len(migrations) {
+		return depc.Errorf(depc.EINVALID, "state store: schema version %d is newer than this depc knows (%d): upgrade depc", version, len(migrations))
+	}
+	for i := version; i < len(migrations); i++ {
+		if _, err := tx.ExecContext(ctx, migrations[i]); err != nil {
+			return storeError(fmt.Errorf("migration %d: %w", i+1, err), op)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE schema_version SET version = ?`, len(migrations)); err != nil {
+		return storeError(err, op)
+	}
+	return storeError(tx.Commit(), op)
+}
+
+// SchemaVersion is the schema version this package writes.
+func SchemaVersion() int { return len(migrations) }
