@@ -1,6 +1,5 @@
 package qos
 
-import "slices"
 
 // Engine computes timelines: operations, rules and indicators. It keeps
 // scratch buffers between calls so that a run computing a million nodes
@@ -10,6 +9,8 @@ import "slices"
 type Engine struct {
 	cursors []cursor
 	heap    []event
+	events  []uint64 // wide sweep: the children's changes, then sorted
+	sorted  []uint64
 	out     []Interval
 	tls     []Interval // indicator: the series being evaluated
 	acc     []Interval // indicator: the AND of the series so far
@@ -165,7 +166,8 @@ func (e *Engine) setup(n int) {
 	e.cursors = e.cursors[:n]
 }
 
-// sweep computes the parent's timeline from e.cursors.
+// sweep computes the parent's timeline from e.cursors, by the method that
+// is fastest for their number.
 func (e *Engine) sweep(w Window, op Operation, parent Periods) Timeline {
 	if w.Empty() {
 		for i := range e.cursors {
@@ -173,6 +175,16 @@ func (e *Engine) sweep(w Window, op Operation, parent Periods) Timeline {
 		}
 		return Timeline{w: w}
 	}
+	if len(e.cursors) >= wideChildren && w.Len() < 1<<55 {
+		return e.sweepWide(w, op, parent)
+	}
+	return e.sweepMerge(w, op, parent)
+}
+
+// sweepMerge computes the parent's timeline by a k-way merge of the
+// children's change points through a min-heap: the fastest way for a few
+// children, whose change points are already sorted.
+func (e *Engine) sweepMerge(w Window, op Operation, parent Periods) Timeline {
 	e.heap = e.heap[:0]
 	var n, k int
 	for i := range e.cursors {
@@ -294,7 +306,7 @@ func (e *Engine) sweep(w Window, op Operation, parent Periods) Timeline {
 		c.tl, c.node, c.rel = nil, nil, nil
 	}
 	e.heap, e.out = h[:0], b.ivs[:0]
-	return Timeline{w: w, ivs: slices.Clone(b.ivs)}
+	return Timeline{w: w, ivs: cloneIntervals(b.ivs)}
 }
 
 // state is the parent's state with n children taking part, k of them OK.
@@ -342,4 +354,12 @@ func siftDown(h []event, i int) {
 		i = l
 	}
 	h[i] = x
+}
+
+// cloneIntervals returns a copy of ivs with no spare capacity: results live
+// as long as the run, so their size matters more than one allocation.
+func cloneIntervals(ivs []Interval) []Interval {
+	out := make([]Interval, len(ivs))
+	copy(out, ivs)
+	return out
 }

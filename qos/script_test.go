@@ -520,6 +520,11 @@ func (c *scriptCase) run(t *testing.T) {
 		switch ev.what {
 		case "RULE":
 			got = e.Rule(c.w, c.parent, c.kids)
+			restore := qos.SetWideChildren(wideOther(len(c.kids)))
+			if other := e.Rule(c.w, c.parent, c.kids); !other.Equal(got) {
+				t.Errorf("%s: the two sweeps differ:\n%s\n%s", at, got, other)
+			}
+			restore()
 			if sample {
 				ref = refRule(c.w, c.parent, c.kids)
 			}
@@ -563,9 +568,19 @@ func (c *scriptCase) run(t *testing.T) {
 				children[i] = qos.Child{Timeline: &c.kids[i], Periods: c.nodes[i], Relation: c.rels[i]}
 			}
 			got = e.Operate(c.w, op, c.parent, children)
-			for _, ch := range children {
-				parts = append(parts, ch.Part)
+			// The same with the other sweep.
+			restore := qos.SetWideChildren(wideOther(len(children)))
+			other := e.Operate(c.w, op, c.parent, children)
+			otherParts := partsOf(children)
+			restore()
+			if !other.Equal(got) {
+				t.Errorf("%s: the two sweeps differ:\n%s\n%s", at, got, other)
 			}
+			got = e.Operate(c.w, op, c.parent, children)
+			if !slices.Equal(otherParts, partsOf(children)) {
+				t.Errorf("%s: the two sweeps differ on parts: %v, %v", at, partsOf(children), otherParts)
+			}
+			parts = partsOf(children)
 			var refParts []int64
 			if sample {
 				ref, refParts = refOperate(c.w, op, c.parent, c.kids, c.nodes, c.rels)
@@ -677,4 +692,21 @@ func canonical(w qos.Window, tl qos.Timeline) error {
 		return fmt.Errorf("QoS %v with ok %d ko %d", q, s.OK, s.KO)
 	}
 	return nil
+}
+
+func partsOf(children []qos.Child) []int64 {
+	out := make([]int64, len(children))
+	for i, c := range children {
+		out[i] = c.Part
+	}
+	return out
+}
+
+// wideOther returns the threshold that makes an operation on n children
+// use the sweep it would not use by default.
+func wideOther(n int) int {
+	if n >= qos.DefaultWideChildren {
+		return n + 1
+	}
+	return 0
 }
