@@ -1,0 +1,165 @@
+import { useState } from 'react'
+import { seg, teamPath, type Check, type Source } from '../api'
+import { PageHeader, Section } from '../components/common'
+import { DeleteButton, EditForm } from '../components/Crud'
+import { Async, Empty } from '../components/states'
+import { useTeam } from '../context'
+import { useApi, useTitle } from '../hooks'
+
+/** The Fake source's metrics (spec/fake-source.md) and their usual thresholds. */
+export const FAKE_METRICS: Record<string, { type: 'Threshold' | 'Interval'; threshold: string }> = {
+  'depc.tutorial.ping': { type: 'Threshold', threshold: '20' },
+  'depc.tutorial.oco': { type: 'Threshold', threshold: '200' },
+  'depc.tutorial.dbconnections': { type: 'Threshold', threshold: '100' },
+  'depc.tutorial.httpstatus': { type: 'Interval', threshold: '200:299' },
+}
+
+export default function Checks() {
+  const { team } = useTeam()
+  useTitle(`Checks · ${team.name}`)
+  const list = useApi<Check[]>(`${teamPath(team.name)}/checks`)
+  const sources = useApi<Source[]>(`${teamPath(team.name)}/sources`)
+  const [editing, setEditing] = useState<Check | 'new' | null>(null)
+  return (
+    <>
+      <PageHeader title="Checks" kicker={team.name}>
+        <button type="button" className="button primary" onClick={() => setEditing('new')} disabled={!sources.data?.length}>
+          New check
+        </button>
+      </PageHeader>
+      <p className="help">
+        A check (indicator) queries a source for one node and turns its datapoints into an OK/KO timeline: <strong>Threshold</strong> <code>"20"</code> is OK while the value is ≤ 20,{' '}
+        <strong>Interval</strong> <code>"200:299"</code> while it is inside.
+      </p>
+      {sources.data?.length === 0 && <Empty>Create a source first: checks query a source.</Empty>}
+      {editing && sources.data && (
+        <CheckForm key={editing === 'new' ? 'new' : editing.name} check={editing === 'new' ? null : editing} sources={sources.data} done={() => { setEditing(null); list.reload() }} cancel={() => setEditing(null)} />
+      )}
+      <Section title="All checks" id="checks">
+        <Async {...list} what="Loading checks">
+          {(checks) =>
+            checks.length === 0 ? (
+              <Empty>No check yet.</Empty>
+            ) : (
+              <table className="data">
+                <thead>
+                  <tr>
+                    <th scope="col">Name</th>
+                    <th scope="col">Source</th>
+                    <th scope="col">Type</th>
+                    <th scope="col">Query</th>
+                    <th scope="col">Threshold</th>
+                    <th scope="col"><span className="visually-hidden">Actions</span></th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {checks.map((c) => (
+                    <tr key={c.name}>
+                      <th scope="row">{c.name}</th>
+                      <td>{c.source}</td>
+                      <td>{c.type}</td>
+                      <td><code className="wrap">{c.parameters?.query}</code></td>
+                      <td><code>{c.parameters?.threshold}</code></td>
+                      <td className="actions">
+                        <button type="button" className="button small ghost" onClick={() => setEditing(c)}>Edit</button>
+                        <DeleteButton path={`${teamPath(team.name)}/checks/${seg(c.name)}`} what={c.name} onDone={list.reload} />
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )
+          }
+        </Async>
+      </Section>
+    </>
+  )
+}
+
+function CheckForm({ check, sources, done, cancel }: { check: Check | null; sources: Source[]; done: () => void; cancel: () => void }) {
+  const { team } = useTeam()
+  const [name, setName] = useState(check?.name ?? '')
+  const [source, setSource] = useState(check?.source ?? sources[0]?.name ?? '')
+  const [type, setType] = useState<'Threshold' | 'Interval'>(check?.type ?? 'Threshold')
+  const [query, setQuery] = useState(check?.parameters?.query ?? '')
+  const [threshold, setThreshold] = useState(check?.parameters?.threshold ?? '')
+  const [matcher, setMatcher] = useState((check?.parameters?.label as string | undefined) ?? '')
+  const plugin = sources.find((s) => s.name === source)?.plugin
+  return (
+    <EditForm<Check>
+      title={check ? `Edit check ${check.name}` : 'New check'}
+      path={check ? `${teamPath(team.name)}/checks/${seg(check.name)}` : `${teamPath(team.name)}/checks`}
+      method={check ? 'PUT' : 'POST'}
+      body={() => {
+        const parameters: Record<string, unknown> = { ...(check?.parameters ?? {}), query, threshold }
+        if (plugin === 'Prometheus' && matcher) parameters.label = matcher
+        else delete parameters.label
+        return { name, source, type, parameters }
+      }}
+      onDone={done}
+      onCancel={cancel}
+    >
+      <div className="fields">
+        <label>
+          Name <input value={name} onChange={(e) => setName(e.target.value)} required disabled={Boolean(check)} />
+        </label>
+        <label>
+          Source{' '}
+          <select value={source} onChange={(e) => setSource(e.target.value)}>
+            {sources.map((s) => (
+              <option key={s.name} value={s.name}>
+                {s.name} ({s.plugin})
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Type{' '}
+          <select value={type} onChange={(e) => setType(e.target.value as 'Threshold' | 'Interval')}>
+            <option>Threshold</option>
+            <option>Interval</option>
+          </select>
+        </label>
+        <label>
+          {type === 'Threshold' ? 'Threshold (OK while value ≤)' : 'Interval (OK while inside A:B)'}{' '}
+          <input value={threshold} onChange={(e) => setThreshold(e.target.value)} placeholder={type === 'Threshold' ? '20' : '200:299'} required />
+        </label>
+      </div>
+      {plugin === 'Fake' ? (
+        <label className="block">
+          Metric{' '}
+          <select
+            value={query}
+            onChange={(e) => {
+              setQuery(e.target.value)
+              const m = FAKE_METRICS[e.target.value]
+              if (m) {
+                setType(m.type)
+                setThreshold(m.threshold)
+              }
+            }}
+          >
+            <option value="">choose…</option>
+            {Object.keys(FAKE_METRICS).map((m) => (
+              <option key={m}>{m}</option>
+            ))}
+          </select>
+        </label>
+      ) : (
+        <>
+          <label className="block">
+            Query (PromQL)
+            <textarea className="code-editor" rows={3} value={query} onChange={(e) => setQuery(e.target.value)} spellCheck={false} required />
+          </label>
+          <label>
+            Node matcher label{' '}
+            <input value={matcher} onChange={(e) => setMatcher(e.target.value)} placeholder="name" />
+          </label>
+          <p className="help">
+            depc adds <code>{matcher || 'name'}="&lt;node name&gt;"</code> to every vector selector of the query.
+          </p>
+        </>
+      )}
+    </EditForm>
+  )
+}

@@ -1,0 +1,197 @@
+import { useMemo } from 'react'
+import { teamPath, type Label, type Run, type TeamQos, type Worst } from '../api'
+import { PageHeader, RunStatus, RunTime, Section, daysText, newestFirst } from '../components/common'
+import LineChart from '../components/LineChart'
+import { QosBadge, QosLegend } from '../components/Qos'
+import { RangePicker } from '../components/RangePicker'
+import { Sparkline } from '../components/Sparkline'
+import { Async, Empty } from '../components/states'
+import { useTeam } from '../context'
+import { formatDelta, formatInt, formatQos } from '../format'
+import { useApi, useTitle } from '../hooks'
+import { rangeFromParams, rangeQuery } from '../range'
+import { Link, href, urls, useParams } from '../router'
+import { dayStart, daysBetween, yesterday } from '../time'
+
+export interface LabelSummary {
+  label: string
+  values: (number | null)[]
+  latest: { day: string; qos: number } | null
+  previous: { day: string; qos: number } | null
+}
+
+/** Per label: the daily averages aligned on days, the latest known value and the one before. */
+export function summarise(data: TeamQos, days: string[]): LabelSummary[] {
+  return Object.keys(data.labels)
+    .sort()
+    .map((label) => {
+      const byDay = new Map(data.labels[label].map((d) => [d.day, d.qos]))
+      const values = days.map((d) => byDay.get(d) ?? null)
+      const known = days.map((d, i) => ({ day: d, qos: values[i] })).filter((v): v is { day: string; qos: number } => v.qos !== null)
+      return { label, values, latest: known[known.length - 1] ?? null, previous: known[known.length - 2] ?? null }
+    })
+}
+
+export default function Dashboard() {
+  const { team, tz, labels } = useTeam()
+  useTitle(`${team.name} dashboard`)
+  const params = useParams()
+  const range = rangeFromParams(params, tz)
+  const lastDay = yesterday(tz)
+  const qos = useApi<TeamQos>(`${teamPath(team.name)}/qos?${rangeQuery(range)}`)
+  const runs = useApi<Run[] | { runs: Run[] }>(`${teamPath(team.name)}/runs`)
+  const days = useMemo(() => daysBetween(range.start, range.end), [range.start, range.end])
+  const x = useMemo(() => days.map((d) => dayStart(d, tz)), [days, tz])
+  const summary = useMemo(() => (qos.data ? summarise(qos.data, days) : []), [qos.data, days])
+  const series = useMemo(() => summary.map((s) => ({ label: s.label, values: s.values })), [summary])
+  const rangeParams = { start: params.get('start'), end: params.get('end') }
+
+  return (
+    <>
+      <PageHeader title={`${team.name}`} kicker="Team dashboard">
+        <RangePicker range={range} lastDay={lastDay} />
+      </PageHeader>
+
+      <Section title={`Label averages, ${range.start} → ${range.end}`} id="averages">
+        <Async {...qos} what="Loading label averages">
+          {() =>
+            summary.length === 0 ? (
+              <Empty>No QoS was computed in this range. Runs compute each day after midnight; start one from the <Link to={urls.runs(team.name)}>Runs</Link> page.</Empty>
+            ) : (
+              <>
+                <LineChart x={x} series={series} tz={tz} xDays ariaLabel={`Daily label averages from ${range.start} to ${range.end}`} />
+                <table className="data" aria-label="Latest label averages">
+                  <thead>
+                    <tr>
+                      <th scope="col">Label</th>
+                      <th scope="col">Latest day</th>
+                      <th scope="col" className="num">Latest average</th>
+                      <th scope="col" className="num">vs. day before</th>
+                      <th scope="col">Over the range</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {summary.map((s) => {
+                      const delta = s.latest && s.previous ? s.latest.qos - s.previous.qos : null
+                      return (
+                        <tr key={s.label} data-label={s.label}>
+                          <th scope="row">
+                            <Link to={href(urls.label(team.name, s.label), rangeParams)}>{s.label}</Link>
+                          </th>
+                          <td>{s.latest?.day ?? '—'}</td>
+                          <td className="num" data-testid="latest">
+                            <QosBadge qos={s.latest?.qos ?? null} />
+                          </td>
+                          <td className="num">
+                            <span className={delta === null ? 'muted' : delta < 0 ? 'trend-down' : delta > 0 ? 'trend-up' : ''}>
+                              {delta !== null && delta < 0 ? '▼ ' : delta !== null && delta > 0 ? '▲ ' : ''}
+                              {formatDelta(delta)}
+                            </span>
+                          </td>
+                          <td>
+                            <Sparkline values={s.values} label={`${s.label} daily averages`} />
+                          </td>
+                        </tr>
+                      )
+                    })}
+                  </tbody>
+                </table>
+                <QosLegend />
+              </>
+            )
+          }
+        </Async>
+      </Section>
+
+      <Section title={`Worst nodes on ${lastDay} (yesterday)`} id="worst">
+        <WorstGrid labels={labels} day={lastDay} />
+      </Section>
+
+      <Section title="Last runs" id="runs" actions={<Link to={urls.runs(team.name)}>All runs</Link>}>
+        <Async {...runs} what="Loading runs">
+          {(data) => {
+            const list = newestFirst(Array.isArray(data) ? data : data.runs ?? []).slice(0, 8)
+            if (list.length === 0) return <Empty>No run yet.</Empty>
+            return (
+              <table className="data">
+                <thead>
+                  <tr>
+                    <th scope="col">Run</th>
+                    <th scope="col">Days</th>
+                    <th scope="col">Status</th>
+                    <th scope="col">Started</th>
+                    <th scope="col">Finished</th>
+                    <th scope="col" className="num">Nodes</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {list.map((r) => (
+                    <tr key={String(r.id)}>
+                      <td>
+                        <Link to={urls.run(team.name, r.id)}>#{String(r.id)}</Link>
+                      </td>
+                      <td>{daysText(r.days)}</td>
+                      <td>
+                        <RunStatus run={r} />
+                      </td>
+                      <td>
+                        <RunTime at={r.started_at} tz={tz} />
+                      </td>
+                      <td>
+                        <RunTime at={r.finished_at} tz={tz} />
+                      </td>
+                      <td className="num">{formatInt(r.nodes)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )
+          }}
+        </Async>
+      </Section>
+    </>
+  )
+}
+
+function WorstGrid({ labels, day }: { labels: Label[]; day: string }) {
+  const configured = labels.filter((l) => l.qos !== null)
+  if (labels.length === 0) return <Empty>No label yet.</Empty>
+  if (configured.length === 0) return <Empty>No label has a QoS configured yet.</Empty>
+  return (
+    <div className="worst-grid">
+      {configured.map((l) => (
+        <WorstCard key={l.name} label={l.name} day={day} />
+      ))}
+    </div>
+  )
+}
+
+function WorstCard({ label, day }: { label: string; day: string }) {
+  const { team } = useTeam()
+  const worst = useApi<Worst[]>(`${teamPath(team.name)}/labels/${encodeURIComponent(label)}/worst?day=${day}&limit=5`)
+  return (
+    <div className="card worst-card" data-label={label}>
+      <h3>
+        <Link to={urls.label(team.name, label)}>{label}</Link>
+      </h3>
+      <Async {...worst} what="Loading">
+        {(list) =>
+          list.length === 0 ? (
+            <p className="muted">Every node at 100 (or nothing computed).</p>
+          ) : (
+            <ol className="worst-list">
+              {list.map((w) => (
+                <li key={w.name}>
+                  <Link to={href(urls.node(team.name, label, w.name), { day })} title={`${w.name}: QoS ${formatQos(w.qos)} on ${day}`}>
+                    {w.name}
+                  </Link>
+                  <QosBadge qos={w.qos} />
+                </li>
+              ))}
+            </ol>
+          )
+        }
+      </Async>
+    </div>
+  )
+}

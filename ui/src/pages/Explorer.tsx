@@ -1,0 +1,320 @@
+import { useEffect, useMemo, useState, type FormEvent } from 'react'
+import { cachedGet, nodePath, pool, type ApiError, type DayQos, type DependenciesResponse, type NodeRef, type Page, type RootCause } from '../api'
+import { PageHeader, Section } from '../components/common'
+import Graph, { type GraphEdge, type GraphNode } from '../components/Graph'
+import { QosBadge, QosLegend } from '../components/Qos'
+import { Async, Empty, ErrorBox, Loading } from '../components/states'
+import { useTeam } from '../context'
+import { formatInt, formatQos } from '../format'
+import { toApiError, useApi, useTitle } from '../hooks'
+import { Link, href, setParams, urls, useParams } from '../router'
+import { addDays, dayDiff, isDay, parseLocal, toLocalInput, yesterday } from '../time'
+
+/** Above this many nodes the drawing gets slow and unreadable; the list still shows all. */
+const MAX_DRAWN = 400
+
+export const idOf = (n: NodeRef) => `${n.label}/${n.name}`
+/** Labels never hold '/', so the first '/' splits an id back. */
+export function refOf(id: string): NodeRef {
+  const i = id.indexOf('/')
+  return { label: id.slice(0, i), name: id.slice(i + 1) }
+}
+
+interface Expansion {
+  nodes: NodeRef[]
+  edges: GraphEdge[]
+}
+
+export default function Explorer({ label, name }: { label: string; name: string }) {
+  const { team, tz } = useTeam()
+  useTitle(`Explore ${name}`)
+  const params = useParams()
+  const last = yesterday(tz)
+  const p = params.get('day')
+  const day = isDay(p) ? p : last
+  const rootId = idOf({ label, name })
+  const rc = useApi<RootCause>(`${nodePath(team.name, label, name)}/rootcause?day=${day}`)
+  const [selected, setSelected] = useState<string | null>(rootId)
+  const [expansions, setExpansions] = useState<Record<string, Expansion | 'loading' | ApiError>>({})
+  const [extraQos, setExtraQos] = useState<Record<string, number | null>>({})
+
+  // A new day is a new graph: expansions belong to the day they were made on.
+  useEffect(() => {
+    setExpansions({})
+    setExtraQos({})
+  }, [day, rootId])
+
+  const { nodes, edges } = useMemo(() => {
+    const qos = new Map<string, number | null>()
+    const refs = new Map<string, NodeRef>()
+    const edgeSet = new Map<string, GraphEdge>()
+    for (const n of rc.data?.graph.nodes ?? []) {
+      refs.set(idOf(n), n)
+      qos.set(idOf(n), n.qos)
+    }
+    if (!refs.has(rootId)) refs.set(rootId, { label, name })
+    for (const e of rc.data?.graph.edges ?? []) {
+      const g = { from: idOf(e.from), to: idOf(e.to) }
+      edgeSet.set(`${g.from}>${g.to}`, g)
+    }
+    for (const x of Object.values(expansions)) {
+      if (x === 'loading' || x instanceof Error) continue
+      for (const n of x.nodes) if (!refs.has(idOf(n))) refs.set(idOf(n), n)
+      for (const e of x.edges) edgeSet.set(`${e.from}>${e.to}`, e)
+    }
+    const nodes: (GraphNode & NodeRef)[] = [...refs.entries()].map(([id, r]) => ({
+      id,
+      label: r.label,
+      name: r.name,
+      title: r.name,
+      subtitle: r.label,
+      qos: qos.has(id) ? qos.get(id)! : id in extraQos ? extraQos[id] : null,
+      root: id === rootId,
+      expanded: id in expansions,
+    }))
+    return { nodes, edges: [...edgeSet.values()] }
+  }, [rc.data, expansions, extraQos, rootId, label, name])
+
+  async function expand(id: string) {
+    if (expansions[id] && !(expansions[id] instanceof Error)) return
+    const ref = refOf(id)
+    setExpansions((x) => ({ ...x, [id]: 'loading' }))
+    try {
+      const res = await cachedGet<DependenciesResponse>(`${nodePath(team.name, ref.label, ref.name)}/dependencies?day=${day}`)
+      const deps = (res.dependencies ?? []).filter((d) => d.active)
+      setExpansions((x) => ({ ...x, [id]: { nodes: deps, edges: deps.map((d) => ({ from: id, to: idOf(d) })) } }))
+      const known = new Set(nodes.map((n) => n.id))
+      const fresh = deps.filter((d) => !known.has(idOf(d)))
+      await pool(fresh, 6, async (d) => {
+        try {
+          const list = await cachedGet<DayQos[]>(`${nodePath(team.name, d.label, d.name)}/qos?start=${day}&end=${day}`)
+          setExtraQos((q) => ({ ...q, [idOf(d)]: list.find((v) => v.day === day)?.qos ?? null }))
+        } catch {
+          setExtraQos((q) => ({ ...q, [idOf(d)]: null }))
+        }
+      })
+    } catch (e) {
+      setExpansions((x) => ({ ...x, [id]: toApiError(e) }))
+    }
+  }
+
+  const sel = nodes.find((n) => n.id === selected) ?? null
+  const sliderStart = dayDiff(addDays(day, -7), addDays(last, -29)) > 0 ? addDays(day, -7) : addDays(last, -29)
+  const sliderLen = Math.max(dayDiff(sliderStart, last), dayDiff(sliderStart, day)) + 1
+
+  return (
+    <>
+      <PageHeader title={`${name}`} kicker={<><Link to={urls.label(team.name, label)}>{label}</Link> · dependency explorer</>}>
+        <Link className="button" to={href(urls.node(team.name, label, name), { day })}>
+          Node page
+        </Link>
+      </PageHeader>
+
+      <div className="day-slider card">
+        <label htmlFor="day-slider">
+          Day <strong>{day}</strong>
+        </label>
+        <button type="button" className="button small" aria-label="Previous day" onClick={() => setParams({ day: addDays(day, -1) }, { replace: true })}>
+          ←
+        </button>
+        <input
+          id="day-slider"
+          type="range"
+          min={0}
+          max={sliderLen - 1}
+          value={dayDiff(sliderStart, day)}
+          aria-valuetext={day}
+          onChange={(e) => setParams({ day: addDays(sliderStart, Number(e.target.value)) }, { replace: true })}
+        />
+        <button type="button" className="button small" aria-label="Next day" disabled={day >= last} onClick={() => setParams({ day: addDays(day, 1) }, { replace: true })}>
+          →
+        </button>
+        <input type="date" aria-label="Pick a day" value={day} onChange={(e) => isDay(e.target.value) && setParams({ day: e.target.value }, { replace: true })} />
+      </div>
+
+      <div className="explorer">
+        <div className="explorer-graph card">
+          <Async {...rc} what="Loading the subgraph">
+            {() =>
+              nodes.length > MAX_DRAWN ? (
+                <Empty>The subgraph has {formatInt(nodes.length)} nodes on {day}; it is listed on the right instead of drawn.</Empty>
+              ) : (
+                <>
+                  <Graph
+                    nodes={nodes}
+                    edges={edges}
+                    selected={selected}
+                    onSelect={setSelected}
+                    onActivate={(id) => {
+                      setSelected(id)
+                      expand(id)
+                    }}
+                    ariaLabel={`Dependency subgraph of ${name} on ${day}: ${nodes.length} nodes, ${edges.length} relations. The list next to it holds the same nodes.`}
+                  />
+                  <p className="help">Click a node to select it, double-click to expand its dependencies. Borders: dotted = no data, dashed = degraded, double = poor.</p>
+                  <QosLegend />
+                </>
+              )
+            }
+          </Async>
+        </div>
+        <aside className="explorer-side" aria-label="Selected node and node list">
+          {sel && (
+            <div className="card selected-node">
+              <div className="kicker">{sel.label}</div>
+              <h2>{sel.name}</h2>
+              <p>
+                QoS on {day}: <QosBadge qos={sel.qos} />
+              </p>
+              <div className="button-row">
+                <button type="button" className="button small" onClick={() => expand(sel.id)} disabled={expansions[sel.id] === 'loading'}>
+                  {expansions[sel.id] === 'loading' ? 'Expanding…' : sel.expanded ? 'Expanded' : 'Expand dependencies'}
+                </button>
+                <Link className="button small" to={href(urls.node(team.name, sel.label, sel.name), { day })}>
+                  Node page
+                </Link>
+                {sel.id !== rootId && (
+                  <Link className="button small" to={href(urls.explore(team.name, sel.label, sel.name), { day })}>
+                    Explore from here
+                  </Link>
+                )}
+              </div>
+              {expansions[sel.id] instanceof Error && <ErrorBox error={expansions[sel.id] as ApiError} />}
+            </div>
+          )}
+          <div className="card node-list">
+            <h2>Nodes ({nodes.length})</h2>
+            <ul>
+              {[...nodes]
+                .sort((a, b) => (a.qos ?? 101) - (b.qos ?? 101) || a.id.localeCompare(b.id))
+                .map((n) => (
+                  <li key={n.id}>
+                    <button type="button" className={`linklike${n.id === selected ? ' current' : ''}`} aria-pressed={n.id === selected} onClick={() => setSelected(n.id)}>
+                      <span className="muted">{n.label}</span> {n.name}
+                    </button>
+                    <span title={`QoS ${formatQos(n.qos)}`}>
+                      <QosBadge qos={n.qos} />
+                    </span>
+                  </li>
+                ))}
+            </ul>
+          </div>
+        </aside>
+      </div>
+
+      <ImpactedPanel label={sel?.label ?? label} name={sel?.name ?? name} />
+    </>
+  )
+}
+
+function ImpactedPanel({ label, name }: { label: string; name: string }) {
+  const { team, tz, labels } = useTeam()
+  const [ancestor, setAncestor] = useState('')
+  const [at, setAt] = useState('')
+  const [query, setQuery] = useState<{ label: string; at: number | null } | null>(null)
+  const [after, setAfter] = useState<string | null>(null)
+  const [pages, setPages] = useState<{ label: string; name: string }[]>([])
+  const [next, setNext] = useState<string | null>(null)
+  const [error, setError] = useState<ApiError | null>(null)
+  const [busy, setBusy] = useState(false)
+  const choices = labels.filter((l) => l.name !== label)
+
+  useEffect(() => {
+    setQuery(null)
+    setPages([])
+    setNext(null)
+    setError(null)
+  }, [label, name])
+
+  useEffect(() => {
+    if (!query) return
+    const ctl = new AbortController()
+    setBusy(true)
+    const q = new URLSearchParams({ label: query.label, limit: '100' })
+    if (query.at !== null) q.set('at', String(query.at))
+    if (after) q.set('after', after)
+    cachedGet<Page<NodeRef>>(`${nodePath(team.name, label, name)}/impacted?${q}`, ctl.signal).then(
+      (p) => {
+        setPages((old) => (after ? [...old, ...p.nodes] : p.nodes))
+        setNext(p.next)
+        setBusy(false)
+      },
+      (e) => {
+        if ((e as Error).name === 'AbortError') return
+        setError(toApiError(e))
+        setBusy(false)
+      },
+    )
+    return () => ctl.abort()
+  }, [query, after, team.name, label, name])
+
+  function submit(e: FormEvent) {
+    e.preventDefault()
+    if (!ancestor) return
+    setError(null)
+    setAfter(null)
+    setPages([])
+    setQuery({ label: ancestor, at: at ? parseLocal(at, tz) : null })
+  }
+
+  return (
+    <Section title={`Impacted by ${name}`} id="impacted">
+      <form className="toolbar" onSubmit={submit}>
+        <label>
+          Ancestor label{' '}
+          <select value={ancestor} onChange={(e) => setAncestor(e.target.value)} required>
+            <option value="">choose…</option>
+            {choices.map((l) => (
+              <option key={l.name} value={l.name}>
+                {l.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          at{' '}
+          <input type="datetime-local" value={at} onChange={(e) => setAt(e.target.value)} aria-describedby="at-help" />
+        </label>
+        <span id="at-help" className="help">
+          empty = now ({tz})
+        </span>
+        <button type="submit" className="button primary small">
+          Find impacted nodes
+        </button>
+        {at && (
+          <button type="button" className="button ghost small" onClick={() => setAt(toLocalInput(Date.now() / 1000, tz))}>
+            now
+          </button>
+        )}
+      </form>
+      {error && <ErrorBox error={error} />}
+      {busy && pages.length === 0 && <Loading what="Finding impacted nodes" />}
+      {query && !busy && !error && pages.length === 0 && (
+        <Empty>
+          No {query.label} node depends on {name} through relations active {query.at === null ? 'now' : 'at that time'}.
+        </Empty>
+      )}
+      {pages.length > 0 && (
+        <>
+          <p>
+            {pages.length}
+            {next ? '+' : ''} {query?.label} node{pages.length === 1 ? '' : 's'} depend on {name}:
+          </p>
+          <ul className="chips">
+            {pages.map((n) => (
+              <li key={idOf(n)}>
+                <Link to={urls.node(team.name, n.label, n.name)}>{n.name}</Link>
+              </li>
+            ))}
+          </ul>
+          {next && (
+            <button type="button" className="button small" disabled={busy} onClick={() => setAfter(next)}>
+              {busy ? 'Loading…' : 'Load more'}
+            </button>
+          )}
+        </>
+      )}
+    </Section>
+  )
+}
+

@@ -1,0 +1,272 @@
+import { useEffect, useMemo, useRef, useState } from 'react'
+import { ApiError, cachedGet, nodePath, pool, seg, teamPath, type DayQos, type LabelDayQos, type Page } from '../api'
+import { PageHeader, Section } from '../components/common'
+import LineChart from '../components/LineChart'
+import { QosBadge } from '../components/Qos'
+import { RangePicker } from '../components/RangePicker'
+import { Sparkline } from '../components/Sparkline'
+import { Async, Empty, ErrorBox, Loading } from '../components/states'
+import { useTeam } from '../context'
+import { formatInt, formatQos, qosOf, roundQos } from '../format'
+import { toApiError, useApi, useDebounced, useTitle } from '../hooks'
+import { rangeFromParams, rangeQuery, type DayRange } from '../range'
+import { Link, href, setParams, urls, useParams } from '../router'
+import { dayStart, daysBetween, yesterday } from '../time'
+
+const PAGE_SIZES = [25, 50, 100]
+const DEFAULT_PAGE = 50
+/** Per-node QoS requests in flight at once for a page of nodes. */
+const CONCURRENCY = 6
+
+export interface RangeStats {
+  /** QoS over the whole range: from ok/ko seconds, or the mean of daily values for aggregation nodes. */
+  qos: number | null
+  /** Whether qos came from seconds (exact) or from a mean of days. */
+  exact: boolean
+  worst: { day: string; qos: number } | null
+  latest: { day: string; qos: number | null } | null
+}
+
+/** A node's QoS over a range from its daily results. */
+export function rangeStats(days: DayQos[]): RangeStats {
+  let ok = 0
+  let ko = 0
+  let seconds = true
+  const values: number[] = []
+  let worst: RangeStats['worst'] = null
+  for (const d of days) {
+    if (d.ok === null || d.ko === null) seconds = false
+    else {
+      ok += d.ok
+      ko += d.ko
+    }
+    if (d.qos !== null) {
+      values.push(d.qos)
+      if (!worst || d.qos < worst.qos) worst = { day: d.day, qos: d.qos }
+    }
+  }
+  const last = days[days.length - 1]
+  const latest = last ? { day: last.day, qos: last.qos } : null
+  if (seconds && days.length > 0) return { qos: qosOf(ok, ko), exact: true, worst, latest }
+  const mean = values.length ? roundQos(values.reduce((a, b) => a + b, 0) / values.length) : null
+  return { qos: mean, exact: false, worst, latest }
+}
+
+export default function LabelPage({ label }: { label: string }) {
+  const { team, tz, labels } = useTeam()
+  useTitle(`${label} · ${team.name}`)
+  const params = useParams()
+  const range = rangeFromParams(params, tz)
+  const info = labels.find((l) => l.name === label)
+  const q = params.get('q') ?? ''
+  const after = params.get('after')
+  const limit = PAGE_SIZES.includes(Number(params.get('limit'))) ? Number(params.get('limit')) : DEFAULT_PAGE
+  const base = `${teamPath(team.name)}/labels/${seg(label)}`
+  const daily = useApi<LabelDayQos[]>(`${base}/qos?${rangeQuery(range)}`)
+  const days = useMemo(() => daysBetween(range.start, range.end), [range.start, range.end])
+  const x = useMemo(() => days.map((d) => dayStart(d, tz)), [days, tz])
+  const series = useMemo(() => {
+    const by = new Map((daily.data ?? []).map((d) => [d.day, d.qos]))
+    return [{ label: `${label} average`, values: days.map((d) => by.get(d) ?? null) }]
+  }, [daily.data, days, label])
+
+  return (
+    <>
+      <PageHeader title={label} kicker={<Link to={urls.labels(team.name)}>Labels</Link>}>
+        <RangePicker range={range} lastDay={yesterday(tz)} />
+      </PageHeader>
+      <dl className="facts">
+        <div>
+          <dt>Nodes in the graph</dt>
+          <dd>{info ? formatInt(info.nodes) : '—'}</dd>
+        </div>
+        <div>
+          <dt>QoS from</dt>
+          <dd>
+            {info?.qos ? <code>{info.qos}</code> : <span className="muted">not configured</span>} <Link to={urls.config(team.name)} className="small-link">configuration</Link>
+          </dd>
+        </div>
+      </dl>
+
+      <Section title={`Label average, ${range.start} → ${range.end}`} id="label-qos">
+        <Async {...daily} what="Loading the label average">
+          {(d) =>
+            d.length === 0 ? (
+              <Empty>No day of this range was computed for {label}.</Empty>
+            ) : (
+              <LineChart x={x} series={series} tz={tz} xDays height={180} ariaLabel={`${label} daily average from ${range.start} to ${range.end}`} />
+            )
+          }
+        </Async>
+      </Section>
+
+      <Section title="Nodes" id="nodes">
+        <NodeSearch q={q} />
+        <NodeTable base={base} label={label} q={q} after={after} limit={limit} range={range} />
+      </Section>
+    </>
+  )
+}
+
+function NodeSearch({ q }: { q: string }) {
+  const [text, setText] = useState(q)
+  const debounced = useDebounced(text, 300)
+  const first = useRef(true)
+  useEffect(() => {
+    if (first.current) {
+      first.current = false
+      return
+    }
+    if (debounced !== q) setParams({ q: debounced || null, after: null }, { replace: true })
+    // Only typing changes the URL here.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [debounced])
+  return (
+    <form className="toolbar" role="search" onSubmit={(e) => { e.preventDefault(); setParams({ q: text || null, after: null }) }}>
+      <label htmlFor="node-q">Search names</label>
+      <input id="node-q" type="search" value={text} onChange={(e) => setText(e.target.value)} placeholder="part of a name" autoComplete="off" />
+    </form>
+  )
+}
+
+type NodeResult = { days: DayQos[] } | { error: ApiError }
+
+function NodeTable({ base, label, q, after, limit, range }: { base: string; label: string; q: string; after: string | null; limit: number; range: DayRange }) {
+  const { team } = useTeam()
+  const query = new URLSearchParams({ limit: String(limit) })
+  if (q) query.set('q', q)
+  if (after) query.set('after', after)
+  const page = useApi<Page<{ name: string }>>(`${base}/nodes?${query}`)
+  // Cursors of the pages before this one, so "Previous" works after "Next";
+  // a shared link that starts mid-list offers "First page" instead.
+  const [stack, setStack] = useState<string[]>([])
+  const [results, setResults] = useState<Record<string, NodeResult>>({})
+  const names = useMemo(() => page.data?.nodes.map((n) => n.name) ?? [], [page.data])
+  const days = useMemo(() => daysBetween(range.start, range.end), [range.start, range.end])
+
+  useEffect(() => {
+    const ctl = new AbortController()
+    setResults({})
+    pool(
+      names,
+      CONCURRENCY,
+      async (name) => {
+        try {
+          const d = await cachedGet<DayQos[]>(`${nodePath(team.name, label, name)}/qos?${rangeQuery(range)}`, ctl.signal)
+          if (!ctl.signal.aborted) setResults((r) => ({ ...r, [name]: { days: d } }))
+        } catch (e) {
+          if (!ctl.signal.aborted && (e as Error).name !== 'AbortError') setResults((r) => ({ ...r, [name]: { error: toApiError(e) } }))
+        }
+      },
+      ctl.signal,
+    )
+    return () => ctl.abort()
+  }, [names, team.name, label, range.start, range.end]) // eslint-disable-line react-hooks/exhaustive-deps
+
+  if (page.error) return <ErrorBox error={page.error} retry={page.reload} />
+  if (!page.data) return <Loading what="Loading nodes" />
+  const rangeParams = { start: range.start, end: range.end }
+  return (
+    <>
+      {names.length === 0 ? (
+        <Empty>{q ? `No ${label} node has “${q}” in its name.` : after ? 'No more nodes.' : `No ${label} node in the graph.`}</Empty>
+      ) : (
+        <table className="data nodes-table" aria-busy={Object.keys(results).length < names.length}>
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col" className="num">Last day</th>
+              <th scope="col" className="num" title="100 × OK seconds / (OK + KO seconds) over the range; for aggregation nodes, the mean of the daily values">
+                Range QoS
+              </th>
+              <th scope="col">Worst day</th>
+              <th scope="col">Daily QoS</th>
+            </tr>
+          </thead>
+          <tbody>
+            {names.map((name) => {
+              const r = results[name]
+              const link = href(urls.node(team.name, label, name), rangeParams)
+              if (!r) {
+                return (
+                  <tr key={name}>
+                    <th scope="row"><Link to={link}>{name}</Link></th>
+                    <td colSpan={4} className="muted">loading…</td>
+                  </tr>
+                )
+              }
+              if ('error' in r) {
+                return (
+                  <tr key={name}>
+                    <th scope="row"><Link to={link}>{name}</Link></th>
+                    <td colSpan={4} className="error-text">{r.error.code}: {r.error.message}</td>
+                  </tr>
+                )
+              }
+              const s = rangeStats(r.days)
+              const by = new Map(r.days.map((d) => [d.day, d.qos]))
+              return (
+                <tr key={name}>
+                  <th scope="row"><Link to={link}>{name}</Link></th>
+                  <td className="num">{s.latest ? <span title={s.latest.day}><QosBadge qos={s.latest.qos} /></span> : <span className="muted">not computed</span>}</td>
+                  <td className="num" title={s.exact ? 'from OK/KO seconds' : 'mean of daily values'}>
+                    {formatQos(s.qos)}
+                    {!s.exact && s.qos !== null && <span className="muted" aria-label="mean of days"> ⌀</span>}
+                  </td>
+                  <td>
+                    {s.worst ? (
+                      <Link to={href(urls.node(team.name, label, name), { ...rangeParams, day: s.worst.day })}>
+                        {s.worst.day} <QosBadge qos={s.worst.qos} />
+                      </Link>
+                    ) : (
+                      <span className="muted">—</span>
+                    )}
+                  </td>
+                  <td>
+                    <Sparkline values={days.map((d) => (by.has(d) ? by.get(d)! : null))} label={`${name} daily QoS`} />
+                  </td>
+                </tr>
+              )
+            })}
+          </tbody>
+        </table>
+      )}
+      <nav className="pager" aria-label="Pages of nodes">
+        <button
+          type="button"
+          className="button small"
+          disabled={!after}
+          onClick={() => {
+            const prev = stack[stack.length - 1]
+            setStack(stack.slice(0, -1))
+            setParams({ after: prev ?? null })
+          }}
+        >
+          {stack.length > 0 || !after ? '← Previous' : '⇤ First page'}
+        </button>
+        <span className="muted">
+          {names.length > 0 ? `${names[0]} … ${names[names.length - 1]}` : ''}
+        </span>
+        <label className="page-size">
+          Per page{' '}
+          <select value={limit} onChange={(e) => { setStack([]); setParams({ limit: e.target.value === String(DEFAULT_PAGE) ? null : e.target.value, after: null }) }}>
+            {PAGE_SIZES.map((n) => (
+              <option key={n} value={n}>{n}</option>
+            ))}
+          </select>
+        </label>
+        <button
+          type="button"
+          className="button small"
+          disabled={!page.data.next}
+          onClick={() => {
+            setStack([...stack, after ?? ''])
+            setParams({ after: page.data!.next })
+          }}
+        >
+          Next →
+        </button>
+      </nav>
+    </>
+  )
+}

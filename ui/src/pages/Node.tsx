@@ -1,0 +1,425 @@
+import { useEffect, useMemo, useState } from 'react'
+import { cachedGet, nodePath, pool, type ApiError, type DayQos, type Dependency, type DependenciesResponse, type Node, type RootCause } from '../api'
+import { PageHeader, PeriodsText, Section, periodText } from '../components/common'
+import { DayBars } from '../components/DayBars'
+import { QosBadge, QosLegend } from '../components/Qos'
+import { RangePicker } from '../components/RangePicker'
+import { Timeline, type Lane } from '../components/Timeline'
+import { Async, Empty, ErrorBox, Loading } from '../components/states'
+import { useTeam } from '../context'
+import { formatDuration, formatInt, formatShare } from '../format'
+import { toApiError, useApi, useTitle } from '../hooks'
+import { rangeFromParams, rangeQuery } from '../range'
+import { Link, href, setParams, urls, useParams } from '../router'
+import { addDays, dayDiff, dayWindow, daysBetween, formatInDay, isDay, today, yesterday } from '../time'
+
+/** Causes whose own timelines are fetched and drawn; the rest are listed. */
+const DRAWN_CAUSES = 8
+const DEP_PAGE = 50
+
+export default function NodePage({ label, name }: { label: string; name: string }) {
+  const { team, tz } = useTeam()
+  useTitle(`${name} · ${label}`)
+  const params = useParams()
+  const range = rangeFromParams(params, tz)
+  const p = params.get('day')
+  const day = isDay(p) ? p : dayDiff(yesterday(tz), range.end) >= 0 && dayDiff(range.start, yesterday(tz)) >= 0 ? yesterday(tz) : range.end
+  const path = nodePath(team.name, label, name)
+  const node = useApi<Node>(path)
+  const series = useApi<DayQos[]>(`${path}/qos?${rangeQuery(range)}`)
+  const rangeParams = { start: params.get('start'), end: params.get('end') }
+
+  const bars = useMemo(() => {
+    const by = new Map((series.data ?? []).map((d) => [d.day, d]))
+    return daysBetween(range.start, range.end).map((d) => ({ day: d, qos: by.get(d)?.qos ?? null, computed: by.has(d) }))
+  }, [series.data, range.start, range.end])
+
+  if (node.error) {
+    return (
+      <>
+        <PageHeader title={name} kicker={<Link to={urls.label(team.name, label)}>{label}</Link>} />
+        <ErrorBox error={node.error} retry={node.reload} title={node.error.status === 404 ? `No ${label} node named “${name}”` : undefined} />
+      </>
+    )
+  }
+
+  return (
+    <>
+      <PageHeader title={name} kicker={<Link to={href(urls.label(team.name, label), rangeParams)}>{label}</Link>}>
+        <Link className="button" to={href(urls.explore(team.name, label, name), { day })}>
+          Explore dependencies
+        </Link>
+      </PageHeader>
+      <dl className="facts">
+        <div>
+          <dt>Active</dt>
+          <dd>{node.data ? <PeriodsText periods={node.data.periods} tz={tz} /> : '…'}</dd>
+        </div>
+      </dl>
+
+      <Section title={`Daily QoS, ${range.start} → ${range.end}`} id="daily" actions={<RangePicker range={range} lastDay={yesterday(tz)} />}>
+        <Async {...series} what="Loading daily QoS">
+          {(d) => (
+            <>
+              {d.length === 0 && <Empty>No day of this range was computed for this node.</Empty>}
+              <DayBars days={bars} selected={day} onSelect={(dd) => setParams({ day: dd }, { replace: true })} />
+              <QosLegend />
+            </>
+          )}
+        </Async>
+      </Section>
+
+      <DayPanel path={path} day={day} />
+      <RootCausePanel path={path} day={day} />
+      <RelativesPanel path={path} day={day} />
+      <LivePanel path={path} />
+    </>
+  )
+}
+
+function DayNav({ day }: { day: string }) {
+  const { tz } = useTeam()
+  return (
+    <span className="day-nav">
+      <button type="button" className="button small" onClick={() => setParams({ day: addDays(day, -1) })} aria-label="Previous day">
+        ←
+      </button>
+      <input type="date" aria-label="Day" value={day} max={today(tz)} onChange={(e) => isDay(e.target.value) && setParams({ day: e.target.value })} />
+      <button type="button" className="button small" onClick={() => setParams({ day: addDays(day, 1) })} aria-label="Next day" disabled={day >= today(tz)}>
+        →
+      </button>
+    </span>
+  )
+}
+
+function DayPanel({ path, day }: { path: string; day: string }) {
+  const { tz } = useTeam()
+  const res = useApi<DayQos[]>(`${path}/qos?start=${day}&end=${day}`)
+  const w = dayWindow(day, tz)
+  return (
+    <Section title={`${day}`} id="day" actions={<DayNav day={day} />}>
+      <Async {...res} what="Loading the day">
+        {(list) => {
+          const d = list.find((x) => x.day === day)
+          if (!d) return <Empty>No run computed {day} for this node.</Empty>
+          const aggregation = d.ok === null && d.ko === null
+          return (
+            <>
+              <dl className="facts">
+                <div>
+                  <dt>QoS</dt>
+                  <dd data-testid="day-qos">
+                    <QosBadge qos={d.qos} />
+                  </dd>
+                </div>
+                <div>
+                  <dt>OK</dt>
+                  <dd>{formatDuration(d.ok)}</dd>
+                </div>
+                <div>
+                  <dt>KO</dt>
+                  <dd>{formatDuration(d.ko)}</dd>
+                </div>
+                <div>
+                  <dt>Unknown</dt>
+                  <dd>{formatDuration(d.unknown)}</dd>
+                </div>
+                <div>
+                  <dt>Day length</dt>
+                  <dd>{formatInt(w.end - w.start)} s</dd>
+                </div>
+              </dl>
+              {aggregation ? (
+                <p className="muted">This node's QoS is an aggregation of its dependencies' QoS: it has a value, not a timeline.</p>
+              ) : (
+                <>
+                  <Timeline window={w} tz={tz} lanes={[{ key: 'node', label: 'this node', name: 'this node', downtime: d.downtime, unknown: d.qos === null, unknownSeconds: d.unknown, emphasis: true }]} />
+                  {d.downtime && d.downtime.length > 0 && (
+                    <details className="downtime">
+                      <summary>
+                        {d.downtime.length} KO interval{d.downtime.length === 1 ? '' : 's'} (downtime)
+                      </summary>
+                      <table className="data compact">
+                        <thead>
+                          <tr>
+                            <th scope="col">From</th>
+                            <th scope="col">To</th>
+                            <th scope="col" className="num">Duration</th>
+                          </tr>
+                        </thead>
+                        <tbody>
+                          {d.downtime.map((iv) => (
+                            <tr key={iv.from}>
+                              <td>{formatInDay(iv.from, day, tz)}</td>
+                              <td>{formatInDay(iv.to, day, tz)}</td>
+                              <td className="num">{formatDuration(iv.to - iv.from)}</td>
+                            </tr>
+                          ))}
+                        </tbody>
+                      </table>
+                    </details>
+                  )}
+                </>
+              )}
+            </>
+          )
+        }}
+      </Async>
+    </Section>
+  )
+}
+
+type Fetched = Record<string, DayQos | null | ApiError>
+
+/** Fetches one day of QoS for each node key (label\0name), a few at a time. */
+function useDayQos(team: string, keys: { label: string; name: string }[], day: string): Fetched {
+  const [got, setGot] = useState<Fetched>({})
+  const sig = keys.map((k) => `${k.label}\u0000${k.name}`).join('\u0001')
+  useEffect(() => {
+    const ctl = new AbortController()
+    setGot({})
+    pool(
+      keys,
+      6,
+      async (k) => {
+        const id = `${k.label}\u0000${k.name}`
+        try {
+          const list = await cachedGet<DayQos[]>(`${nodePath(team, k.label, k.name)}/qos?start=${day}&end=${day}`, ctl.signal)
+          if (!ctl.signal.aborted) setGot((g) => ({ ...g, [id]: list.find((x) => x.day === day) ?? null }))
+        } catch (e) {
+          if (!ctl.signal.aborted && (e as Error).name !== 'AbortError') setGot((g) => ({ ...g, [id]: toApiError(e) }))
+        }
+      },
+      ctl.signal,
+    )
+    return () => ctl.abort()
+  }, [sig, team, day]) // eslint-disable-line react-hooks/exhaustive-deps
+  return got
+}
+
+function RootCausePanel({ path, day }: { path: string; day: string }) {
+  const { team, tz } = useTeam()
+  const rc = useApi<RootCause>(`${path}/rootcause?day=${day}`)
+  const drawn = useMemo(() => (rc.data?.causes ?? []).filter((c) => c.overlap > 0).slice(0, DRAWN_CAUSES), [rc.data])
+  const own = useDayQos(team.name, rc.data ? [rc.data.node, ...drawn] : [], day)
+  const w = dayWindow(day, tz)
+  return (
+    <Section title="Root cause" id="rootcause">
+      <Async {...rc} what="Looking for root causes">
+        {(data) => {
+          const ko = data.node.ko ?? 0
+          const nodeDay = own[`${data.node.label}\u0000${data.node.name}`]
+          const nodeDown = nodeDay && !(nodeDay instanceof Error) ? nodeDay.downtime : null
+          if (ko === 0) {
+            return <Empty>{data.node.qos === null ? 'Nothing is known about this node on this day.' : `No KO time on ${day}: nothing to explain.`}</Empty>
+          }
+          const causes = data.causes
+          const lanes: Lane[] = [
+            { key: 'node', label: <strong>{data.node.name}</strong>, name: `${data.node.name} (this node)`, downtime: nodeDown, emphasis: true, aside: <span>{formatDuration(ko)} KO</span> },
+            ...drawn.map((c) => {
+              const d = own[`${c.label}\u0000${c.name}`]
+              const ok = d && !(d instanceof Error)
+              return {
+                key: `${c.label}/${c.name}`,
+                label: (
+                  <Link to={href(urls.node(team.name, c.label, c.name), { day })}>
+                    <span className="muted">{c.label}</span> {c.name}
+                  </Link>
+                ),
+                name: `${c.label} ${c.name}`,
+                downtime: ok ? d.downtime : [],
+                unknown: !ok || d.qos === null,
+                aside: (
+                  <span>
+                    {formatDuration(c.overlap)} · {formatShare(c.overlap, ko)}
+                  </span>
+                ),
+              }
+            }),
+          ]
+          return (
+            <>
+              <p className="lead">
+                {data.node.name} was KO for <strong>{formatDuration(ko)}</strong> on {day}.{' '}
+                {causes.length > 0 && causes[0].overlap > 0 ? (
+                  <>
+                    <strong data-testid="top-cause">
+                      {causes[0].label} {causes[0].name}
+                    </strong>{' '}
+                    was KO during {formatDuration(causes[0].overlap)} of it ({formatShare(causes[0].overlap, ko)}).
+                  </>
+                ) : (
+                  'No leaf dependency was KO at the same time.'
+                )}
+              </p>
+              {drawn.length > 0 && <Timeline window={w} tz={tz} lanes={lanes} guides={nodeDown} caption="KO intervals of the node and of its leaf dependencies, the node's KO time shaded" />}
+              <table className="data compact" aria-label="Leaf dependencies ranked by seconds of overlap">
+                <thead>
+                  <tr>
+                    <th scope="col">#</th>
+                    <th scope="col">Leaf dependency</th>
+                    <th scope="col" className="num">Its QoS</th>
+                    <th scope="col" className="num">KO during the node's KO</th>
+                    <th scope="col" className="num">Share</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {causes.length === 0 && (
+                    <tr>
+                      <td colSpan={5} className="muted">No leaf dependency in the subgraph on this day.</td>
+                    </tr>
+                  )}
+                  {causes.map((c, i) => (
+                    <tr key={`${c.label}/${c.name}`}>
+                      <td>{i + 1}</td>
+                      <th scope="row">
+                        <Link to={href(urls.node(team.name, c.label, c.name), { day })}>
+                          <span className="muted">{c.label}</span> {c.name}
+                        </Link>
+                      </th>
+                      <td className="num">
+                        <QosBadge qos={c.qos} />
+                      </td>
+                      <td className="num">
+                        {formatDuration(c.overlap)} <span className="muted">({formatInt(c.overlap)} s)</span>
+                      </td>
+                      <td className="num">{formatShare(c.overlap, ko)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </>
+          )
+        }}
+      </Async>
+    </Section>
+  )
+}
+
+function RelativesPanel({ path, day }: { path: string; day: string }) {
+  const [tab, setTab] = useState<'dependencies' | 'dependents'>('dependencies')
+  return (
+    <Section
+      title="Relations on this day"
+      id="relations"
+      actions={
+        <div className="segmented" role="group" aria-label="Direction">
+          <button type="button" aria-pressed={tab === 'dependencies'} onClick={() => setTab('dependencies')}>
+            Dependencies
+          </button>
+          <button type="button" aria-pressed={tab === 'dependents'} onClick={() => setTab('dependents')}>
+            Dependents
+          </button>
+        </div>
+      }
+    >
+      <Relatives key={tab} path={path} day={day} kind={tab} />
+    </Section>
+  )
+}
+
+function Relatives({ path, day, kind }: { path: string; day: string; kind: 'dependencies' | 'dependents' }) {
+  const { team, tz } = useTeam()
+  const [inactive, setInactive] = useState(false)
+  const [shown, setShown] = useState(DEP_PAGE)
+  const res = useApi<DependenciesResponse>(`${path}/${kind}?day=${day}${inactive ? '&inactive=true' : ''}`)
+  const list: Dependency[] = (res.data?.[kind] as Dependency[] | undefined) ?? []
+  const visible = list.slice(0, shown)
+  const qos = useDayQos(team.name, visible, day)
+  return (
+    <>
+      <label className="checkbox">
+        <input type="checkbox" checked={inactive} onChange={(e) => setInactive(e.target.checked)} /> Also list relations inactive on {day}
+      </label>
+      {res.error && <ErrorBox error={res.error} retry={res.reload} />}
+      {!res.data && !res.error && <Loading what={`Loading ${kind}`} />}
+      {res.data && list.length === 0 && <Empty>{kind === 'dependencies' ? 'This node depends on nothing' : 'Nothing depends on this node'} on {day}.</Empty>}
+      {list.length > 0 && (
+        <table className="data compact">
+          <thead>
+            <tr>
+              <th scope="col">Label</th>
+              <th scope="col">Name</th>
+              <th scope="col" className="num">QoS on {day}</th>
+              <th scope="col">Relation active</th>
+              <th scope="col">Node active</th>
+            </tr>
+          </thead>
+          <tbody>
+            {visible.map((d) => {
+              const q = qos[`${d.label}\u0000${d.name}`]
+              return (
+                <tr key={`${d.label}/${d.name}`} className={d.active ? '' : 'inactive'}>
+                  <td>{d.label}</td>
+                  <th scope="row">
+                    <Link to={href(urls.node(team.name, d.label, d.name), { day })}>{d.name}</Link>
+                    {!d.active && <span className="badge"> inactive</span>}
+                  </th>
+                  <td className="num">
+                    {q === undefined ? <span className="muted">…</span> : q instanceof Error ? <span className="error-text" title={q.message}>{q.code}</span> : q === null ? <span className="muted">not computed</span> : <QosBadge qos={q.qos} />}
+                  </td>
+                  <td>
+                    <span title={d.relation.periods.map((p) => periodText(p, tz)).join('\n')}>
+                      <PeriodsText periods={d.relation.periods} tz={tz} />
+                    </span>
+                  </td>
+                  <td>
+                    <PeriodsText periods={d.periods} tz={tz} />
+                  </td>
+                </tr>
+              )
+            })}
+          </tbody>
+        </table>
+      )}
+      {list.length > shown && (
+        <button type="button" className="button small" onClick={() => setShown(shown + DEP_PAGE)}>
+          Show {Math.min(DEP_PAGE, list.length - shown)} more of {formatInt(list.length - shown)}
+        </button>
+      )}
+    </>
+  )
+}
+
+function LivePanel({ path }: { path: string }) {
+  const { tz } = useTeam()
+  const live = useApi<DayQos>(`${path}/qos/live`)
+  const [now, setNow] = useState(() => Date.now() / 1000)
+  const t = today(tz, now)
+  const w = dayWindow(live.data?.day && isDay(live.data.day) ? live.data.day : t, tz)
+  return (
+    <Section
+      title={`Live today (${w.start ? t : ''})`}
+      id="live"
+      actions={
+        <button type="button" className="button small" onClick={() => { setNow(Date.now() / 1000); live.reload() }} disabled={live.loading}>
+          {live.loading ? 'Computing…' : 'Refresh'}
+        </button>
+      }
+    >
+      <Async {...live} what="Computing today so far">
+        {(d) => (
+          <>
+            <dl className="facts">
+              <div>
+                <dt>QoS so far</dt>
+                <dd>
+                  <QosBadge qos={d.qos} />
+                </dd>
+              </div>
+              <div>
+                <dt>KO</dt>
+                <dd>{formatDuration(d.ko)}</dd>
+              </div>
+              <div>
+                <dt>Unknown</dt>
+                <dd>{formatDuration(d.unknown)}</dd>
+              </div>
+            </dl>
+            {d.ok !== null && <Timeline window={w} tz={tz} until={Math.min(now, w.end)} lanes={[{ key: 'live', label: 'today', name: 'today so far', downtime: d.downtime, unknown: d.qos === null, unknownSeconds: d.unknown, emphasis: true }]} />}
+          </>
+        )}
+      </Async>
+    </Section>
+  )
+}

@@ -1,0 +1,313 @@
+import { useEffect, useMemo, useState, type FormEvent } from 'react'
+import { request, seg, teamPath, type ApiError, type Check, type CheckResult, type Rule, type RuleRun } from '../api'
+import { PageHeader, Section } from '../components/common'
+import { DeleteButton, EditForm } from '../components/Crud'
+import LineChart from '../components/LineChart'
+import { QosBadge } from '../components/Qos'
+import { Timeline, type Lane } from '../components/Timeline'
+import { Async, Empty, ErrorBox, Loading } from '../components/states'
+import { useTeam } from '../context'
+import { formatDuration, formatInt } from '../format'
+import { toApiError, useApi, useTitle } from '../hooks'
+import { setParams, useParams } from '../router'
+import { dayWindow, isDay, parseLocal, toLocalInput, yesterday, type Window } from '../time'
+
+export default function Rules() {
+  const { team } = useTeam()
+  useTitle(`Rules · ${team.name}`)
+  const list = useApi<Rule[]>(`${teamPath(team.name)}/rules`)
+  const checks = useApi<Check[]>(`${teamPath(team.name)}/checks`)
+  const [editing, setEditing] = useState<Rule | 'new' | null>(null)
+  return (
+    <>
+      <PageHeader title="Rules" kicker={team.name}>
+        <button type="button" className="button primary" onClick={() => setEditing('new')}>
+          New rule
+        </button>
+      </PageHeader>
+      <p className="help">A rule is a named set of checks; a node's timeline under a rule is the AND of its checks' timelines (checks without data are left out).</p>
+      {editing && checks.data && (
+        <RuleForm key={editing === 'new' ? 'new' : editing.name} rule={editing === 'new' ? null : editing} checks={checks.data} done={() => { setEditing(null); list.reload() }} cancel={() => setEditing(null)} />
+      )}
+      <Section title="All rules" id="rules">
+        <Async {...list} what="Loading rules">
+          {(rules) =>
+            rules.length === 0 ? (
+              <Empty>No rule yet.</Empty>
+            ) : (
+              <table className="data">
+                <thead>
+                  <tr>
+                    <th scope="col">Name</th>
+                    <th scope="col">Checks</th>
+                    <th scope="col"><span className="visually-hidden">Actions</span></th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {rules.map((r) => (
+                    <tr key={r.name}>
+                      <th scope="row">{r.name}</th>
+                      <td>{r.checks.join(', ')}</td>
+                      <td className="actions">
+                        <button type="button" className="button small ghost" onClick={() => setParams({ rule: r.name })}>Run…</button>
+                        <button type="button" className="button small ghost" onClick={() => setEditing(r)}>Edit</button>
+                        <DeleteButton path={`${teamPath(team.name)}/rules/${seg(r.name)}`} what={r.name} onDone={list.reload} />
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )
+          }
+        </Async>
+      </Section>
+      {list.data && list.data.length > 0 && <RunPanel rules={list.data} />}
+    </>
+  )
+}
+
+function RuleForm({ rule, checks, done, cancel }: { rule: Rule | null; checks: Check[]; done: () => void; cancel: () => void }) {
+  const { team } = useTeam()
+  const [name, setName] = useState(rule?.name ?? '')
+  const [chosen, setChosen] = useState<string[]>(rule?.checks ?? [])
+  return (
+    <EditForm<Rule>
+      title={rule ? `Edit rule ${rule.name}` : 'New rule'}
+      path={rule ? `${teamPath(team.name)}/rules/${seg(rule.name)}` : `${teamPath(team.name)}/rules`}
+      method={rule ? 'PUT' : 'POST'}
+      body={() => ({ name, checks: chosen })}
+      onDone={done}
+      onCancel={cancel}
+    >
+      <label>
+        Name <input value={name} onChange={(e) => setName(e.target.value)} required disabled={Boolean(rule)} />
+      </label>
+      <fieldset>
+        <legend>Checks</legend>
+        {checks.length === 0 && <p className="muted">No check yet.</p>}
+        {checks.map((c) => (
+          <label key={c.name} className="checkbox">
+            <input
+              type="checkbox"
+              checked={chosen.includes(c.name)}
+              onChange={(e) => setChosen(e.target.checked ? [...chosen, c.name] : chosen.filter((x) => x !== c.name))}
+            />{' '}
+            {c.name} <span className="muted">({c.type} {c.parameters?.threshold} on {c.source})</span>
+          </label>
+        ))}
+      </fieldset>
+    </EditForm>
+  )
+}
+
+/** The window a run covers, from the URL: a day, or start and end instants. */
+function windowFromParams(params: URLSearchParams, tz: string): { window: Window; day: string | null } {
+  const s = Number(params.get('start'))
+  const e = Number(params.get('end'))
+  if (params.get('start') && params.get('end') && Number.isInteger(s) && Number.isInteger(e) && e > s) return { window: { start: s, end: e }, day: null }
+  const d = params.get('day')
+  const day = isDay(d) ? d : yesterday(tz)
+  return { window: dayWindow(day, tz), day }
+}
+
+/** Horizontal lines for a check's threshold ("20") or interval ("200:299"). */
+export function thresholdLines(type: string | undefined, threshold: string | undefined): { value: number; label: string }[] {
+  if (!threshold) return []
+  const parts = threshold.split(':').map(Number)
+  if (parts.some((p) => !Number.isFinite(p))) return []
+  if (parts.length === 2 || type === 'Interval') return parts.map((p, i) => ({ value: p, label: i === 0 ? `min ${p}` : `max ${p}` }))
+  return [{ value: parts[0], label: `threshold ${parts[0]}` }]
+}
+
+function RunPanel({ rules }: { rules: Rule[] }) {
+  const { team, tz } = useTeam()
+  const params = useParams()
+  const rule = params.get('rule') ?? ''
+  const node = params.get('node') ?? ''
+  const { window: w, day } = windowFromParams(params, tz)
+  const [form, setForm] = useState({ rule: rule || rules[0].name, node, day: day ?? '', start: toLocalInput(w.start, tz), end: toLocalInput(w.end, tz), custom: day === null })
+  const [result, setResult] = useState<RuleRun | null>(null)
+  const [error, setError] = useState<ApiError | null>(null)
+  const [busy, setBusy] = useState(false)
+  const key = `${rule}\u0000${node}\u0000${w.start}\u0000${w.end}`
+
+  useEffect(() => {
+    setForm((f) => ({ ...f, rule: rule || f.rule, node: node || f.node, day: day ?? f.day, start: toLocalInput(w.start, tz), end: toLocalInput(w.end, tz), custom: day === null }))
+  }, [key]) // eslint-disable-line react-hooks/exhaustive-deps
+
+  // A link with rule, node and window runs at once: executing is read-only.
+  useEffect(() => {
+    if (!rule || !node) return
+    const ctl = new AbortController()
+    setBusy(true)
+    setError(null)
+    request<RuleRun>(`${teamPath(team.name)}/rules/${seg(rule)}/execute`, { method: 'POST', body: { name: node, start: w.start, end: w.end }, signal: ctl.signal }).then(
+      (r) => {
+        setResult(r)
+        setBusy(false)
+      },
+      (e) => {
+        if ((e as Error).name === 'AbortError') return
+        setResult(null)
+        setError(toApiError(e))
+        setBusy(false)
+      },
+    )
+    return () => ctl.abort()
+  }, [key, team.name]) // eslint-disable-line react-hooks/exhaustive-deps
+
+  function submit(e: FormEvent) {
+    e.preventDefault()
+    if (form.custom) {
+      const s = parseLocal(form.start, tz)
+      const en = parseLocal(form.end, tz)
+      if (s === null || en === null || en <= s) {
+        setError(toApiError(new Error('window: the end must be after the start')))
+        return
+      }
+      setParams({ rule: form.rule, node: form.node, day: null, start: String(s), end: String(en) })
+    } else {
+      setParams({ rule: form.rule, node: form.node, day: form.day || null, start: null, end: null })
+    }
+  }
+
+  return (
+    <Section title="Run a rule for a node" id="run">
+      <form className="toolbar wrap" onSubmit={submit}>
+        <label>
+          Rule{' '}
+          <select value={form.rule} onChange={(e) => setForm({ ...form, rule: e.target.value })}>
+            {rules.map((r) => (
+              <option key={r.name}>{r.name}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Node name <input value={form.node} onChange={(e) => setForm({ ...form, node: e.target.value })} required placeholder="filer1" />
+        </label>
+        <label className="checkbox">
+          <input type="checkbox" checked={form.custom} onChange={(e) => setForm({ ...form, custom: e.target.checked })} /> custom window
+        </label>
+        {form.custom ? (
+          <>
+            <label>
+              From <input type="datetime-local" value={form.start} onChange={(e) => setForm({ ...form, start: e.target.value })} required />
+            </label>
+            <label>
+              to <input type="datetime-local" value={form.end} onChange={(e) => setForm({ ...form, end: e.target.value })} required />
+            </label>
+          </>
+        ) : (
+          <label>
+            Day <input type="date" value={form.day || yesterday(tz)} onChange={(e) => setForm({ ...form, day: e.target.value })} required />
+          </label>
+        )}
+        <button type="submit" className="button primary">
+          Run
+        </button>
+      </form>
+      {error && <ErrorBox error={error} />}
+      {busy && <Loading what={`Running ${rule} for ${node}`} />}
+      {!busy && !error && !result && <Empty>Choose a rule, a node and a window, then Run: the checks are queried now and nothing is stored.</Empty>}
+      {result && !busy && <RunResult result={result} window={w} />}
+    </Section>
+  )
+}
+
+function RunResult({ result, window: w }: { result: RuleRun; window: Window }) {
+  const { tz } = useTeam()
+  const lanes: Lane[] = [
+    { key: '__rule', label: <strong>rule (AND)</strong>, name: 'the rule', downtime: result.downtime, unknown: result.qos === null, unknownSeconds: result.unknown, emphasis: true, aside: <QosBadge qos={result.qos} /> },
+    ...result.checks.map((c) => ({
+      key: c.name,
+      label: c.name,
+      name: `check ${c.name}`,
+      downtime: c.downtime,
+      unknown: c.qos === null,
+      unknownSeconds: c.unknown,
+      aside: <QosBadge qos={c.qos} />,
+    })),
+  ]
+  return (
+    <div className="run-result" data-testid="rule-result">
+      <dl className="facts">
+        <div>
+          <dt>QoS</dt>
+          <dd>
+            <QosBadge qos={result.qos} />
+          </dd>
+        </div>
+        <div>
+          <dt>OK</dt>
+          <dd>{formatDuration(result.ok)}</dd>
+        </div>
+        <div>
+          <dt>KO</dt>
+          <dd>{formatDuration(result.ko)}</dd>
+        </div>
+        <div>
+          <dt>Unknown</dt>
+          <dd>{formatDuration(result.unknown)}</dd>
+        </div>
+      </dl>
+      <Timeline window={w} tz={tz} lanes={lanes} caption="OK/KO timeline of the rule and of each check" />
+      <table className="data compact">
+        <thead>
+          <tr>
+            <th scope="col">Check</th>
+            <th scope="col" className="num">Series</th>
+            <th scope="col" className="num">QoS</th>
+            <th scope="col" className="num">OK</th>
+            <th scope="col" className="num">KO</th>
+            <th scope="col" className="num">Unknown</th>
+            <th scope="col" className="num">KO intervals</th>
+            <th scope="col">Error</th>
+          </tr>
+        </thead>
+        <tbody>
+          {result.checks.map((c) => (
+            <tr key={c.name}>
+              <th scope="row">{c.name}</th>
+              <td className="num">{c.series}</td>
+              <td className="num">
+                <QosBadge qos={c.qos} />
+              </td>
+              <td className="num">{formatInt(c.ok)} s</td>
+              <td className="num">{formatInt(c.ko)} s</td>
+              <td className="num">{formatInt(c.unknown)} s</td>
+              <td className="num">{c.downtime?.length ?? 0}</td>
+              <td>{c.error ? <span className="error-text">{c.error}</span> : c.series === 0 ? <span className="muted">no data</span> : <span className="muted">—</span>}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {result.checks.filter((c) => c.points && c.points.length > 0).map((c) => (
+        <PointsChart key={c.name} check={c} />
+      ))}
+    </div>
+  )
+}
+
+/** Datapoints of a check with its threshold, when the API sends them (proposed field `points`). */
+function PointsChart({ check }: { check: CheckResult }) {
+  const { tz } = useTeam()
+  const { x, series } = useMemo(() => {
+    const ts = new Set<number>()
+    for (const s of check.points!) for (const [t] of s.values) ts.add(t)
+    const x = [...ts].sort((a, b) => a - b)
+    const series = check.points!.map((s, i) => {
+      const by = new Map(s.values)
+      return { label: s.name ?? `series ${i + 1}`, values: x.map((t) => (by.has(t) ? by.get(t)! : null)), stepped: true }
+    })
+    return { x, series }
+  }, [check])
+  const rules = useMemo(() => thresholdLines(check.type, check.threshold), [check])
+  return (
+    <figure className="points-chart">
+      <figcaption>
+        {check.name}: datapoints{rules.length ? ` and ${check.type === 'Interval' ? 'interval' : 'threshold'}` : ''}
+      </figcaption>
+      <LineChart x={x} series={series} tz={tz} kind="value" rules={rules} height={200} ariaLabel={`Datapoints of ${check.name}`} />
+    </figure>
+  )
+}
