@@ -1,4 +1,7 @@
-// Command depc is the one binary of depc.
+// Command depc is the one binary of depc: `depc serve` runs everything in
+// one process; `depc api`, `depc consume` and `depc schedule` run the parts
+// separately against shared stores; `depc run`, `depc gen`, `depc bench`,
+// `depc dlq` and `depc version` are tools.
 package main
 
 import (
@@ -7,11 +10,26 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"sort"
 	"syscall"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
 var version = "dev"
+
+// command is one subcommand. Each lives in its own file and registers
+// itself in commands from an init function.
+type command struct {
+	summary string
+	run     func(ctx context.Context, args []string, stdout, stderr io.Writer) error
+}
+
+var commands = map[string]command{
+	"version": {summary: "print the version", run: func(_ context.Context, _ []string, stdout, _ io.Writer) error {
+		fmt.Fprintln(stdout, "depc", version)
+		return nil
+	}},
+}
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -22,27 +40,34 @@ func main() {
 	}
 }
 
+// run is the whole program, testable: it never exits and writes only to
+// the given streams.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		usage(stderr)
 		return fmt.Errorf("missing command")
 	}
-	switch args[0] {
-	case "version":
-		fmt.Fprintln(stdout, "depc", version)
-		return nil
-	case "help", "-h", "--help":
+	if args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		usage(stdout)
 		return nil
 	}
-	usage(stderr)
-	return fmt.Errorf("unknown command %q", args[0])
+	cmd, ok := commands[args[0]]
+	if !ok {
+		usage(stderr)
+		return fmt.Errorf("unknown command %q", args[0])
+	}
+	return cmd.run(ctx, args[1:], stdout, stderr)
 }
 
 func usage(w io.Writer) {
-	fmt.Fprint(w, `usage: depc <command> [flags]
-
-commands:
-  version    print the version
-`)
+	names := make([]string, 0, len(commands))
+	for name := range commands {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	fmt.Fprintln(w, "usage: depc <command> [flags]\n\ncommands:")
+	for _, name := range names {
+		fmt.Fprintf(w, "  %-10s %s\n", name, commands[name].summary)
+	}
+	fmt.Fprintln(w, "\nRun 'depc <command> -h' for a command's flags.")
 }
