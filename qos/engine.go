@@ -1,6 +1,5 @@
 package qos
 
-
 // Engine computes timelines: operations, rules and indicators. It keeps
 // scratch buffers between calls so that a run computing a million nodes
 // allocates little more than the results: use one Engine per goroutine and
