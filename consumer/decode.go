@@ -622,7 +622,7 @@ func validLabel(b []byte) bool {
 }
 
 // validName is depc.NamePattern without the regexp engine: printable ASCII
-// except space, '"', '\”, '\\' and '`'.
+// except space, the quotes, backslash and backtick.
 func validName(b []byte) bool {
 	if len(b) == 0 {
 		return false
