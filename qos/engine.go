@@ -168,6 +168,10 @@ func (e *Engine) setup(n int) {
 // sweep computes the parent's timeline from e.cursors, by the method that
 // is fastest for their number.
 func (e *Engine) sweep(w Window, op Operation, parent Periods) Timeline {
+	if !op.valid() {
+		// Operation.state answers Unknown for the zero Operator.
+		op = Operation{}
+	}
 	if w.Empty() {
 		for i := range e.cursors {
 			e.cursors[i] = cursor{}

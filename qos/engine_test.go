@@ -55,9 +55,11 @@ func TestOperateInvalidOperation(t *testing.T) {
 	w := qos.Window{Start: 0, End: 10}
 	ok := qos.Constant(w, qos.OK)
 	var e qos.Engine
-	got := e.Operate(w, qos.Operation{Operator: 42}, qos.Always, []qos.Child{{Timeline: &ok, Periods: qos.Always, Relation: qos.Always}})
-	if !got.Equal(qos.Constant(w, qos.Unknown)) {
-		t.Errorf("invalid operator: %s, want Unknown", got)
+	for _, op := range []qos.Operation{{Operator: 42}, {Operator: qos.AtLeast, M: 0}, {Operator: qos.Ratio, R: 0}, {Operator: qos.Ratio, R: 1.5}} {
+		got := e.Operate(w, op, qos.Always, []qos.Child{{Timeline: &ok, Periods: qos.Always, Relation: qos.Always}})
+		if !got.Equal(qos.Constant(w, qos.Unknown)) {
+			t.Errorf("invalid %v: %s, want Unknown", op, got)
+		}
 	}
 }
 

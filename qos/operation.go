@@ -1,10 +1,6 @@
 package qos
 
-import (
-	"errors"
-	"fmt"
-	"math"
-)
+import "fmt"
 
 // Operator is the operator of an operation node (semantics §5).
 type Operator uint8
@@ -44,21 +40,29 @@ type Operation struct {
 // Validate reports whether the operation can be computed: a known operator,
 // M >= 1 for AtLeast, 0 < R <= 1 for Ratio.
 func (op Operation) Validate() error {
-	switch op.Operator {
-	case And, Or:
-		return nil
-	case AtLeast:
-		if op.M < 1 {
-			return fmt.Errorf("ATLEAST(%d): the count must be an integer >= 1", op.M)
-		}
-		return nil
-	case Ratio:
-		if !(op.R > 0 && op.R <= 1) || math.IsNaN(op.R) {
-			return fmt.Errorf("RATIO(%g): the ratio must be > 0 and <= 1", op.R)
-		}
+	if op.valid() {
 		return nil
 	}
-	return errors.New("unknown operator")
+	switch op.Operator {
+	case AtLeast:
+		return fmt.Errorf("ATLEAST(%d): the count must be an integer >= 1", op.M)
+	case Ratio:
+		return fmt.Errorf("RATIO(%g): the ratio must be > 0 and <= 1", op.R)
+	}
+	return fmt.Errorf("unknown operator %d", uint8(op.Operator))
+}
+
+// valid is Validate without building an error, for the hot path.
+func (op Operation) valid() bool {
+	switch op.Operator {
+	case And, Or:
+		return true
+	case AtLeast:
+		return op.M >= 1
+	case Ratio:
+		return op.R > 0 && op.R <= 1
+	}
+	return false
 }
 
 // String returns the operation as written in a config: "AND",
