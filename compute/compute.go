@@ -1,0 +1,259 @@
+package compute
+
+import (
+	"bytes"
+	"context"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/depc-dev/depc"
+	"github.com/depc-dev/depc/qos"
+)
+
+// Opener opens a source from its stored configuration. cmd/depc maps the
+// plugins to their packages ("Prometheus" → source/prometheus, "Fake" →
+// source/fake); compute knows none of them.
+type Opener func(depc.SourceConfig) (depc.Source, error)
+
+// Defaults of a Computer.
+const (
+	// DefaultWorstNodes is how many worst nodes per label and day a run
+	// stores: the store's own bound, so that the API's `limit` can ask for
+	// any number up to it. Selecting them costs a bounded heap per label.
+	DefaultWorstNodes = depc.MaxWorstNodes
+	// DefaultMaxErrors bounds the errors one day's computation lists; the
+	// rest are counted in one summary entry per label. A source that is
+	// down for a label of a million nodes gives a readable run, not a
+	// million lines.
+	DefaultMaxErrors = 1000
+	// DefaultMaxErrorsPerLabel bounds the errors listed for one label.
+	DefaultMaxErrorsPerLabel = 20
+	// minChunk is the fewest nodes worth a goroutine of their own.
+	minChunk = 2048
+)
+
+// Computer computes QoS: a team's day (Day), one rule on one name
+// (ExecuteRule), the root cause of a node's downtime (RootCause) and a
+// node's QoS of today so far (LiveQoS). It is safe for concurrent use; each
+// call works on its own data.
+type Computer struct {
+	graph depc.GraphStore
+	state depc.StateStore
+	open  Opener
+
+	// Parallelism is how many goroutines a computation uses for the
+	// sources and the engine (default GOMAXPROCS). Results do not depend
+	// on it.
+	Parallelism int
+	// WorstNodes is how many worst nodes per label a run stores (default
+	// DefaultWorstNodes, at most depc.MaxWorstNodes).
+	WorstNodes int
+	// MaxErrors and MaxErrorsPerLabel bound the errors listed per day
+	// (defaults DefaultMaxErrors and DefaultMaxErrorsPerLabel).
+	MaxErrors, MaxErrorsPerLabel int
+	// Now is the clock of LiveQoS (default time.Now).
+	Now func() time.Time
+
+	mu      sync.Mutex
+	sources map[sourceKey]depc.Source
+}
+
+// New returns a Computer reading the graph from g and everything else from
+// s, opening sources with open.
+func New(g depc.GraphStore, s depc.StateStore, open Opener) *Computer {
+	return &Computer{graph: g, state: s, open: open, sources: map[sourceKey]depc.Source{}}
+}
+
+func (c *Computer) parallelism() int {
+	if c.Parallelism > 0 {
+		return c.Parallelism
+	}
+	return runtime.GOMAXPROCS(0)
+}
+
+func (c *Computer) worstNodes() int {
+	if c.WorstNodes > 0 {
+		return min(c.WorstNodes, depc.MaxWorstNodes)
+	}
+	return DefaultWorstNodes
+}
+
+func (c *Computer) now() time.Time {
+	if c.Now != nil {
+		return c.Now()
+	}
+	return time.Now()
+}
+
+func (c *Computer) newErrors() *errorList {
+	return newErrorList(cmpOr(c.MaxErrors, DefaultMaxErrors), cmpOr(c.MaxErrorsPerLabel, DefaultMaxErrorsPerLabel))
+}
+
+func cmpOr(v, def int) int {
+	if v > 0 {
+		return v
+	}
+	return def
+}
+
+// sourceKey identifies an opened source: a new configuration opens a new
+// one, so editing a source takes effect at the next computation.
+type sourceKey struct {
+	team, name, plugin, configuration string
+}
+
+// source returns the opened source for a stored configuration, opening it
+// the first time. Sources are kept between computations: a Prometheus
+// source holds an HTTP transport whose connections are worth reusing, and
+// opening one per live query would leak them.
+func (c *Computer) source(team string, sc depc.SourceConfig) (depc.Source, error) {
+	if c.open == nil {
+		return nil, depc.Errorf(depc.EINTERNAL, "no source opener configured")
+	}
+	key := sourceKey{team, sc.Name, sc.Plugin, string(bytes.TrimSpace(sc.Configuration))}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if s, ok := c.sources[key]; ok {
+		return s, nil
+	}
+	s, err := c.open(sc)
+	if err != nil {
+		return nil, err
+	}
+	// Forget the older configurations of the same source.
+	for k, old := range c.sources {
+		if k.team == team && k.name == sc.Name {
+			closeSource(old)
+			delete(c.sources, k)
+		}
+	}
+	c.sources[key] = s
+	return s, nil
+}
+
+// closeSource releases what a source holds, when it can say so.
+func closeSource(s depc.Source) {
+	switch x := s.(type) {
+	case interface{ Close() error }:
+		x.Close()
+	case interface{ CloseIdleConnections() }:
+		x.CloseIdleConnections()
+	}
+}
+
+// Close releases the sources the Computer opened. The Computer stays
+// usable: it opens them again when needed.
+func (c *Computer) Close() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for k, s := range c.sources {
+		closeSource(s)
+		delete(c.sources, k)
+	}
+	return nil
+}
+
+// DayWindow returns the window of a day ("YYYY-MM-DD") in a time zone
+// (an IANA name, "" for UTC): [local midnight, next local midnight), 86 400
+// s long, or 82 800 / 90 000 s on the days clocks change.
+func DayWindow(day, timezone string) (depc.Window, error) {
+	loc, err := location(timezone)
+	if err != nil {
+		return depc.Window{}, err
+	}
+	t, err := time.ParseInLocation(time.DateOnly, day, loc)
+	if err != nil || t.Format(time.DateOnly) != day {
+		return depc.Window{}, depc.Errorf(depc.EINVALID, "day: %q is not a date YYYY-MM-DD", day)
+	}
+	y, m, d := t.Date()
+	start := time.Date(y, m, d, 0, 0, 0, 0, loc)
+	end := time.Date(y, m, d+1, 0, 0, 0, 0, loc)
+	return depc.Window{Start: start.Unix(), End: end.Unix()}, nil
+}
+
+// Today returns the day ("YYYY-MM-DD") that contains the instant now in a
+// time zone, and its window.
+func Today(now time.Time, timezone string) (string, depc.Window, error) {
+	loc, err := location(timezone)
+	if err != nil {
+		return "", depc.Window{}, err
+	}
+	day := now.In(loc).Format(time.DateOnly)
+	w, err := DayWindow(day, timezone)
+	return day, w, err
+}
+
+func location(tz string) (*time.Location, error) {
+	if tz == "" {
+		return time.UTC, nil
+	}
+	loc, err := time.LoadLocation(tz)
+	if err != nil {
+		return nil, depc.Errorf(depc.EINVALID, "timezone: %q is not a known time zone", tz)
+	}
+	return loc, nil
+}
+
+// setup is what a computation needs of the state store besides the graph:
+// the team, its current config decoded and validated, its rules, checks
+// and sources.
+type setup struct {
+	team     depc.Team
+	configID int64
+	config   qos.Config
+	rules    map[string]depc.Rule
+	checks   map[string]depc.Check
+	sources  map[string]depc.SourceConfig
+}
+
+// loadSetup reads the team's setup. A team without a config, or whose
+// config no longer validates, cannot be computed: EINVALID (ENOTFOUND for
+// no config), naming the label.
+func (c *Computer) loadSetup(ctx context.Context, team string) (*setup, error) {
+	t, err := c.state.Team(ctx, team)
+	if err != nil {
+		return nil, err
+	}
+	cv, err := c.state.Config(ctx, team)
+	if err != nil {
+		if depc.ErrorCode(err) == depc.ENOTFOUND {
+			return nil, depc.WrapError(depc.ENOTFOUND, err, "team %q has no config", team)
+		}
+		return nil, err
+	}
+	cfg, err := qos.DecodeConfig(cv.Config)
+	if err != nil {
+		return nil, depc.WrapError(depc.EINVALID, err, "config %d: %v", cv.ID, err)
+	}
+	rules, err := c.state.Rules(ctx, team)
+	if err != nil {
+		return nil, err
+	}
+	checks, err := c.state.Checks(ctx, team)
+	if err != nil {
+		return nil, err
+	}
+	sources, err := c.state.Sources(ctx, team)
+	if err != nil {
+		return nil, err
+	}
+	s := &setup{team: t, configID: cv.ID, config: cfg,
+		rules:   make(map[string]depc.Rule, len(rules)),
+		checks:  make(map[string]depc.Check, len(checks)),
+		sources: make(map[string]depc.SourceConfig, len(sources)),
+	}
+	for _, r := range rules {
+		s.rules[r.Name] = r
+	}
+	for _, ch := range checks {
+		s.checks[ch.Name] = ch
+	}
+	for _, sc := range sources {
+		s.sources[sc.Name] = sc
+	}
+	if err := cfg.Validate(func(name string) bool { _, ok := s.rules[name]; return ok }); err != nil {
+		return nil, depc.WrapError(depc.EINVALID, err, "config %d: %v", cv.ID, err)
+	}
+	return s, nil
+}

@@ -1,0 +1,253 @@
+package compute
+
+import (
+	"cmp"
+	"container/heap"
+	"context"
+	"iter"
+	"strings"
+	"time"
+
+	"github.com/depc-dev/depc"
+	"github.com/depc-dev/depc/qos"
+)
+
+// Report is what the computation of a team's day did.
+type Report struct {
+	Team string `json:"team"`
+	Day  string `json:"day"`
+	// Window is the day in the team's time zone.
+	Window depc.Window `json:"window"`
+	// ConfigID is the config version computed.
+	ConfigID int64 `json:"config_id"`
+	// Nodes and Relations are the size of the graph computed; Nodes is
+	// also the number of node results written.
+	Nodes     int64 `json:"nodes"`
+	Relations int64 `json:"relations"`
+	// Errors are the failures of nodes and sources that did not stop the
+	// computation (semantics §7), sorted by label and name.
+	Errors  []depc.RunError `json:"errors"`
+	Timings Timings         `json:"timings"`
+}
+
+// Timings are the durations of the phases of a day's computation.
+type Timings struct {
+	// Setup reads the team, config, rules, checks and sources.
+	Setup time.Duration `json:"setup"`
+	// Snapshot streams the graph into memory.
+	Snapshot time.Duration `json:"snapshot"`
+	// Sources fetches the rule labels' measurements and evaluates them.
+	Sources time.Duration `json:"sources"`
+	// Engine computes operations, aggregations, averages and worst nodes.
+	Engine time.Duration `json:"engine"`
+	// Write replaces the day's results in one transaction.
+	Write time.Duration `json:"write"`
+}
+
+// Total is the sum of the phases.
+func (t Timings) Total() time.Duration { return t.Setup + t.Snapshot + t.Sources + t.Engine + t.Write }
+
+// Day computes a team's day ("YYYY-MM-DD" in its time zone) and replaces
+// its results (semantics §7): the graph as it was during the day in one
+// streaming snapshot, the rule labels' measurements in one Fetch per check
+// (and per chunk of nodes, one per core), every node in memory in
+// topological label order, and every result in one ReplaceDayResults.
+//
+// Failures of single nodes or sources do not stop it: they are in the
+// report's Errors, and the nodes concerned get what the semantics give them
+// (an erroring indicator is Unknown). An error is returned only when the day
+// could not be computed: ENOTFOUND for an unknown team or a team without a
+// config, EINVALID for a bad day or a config that no longer validates,
+// EUNAVAILABLE when a store cannot be reached or ctx ends. Nothing is
+// written then.
+func (c *Computer) Day(ctx context.Context, team, day string) (Report, error) {
+	rep := Report{Team: team, Day: day}
+	t0 := time.Now()
+	s, err := c.loadSetup(ctx, team)
+	if err != nil {
+		return rep, err
+	}
+	w, err := DayWindow(day, s.team.Timezone)
+	if err != nil {
+		return rep, err
+	}
+	rep.Window, rep.ConfigID = w, s.configID
+	order, err := s.config.TopoOrder()
+	if err != nil {
+		return rep, depc.WrapError(depc.EINVALID, err, "config %d: %v", s.configID, err)
+	}
+	t1 := time.Now()
+	rep.Timings.Setup = t1.Sub(t0)
+
+	ld := newLoader(w, order)
+	if err := c.graph.Snapshot(ctx, team, w, ld.g.labels, ld); err != nil {
+		return rep, err
+	}
+	g := ld.finish()
+	rep.Nodes, rep.Relations = int64(len(g.names)), int64(len(g.child))
+	t2 := time.Now()
+	rep.Timings.Snapshot = t2.Sub(t1)
+
+	e := c.newEval(s, g, order)
+	if err := e.sources(ctx); err != nil {
+		return rep, err
+	}
+	t3 := time.Now()
+	rep.Timings.Sources = t3.Sub(t2)
+
+	if err := e.engine(ctx); err != nil {
+		return rep, err
+	}
+	q := e.nodeQoS()
+	labels, worst := e.summaries(q, day)
+	t4 := time.Now()
+	rep.Timings.Engine = t4.Sub(t3)
+
+	if err := c.state.ReplaceDayResults(ctx, team, day, e.results(q, day), labels, worst); err != nil {
+		return rep, err
+	}
+	rep.Timings.Write = time.Since(t4)
+	rep.Errors = e.errs.errors()
+	return rep, nil
+}
+
+// nodeQoS returns every node's QoS.
+func (e *eval) nodeQoS() []qos.QoS {
+	q := make([]qos.QoS, len(e.g.names))
+	e.parallel(0, int32(len(q)), func(_ *qos.Engine, lo, hi int32) {
+		for i := lo; i < hi; i++ {
+			q[i] = e.qosOf(i)
+		}
+	})
+	return q
+}
+
+// summaries returns the label averages and the worst nodes of every
+// configured label (semantics §7), leaving out each label's
+// average.exclude names.
+func (e *eval) summaries(q []qos.QoS, day string) ([]depc.LabelDayResult, map[string][]depc.WorstNode) {
+	limit := e.c.worstNodes()
+	labels := make([]depc.LabelDayResult, 0, len(e.s.config))
+	worst := map[string][]depc.WorstNode{}
+	for _, label := range e.s.config.Labels() {
+		lr := depc.LabelDayResult{Label: label, Day: day}
+		li, ok := e.g.labelIndex(label)
+		if !ok {
+			labels = append(labels, lr)
+			continue
+		}
+		exclude := map[string]bool{}
+		for _, n := range e.s.config[label].AverageExclude {
+			exclude[n] = true
+		}
+		lo, hi := e.g.nodes(li)
+		lr.Nodes = int(hi - lo)
+		var sum float64
+		n := 0
+		w := &worstHeap{}
+		for i := lo; i < hi; i++ {
+			if !q[i].Valid || exclude[e.g.names[i]] {
+				continue
+			}
+			sum += q[i].Value
+			n++
+			if q[i].Value < 100 {
+				w.offer(depc.WorstNode{Name: e.g.names[i], QoS: q[i].Value}, limit)
+			}
+		}
+		if n > 0 {
+			avg := sum / float64(n)
+			lr.QoS = &avg
+		}
+		labels = append(labels, lr)
+		if w.Len() > 0 {
+			worst[label] = w.sorted()
+		}
+	}
+	return labels, worst
+}
+
+// worstHeap keeps the lowest nodes seen: a max-heap whose root is the best
+// of them, replaced when a worse one comes.
+type worstHeap []depc.WorstNode
+
+func worse(a, b depc.WorstNode) int {
+	return cmp.Or(cmp.Compare(a.QoS, b.QoS), strings.Compare(a.Name, b.Name))
+}
+
+func (h worstHeap) Len() int           { return len(h) }
+func (h worstHeap) Less(i, j int) bool { return worse(h[i], h[j]) > 0 }
+func (h worstHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *worstHeap) Push(x any)        { *h = append(*h, x.(depc.WorstNode)) }
+func (h *worstHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
+
+func (h *worstHeap) offer(n depc.WorstNode, limit int) {
+	if h.Len() < limit {
+		heap.Push(h, n)
+		return
+	}
+	if worse(n, (*h)[0]) < 0 {
+		(*h)[0] = n
+		heap.Fix(h, 0)
+	}
+}
+
+// sorted returns the nodes lowest first.
+func (h *worstHeap) sorted() []depc.WorstNode {
+	out := make([]depc.WorstNode, h.Len())
+	for i := len(out) - 1; i >= 0; i-- {
+		out[i] = heap.Pop(h).(depc.WorstNode)
+	}
+	return out
+}
+
+// results streams every node's result, in (label, name) order, built one
+// at a time from the compact arrays: a million results never exist at once.
+func (e *eval) results(q []qos.QoS, day string) iter.Seq[depc.NodeDayResult] {
+	return func(yield func(depc.NodeDayResult) bool) {
+		for i := range int32(len(e.g.names)) {
+			if !yield(e.result(i, q[i], day)) {
+				return
+			}
+		}
+	}
+}
+
+// result returns node i's result.
+func (e *eval) result(i int32, q qos.QoS, day string) depc.NodeDayResult {
+	g := e.g
+	kind := e.kind[g.label[i]]
+	r := depc.NodeDayResult{Label: g.labels[g.label[i]], Name: g.names[i], Day: day}
+	if q.Valid {
+		v := q.Value
+		r.QoS = &v
+	}
+	if !kind.IsAggregation() {
+		s := e.tl[i].Seconds()
+		r.OK, r.KO, r.Unknown = &s.OK, &s.KO, &s.Unknown
+		r.Downtime = e.tl[i].Downtime()
+		if r.Downtime == nil {
+			r.Downtime = []depc.Period{}
+		}
+	}
+	if kind != qos.ExprRule {
+		n := 0
+		for j := g.off[i]; j < g.off[i+1]; j++ {
+			if e.part[j] {
+				n++
+			}
+		}
+		r.Children = make([]depc.NodeKey, 0, n)
+		for j := g.off[i]; j < g.off[i+1]; j++ {
+			if e.part[j] {
+				r.Children = append(r.Children, g.key(g.child[j]))
+			}
+		}
+	}
+	return r
+}

@@ -1,0 +1,320 @@
+package compute
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+
+	"github.com/depc-dev/depc"
+	"github.com/depc-dev/depc/qos"
+)
+
+// eval computes every node of a graph for its window: rule labels from
+// their sources, then operation and aggregation labels in topological
+// order (semantics §4–§6).
+type eval struct {
+	c     *Computer
+	s     *setup
+	g     *graph
+	order []string // labels in topological order
+	kind  []qos.ExprKind
+	errs  *errorList
+
+	// tl is the timeline of each rule or operation node.
+	tl []qos.Timeline
+	// agg is the QoS of each aggregation node.
+	agg []qos.QoS
+	// part marks the edges (indexes into g.child) of the children that
+	// took part in their parent's operation or aggregation.
+	part []bool
+}
+
+func (c *Computer) newEval(s *setup, g *graph, order []string) *eval {
+	e := &eval{c: c, s: s, g: g, order: order, errs: c.newErrors(),
+		kind: make([]qos.ExprKind, len(g.labels)),
+		tl:   make([]qos.Timeline, len(g.names)),
+		part: make([]bool, len(g.child)),
+	}
+	hasAgg := false
+	for i, l := range g.labels {
+		e.kind[i] = s.config[l].QoS.Kind
+		hasAgg = hasAgg || e.kind[i].IsAggregation()
+	}
+	if hasAgg {
+		e.agg = make([]qos.QoS, len(g.names))
+	}
+	return e
+}
+
+// qosOf returns the QoS of node i.
+func (e *eval) qosOf(i int32) qos.QoS {
+	if e.kind[e.g.label[i]].IsAggregation() {
+		return e.agg[i]
+	}
+	return e.tl[i].QoS()
+}
+
+// sources computes the rule labels.
+func (e *eval) sources(ctx context.Context) error {
+	for _, label := range e.order {
+		lc := e.s.config[label]
+		if lc.QoS.Kind != qos.ExprRule {
+			continue
+		}
+		if err := e.rule(ctx, label, lc.QoS.Rule); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// engine computes the operation and aggregation labels.
+func (e *eval) engine(ctx context.Context) error {
+	for _, label := range e.order {
+		if err := ctx.Err(); err != nil {
+			return depc.WrapError(depc.EUNAVAILABLE, err, "computation stopped")
+		}
+		li, ok := e.g.labelIndex(label)
+		if !ok {
+			continue
+		}
+		expr := e.s.config[label].QoS
+		listed := make([]bool, len(e.g.labels))
+		for _, l := range expr.Labels {
+			if j, ok := e.g.labelIndex(l); ok {
+				listed[j] = true
+			}
+		}
+		lo, hi := e.g.nodes(li)
+		if op, ok := expr.Operation(); ok {
+			e.parallel(lo, hi, func(eng *qos.Engine, lo, hi int32) { e.operate(eng, op, listed, lo, hi) })
+		} else if a, ok := expr.Aggregator(); ok {
+			e.parallel(lo, hi, func(_ *qos.Engine, lo, hi int32) { e.aggregate(a, listed, lo, hi) })
+		}
+	}
+	return nil
+}
+
+// parallel runs fn over [lo, hi) in chunks, one goroutine and one Engine
+// per chunk. Each node is computed alone, so the result does not depend on
+// the chunks.
+func (e *eval) parallel(lo, hi int32, fn func(eng *qos.Engine, lo, hi int32)) {
+	cs := chunks(lo, hi, e.c.parallelism())
+	if len(cs) == 1 {
+		fn(new(qos.Engine), lo, hi)
+		return
+	}
+	var wg sync.WaitGroup
+	for _, ch := range cs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			fn(new(qos.Engine), ch[0], ch[1])
+		}()
+	}
+	wg.Wait()
+}
+
+// chunks splits [lo, hi) into at most n ranges of at least minChunk nodes.
+func chunks(lo, hi int32, n int) [][2]int32 {
+	size := hi - lo
+	k := int32(max(1, min(n, int(size/minChunk))))
+	out := make([][2]int32, 0, k)
+	for i := range k {
+		a := lo + size*i/k
+		b := lo + size*(i+1)/k
+		out = append(out, [2]int32{a, b})
+	}
+	return out
+}
+
+func (e *eval) operate(eng *qos.Engine, op qos.Operation, listed []bool, lo, hi int32) {
+	g := e.g
+	var children []qos.Child
+	var edges []int32
+	for p := lo; p < hi; p++ {
+		children, edges = children[:0], edges[:0]
+		for j := g.off[p]; j < g.off[p+1]; j++ {
+			c := g.child[j]
+			if !listed[g.label[c]] {
+				continue
+			}
+			children = append(children, qos.Child{Timeline: &e.tl[c], Periods: g.periods(g.per[c]), Relation: g.periods(g.relPer[j])})
+			edges = append(edges, j)
+		}
+		e.tl[p] = eng.Operate(g.w, op, g.periods(g.per[p]), children)
+		for k := range children {
+			if children[k].Part > 0 {
+				e.part[edges[k]] = true
+			}
+		}
+	}
+}
+
+func (e *eval) aggregate(a qos.Aggregator, listed []bool, lo, hi int32) {
+	g := e.g
+	var values []qos.QoS
+	for p := lo; p < hi; p++ {
+		values = values[:0]
+		if g.per[p] != perNone {
+			for j := g.off[p]; j < g.off[p+1]; j++ {
+				c := g.child[j]
+				if !listed[g.label[c]] || !qos.ActiveTogether(g.periods(g.relPer[j]), g.periods(g.per[c]), g.w) {
+					continue
+				}
+				q := e.qosOf(c)
+				if q.Valid {
+					values = append(values, q)
+					e.part[j] = true
+				}
+			}
+		}
+		e.agg[p] = qos.Aggregate(a, values)
+	}
+}
+
+// rule computes the nodes of a rule label: each check is fetched for every
+// node of the label (one Fetch per check and chunk), its indicator
+// timelines folded into the nodes' rule timelines as they arrive.
+func (e *eval) rule(ctx context.Context, label, ruleName string) error {
+	li, ok := e.g.labelIndex(label)
+	if !ok {
+		return nil
+	}
+	lo, hi := e.g.nodes(li)
+	if lo == hi {
+		return nil
+	}
+	rule, ok := e.s.rules[ruleName]
+	if !ok { // Validate checked it; the rule may have gone since.
+		e.errs.add(label, "", fmt.Sprintf("rule %q does not exist", ruleName))
+	}
+	known := make([]bool, hi-lo)
+	for _, name := range rule.Checks {
+		ch, src, bound, err := e.check(name)
+		if err != nil {
+			for i := lo; i < hi; i++ {
+				e.errs.add(label, e.g.names[i], err.Error())
+			}
+			continue
+		}
+		var (
+			wg      sync.WaitGroup
+			mu      sync.Mutex
+			stopped error
+		)
+		for _, part := range chunks(lo, hi, e.c.parallelism()) {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if err := e.fetch(ctx, label, ch, src, bound, part[0], part[1], known[part[0]-lo:part[1]-lo]); err != nil {
+					mu.Lock()
+					stopped = err
+					mu.Unlock()
+				}
+			}()
+		}
+		wg.Wait()
+		if stopped != nil {
+			return depc.WrapError(depc.EUNAVAILABLE, stopped, "label %s: check %q: fetch stopped", label, ch.Name)
+		}
+	}
+	// Unknown where no indicator was known, and wherever the node is not
+	// active.
+	e.parallel(lo, hi, func(eng *qos.Engine, a, b int32) {
+		for i := a; i < b; i++ {
+			switch {
+			case !known[i-lo] || e.g.per[i] == perNone:
+				e.tl[i] = qos.Constant(e.g.w, qos.Unknown)
+			case e.g.per[i] != perFull:
+				e.tl[i] = e.tl[i].Restrict(e.g.periods(e.g.per[i]))
+			}
+		}
+	})
+	return nil
+}
+
+// check resolves a check of a rule: the check, its opened source and its
+// bound. An error here concerns every node of the label.
+func (e *eval) check(name string) (depc.Check, depc.Source, qos.Bound, error) {
+	ch, ok := e.s.checks[name]
+	if !ok {
+		return ch, nil, qos.Bound{}, fmt.Errorf("check %q does not exist", name)
+	}
+	b, err := parseBound(ch)
+	if err != nil {
+		return ch, nil, qos.Bound{}, fmt.Errorf("check %q: %v", name, err)
+	}
+	sc, ok := e.s.sources[ch.Source]
+	if !ok {
+		return ch, nil, qos.Bound{}, fmt.Errorf("check %q: source %q does not exist", name, ch.Source)
+	}
+	src, err := e.c.source(e.s.team.Name, sc)
+	if err != nil {
+		return ch, nil, qos.Bound{}, fmt.Errorf("check %q: source %q: %s", name, sc.Name, depc.ErrorMessage(err))
+	}
+	return ch, src, b, nil
+}
+
+func parseBound(ch depc.Check) (qos.Bound, error) {
+	switch ch.Type {
+	case depc.CheckThreshold:
+		return qos.ParseThreshold(ch.Parameters.Threshold)
+	case depc.CheckInterval:
+		return qos.ParseInterval(ch.Parameters.Threshold)
+	}
+	return qos.Bound{}, fmt.Errorf("type %q is not Threshold or Interval", ch.Type)
+}
+
+// fetch evaluates one check for the nodes [lo, hi) of a label and folds
+// each indicator into the node's timeline so far (known[i-lo] says there
+// is one). The node names of a label are sorted, so a result finds its
+// node by binary search.
+func (e *eval) fetch(ctx context.Context, label string, ch depc.Check, src depc.Source, b qos.Bound, lo, hi int32, known []bool) error {
+	names := e.g.names[lo:hi]
+	eng := new(qos.Engine)
+	var pts [][]qos.Point
+	pair := make([]qos.Timeline, 2)
+	return src.Fetch(ctx, ch.Parameters, e.g.w, names, func(r depc.SourceResult) {
+		k, ok := slices.BinarySearch(names, r.Name)
+		if !ok {
+			return // not asked for
+		}
+		if r.Err != nil {
+			e.errs.add(label, r.Name, fmt.Sprintf("check %q: %s", ch.Name, errorText(r.Err)))
+			return
+		}
+		pts = pts[:0]
+		for _, s := range r.Series {
+			pts = append(pts, s.Points)
+		}
+		t := eng.Indicator(e.g.w, b, pts)
+		if len(r.Series) == 0 || isUnknown(t) {
+			return
+		}
+		i := lo + int32(k)
+		if !known[k] {
+			e.tl[i], known[k] = t, true
+			return
+		}
+		pair[0], pair[1] = e.tl[i], t
+		e.tl[i] = eng.Rule(e.g.w, always, pair)
+	})
+}
+
+// isUnknown reports whether a timeline is Unknown throughout.
+func isUnknown(t qos.Timeline) bool {
+	ivs := t.Intervals()
+	return len(ivs) == 1 && ivs[0].State == qos.Unknown
+}
+
+// errorText is the message of a source error as users may see it: the
+// depc message of a depc error, the text of any other (a source's own
+// errors are about the database, which its users know).
+func errorText(err error) string {
+	if depc.ErrorCode(err) != depc.EINTERNAL {
+		return depc.ErrorMessage(err)
+	}
+	return err.Error()
+}
