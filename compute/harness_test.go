@@ -14,6 +14,7 @@ import (
 	"github.com/depc-dev/depc/compute"
 	"github.com/depc-dev/depc/qos"
 	"github.com/depc-dev/depc/source/fake"
+	"github.com/depc-dev/depc/source/prometheus"
 	"github.com/depc-dev/depc/state/sqlite"
 )
 
@@ -52,6 +53,8 @@ func (e *env) open(sc depc.SourceConfig) (depc.Source, error) {
 	switch sc.Plugin {
 	case depc.PluginFake:
 		return fake.Open(sc.Configuration)
+	case depc.PluginPrometheus:
+		return prometheus.Open(sc.Configuration)
 	case "Test":
 		e.mu.Lock()
 		defer e.mu.Unlock()
