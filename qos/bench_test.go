@@ -1,6 +1,7 @@
 package qos_test
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"testing"
 	"time"
@@ -168,5 +169,22 @@ func BenchmarkKOOverlap(b *testing.B) {
 	a, d := randomTimeline(r, w, 10), randomTimeline(r, w, 10)
 	for b.Loop() {
 		_ = qos.KOOverlap(a, d)
+	}
+}
+
+// BenchmarkSweeps compares the merging sweep and the sorting sweep by
+// number of children (10 change points each): what wideChildren is
+// chosen from.
+func BenchmarkSweeps(b *testing.B) {
+	for _, n := range []int{2, 8, 16, 32, 64, 256} {
+		for _, method := range []struct {
+			name string
+			wide int
+		}{{"merge", n + 1}, {"sort", 0}} {
+			b.Run(fmt.Sprintf("n=%d/%s", n, method.name), func(b *testing.B) {
+				defer qos.SetWideChildren(method.wide)()
+				benchOperate(b, qos.Operation{Operator: qos.And}, n, 10)
+			})
+		}
 	}
 }

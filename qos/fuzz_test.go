@@ -4,6 +4,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/depc-dev/depc/qos"
@@ -395,15 +396,7 @@ func FuzzParseBound(f *testing.F) {
 	})
 }
 
-func trimSpace(s string) string {
-	for len(s) > 0 && (s[0] == ' ' || s[0] == '\t' || s[0] == '\n' || s[0] == '\r' || s[0] == '\v' || s[0] == '\f') {
-		s = s[1:]
-	}
-	for len(s) > 0 && (s[len(s)-1] == ' ' || s[len(s)-1] == '\t' || s[len(s)-1] == '\n' || s[len(s)-1] == '\r' || s[len(s)-1] == '\v' || s[len(s)-1] == '\f') {
-		s = s[:len(s)-1]
-	}
-	return s
-}
+func trimSpace(s string) string { return strings.Trim(s, " \t") }
 
 // FuzzRound checks that Round and Format agree with strconv and with each
 // other: the rounded number prints as the formatted text.

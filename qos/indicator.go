@@ -23,7 +23,7 @@ func (b Bound) State(v float64) State {
 }
 
 // ParseThreshold parses a Threshold check's bound "T", a decimal number
-// such as "20", "-3.5" or "1e6" (surrounding spaces ignored): datapoints
+// such as "20", "-3.5" or "1e6" (surrounding spaces and tabs ignored): datapoints
 // are OK while value <= T. Infinities, NaN, hexadecimal and out-of-range
 // numbers are rejected.
 func ParseThreshold(s string) (Bound, error) {
@@ -35,7 +35,7 @@ func ParseThreshold(s string) (Bound, error) {
 }
 
 // ParseInterval parses an Interval check's bound "A:B", two decimal numbers
-// with A <= B (surrounding spaces ignored): datapoints are OK while
+// with A <= B (spaces and tabs around each ignored): datapoints are OK while
 // A <= value <= B.
 func ParseInterval(s string) (Bound, error) {
 	a, b, found := strings.Cut(s, ":")
@@ -57,9 +57,10 @@ func ParseInterval(s string) (Bound, error) {
 }
 
 // parseDecimal parses [+-]digits[.digits][(e|E)[+-]digits], with at least
-// one digit in the mantissa, into a finite float64.
+// one digit in the mantissa and optional spaces or tabs around, into a
+// finite float64.
 func parseDecimal(s string) (float64, error) {
-	s = strings.TrimSpace(s)
+	s = strings.Trim(s, " \t")
 	i := 0
 	if i < len(s) && (s[i] == '+' || s[i] == '-') {
 		i++

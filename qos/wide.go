@@ -7,7 +7,7 @@ import "math/bits"
 // children through a heap (sweepMerge): a heap costs log(children)
 // unpredictable branches per change point, a radix sort a few predictable
 // passes. A variable so that tests can run both methods on any input.
-var wideChildren = 32
+var wideChildren = 64
 
 // A change, in the wide sweep, packs into a uint64 the offset of its
 // instant from the window's start (high bits) and how the counts of
@@ -169,16 +169,15 @@ func activeIn(ps Periods, j *int, a, b int64) int64 {
 	return sum
 }
 
-// radixBits is the digit of the radix sort: 2^11 counters fit in L1.
-const radixBits = 11
-
 // sortChanges sorts e.events by instant, the offsets being at most
 // maxOffset, and returns the sorted slice (e.events or e.sorted). Few
-// changes are insertion-sorted; many are radix-sorted, least significant
-// digit first, over only the bits the window's length needs.
+// changes are insertion-sorted; more are radix-sorted, least significant
+// digit first, over only the bits the window's length needs, with digits
+// of 8 bits (256 counters) or, for many changes, 11 bits (2048 counters,
+// still in L1): fewer passes once the counters cost less than the data.
 func (e *Engine) sortChanges(maxOffset uint64) []uint64 {
 	ev := e.events
-	if len(ev) < 64 {
+	if len(ev) < 48 {
 		for i := 1; i < len(ev); i++ {
 			for j := i; j > 0 && ev[j] < ev[j-1]; j-- {
 				ev[j], ev[j-1] = ev[j-1], ev[j]
@@ -189,12 +188,18 @@ func (e *Engine) sortChanges(maxOffset uint64) []uint64 {
 	if cap(e.sorted) < len(ev) {
 		e.sorted = make([]uint64, len(ev))
 	}
+	digit := uint(8)
+	if len(ev) >= 4096 {
+		digit = 11
+	}
+	mask := uint64(1)<<digit - 1
 	src, dst := ev, e.sorted[:len(ev)]
-	var count [1 << radixBits]int32
-	for shift := uint(changeBits); shift < changeBits+uint(bits.Len64(maxOffset)); shift += radixBits {
-		clear(count[:])
+	var counts [1 << 11]int32
+	count := counts[:mask+1]
+	for shift := uint(changeBits); shift < changeBits+uint(bits.Len64(maxOffset)); shift += digit {
+		clear(count)
 		for _, x := range src {
-			count[(x>>shift)&(1<<radixBits-1)]++
+			count[x>>shift&mask]++
 		}
 		var sum int32
 		for i, c := range count {
@@ -202,7 +207,7 @@ func (e *Engine) sortChanges(maxOffset uint64) []uint64 {
 			sum += c
 		}
 		for _, x := range src {
-			d := (x >> shift) & (1<<radixBits - 1)
+			d := x >> shift & mask
 			dst[count[d]] = x
 			count[d]++
 		}
