@@ -23,9 +23,10 @@ func (b Bound) State(v float64) State {
 }
 
 // ParseThreshold parses a Threshold check's bound "T", a decimal number
-// such as "20", "-3.5" or "1e6" (surrounding spaces and tabs ignored): datapoints
-// are OK while value <= T. Infinities, NaN, hexadecimal and out-of-range
-// numbers are rejected.
+// such as "20", "-3.5" or "1e6" (spaces and tabs around it ignored):
+// datapoints are OK while value <= T. Infinities, NaN, hexadecimal and
+// out-of-range numbers are rejected with an error naming the text; the
+// caller reports it as invalid input (depc.EINVALID).
 func ParseThreshold(s string) (Bound, error) {
 	t, err := parseDecimal(s)
 	if err != nil {
