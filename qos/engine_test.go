@@ -38,15 +38,29 @@ func TestOperateChildOverAnotherWindow(t *testing.T) {
 	// A child whose timeline covers only part of the parent's window is
 	// Unknown, so does not take part, outside its own window.
 	w := qos.Window{Start: 0, End: 10}
-	child := qos.Constant(qos.Window{Start: 5, End: 20}, qos.KO)
-	var e qos.Engine
-	for _, wide := range []int{1000, 0} {
-		restore := qos.SetWideChildren(wide)
-		got := e.Operate(w, qos.Operation{Operator: qos.And}, qos.Always, []qos.Child{{Timeline: &child, Periods: qos.Always, Relation: qos.Always}})
-		restore()
-		want := mustTimeline(t, w, qos.Interval{From: 0, To: 5, State: qos.Unknown}, qos.Interval{From: 5, To: 10, State: qos.KO})
-		if !got.Equal(want) {
-			t.Errorf("wide %d: got %s, want %s", wide, got, want)
+	late := qos.Constant(qos.Window{Start: 5, End: 20}, qos.KO)
+	early := mustTimeline(t, qos.Window{Start: -5, End: 7},
+		qos.Interval{From: -5, To: 2, State: qos.KO}, qos.Interval{From: 2, To: 7, State: qos.OK})
+	inside := qos.Constant(qos.Window{Start: 3, End: 4}, qos.OK)
+	u, ok, ko := qos.Unknown, qos.OK, qos.KO
+	for _, c := range []struct {
+		child *qos.Timeline
+		want  []qos.Interval
+		part  int64
+	}{
+		{&late, []qos.Interval{{From: 0, To: 5, State: u}, {From: 5, To: 10, State: ko}}, 5},
+		{&early, []qos.Interval{{From: 0, To: 2, State: ko}, {From: 2, To: 7, State: ok}, {From: 7, To: 10, State: u}}, 7},
+		{&inside, []qos.Interval{{From: 0, To: 3, State: u}, {From: 3, To: 4, State: ok}, {From: 4, To: 10, State: u}}, 1},
+	} {
+		for _, wide := range []int{1000, 0} {
+			var e qos.Engine
+			restore := qos.SetWideChildren(wide)
+			cs := []qos.Child{{Timeline: c.child, Periods: qos.Always, Relation: qos.Always}}
+			got := e.Operate(w, qos.Operation{Operator: qos.And}, qos.Always, cs)
+			restore()
+			if want := mustTimeline(t, w, c.want...); !got.Equal(want) || cs[0].Part != c.part {
+				t.Errorf("child %s, wide %d: got %s part %d, want %s part %d", c.child, wide, got, cs[0].Part, want, c.part)
+			}
 		}
 	}
 }
