@@ -322,7 +322,11 @@ func (r *run) readPartition(ctx context.Context, topic string, partition int, of
 		Dialer:        r.dialer,
 		MinBytes:      1,
 		MaxBytes:      8 << 20,
-		MaxWait:       250 * time.Millisecond,
+		// The broker answers as soon as one record is there; when none
+		// comes it waits MaxWait less kafka-go's 1 s allowance for the
+		// round trip. A MaxWait under 2 s leaves no such allowance, and
+		// idle fetches time out on a loaded machine.
+		MaxWait:       3 * time.Second,
 		QueueCapacity: min(r.s.BatchSize, 10000),
 		Logger:        kafkaLogger(r.log, slog.LevelDebug),
 		ErrorLogger:   kafkaLogger(r.log, slog.LevelWarn),
