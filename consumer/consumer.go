@@ -316,12 +316,12 @@ func (r *run) generation(ctx context.Context, gen *kafka.Generation) {
 // returning would end the generation.
 func (r *run) readPartition(ctx context.Context, topic string, partition int, offset int64, out chan<- kafka.Message) {
 	rd := kafka.NewReader(kafka.ReaderConfig{
-		Brokers:       r.s.Brokers,
-		Topic:         topic,
-		Partition:     partition,
-		Dialer:        r.dialer,
-		MinBytes:      1,
-		MaxBytes:      8 << 20,
+		Brokers:   r.s.Brokers,
+		Topic:     topic,
+		Partition: partition,
+		Dialer:    r.dialer,
+		MinBytes:  1,
+		MaxBytes:  8 << 20,
 		// The broker answers as soon as one record is there; when none
 		// comes it waits MaxWait less kafka-go's 1 s allowance for the
 		// round trip. A MaxWait under 2 s leaves no such allowance, and
