@@ -90,6 +90,7 @@ type cursor struct {
 	since      int64 // the parent's active time (sweep.active) when the child began taking part
 	part       int64
 	state      State
+	plain      bool // node and relation active all window
 }
 
 // seek moves the cursor to instant t, which is not before the previous one,
@@ -97,6 +98,22 @@ type cursor struct {
 func (c *cursor) seek(t int64) {
 	for c.ti < len(c.tl) && c.tl[c.ti].To <= t {
 		c.ti++
+	}
+	if c.plain {
+		// Node and relation active all window: only the timeline moves.
+		s, next := Unknown, PosInf
+		if c.ti < len(c.tl) {
+			if iv := &c.tl[c.ti]; iv.From <= t {
+				s, next = iv.State, iv.To
+			} else {
+				next = iv.From
+			}
+		}
+		if s > KO {
+			s = Unknown
+		}
+		c.state, c.next = s, next
+		return
 	}
 	for c.ni < len(c.node) && c.node[c.ni].To <= t {
 		c.ni++
@@ -136,9 +153,10 @@ func (c *cursor) seek(t int64) {
 	c.state, c.next = s, next
 }
 
-// start positions the cursor at t without walking every earlier interval
-// or period: a node may have years of periods before the window.
-func (c *cursor) start(t int64) {
+// start positions the cursor at w.Start without walking every earlier
+// interval or period: a node may have years of periods before the window.
+func (c *cursor) start(w Window) {
+	t := w.Start
 	lo, hi := 0, len(c.tl)
 	for lo < hi {
 		m := int(uint(lo+hi) >> 1)
@@ -149,6 +167,7 @@ func (c *cursor) start(t int64) {
 		}
 	}
 	c.ti, c.ni, c.ri = lo, c.node.search(t), c.rel.search(t)
+	c.plain = c.node.covers(c.ni, w) && c.rel.covers(c.ri, w)
 	c.seek(t)
 }
 
@@ -192,7 +211,7 @@ func (e *Engine) sweepMerge(w Window, op Operation, parent Periods) Timeline {
 	var n, k int
 	for i := range e.cursors {
 		c := &e.cursors[i]
-		c.start(w.Start)
+		c.start(w)
 		if c.state != Unknown {
 			n++
 			if c.state == OK {

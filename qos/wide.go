@@ -33,7 +33,7 @@ func (e *Engine) sweepWide(w Window, op Operation, parent Periods) Timeline {
 	var n, k int
 	for i := range e.cursors {
 		c := &e.cursors[i]
-		c.start(w.Start)
+		c.start(w)
 		if c.state != Unknown {
 			n++
 			if c.state == OK {
@@ -42,7 +42,7 @@ func (e *Engine) sweepWide(w Window, op Operation, parent Periods) Timeline {
 		}
 		pj := parent.search(w.Start)
 		since := w.Start
-		if c.node.covers(c.ni, w) && c.rel.covers(c.ri, w) {
+		if c.plain {
 			// The common case: node and relation active all window,
 			// so the child's changes are its timeline's.
 			old := c.state
