@@ -12,15 +12,17 @@ var wideChildren = 64
 // A change, in the wide sweep, packs into a uint64 the offset of its
 // instant from the window's start (high bits) and how the counts of
 // children taking part (n) and OK (k) move (low changeBits bits): code
-// (dn+1)*3 + (dk+1). Sorting the uint64s sorts the changes by instant.
+// (dn+1)<<2 | (dk+1). Sorting the uint64s sorts the changes by instant.
 const changeBits = 4
 
-// stateDelta[s] is (taking part, OK) of a child in state s.
-var stateDelta = [3][2]int8{Unknown: {0, 0}, OK: {1, 1}, KO: {1, 0}}
+// stateDelta[s&3] is (taking part, OK) of a child in state s; the mask
+// keeps an index in range whatever s is (states above KO never reach here:
+// every Timeline is validated when built).
+var stateDelta = [4][2]int8{Unknown: {0, 0}, OK: {1, 1}, KO: {1, 0}}
 
 func changeCode(old, s State) uint64 {
-	dn := stateDelta[s][0] - stateDelta[old][0]
-	dk := stateDelta[s][1] - stateDelta[old][1]
+	dn := stateDelta[s&3][0] - stateDelta[old&3][0]
+	dk := stateDelta[s&3][1] - stateDelta[old&3][1]
 	return uint64((dn+1)<<2 | (dk + 1))
 }
 
