@@ -3,6 +3,7 @@ import { getToken, onUnauthorized, setToken, teamPath, type Label, type Team } f
 import { TeamContext } from './context'
 import { useApi } from './hooks'
 import { isValidZone } from './time'
+import { formatInt } from './format'
 import { Link, lastNavigationWasPush, navigate, segments, urls, useLocation } from './router'
 import { ErrorBox, Loading } from './components/states'
 import { SignIn } from './pages/SignIn'
@@ -145,7 +146,7 @@ function TeamShell({ team, rest, onSignOut }: { team: string; rest: string[]; on
     if (!page) view = <Dashboard />
     else if (page === 'labels' && !a) view = <Labels />
     else if (page === 'labels' && a && !b) view = <LabelPage label={a} />
-    else if (page === 'labels' && a && b === 'nodes' && c && rest.length === 5) view = <NodePage label={a} name={c} />
+    else if (page === 'labels' && a && b === 'nodes' && c && rest.length === 4) view = <NodePage label={a} name={c} />
     else if (page === 'labels' && a && b === 'nodes' && c && rest[4] === 'explore' && rest.length === 5) view = <Explorer label={a} name={c} />
     else if (page === 'config' && !a) view = <ConfigPage />
     else if (page === 'sources' && !a) view = <Sources />
@@ -184,7 +185,7 @@ function TeamShell({ team, rest, onSignOut }: { team: string; rest: string[]; on
           {labels.data.map((l) => (
             <li key={l.name}>
               <Link to={urls.label(team, l.name)} aria-current={here === urls.label(team, l.name) || here.startsWith(urls.label(team, l.name) + '/') ? 'page' : undefined}>
-                {l.name} <span className="count">{l.nodes}</span>
+                {l.name} <span className="count">{formatInt(l.nodes)}</span>
               </Link>
             </li>
           ))}

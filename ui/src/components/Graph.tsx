@@ -1,6 +1,7 @@
 import cytoscape, { type Core, type ElementDefinition } from 'cytoscape'
 import { useEffect, useRef } from 'react'
 import { formatQos } from '../format'
+import { layered } from '../layout'
 import { qosLevel } from '../scale'
 
 export interface GraphNode {
@@ -14,6 +15,8 @@ export interface GraphNode {
   root?: boolean
   /** The node has been expanded (its dependencies are shown). */
   expanded?: boolean
+  /** Marked as wrong (a label an error message names). */
+  flagged?: boolean
 }
 
 export interface GraphEdge {
@@ -58,10 +61,14 @@ export default function Graph({ nodes, edges, selected, onSelect, onActivate, he
       ...nodes.map((n) => {
         const colored = n.qos !== undefined
         const l = qosLevel(n.qos)
+        const text = colored ? `${n.title}\n${n.subtitle ? n.subtitle + ' · ' : ''}${formatQos(n.qos)}` : `${n.title}${n.subtitle ? '\n' + n.subtitle : ''}`
+        if (n.flagged) {
+          return { data: { id: n.id, text: `${text}\n⚠ named by the error`, fill: '#7f2704', ink: '#ffffff', border: 'double', bw: 5 }, classes: 'flagged' }
+        }
         return {
           data: {
             id: n.id,
-            text: colored ? `${n.title}\n${n.subtitle ? n.subtitle + ' · ' : ''}${formatQos(n.qos)}` : `${n.title}${n.subtitle ? '\n' + n.subtitle : ''}`,
+            text,
             fill: colored ? l.color : '#f4f6f8',
             ink: colored ? l.ink : '#1a1a1a',
             border: colored ? borderStyle(l.level) : 'solid',
@@ -74,20 +81,37 @@ export default function Graph({ nodes, edges, selected, onSelect, onActivate, he
         .filter((e) => ids.has(e.from) && ids.has(e.to))
         .map((e) => ({ data: { id: `${e.from}->${e.to}`, source: e.from, target: e.to } })),
     ]
-    const root = nodes.find((n) => n.root)?.id
+    // Node size follows its text (12 px system font ≈ 7 px a character, 15 px a line).
+    const texts = new Map(elements.filter((e) => !e.data.source).map((e) => [e.data.id as string, String(e.data.text)]))
+    const widthOf = (id: string) => Math.max(60, ...(texts.get(id) ?? '').split('\n').map((l) => l.length * 7)) + 24
+    for (const e of elements) {
+      if (e.data.source) continue
+      e.data.w = widthOf(e.data.id as string)
+      e.data.h = String(e.data.text).split('\n').length * 15 + 16
+    }
+    const positions = layered(
+      nodes.map((n) => n.id),
+      edges.filter((e) => ids.has(e.from) && ids.has(e.to)),
+      widthOf,
+      { gap: 36, rowHeight: 96 },
+    )
     const graph = cytoscape({
       container: el.current,
       elements,
       wheelSensitivity: 0.3,
+      // A small graph must not be blown up to fill the box, nor a big one shrunk to dots.
+      minZoom: 0.25,
+      maxZoom: 1.25,
       boxSelectionEnabled: false,
       style: [
         {
           selector: 'node',
           style: {
             shape: 'round-rectangle',
-            width: 'label',
-            height: 'label',
-            padding: '8px',
+            // Sizes come from the text (the same estimate the layout uses):
+            // width: 'label' is deprecated and measured 0 on some rebuilds.
+            width: 'data(w)',
+            height: 'data(h)',
             label: 'data(text)',
             'text-wrap': 'wrap',
             'text-valign': 'center',
@@ -101,7 +125,7 @@ export default function Graph({ nodes, edges, selected, onSelect, onActivate, he
             'border-style': 'data(border)' as never,
           },
         },
-        { selector: 'node.root', style: { 'font-weight': 'bold', 'outline-width': 3, 'outline-color': '#263238', 'outline-offset': 3 } as never },
+        { selector: 'node.root', style: { 'font-weight': 'bold', 'font-size': 13 } },
         { selector: 'node:selected', style: { 'overlay-color': '#005fcc', 'overlay-opacity': 0.18, 'overlay-padding': 6 } },
         {
           selector: 'edge',
@@ -114,14 +138,7 @@ export default function Graph({ nodes, edges, selected, onSelect, onActivate, he
           },
         },
       ],
-      layout: {
-        name: 'breadthfirst',
-        directed: true,
-        roots: root ? [root] : undefined,
-        spacingFactor: 1.1,
-        padding: 20,
-        avoidOverlap: true,
-      } as cytoscape.LayoutOptions,
+      layout: { name: 'preset', positions: (n: cytoscape.NodeSingular) => positions.get(n.id()) ?? { x: 0, y: 0 }, fit: true, padding: 24 } as cytoscape.LayoutOptions,
     })
     graph.on('tap', 'node', (e) => handlers.current.onSelect?.(e.target.id()))
     graph.on('dbltap', 'node', (e) => handlers.current.onActivate?.(e.target.id()))

@@ -4,7 +4,7 @@ import 'uplot/dist/uPlot.min.css'
 import { formatQos } from '../format'
 import { useWidth } from '../hooks'
 import { SERIES_COLORS, SERIES_DASHES } from '../scale'
-import { formatInstant } from '../time'
+import { dayOf, formatClock, formatInstant } from '../time'
 
 export interface Series {
   label: string
@@ -35,6 +35,22 @@ interface Props {
  * (about 20 kB gzipped) and fast with thousands of points, which is all these
  * charts need; it lives in the chunks of the pages that draw charts only.
  */
+/** The y range of a QoS chart: a little below the lowest value, up to 100. */
+export function qosRange(min: number | null, max: number | null): [number, number] {
+  if (min === null || max === null || !Number.isFinite(min)) return [0, 100]
+  const hi = Math.max(100, max)
+  const span = Math.max(hi - min, 0.01)
+  const lo = Math.max(0, min - span * 0.15)
+  return [lo, hi]
+}
+
+function tickLabel(t: number, incr: number, tz: string, first: boolean): string {
+  const day = dayOf(t, tz)
+  if (incr >= 86400) return first || day.endsWith('-01-01') ? `${day.slice(5)}\n${day.slice(0, 4)}` : day.slice(5)
+  const clock = formatClock(t, tz, false)
+  return first || clock === '00:00' ? `${clock}\n${day.slice(5)}` : clock
+}
+
 export default function LineChart({ x, series, tz, height = 240, kind = 'qos', rules = [], xDays = false, ariaLabel }: Props) {
   const [wrapRef, width] = useWidth<HTMLDivElement>(800)
   const el = useRef<HTMLDivElement | null>(null)
@@ -57,9 +73,20 @@ export default function LineChart({ x, series, tz, height = 240, kind = 'qos', r
       tzDate: (ts) => uPlot.tzDate(new Date(ts * 1e3), tz),
       cursor: { drag: { x: true, y: false } },
       legend: { live: true },
-      scales: { x: { time: true } },
+      scales: {
+        x: { time: true },
+        // QoS crowds under 100: show from just below the lowest value up to 100,
+        // never a range centred on a flat line (0 … 200).
+        y: kind === 'qos' ? { range: (_u, min, max) => qosRange(min, max) } : {},
+      },
       axes: [
-        { stroke: '#555', grid: { stroke: '#eee' }, ticks: { stroke: '#ccc' } },
+        {
+          stroke: '#555',
+          grid: { stroke: '#eee' },
+          ticks: { stroke: '#ccc' },
+          // 24-hour clocks and ISO-like days in the team's zone, as everywhere else.
+          values: (_u, splits, _axis, _space, incr) => splits.map((t, i) => tickLabel(t, incr, tz, i === 0)),
+        },
         { stroke: '#555', grid: { stroke: '#eee' }, ticks: { stroke: '#ccc' }, size: 56, values: (_u, vals) => vals.map((v) => fmtY(v)) },
       ],
       series: [

@@ -99,7 +99,7 @@ export function Timeline({ window: w, tz, lanes, guides, until, labelWidth = 160
       <div className="tl-lane tl-axis" aria-hidden="true">
         <div className="tl-label" style={{ width: labelWidth }} />
         <svg width={svgWidth} height={18}>
-          {ticks.map((t) => (
+          {ticks.filter((t) => futureX === null || Math.abs(t.x - futureX) > 28).map((t) => (
             <g key={t.t} transform={`translate(${t.x},0)`}>
               <line y1="0" y2="4" stroke="currentColor" />
               <text y="15" textAnchor={t.x < 12 ? 'start' : t.x > svgWidth - 20 ? 'end' : 'middle'}>

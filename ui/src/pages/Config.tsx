@@ -5,7 +5,7 @@ import Graph from '../components/Graph'
 import { Async, Empty, ErrorBox, Loading } from '../components/states'
 import { labelGraph, labelsIn, jsonErrorAt } from '../configgraph'
 import { useTeam } from '../context'
-import { toApiError, useApi, useTitle } from '../hooks'
+import { toApiError, useApi, useDebounced, useTitle } from '../hooks'
 
 const TEMPLATE: Config = {
   Filer: { qos: 'rule.Servers' },
@@ -45,18 +45,27 @@ export default function ConfigPage() {
     }
   }, [text])
 
-  const graph = useMemo(() => (parsed.config ? labelGraph(parsed.config) : []), [parsed.config])
+  // The drawing follows the editor after a pause, not on every keystroke.
+  const settled = useDebounced(text, 400)
+  const graph = useMemo(() => {
+    try {
+      const v = settled === null ? null : JSON.parse(settled)
+      return v && typeof v === 'object' && !Array.isArray(v) ? labelGraph(v as Config) : []
+    } catch {
+      return []
+    }
+  }, [settled])
   const flagged = useMemo(() => (saveError ? labelsIn(saveError.message, graph.map((g) => g.label)) : []), [saveError, graph])
-  const gNodes = useMemo(
-    () =>
-      graph.flatMap((n) => [
-        { id: n.label, title: n.label, subtitle: n.qos.length > 40 ? n.qos.slice(0, 38) + '…' : n.qos, qos: flagged.includes(n.label) ? 0 : undefined },
-        ...(n.rule ? [{ id: `rule:${n.label}`, title: `rule ${n.rule}`, subtitle: 'checks' }] : []),
-      ]),
-    [graph, flagged],
-  )
+  // Labels, plus one node per rule the leaves use (a rule shared by two labels is drawn once).
+  const gNodes = useMemo(() => {
+    const rules = [...new Set(graph.map((n) => n.rule).filter((r): r is string => r !== null))]
+    return [
+      ...graph.map((n) => ({ id: n.label, title: n.label, subtitle: n.qos.length > 40 ? n.qos.slice(0, 38) + '…' : n.qos, flagged: flagged.includes(n.label) })),
+      ...rules.map((r) => ({ id: `rule:${r}`, title: `rule ${r}`, subtitle: 'checks' })),
+    ]
+  }, [graph, flagged])
   const gEdges = useMemo(
-    () => graph.flatMap((n) => [...n.uses.map((u) => ({ from: n.label, to: u })), ...(n.rule ? [{ from: n.label, to: `rule:${n.label}` }] : [])]),
+    () => graph.flatMap((n) => [...n.uses.map((u) => ({ from: n.label, to: u })), ...(n.rule ? [{ from: n.label, to: `rule:${n.rule}` }] : [])]),
     [graph],
   )
   const dirty = text !== null && current.data !== undefined && text !== pretty(current.data.config)
@@ -176,7 +185,7 @@ export default function ConfigPage() {
             ) : (
               <>
                 <Graph nodes={gNodes} edges={gEdges} height={420} ariaLabel={`Labels of the configuration and what each one is computed from: ${graph.map((g) => `${g.label} from ${g.qos}`).join('; ')}`} />
-                <p className="help">Each label points to the labels its QoS is computed from; leaves come from rules. {flagged.length > 0 && 'Labels named by the error are drawn in the “critical” colour.'}</p>
+                <p className="help">Each label points to the labels its QoS is computed from; leaves come from rules. {flagged.length > 0 && 'Labels named by the error are marked ⚠.'}</p>
               </>
             )}
           </Section>

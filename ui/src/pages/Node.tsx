@@ -210,6 +210,10 @@ function RootCausePanel({ path, day }: { path: string; day: string }) {
           const ko = data.node.ko ?? 0
           const nodeDay = own[`${data.node.label}\u0000${data.node.name}`]
           const nodeDown = nodeDay && !(nodeDay instanceof Error) ? nodeDay.downtime : null
+          if (data.node.ko === null && data.node.qos !== null) {
+            // An aggregation has a QoS but no timeline: nothing overlaps it; show its leaves, worst first.
+            return <AggregationLeaves data={data} day={day} />
+          }
           if (ko === 0) {
             return <Empty>{data.node.qos === null ? 'Nothing is known about this node on this day.' : `No KO time on ${day}: nothing to explain.`}</Empty>
           }
@@ -293,6 +297,44 @@ function RootCausePanel({ path, day }: { path: string; day: string }) {
         }}
       </Async>
     </Section>
+  )
+}
+
+function AggregationLeaves({ data, day }: { data: RootCause; day: string }) {
+  const { team } = useTeam()
+  const leaves = [...data.causes].sort((a, b) => (a.qos ?? 101) - (b.qos ?? 101) || b.overlap - a.overlap)
+  return (
+    <>
+      <p className="lead">
+        {data.node.name}'s QoS is an aggregation of its dependencies' QoS: it has no KO time of its own to explain. Its leaf dependencies on {day}, worst first:
+      </p>
+      {leaves.length === 0 ? (
+        <Empty>No leaf dependency in the subgraph on this day.</Empty>
+      ) : (
+        <table className="data compact">
+          <thead>
+            <tr>
+              <th scope="col">Leaf dependency</th>
+              <th scope="col" className="num">Its QoS</th>
+            </tr>
+          </thead>
+          <tbody>
+            {leaves.map((c) => (
+              <tr key={`${c.label}/${c.name}`}>
+                <th scope="row">
+                  <Link to={href(urls.node(team.name, c.label, c.name), { day })}>
+                    <span className="muted">{c.label}</span> {c.name}
+                  </Link>
+                </th>
+                <td className="num">
+                  <QosBadge qos={c.qos} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </>
   )
 }
 

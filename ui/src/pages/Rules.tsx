@@ -174,14 +174,12 @@ function RunPanel({ rules }: { rules: Rule[] }) {
   return (
     <Section title="Run a rule for a node" id="run">
       <form className="toolbar wrap" onSubmit={submit}>
-        <label>
-          Rule{' '}
-          <select value={form.rule} onChange={(e) => setForm({ ...form, rule: e.target.value })}>
+        <label htmlFor="run-rule">Rule</label>
+        <select id="run-rule" value={form.rule} onChange={(e) => setForm({ ...form, rule: e.target.value })}>
             {rules.map((r) => (
               <option key={r.name}>{r.name}</option>
             ))}
-          </select>
-        </label>
+        </select>
         <label>
           Node name <input value={form.node} onChange={(e) => setForm({ ...form, node: e.target.value })} required placeholder="filer1" />
         </label>

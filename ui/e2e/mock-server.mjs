@@ -1,0 +1,353 @@
+// A mock of depc's REST API (spec/api.md) plus the built UI, for developing
+// the UI and running its end-to-end tests without the Go server:
+//
+//   node e2e/mock-server.mjs [--port 8765] [--dist dist]
+//
+// Tokens: demo-token (admin: teams acme and beta), viewer-token (acme only).
+// Answers have exactly the shapes of api.md; `points` in rule executions is
+// the additive field the UI proposes (datapoints per check).
+
+import { createServer } from 'node:http'
+import { existsSync, readFileSync, statSync } from 'node:fs'
+import { extname, join, normalize, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import {
+  addDays, computeDay, createWorld, currentConfig, dayOf, dayResult, dayWindow, getNode, impacted, isDay,
+  labelAverage, labelsOf, listNodes, relatives, rootCause, ruleTimeline, saveConfig, validateConfig, worst,
+} from './model.mjs'
+
+class HttpError extends Error {
+  constructor(status, code, message) {
+    super(message)
+    this.status = status
+    this.code = code
+  }
+}
+const bad = (m) => new HttpError(400, 'invalid', m)
+const notFound = (m) => new HttpError(404, 'not_found', m)
+
+const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.json': 'application/json', '.png': 'image/png' }
+
+export function startMock({ port = 0, dist = resolve(fileURLToPath(new URL('..', import.meta.url)), 'dist'), host = '127.0.0.1' } = {}) {
+  const world = createWorld()
+  const server = createServer(async (req, res) => {
+    const url = new URL(req.url, 'http://x')
+    try {
+      if (url.pathname.startsWith('/api/v1/')) {
+        const body = await readBody(req)
+        const out = handle(world, req.method, url, req.headers.authorization, body)
+        if (out.status === 204) {
+          res.writeHead(204)
+          return res.end()
+        }
+        res.writeHead(out.status ?? 200, { 'Content-Type': 'application/json' })
+        return res.end(JSON.stringify(out.body))
+      }
+      if (url.pathname === '/healthz') return res.end('ok')
+      serveStatic(dist, url.pathname, res)
+    } catch (e) {
+      const status = e.status ?? 500
+      if (status === 500) console.error(e)
+      res.writeHead(status, { 'Content-Type': 'application/json' })
+      res.end(JSON.stringify({ error: { code: e.code ?? 'internal', message: e.message } }))
+    }
+  })
+  return new Promise((ok) => server.listen(port, host, () => ok({ server, world, url: `http://${host}:${server.address().port}` })))
+}
+
+function readBody(req) {
+  return new Promise((ok, fail) => {
+    const chunks = []
+    let size = 0
+    req.on('data', (c) => {
+      size += c.length
+      if (size > 1 << 20) fail(new HttpError(413, 'too_large', 'body: over 1 MiB'))
+      chunks.push(c)
+    })
+    req.on('end', () => ok(Buffer.concat(chunks).toString('utf8')))
+    req.on('error', fail)
+  })
+}
+
+function serveStatic(dist, path, res) {
+  const index = existsSync(join(dist, 'app.html')) ? 'app.html' : 'index.html'
+  let file = normalize(join(dist, decodeURIComponent(path)))
+  if (!file.startsWith(dist)) file = join(dist, index)
+  if (!existsSync(file) || statSync(file).isDirectory()) {
+    if (path.startsWith('/assets/')) {
+      res.writeHead(404, { 'Content-Type': 'text/plain' })
+      return res.end('not found')
+    }
+    file = join(dist, index)
+  }
+  res.writeHead(200, { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream' })
+  res.end(readFileSync(file))
+}
+
+function json(text) {
+  if (!text) throw bad('body: empty, expected JSON')
+  try {
+    return JSON.parse(text)
+  } catch (e) {
+    throw bad(`body: malformed JSON (${e.message})`)
+  }
+}
+
+function handle(world, method, url, auth, rawBody) {
+  const token = /^Bearer (.+)$/.exec(auth ?? '')?.[1]
+  const user = token && world.tokens.get(token)
+  if (!user) throw new HttpError(401, 'unauthorized', token ? 'unknown token' : 'missing Authorization: Bearer <token>')
+  const segs = url.pathname.slice('/api/v1/'.length).split('/').map(decodeURIComponent)
+  const q = url.searchParams
+  const may = (t) => user.admin || user.teams.includes(t)
+
+  if (segs[0] === 'teams' && segs.length === 1 && method === 'GET') {
+    return { body: [...world.teams.values()].filter((t) => may(t.name)).map((t) => ({ name: t.name, timezone: t.timezone })) }
+  }
+  if (segs[0] !== 'teams' || !segs[1]) throw notFound(`no route ${method} ${url.pathname}`)
+  const team = world.teams.get(segs[1])
+  if (!team) throw notFound(`team ${JSON.stringify(segs[1])} not found`)
+  if (!may(team.name)) throw new HttpError(403, 'forbidden', `user ${user.user} may not read team ${team.name}`)
+  const write = () => {
+    if (!user.admin) throw new HttpError(403, 'forbidden', `user ${user.user} is a viewer of team ${team.name}`)
+  }
+  const rest = segs.slice(2)
+  const tz = team.timezone
+  const path = rest.join('/')
+  const day = (name = 'day') => {
+    const d = q.get(name)
+    if (d === null) return dayOf(world.now(), tz)
+    if (!isDay(d)) throw bad(`${name}: must be a day YYYY-MM-DD, got ${JSON.stringify(d)}`)
+    return d
+  }
+  const range = () => {
+    const s = q.get('start')
+    const e = q.get('end')
+    if (!isDay(s)) throw bad(`start: must be a day YYYY-MM-DD`)
+    if (!isDay(e)) throw bad(`end: must be a day YYYY-MM-DD`)
+    if (e < s) throw bad('end: before start')
+    const days = []
+    for (let d = s; d <= e && days.length < 400; d = addDays(d, 1)) days.push(d)
+    return days
+  }
+  const limit = (def) => {
+    const l = q.get('limit')
+    if (l === null) return def
+    const n = Number(l)
+    if (!Number.isInteger(n) || n < 1 || n > 10000) throw bad('limit: must be an integer from 1 to 10000')
+    return n
+  }
+
+  if (rest.length === 0 && method === 'GET') return { body: { name: team.name, timezone: tz } }
+  if (path === 'labels' && method === 'GET') return { body: labelsOf(team) }
+  if (path === 'messages/rejected' && method === 'GET') return { body: team.rejected.slice(0, limit(100)) }
+  if (path === 'qos' && method === 'GET') {
+    const days = range()
+    const cfg = currentConfig(team)?.config ?? {}
+    const labels = {}
+    for (const l of Object.keys(cfg).sort()) {
+      labels[l] = days.map((d) => ({ day: d, ...labelAverage(team, l, d) })).filter((x) => x.qos !== undefined).map(({ day: d, qos }) => ({ day: d, qos }))
+    }
+    return { body: { labels } }
+  }
+
+  // Labels and nodes.
+  if (rest[0] === 'labels' && rest[1]) {
+    const label = rest[1]
+    if (rest.length === 3 && rest[2] === 'nodes' && method === 'GET') return { body: listNodes(team, label, q.get('q') ?? '', q.get('after'), limit(100)) }
+    if (rest.length === 3 && rest[2] === 'qos' && method === 'GET') {
+      return { body: range().map((d) => ({ day: d, ...labelAverage(team, label, d) })).filter((x) => x.qos !== undefined) }
+    }
+    if (rest.length === 3 && rest[2] === 'worst' && method === 'GET') return { body: worst(team, label, day(), limit(15)) }
+    if (rest[2] === 'nodes' && rest[3]) {
+      const name = rest[3]
+      const node = getNode(team, label, name)
+      if (!node) throw notFound(`node ${label} ${JSON.stringify(name)} not found`)
+      const key = `${label}/${name}`
+      const sub = rest.slice(4).join('/')
+      if (sub === '' && method === 'GET') return { body: node }
+      if (sub === '' && method === 'DELETE') {
+        write()
+        team.nodes.delete(key)
+        team.relations = team.relations.filter((r) => r.from !== key && r.to !== key)
+        team.cache.clear()
+        return { status: 204 }
+      }
+      if ((sub === 'dependencies' || sub === 'dependents') && method === 'GET') {
+        const at = q.get('at')
+        const w = q.get('day') ? dayWindow(day(), tz) : at ? { start: Number(at), end: Number(at) + 1 } : { start: Math.floor(world.now()), end: Math.floor(world.now()) + 1 }
+        if (at !== null && !Number.isInteger(Number(at))) throw bad('at: must be Unix seconds')
+        const list = team.nodes.has(key) ? relatives(team, key, sub === 'dependencies' ? 'down' : 'up', w, q.get('inactive') === 'true') : []
+        return { body: { node, [sub]: list } }
+      }
+      if (sub === 'impacted' && method === 'GET') {
+        const l = q.get('label')
+        if (!l) throw bad('label: required (the ancestor label)')
+        const at = q.get('at') === null ? world.now() : Number(q.get('at'))
+        if (!Number.isFinite(at)) throw bad('at: must be Unix seconds')
+        const all = impacted(team, key, l, at)
+        const after = q.get('after')
+        const from = after ? all.filter((n) => n.name > after) : all
+        const n = limit(100)
+        return { body: { nodes: from.slice(0, n), next: from.length > n ? from[n - 1].name : null } }
+      }
+      if (sub === 'qos' && method === 'GET') {
+        return { body: range().map((d) => ({ d, r: dayResult(team, key, d) })).filter((x) => x.r).map(({ d, r }) => ({ day: d, ...r })) }
+      }
+      if (sub === 'qos/live' && method === 'GET') {
+        const today = dayOf(world.now(), tz)
+        const r = computeDay(team, today, Math.floor(world.now() / 60) * 60).get(key) ?? { qos: null, ok: 0, ko: 0, unknown: 0, downtime: [] }
+        return { body: { day: today, qos: r.qos, ok: r.ok, ko: r.ko, unknown: r.unknown, downtime: r.downtime } }
+      }
+      if (sub === 'rootcause' && method === 'GET') return { body: rootCause(team, key, day()) }
+    }
+  }
+
+  // Sources, checks, rules.
+  for (const [coll, map, validate] of [
+    ['sources', team.sources, (b) => {
+      if (!['Prometheus', 'Fake'].includes(b.plugin)) throw bad(`plugin: unknown plugin ${JSON.stringify(b.plugin)} (Prometheus, Fake)`)
+      if (b.plugin === 'Prometheus' && !/^https?:\/\//.test(b.configuration?.url ?? '')) throw bad('configuration.url: must be an http(s) URL')
+    }],
+    ['checks', team.checks, (b) => {
+      if (!team.sources.has(b.source)) throw bad(`source: unknown source ${JSON.stringify(b.source)}`)
+      if (!['Threshold', 'Interval'].includes(b.type)) throw bad('type: must be Threshold or Interval')
+      const t = b.parameters?.threshold
+      if (b.type === 'Threshold' && !/^-?\d+(\.\d+)?$/.test(t ?? '')) throw bad(`parameters.threshold: not a number: ${JSON.stringify(t)}`)
+      if (b.type === 'Interval' && !/^-?\d+(\.\d+)?:-?\d+(\.\d+)?$/.test(t ?? '')) throw bad(`parameters.threshold: not an interval A:B: ${JSON.stringify(t)}`)
+      if (team.sources.get(b.source).plugin === 'Fake' && !['depc.tutorial.ping', 'depc.tutorial.oco', 'depc.tutorial.dbconnections', 'depc.tutorial.httpstatus'].includes(b.parameters?.query)) throw bad(`parameters.query: unknown Fake metric ${JSON.stringify(b.parameters?.query)}`)
+    }],
+    ['rules', team.rules, (b) => {
+      if (!Array.isArray(b.checks)) throw bad('checks: must be a list of check names')
+      b.checks.forEach((c, i) => {
+        if (!team.checks.has(c)) throw bad(`checks[${i}]: unknown check ${JSON.stringify(c)}`)
+      })
+    }],
+  ]) {
+    if (rest[0] !== coll) continue
+    if (rest.length === 1 && method === 'GET') return { body: [...map.values()] }
+    if (rest.length === 1 && method === 'POST') {
+      write()
+      const b = json(rawBody)
+      if (typeof b.name !== 'string' || !b.name) throw bad('name: required')
+      if (map.has(b.name)) throw new HttpError(409, 'conflict', `${coll.slice(0, -1)} ${JSON.stringify(b.name)} exists`)
+      validate(b)
+      map.set(b.name, b)
+      return { status: 201, body: b }
+    }
+    const item = map.get(rest[1])
+    if (rest.length === 3 && coll === 'rules' && rest[2] === 'execute' && method === 'POST') {
+      if (!item) throw notFound(`rule ${JSON.stringify(rest[1])} not found`)
+      const b = json(rawBody)
+      if (typeof b.name !== 'string' || !b.name) throw bad('name: required (the node name)')
+      if (!Number.isInteger(b.start) || !Number.isInteger(b.end)) throw bad('start, end: Unix seconds required')
+      if (b.end <= b.start) throw bad('end: must be after start')
+      if (b.end - b.start > 7 * 86400) throw bad('end: a window is at most 7 days')
+      return { body: ruleTimeline(team, item.name, b.name, { start: b.start, end: b.end }, true) }
+    }
+    if (rest.length !== 2) break
+    if (!item) throw notFound(`${coll.slice(0, -1)} ${JSON.stringify(rest[1])} not found`)
+    if (method === 'GET') return { body: item }
+    if (method === 'PUT') {
+      write()
+      const b = { ...json(rawBody), name: item.name }
+      validate(b)
+      map.set(item.name, b)
+      team.cache.clear()
+      return { body: b }
+    }
+    if (method === 'DELETE') {
+      write()
+      const used =
+        coll === 'sources' ? [...team.checks.values()].find((c) => c.source === item.name) :
+        coll === 'checks' ? [...team.rules.values()].find((r) => r.checks.includes(item.name)) :
+        Object.entries(currentConfig(team)?.config ?? {}).find(([, v]) => v.qos.replace(/^rule\.'?|'$/g, '') === item.name)
+      if (used) throw new HttpError(409, 'conflict', `${coll.slice(0, -1)} ${JSON.stringify(item.name)} is used by ${Array.isArray(used) ? 'label ' + used[0] : JSON.stringify(used.name)}`)
+      map.delete(item.name)
+      return { status: 204 }
+    }
+  }
+
+  // Config.
+  if (path === 'config' && method === 'GET') {
+    const c = currentConfig(team)
+    if (!c) throw notFound(`team ${team.name} has no configuration`)
+    return { body: c }
+  }
+  if (path === 'config' && method === 'PUT') {
+    write()
+    const cfg = json(rawBody)
+    const err = validateConfig(team, cfg)
+    if (err) throw bad(err)
+    return { body: saveConfig(team, cfg, world.now()) }
+  }
+  if (path === 'configs' && method === 'GET') return { body: [...team.configs].reverse() }
+  if (rest[0] === 'configs' && rest[2] === 'restore' && rest.length === 3 && method === 'POST') {
+    write()
+    const v = team.configs.find((c) => String(c.id) === rest[1])
+    if (!v) throw notFound(`config version ${rest[1]} not found`)
+    const err = validateConfig(team, v.config)
+    if (err) throw bad(err)
+    return { body: saveConfig(team, v.config, world.now()) }
+  }
+
+  // Runs: a started run is queued, then runs for a few seconds.
+  if (path === 'runs' && method === 'GET') return { body: team.runs.map((r) => progress(world, r)).reverse() }
+  if (rest[0] === 'runs' && rest.length === 2 && method === 'GET') {
+    const r = team.runs.find((x) => String(x.id) === rest[1])
+    if (!r) throw notFound(`run ${rest[1]} not found`)
+    return { body: progress(world, r) }
+  }
+  if (path === 'runs' && method === 'POST') {
+    write()
+    const b = json(rawBody)
+    let days
+    if (b.day !== undefined) {
+      if (!isDay(b.day)) throw bad('day: must be a day YYYY-MM-DD')
+      days = [b.day]
+    } else {
+      if (!isDay(b.from)) throw bad('from: must be a day YYYY-MM-DD')
+      if (!isDay(b.to)) throw bad('to: must be a day YYYY-MM-DD')
+      if (b.to < b.from) throw bad('to: before from')
+      days = []
+      for (let d = b.from; d <= b.to; d = addDays(d, 1)) days.push(d)
+      if (days.length > 366) throw bad('to: a backfill is at most 366 days')
+    }
+    const today = dayOf(world.now(), tz)
+    if (days.some((d) => d >= today)) throw bad(`day: ${days.find((d) => d >= today)} is not over yet in ${tz}`)
+    const run = { id: team.runs.length + 1, days, status: 'queued', created: world.now(), started_at: null, finished_at: null, nodes: null, errors: [], progress: 0 }
+    team.runs.push(run)
+    if (q.get('wait') === 'true') {
+      run.created -= 1000
+      return { status: 200, body: progress(world, run) }
+    }
+    return { status: 202, body: { id: run.id, status: 'queued', days } }
+  }
+
+  throw notFound(`no route ${method} ${url.pathname}`)
+}
+
+/** Advances a started run with the clock: queued 1 s, then 1.5 s per day. */
+function progress(world, run) {
+  if (run.created !== undefined && run.status !== 'succeeded') {
+    const age = world.now() - run.created
+    const need = 1.5 * run.days.length
+    if (age < 1) run.status = 'queued'
+    else if (age < 1 + need) Object.assign(run, { status: 'running', started_at: Math.floor(run.created + 1), progress: Math.min(0.99, (age - 1) / need), nodes: Math.floor(7 * ((age - 1) / need)) })
+    else Object.assign(run, { status: 'succeeded', started_at: Math.floor(run.created + 1), finished_at: Math.floor(run.created + 1 + need), progress: 1, nodes: 7 * run.days.length })
+  }
+  const { created: _c, ...out } = run
+  return out
+}
+
+// Run as a program.
+if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1])) {
+  const arg = (n, d) => {
+    const i = process.argv.indexOf(`--${n}`)
+    return i > 0 ? process.argv[i + 1] : d
+  }
+  const { url } = await startMock({ port: Number(arg('port', process.env.PORT ?? 8765)), dist: resolve(arg('dist', fileURLToPath(new URL('../dist', import.meta.url)))) })
+  console.log(`depc mock API and UI on ${url} (tokens: demo-token, viewer-token)`)
+}
+
+

@@ -1,0 +1,496 @@
+// The data behind the mock API: team acme with the tutorial graph (Offer
+// premium → Websites foo.com, bar.com → Filers filer1/filer2, Apaches
+// apache1/apache2), leaves measured by the Fake source, and results computed
+// the way spec/semantics.md says (AND of children while their relations are
+// active, AVERAGE for the offer, root cause by overlap). Team beta has a label
+// of one million nodes to show that the UI pages instead of loading a label.
+//
+// This is a development and test double of the real API, not a second
+// implementation of depc: it favours being readable over being general.
+
+import { generate, koIntervals } from './fake.mjs'
+
+// ---- time ----------------------------------------------------------------
+
+const fmts = new Map()
+function wall(t, tz) {
+  let f = fmts.get(tz)
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', { timeZone: tz, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' })
+    fmts.set(tz, f)
+  }
+  const w = {}
+  for (const p of f.formatToParts(new Date(t * 1000))) if (p.type !== 'literal') w[p.type] = Number(p.value)
+  if (w.hour === 24) w.hour = 0
+  return w
+}
+const pad = (n, w = 2) => String(n).padStart(w, '0')
+export function dayOf(t, tz) {
+  const w = wall(t, tz)
+  return `${pad(w.year, 4)}-${pad(w.month)}-${pad(w.day)}`
+}
+export function addDays(day, n) {
+  const [y, m, d] = day.split('-').map(Number)
+  const u = new Date(Date.UTC(y, m - 1, d + n))
+  return `${pad(u.getUTCFullYear(), 4)}-${pad(u.getUTCMonth() + 1)}-${pad(u.getUTCDate())}`
+}
+function offset(t, tz) {
+  const w = wall(t, tz)
+  return Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second) / 1000 - t
+}
+export function dayStart(day, tz) {
+  const [y, m, d] = day.split('-').map(Number)
+  const naive = Date.UTC(y, m - 1, d) / 1000
+  let t = naive - offset(naive, tz)
+  t = naive - offset(t, tz)
+  return t
+}
+export const dayWindow = (day, tz) => ({ start: dayStart(day, tz), end: dayStart(addDays(day, 1), tz) })
+export const isDay = (s) => typeof s === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(Date.parse(s + 'T00:00:00Z'))
+
+// ---- intervals -------------------------------------------------------------
+
+export function union(list) {
+  const s = list.filter((i) => i.to > i.from).sort((a, b) => a.from - b.from)
+  const out = []
+  for (const i of s) {
+    const last = out[out.length - 1]
+    if (last && i.from <= last.to) last.to = Math.max(last.to, i.to)
+    else out.push({ ...i })
+  }
+  return out
+}
+export function intersect(a, b) {
+  const out = []
+  for (const x of a) for (const y of b) {
+    const from = Math.max(x.from, y.from)
+    const to = Math.min(x.to, y.to)
+    if (to > from) out.push({ from, to })
+  }
+  return union(out)
+}
+const clip = (list, w) => union(list.map((i) => ({ from: Math.max(i.from, w.start), to: Math.min(i.to, w.end) })))
+const total = (list) => list.reduce((a, i) => a + (i.to - i.from), 0)
+const periodsOverlap = (periods, w) => periods.some((p) => (p.from ?? -Infinity) < w.end && (p.to ?? Infinity) > w.start)
+const periodsAt = (periods, t) => periods.some((p) => (p.from ?? -Infinity) <= t && t < (p.to ?? Infinity))
+const periodsClip = (periods, w) => union(periods.map((p) => ({ from: Math.max(p.from ?? -Infinity, w.start), to: Math.min(p.to ?? Infinity, w.end) })))
+
+/** Rounds to 3 decimals as depc does. */
+export const round3 = (x) => (x === null ? null : Number(x.toFixed(3)))
+
+// ---- teams -----------------------------------------------------------------
+
+const ALWAYS = [{ from: null, to: null }]
+const DAY = 86400
+
+export function createWorld(now = () => Date.now() / 1000) {
+  const t0 = now()
+  const world = {
+    now,
+    teams: new Map(),
+    tokens: new Map([
+      ['demo-token', { user: 'admin', admin: true, teams: null }],
+      ['viewer-token', { user: 'viewer', admin: false, teams: ['acme'] }],
+    ]),
+  }
+
+  // acme: the tutorial, in Paris time so that days and clocks are visibly the team's.
+  const acme = newTeam('acme', 'Europe/Paris')
+  const tz = acme.timezone
+  const yesterday = addDays(dayOf(t0, tz), -1)
+  const node = (label, name, periods = ALWAYS) => acme.nodes.set(`${label}/${name}`, { label, name, periods })
+  node('Offer', 'premium')
+  node('Website', 'foo.com')
+  node('Website', 'bar.com')
+  node('Filer', 'filer1')
+  node('Filer', 'filer2')
+  node('Apache', 'apache1')
+  node('Apache', 'apache2', [{ from: dayStart(addDays(yesterday, -400), tz), to: null }])
+  const rel = (from, to, periods = ALWAYS) => acme.relations.push({ from, to, periods })
+  rel('Offer/premium', 'Website/foo.com')
+  rel('Offer/premium', 'Website/bar.com')
+  rel('Website/foo.com', 'Filer/filer1')
+  rel('Website/foo.com', 'Apache/apache1')
+  rel('Website/bar.com', 'Filer/filer2')
+  rel('Website/bar.com', 'Apache/apache2')
+  // bar.com also used filer1 until 12:00 ten days ago: a relation that ended.
+  rel('Website/bar.com', 'Filer/filer1', [{ from: dayStart(addDays(yesterday, -90), tz), to: dayStart(addDays(yesterday, -9), tz) + 12 * 3600 }])
+  acme.sources.set('fake', { name: 'fake', plugin: 'Fake', configuration: {} })
+  acme.checks.set('Server Ping', { name: 'Server Ping', source: 'fake', type: 'Threshold', parameters: { query: 'depc.tutorial.ping', threshold: '20' } })
+  acme.checks.set('Server HTTP', { name: 'Server HTTP', source: 'fake', type: 'Interval', parameters: { query: 'depc.tutorial.httpstatus', threshold: '200:299' } })
+  acme.rules.set('Servers', { name: 'Servers', checks: ['Server Ping', 'Server HTTP'] })
+  saveConfig(acme, {
+    Filer: { qos: 'rule.Servers' },
+    Apache: { qos: 'rule.Servers' },
+    Website: { qos: 'operation.AND[Filer, Apache]' },
+    Offer: { qos: 'aggregation.AVERAGE[Website]' },
+  }, t0 - 40 * DAY)
+  saveConfig(acme, {
+    Filer: { qos: 'rule.Servers' },
+    Apache: { qos: 'rule.Servers' },
+    Website: { qos: 'operation.AND[Filer, Apache]' },
+    Offer: { qos: 'aggregation.AVERAGE[Website]', label: { 'average.exclude': [] } },
+  }, t0 - 20 * DAY)
+  // Outages injected on top of the fake data, so some days are clearly bad:
+  // filer1 down 2 h three days ago (foo.com's root cause), apache2 45 min a week
+  // ago, and filer2 flapping yesterday.
+  acme.outages = [
+    { node: 'Filer/filer1', day: addDays(yesterday, -2), from: 10 * 3600, to: 12 * 3600 },
+    { node: 'Apache/apache2', day: addDays(yesterday, -6), from: 15 * 3600, to: 15 * 3600 + 2700 },
+    { node: 'Filer/filer2', day: yesterday, from: 3 * 3600, to: 3 * 3600 + 600 },
+    { node: 'Filer/filer2', day: yesterday, from: 4 * 3600, to: 4 * 3600 + 300 },
+  ]
+  acme.firstDay = addDays(yesterday, -59)
+  acme.lastDay = yesterday
+  acme.rejected = [
+    { at: Math.floor(t0 - 3600), source: 'http', error: 'target.label: must match ^[A-Z]+[a-zA-Z0-9]*$', message: '{"source":{"label":"Website","name":"foo.com"},"target":{"label":"filer","name":"filer3"}}' },
+    { at: Math.floor(t0 - 7200), source: 'kafka', error: 'source.props.from: must be an integer ≥ 0', message: '{"source_label":"Filer","source_name":"filer9","source_from":"1515241242"}' },
+    { at: Math.floor(t0 - 90000), source: 'kafka', error: 'rel: only with a target', message: '{"source":{"label":"Apache","name":"apache3"},"rel":{"from":1}}' },
+  ]
+  for (let i = 9; i >= 0; i--) {
+    const day = addDays(yesterday, -i)
+    const start = dayStart(addDays(day, 1), tz) + 1800
+    const errors = i === 4 ? [{ label: 'Filer', name: 'filer2', error: 'check Server Ping: source fake: context deadline exceeded' }] : []
+    acme.runs.push({ id: acme.runs.length + 1, days: [day], status: 'succeeded', started_at: start, finished_at: start + 4, nodes: 7, errors, progress: 1 })
+  }
+
+  // beta: one label of a million nodes, generated on demand.
+  const beta = newTeam('beta', 'UTC')
+  beta.virtual = { label: 'Host', count: 1_000_000, name: (i) => `host${String(i).padStart(7, '0')}` }
+  beta.sources.set('fake', { name: 'fake', plugin: 'Fake', configuration: {} })
+  beta.checks.set('Ping', { name: 'Ping', source: 'fake', type: 'Interval', parameters: { query: 'depc.tutorial.httpstatus', threshold: '200:299' } })
+  beta.rules.set('Ping', { name: 'Ping', checks: ['Ping'] })
+  saveConfig(beta, { Host: { qos: 'rule.Ping' } }, t0 - 5 * DAY)
+  beta.outages = []
+  beta.firstDay = addDays(addDays(dayOf(t0, 'UTC'), -1), -6)
+  beta.lastDay = addDays(dayOf(t0, 'UTC'), -1)
+
+  world.teams.set('acme', acme)
+  world.teams.set('beta', beta)
+  return world
+}
+
+function newTeam(name, timezone) {
+  return {
+    name, timezone, nodes: new Map(), relations: [], sources: new Map(), checks: new Map(), rules: new Map(),
+    configs: [], runs: [], rejected: [], outages: [], cache: new Map(), virtual: null,
+  }
+}
+
+export function saveConfig(team, config, at) {
+  const v = { id: team.configs.length + 1, created_at: Math.floor(at), config: structuredClone(config) }
+  team.configs.push(v)
+  team.cache.clear()
+  return v
+}
+
+export const currentConfig = (team) => team.configs[team.configs.length - 1] ?? null
+
+// ---- graph -----------------------------------------------------------------
+
+export function labelsOf(team) {
+  const counts = new Map()
+  for (const n of team.nodes.values()) counts.set(n.label, (counts.get(n.label) ?? 0) + 1)
+  if (team.virtual) counts.set(team.virtual.label, team.virtual.count)
+  const cfg = currentConfig(team)?.config ?? {}
+  for (const l of Object.keys(cfg)) if (!counts.has(l)) counts.set(l, 0)
+  return [...counts.keys()].sort().map((l) => ({ name: l, nodes: counts.get(l), qos: cfg[l]?.qos ?? null }))
+}
+
+export function getNode(team, label, name) {
+  const n = team.nodes.get(`${label}/${name}`)
+  if (n) return n
+  const v = team.virtual
+  if (v && label === v.label) {
+    const m = /^host(\d{7})$/.exec(name)
+    if (m && Number(m[1]) < v.count) return { label, name, periods: ALWAYS }
+  }
+  return null
+}
+
+/** A page of names of a label: q substring, after a name, limit. */
+export function listNodes(team, label, q, after, limit) {
+  const v = team.virtual
+  if (v && label === v.label) {
+    // Names are ordered like their numbers; walk from after without listing all.
+    const out = []
+    let i = 0
+    if (after) {
+      const m = /^host(\d{7})$/.exec(after)
+      i = m ? Number(m[1]) + 1 : after < v.name(0) ? 0 : v.count
+    }
+    for (; i < v.count && out.length <= limit; i++) {
+      const name = v.name(i)
+      if (!q || name.includes(q)) out.push(name)
+    }
+    return page(out, limit)
+  }
+  const names = [...team.nodes.values()].filter((n) => n.label === label).map((n) => n.name).sort()
+  return page(names.filter((n) => (!q || n.includes(q)) && (!after || n > after)), limit)
+}
+
+function page(names, limit) {
+  const nodes = names.slice(0, limit).map((name) => ({ name }))
+  return { nodes, next: names.length > limit ? names[limit - 1] : null }
+}
+
+/** Direct relations of a node: dependencies (down) or dependents (up), as of a window. */
+export function relatives(team, key, dir, w, inactive) {
+  const out = []
+  for (const r of team.relations) {
+    if ((dir === 'down' ? r.from : r.to) !== key) continue
+    const other = team.nodes.get(dir === 'down' ? r.to : r.from)
+    const active = periodsOverlap(r.periods, w) && periodsOverlap(other.periods, w)
+    if (!active && !inactive) continue
+    out.push({ label: other.label, name: other.name, periods: other.periods, relation: { periods: r.periods }, active })
+  }
+  return out.sort((a, b) => a.label.localeCompare(b.label) || a.name.localeCompare(b.name))
+}
+
+export function impacted(team, key, label, at) {
+  const found = new Set()
+  const seen = new Set([key])
+  const queue = [key]
+  while (queue.length) {
+    const k = queue.shift()
+    for (const r of team.relations) {
+      if (r.to !== k || seen.has(r.from)) continue
+      const parent = team.nodes.get(r.from)
+      if (!periodsAt(r.periods, at) || !periodsAt(parent.periods, at)) continue
+      seen.add(r.from)
+      queue.push(r.from)
+      if (parent.label === label) found.add(r.from)
+    }
+  }
+  return [...found].sort().map((k) => ({ label: team.nodes.get(k).label, name: team.nodes.get(k).name }))
+}
+
+// ---- results ---------------------------------------------------------------
+
+const BAD = { 'depc.tutorial.ping': 150, 'depc.tutorial.oco': 300, 'depc.tutorial.dbconnections': 200, 'depc.tutorial.httpstatus': 503 }
+
+/** A leaf's timeline under its rule over window w: AND of its checks (KO if any check is KO). */
+export function ruleTimeline(team, ruleName, name, w, withPoints = false) {
+  const rule = team.rules.get(ruleName)
+  const checks = (rule?.checks ?? []).map((c) => team.checks.get(c)).filter(Boolean)
+  const results = checks.map((c) => {
+    const src = team.sources.get(c.source)
+    if (!src || src.plugin !== 'Fake') {
+      return { name: c.name, qos: null, ok: 0, ko: 0, unknown: w.end - w.start, downtime: [], series: 0, error: src ? `source ${src.name}: not reachable from the mock` : `source ${c.source}: not found` }
+    }
+    const points = generate(c.parameters.query, name, w.start, w.end)
+    // The team's injected outages are bad datapoints, so stored results and
+    // rule executions tell the same story.
+    for (const o of team.outages) {
+      if (o.node.slice(o.node.indexOf('/') + 1) !== name) continue
+      const from = dayStart(o.day, team.timezone) + o.from
+      const to = dayStart(o.day, team.timezone) + o.to
+      for (const p of points) if (p[0] >= from && p[0] < to) p[1] = BAD[c.parameters.query]
+    }
+    const down = koIntervals(points, c.type, c.parameters.threshold, w.start, w.end)
+    const ko = total(down)
+    const ok = w.end - w.start - ko
+    const r = { name: c.name, qos: round3((100 * ok) / (ok + ko)), ok, ko, unknown: 0, downtime: down, series: 1, error: null }
+    if (withPoints) Object.assign(r, { type: c.type, threshold: c.parameters.threshold, points: [{ name: `${c.parameters.query}{name="${name}"}`, values: points }] })
+    return r
+  })
+  const known = results.filter((r) => r.series > 0 && !r.error)
+  const down = union(known.flatMap((r) => r.downtime))
+  const len = w.end - w.start
+  if (known.length === 0) return { qos: null, ok: 0, ko: 0, unknown: len, downtime: [], checks: results }
+  const ko = total(down)
+  return { qos: round3((100 * (len - ko)) / len), ok: len - ko, ko, unknown: 0, downtime: down, checks: results }
+}
+
+/**
+ * Every node's result for one day (or for today so far when until is set):
+ * { qos, ok, ko, unknown, downtime } by "Label/name", plus the raw leaf KO for root causes.
+ */
+export function computeDay(team, day, until) {
+  const cacheKey = `${day}|${until ?? ''}`
+  const hit = team.cache.get(cacheKey)
+  if (hit) return hit
+  const full = dayWindow(day, team.timezone)
+  const w = until ? { start: full.start, end: Math.min(full.end, until) } : full
+  const cfg = currentConfig(team)?.config ?? {}
+  const res = new Map()
+  const len = w.end - w.start
+  const order = topo(cfg)
+  for (const label of order) {
+    const q = cfg[label].qos
+    const nodes = [...team.nodes.values()].filter((n) => n.label === label)
+    for (const n of nodes) {
+      const key = `${label}/${n.name}`
+      const active = periodsClip(n.periods, w)
+      if (active.length === 0) continue
+      const inactive = len - total(active)
+      if (q.startsWith('rule.')) {
+        const r = ruleTimeline(team, q.slice(5).replace(/^'(.*)'$/, '$1'), n.name, w)
+        const down = intersect(clip(r.downtime, w), active)
+        const ko = total(down)
+        const unknown = r.qos === null ? len : inactive
+        const ok = len - ko - unknown
+        res.set(key, { qos: ok + ko ? round3((100 * ok) / (ok + ko)) : null, ok, ko, unknown, downtime: down, leaf: true })
+      } else if (q.startsWith('operation.AND')) {
+        // AND: KO wherever a child taking part is KO, while its relation is active.
+        const uses = bracket(q)
+        const parts = team.relations
+          .filter((r) => r.from === key && uses.includes(r.to.split('/')[0]))
+          .map((r) => ({ rel: periodsClip(r.periods, w), child: res.get(r.to) }))
+          .filter((p) => p.child && p.child.downtime)
+        const known = union(parts.flatMap((p) => intersect(p.rel, [{ from: w.start, to: w.end }])))
+        const down = intersect(union(parts.flatMap((p) => intersect(p.child.downtime, p.rel))), active)
+        const knownActive = intersect(known, active)
+        const ko = total(down)
+        const ok = total(knownActive) - ko
+        res.set(key, { qos: ok + ko ? round3((100 * ok) / (ok + ko)) : null, ok, ko, unknown: len - ok - ko, downtime: down })
+      } else if (q.startsWith('aggregation.')) {
+        const uses = bracket(q)
+        const vals = team.relations
+          .filter((r) => r.from === key && uses.includes(r.to.split('/')[0]) && periodsOverlap(r.periods, w))
+          .map((r) => res.get(r.to)?.qos)
+          .filter((v) => v !== null && v !== undefined)
+        const fn = q.startsWith('aggregation.MIN') ? Math.min : q.startsWith('aggregation.MAX') ? Math.max : null
+        const v = vals.length === 0 ? null : fn ? fn(...vals) : vals.reduce((a, b) => a + b, 0) / vals.length
+        res.set(key, { qos: round3(v), ok: null, ko: null, unknown: null, downtime: null })
+      }
+    }
+  }
+  team.cache.set(cacheKey, res)
+  return res
+}
+
+export function bracket(q) {
+  const m = /\[([^\]]*)\]\s*$/.exec(q)
+  return m ? m[1].split(',').map((s) => s.trim()).filter(Boolean) : []
+}
+
+function topo(cfg) {
+  const out = []
+  const seen = new Set()
+  const visit = (l) => {
+    if (seen.has(l) || !cfg[l]) return
+    seen.add(l)
+    for (const u of bracket(cfg[l].qos)) visit(u)
+    out.push(l)
+  }
+  Object.keys(cfg).sort().forEach(visit)
+  return out
+}
+
+/** A day's result for a node, or undefined when no run computed the day. */
+export function dayResult(team, key, day) {
+  if (day < team.firstDay || day > team.lastDay) return undefined
+  if (team.virtual && key.startsWith(team.virtual.label + '/')) {
+    const name = key.slice(team.virtual.label.length + 1)
+    const r = ruleTimeline(team, 'Ping', name, dayWindow(day, team.timezone))
+    return { qos: r.qos, ok: r.ok, ko: r.ko, unknown: r.unknown, downtime: r.downtime }
+  }
+  const r = computeDay(team, day).get(key)
+  return r ? { qos: r.qos, ok: r.ok, ko: r.ko, unknown: r.unknown, downtime: r.downtime } : { qos: null, ok: 0, ko: 0, unknown: 0, downtime: [] }
+}
+
+export function labelAverage(team, label, day) {
+  if (day < team.firstDay || day > team.lastDay) return undefined
+  if (team.virtual && label === team.virtual.label) {
+    // The average of a million nodes, estimated from a sample so the mock stays fast.
+    const vals = Array.from({ length: 20 }, (_, i) => dayResult(team, `${label}/${team.virtual.name(i * 50_000)}`, day).qos)
+    return { qos: round3(vals.reduce((a, b) => a + b, 0) / vals.length), nodes: team.virtual.count }
+  }
+  const exclude = currentConfig(team)?.config?.[label]?.label?.['average.exclude'] ?? []
+  const vals = [...computeDay(team, day).entries()].filter(([k, r]) => k.startsWith(label + '/') && r.qos !== null && !exclude.includes(k.slice(label.length + 1))).map(([, r]) => r.qos)
+  return { qos: vals.length ? round3(vals.reduce((a, b) => a + b, 0) / vals.length) : null, nodes: vals.length }
+}
+
+export function worst(team, label, day, limit) {
+  if (day < team.firstDay || day > team.lastDay) return []
+  if (team.virtual && label === team.virtual.label) {
+    return Array.from({ length: 40 }, (_, i) => team.virtual.name(i * 25_000))
+      .map((name) => ({ name, qos: dayResult(team, `${label}/${name}`, day).qos }))
+      .filter((x) => x.qos !== null && x.qos < 100)
+      .sort((a, b) => a.qos - b.qos || a.name.localeCompare(b.name))
+      .slice(0, limit)
+  }
+  const exclude = currentConfig(team)?.config?.[label]?.label?.['average.exclude'] ?? []
+  return [...computeDay(team, day).entries()]
+    .filter(([k, r]) => k.startsWith(label + '/') && r.qos !== null && r.qos < 100 && !exclude.includes(k.slice(label.length + 1)))
+    .map(([k, r]) => ({ name: k.slice(label.length + 1), qos: r.qos }))
+    .sort((a, b) => a.qos - b.qos || a.name.localeCompare(b.name))
+    .slice(0, limit)
+}
+
+/** Root cause of a node's downtime on a day (semantics §7). */
+export function rootCause(team, key, day) {
+  const w = dayWindow(day, team.timezone)
+  const res = computeDay(team, day)
+  const self = res.get(key) ?? { qos: null, ko: null, downtime: [] }
+  const [label, ...rest] = key.split('/')
+  const nodes = new Map([[key, { label, name: rest.join('/'), qos: self.qos }]])
+  const edges = []
+  const queue = [key]
+  while (queue.length) {
+    const k = queue.shift()
+    for (const r of team.relations) {
+      if (r.from !== k) continue
+      const child = team.nodes.get(r.to)
+      if (!periodsOverlap(r.periods, w) || !periodsOverlap(child.periods, w)) continue
+      edges.push({ from: { label: nodes.get(k).label, name: nodes.get(k).name }, to: { label: child.label, name: child.name } })
+      if (!nodes.has(r.to)) {
+        nodes.set(r.to, { label: child.label, name: child.name, qos: res.get(r.to)?.qos ?? null })
+        queue.push(r.to)
+      }
+    }
+  }
+  const causes = [...nodes.keys()]
+    .filter((k) => k !== key && res.get(k)?.leaf)
+    .map((k) => ({ ...nodes.get(k), overlap: self.downtime ? total(intersect(self.downtime, res.get(k).downtime)) : 0 }))
+    .sort((a, b) => b.overlap - a.overlap || a.label.localeCompare(b.label) || a.name.localeCompare(b.name))
+  return { node: { label, name: rest.join('/'), qos: self.qos, ko: self.ko }, causes, graph: { nodes: [...nodes.values()], edges } }
+}
+
+// ---- config validation ------------------------------------------------------
+
+const QOS_RE = /^(?:rule\.(?:'[^']+'|[^'\s].*)|operation\.(?:AND|OR)(?:\(\))?\[[^\]]+\]|operation\.ATLEAST\([1-9]\d*\)\[[^\]]+\]|operation\.RATIO\((?:0?\.\d+|1|1\.0+|0\.\d+)\)\[[^\]]+\]|aggregation\.(?:AVERAGE|MIN|MAX)(?:\(\))?\[[^\]]+\])$/
+
+/** The message of the first problem of a config, or null when it is valid. */
+export function validateConfig(team, cfg) {
+  if (!cfg || typeof cfg !== 'object' || Array.isArray(cfg)) return 'config: must be an object of labels'
+  for (const [label, v] of Object.entries(cfg)) {
+    if (!/^[A-Z]+[a-zA-Z0-9]*$/.test(label)) return `config: label ${JSON.stringify(label)}: must match ^[A-Z]+[a-zA-Z0-9]*$`
+    if (!v || typeof v !== 'object' || Array.isArray(v)) return `config.${label}: must be an object with "qos"`
+    for (const k of Object.keys(v)) if (k !== 'qos' && k !== 'label') return `config.${label}: unknown key ${JSON.stringify(k)}`
+    if (typeof v.qos !== 'string') return `config.${label}.qos: missing`
+    if (v.label !== undefined) {
+      if (!v.label || typeof v.label !== 'object' || Array.isArray(v.label)) return `config.${label}.label: must be an object`
+      for (const k of Object.keys(v.label)) if (k !== 'average.exclude') return `config.${label}.label: unknown key ${JSON.stringify(k)}`
+    }
+    const q = v.qos.trim()
+    if (!QOS_RE.test(q)) return `config.${label}.qos: cannot parse ${JSON.stringify(v.qos)}`
+    if (q.startsWith('rule.')) {
+      const r = q.slice(5).replace(/^'(.*)'$/, '$1')
+      if (!team.rules.has(r)) return `config.${label}.qos: unknown rule ${JSON.stringify(r)}`
+    }
+    for (const u of bracket(q)) {
+      if (!cfg[u]) return `config.${label}.qos: label ${u} is not configured`
+      if (q.startsWith('operation.') && cfg[u].qos.trim().startsWith('aggregation.')) return `config.${label}.qos: label ${u} is an aggregation and cannot feed an operation`
+    }
+  }
+  // Cycles.
+  const state = new Map()
+  const visit = (l, path) => {
+    if (state.get(l) === 1) return [...path, l]
+    if (state.get(l) === 2) return null
+    state.set(l, 1)
+    for (const u of bracket(cfg[l].qos)) {
+      const c = visit(u, [...path, l])
+      if (c) return c
+    }
+    state.set(l, 2)
+    return null
+  }
+  for (const l of Object.keys(cfg).sort()) {
+    const c = visit(l, [])
+    if (c) return `config.${c[0]}.qos: labels form a cycle: ${c.join(' → ')}`
+  }
+  return null
+}

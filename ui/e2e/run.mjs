@@ -1,0 +1,357 @@
+// End-to-end tests of the web UI in Chromium, driven by playwright-core.
+//
+//   npm run e2e
+//
+// Target: DEPC_E2E_URL (e.g. a `depc serve --demo` on a free port) with the
+// token DEPC_E2E_TOKEN. Without DEPC_E2E_URL the runner starts the mock API of
+// e2e/mock-server.mjs with the built dist/ (run `npm run build` first).
+// The team is DEPC_E2E_TEAM (default acme); it must hold the tutorial graph
+// (Website foo.com → Filer filer1/filer2, Apache apache1/apache2).
+// Chromium: DEPC_E2E_CHROMIUM (default /usr/bin/chromium, Debian's package).
+// Screenshots of every page go to e2e/screenshots/ (not committed).
+// DEPC_E2E_ONLY=name,name runs some scenarios only.
+
+import { existsSync, mkdirSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { chromium } from 'playwright-core'
+import { addDays, dayOf } from './model.mjs'
+
+const here = fileURLToPath(new URL('.', import.meta.url))
+const shots = `${here}screenshots/`
+mkdirSync(shots, { recursive: true })
+
+let base = process.env.DEPC_E2E_URL?.replace(/\/$/, '')
+const token = process.env.DEPC_E2E_TOKEN ?? 'demo-token'
+const team = process.env.DEPC_E2E_TEAM ?? 'acme'
+const only = process.env.DEPC_E2E_ONLY?.split(',').filter(Boolean)
+let mock = null
+if (base && !process.env.DEPC_E2E_TOKEN) {
+  console.error('e2e: DEPC_E2E_TOKEN is required with DEPC_E2E_URL')
+  process.exit(2)
+}
+if (!base) {
+  if (!existsSync(`${here}../dist/app.html`)) {
+    console.error('e2e: dist/app.html is missing: run `npm run build` first (or set DEPC_E2E_URL)')
+    process.exit(2)
+  }
+  const { startMock } = await import('./mock-server.mjs')
+  mock = await startMock({ port: 0 })
+  base = mock.url
+  console.log(`e2e: no DEPC_E2E_URL, using the mock API at ${base}`)
+}
+
+/** Calls the API directly, to compare what the UI shows with what the API says. */
+async function api(path, { method = 'GET', body, auth = token } = {}) {
+  const res = await fetch(`${base}/api/v1${path}`, {
+    method,
+    headers: { Authorization: `Bearer ${auth}`, 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  })
+  const text = await res.text()
+  return { status: res.status, body: text ? JSON.parse(text) : null }
+}
+
+function assert(cond, msg) {
+  if (!cond) throw new Error(`assertion failed: ${msg}`)
+}
+
+const enc = encodeURIComponent
+const T = `/teams/${enc(team)}`
+const teamInfo = (await api(T)).body
+assert(teamInfo && teamInfo.name === team, `GET ${T} answers the team (got ${JSON.stringify(teamInfo)})`)
+const tz = teamInfo.timezone || 'UTC'
+const yesterday = addDays(dayOf(Date.now() / 1000, tz), -1)
+const monthStart = addDays(yesterday, -29)
+
+/** The worst day of foo.com in the last 30 days, and its root cause. */
+async function badDay() {
+  const days = (await api(`${T}/labels/Website/nodes/foo.com/qos?start=${monthStart}&end=${yesterday}`)).body
+  assert(Array.isArray(days) && days.length > 0, 'foo.com has computed days in the last 30 days')
+  const worst = days.filter((d) => d.qos !== null).sort((a, b) => a.qos - b.qos)[0]
+  assert(worst && worst.qos < 100, 'foo.com has a day below 100')
+  const rc = (await api(`${T}/labels/Website/nodes/foo.com/rootcause?day=${worst.day}`)).body
+  return { day: worst.day, qos: worst.qos, rc }
+}
+
+const scenarios = {
+  async signin({ page }) {
+    await page.goto(`${base}/`)
+    await page.getByLabel('API token').fill('not-a-token')
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    const wrong = await api('/teams', { auth: 'not-a-token' })
+    assert(wrong.status === 401, 'the API refuses an unknown token')
+    await page.getByRole('alert').filter({ hasText: wrong.body.error.message }).waitFor()
+    await shot(page, 'signin-error')
+    await page.getByLabel('API token').fill(token)
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.getByRole('heading', { name: 'Teams' }).waitFor()
+    const teams = (await api('/teams')).body
+    for (const t of teams) await page.getByRole('link', { name: new RegExp(`^${t.name}\\b`) }).waitFor()
+    await shot(page, 'teams')
+    await page.getByRole('link', { name: new RegExp(`^${team}\\b`) }).click()
+    await page.waitForURL(`${base}/t/${team}`)
+    await page.getByText('Team dashboard').waitFor()
+    // The token stays for this tab: a reload stays signed in.
+    await page.reload()
+    await page.getByText('Team dashboard').waitFor()
+  },
+
+  async dashboard({ page }) {
+    await page.goto(`${base}/t/${enc(team)}`)
+    const qos = (await api(`${T}/qos?start=${monthStart}&end=${yesterday}`)).body
+    const labels = Object.keys(qos.labels)
+    assert(labels.length > 0, 'the API has label averages')
+    for (const label of labels) {
+      const known = qos.labels[label].filter((d) => d.qos !== null)
+      const want = known.length ? String(known[known.length - 1].qos) : '—'
+      const cell = page.locator(`tr[data-label="${label}"] [data-testid="latest"] .qos`)
+      await cell.waitFor()
+      const got = (await cell.innerText()).split('\n')[0].trim()
+      assert(got.startsWith(want) && !/\d/.test(got.slice(want.length, want.length + 1)), `${label}: dashboard shows ${got}, API says ${want}`)
+    }
+    const website = (await api(`${T}/labels/Website/worst?day=${yesterday}&limit=5`)).body
+    const card = page.locator('.worst-card[data-label="Website"]')
+    await card.waitFor()
+    if (website.length) {
+      await card.locator('ol li').first().waitFor()
+      const names = await card.locator('ol li a').allInnerTexts()
+      assert(JSON.stringify(names) === JSON.stringify(website.map((w) => w.name)), `worst Website nodes ${names} = API ${website.map((w) => w.name)}`)
+    }
+    await page.locator('.chart canvas').first().waitFor()
+    await page.locator('#runs table, #runs .state.empty').first().waitFor()
+    await shot(page, 'dashboard')
+  },
+
+  async rootcause({ page }) {
+    const { day, rc } = await badDay()
+    const top = rc.causes[0]
+    assert(top && top.overlap > 0, `the API explains foo.com's KO on ${day}`)
+    assert(['Filer', 'Apache'].includes(top.label), `the top cause is a filer or an apache (${top.label})`)
+    await page.goto(`${base}/t/${enc(team)}/labels/Website/nodes/foo.com?day=${day}`)
+    const cause = page.getByTestId('top-cause')
+    await cause.waitFor()
+    const text = await cause.innerText()
+    assert(text.trim() === `${top.label} ${top.name}`, `root-cause panel names ${text}, API says ${top.label} ${top.name}`)
+    // The causes' timelines are drawn under the node's, with KO intervals.
+    await page.locator('#rootcause .tl-lane').nth(1).waitFor()
+    const koRects = await page.locator('#rootcause .tl-ko').count()
+    assert(koRects > 0, 'KO intervals are drawn in the root-cause panel')
+    const dayQos = await page.getByTestId('day-qos').innerText()
+    assert(dayQos.includes(String(rc.node.qos)), `the day's QoS ${dayQos} is the API's ${rc.node.qos}`)
+    await page.locator('#relations tbody tr').first().waitFor()
+    await page.locator('#live .facts, #live .state').first().waitFor()
+    await shot(page, 'node')
+  },
+
+  async explorer({ page }) {
+    const { day, rc } = await badDay()
+    await page.goto(`${base}/t/${enc(team)}/labels/Website/nodes/foo.com/explore?day=${day}`)
+    await page.locator('.graph canvas').first().waitFor()
+    const items = page.locator('.node-list li')
+    await items.first().waitFor()
+    assert((await items.count()) === rc.graph.nodes.length, `the explorer lists the ${rc.graph.nodes.length} nodes of the subgraph`)
+    for (const n of rc.graph.nodes) await page.locator('.node-list li', { hasText: n.name }).first().waitFor()
+    // Something is drawn on the canvas (not a blank graph).
+    const drawn = await page.evaluate(() => {
+      const cs = [...document.querySelectorAll('.graph canvas')]
+      return cs.some((c) => {
+        const ctx = c.getContext('2d')
+        if (!ctx || !c.width || !c.height) return false
+        const d = ctx.getImageData(0, 0, c.width, c.height).data
+        for (let i = 3; i < d.length; i += 4 * 17) if (d[i] !== 0) return true
+        return false
+      })
+    })
+    assert(drawn, 'the graph canvas has pixels')
+    // Every node of the subgraph is drawn with a size (Cytoscape keeps its instance on the container).
+    const visible = await page.evaluate(() => document.querySelector('.graph')._cyreg.cy.nodes().filter((n) => n.visible()).length)
+    assert(visible === rc.graph.nodes.length, `${visible} of ${rc.graph.nodes.length} nodes are visible in the graph`)
+    // Select a dependency and expand it.
+    const leaf = rc.causes[0]
+    await page.locator('.node-list li button', { hasText: leaf.name }).click()
+    await page.locator('.selected-node h2', { hasText: leaf.name }).waitFor()
+    await page.getByRole('button', { name: /Expand dependencies|Expanded/ }).click()
+    await page.getByRole('button', { name: 'Expanded' }).waitFor()
+    const afterExpand = await page.evaluate(() => document.querySelector('.graph')._cyreg.cy.nodes().filter((n) => n.visible()).length)
+    assert(afterExpand >= rc.graph.nodes.length, `after expanding, ${afterExpand} nodes are visible`)
+    // Travel one day back with the slider's button: the URL follows.
+    await page.getByRole('button', { name: 'Previous day' }).click()
+    await page.waitForURL(new RegExp(`day=${addDays(day, -1)}`))
+    await page.locator('.graph canvas').first().waitFor()
+    await page.getByRole('button', { name: 'Next day' }).click()
+    await page.waitForURL(new RegExp(`day=${day}`))
+    await page.locator('.node-list li').first().waitFor()
+    await shot(page, 'explorer')
+  },
+
+  async config({ page }) {
+    const before = (await api(`${T}/config`)).body
+    const bad = { ...before.config, Website: { qos: 'operation.AND[Filer, Nope]' } }
+    const refused = await api(`${T}/config`, { method: 'PUT', body: bad })
+    assert(refused.status === 400, 'the API refuses a config naming an unconfigured label')
+    await page.goto(`${base}/t/${enc(team)}/config`)
+    const editor = page.getByLabel('Configuration JSON')
+    await editor.waitFor()
+    await page.locator('#label-graph canvas').first().waitFor()
+    await shot(page, 'config')
+    await editor.fill(JSON.stringify(bad, null, 2))
+    await page.getByRole('button', { name: 'Save a new version' }).click()
+    const err = page.getByTestId('config-error')
+    await err.waitFor()
+    const text = await err.innerText()
+    assert(text.includes(refused.body.error.message), `the editor shows the API's message "${refused.body.error.message}" (got ${text})`)
+    assert((await editor.getAttribute('aria-invalid')) === 'true', 'the editor is marked invalid')
+    await shot(page, 'config-error')
+    await editor.fill('{"Website": ')
+    await page.getByText('Not valid JSON').waitFor()
+    const after = (await api(`${T}/config`)).body
+    assert(String(after.id) === String(before.id), 'the current config did not change')
+    await page.locator('#history tbody tr').first().waitFor()
+  },
+
+  async rules({ page }) {
+    const rules = (await api(`${T}/rules`)).body
+    assert(rules.length > 0, 'the team has a rule')
+    const { day } = await badDay()
+    await page.goto(`${base}/t/${enc(team)}/rules`)
+    await page.getByLabel('Node name').fill('filer1')
+    await page.getByLabel('Rule', { exact: true }).selectOption(rules[0].name)
+    await page.getByLabel('Day', { exact: true }).fill(day)
+    await page.getByRole('button', { name: 'Run', exact: true }).click()
+    const result = page.getByTestId('rule-result')
+    await result.waitFor({ timeout: 30000 })
+    const lanes = await result.locator('.timeline').first().locator('.tl-lane:not(.tl-axis)').count()
+    const w = await page.evaluate(() => new URL(location.href).searchParams.toString())
+    assert(/rule=/.test(w) && /node=filer1/.test(w) && new RegExp(`day=${day}`).test(w), `the run is in the URL (${w})`)
+    const start = Math.round((await dayBounds(page, day)).start)
+    const end = Math.round((await dayBounds(page, day)).end)
+    const exec = (await api(`${T}/rules/${enc(rules[0].name)}/execute`, { method: 'POST', body: { name: 'filer1', start, end } })).body
+    assert(lanes === exec.checks.length + 1, `one timeline per check plus the rule (${lanes} vs ${exec.checks.length + 1})`)
+    const shown = await result.locator('.facts .qos').first().innerText()
+    assert(shown.startsWith(String(exec.qos ?? '—')), `the rule's QoS ${shown} is the API's ${exec.qos}`)
+    if (exec.checks.some((c) => c.points)) await result.locator('.points-chart canvas').first().waitFor()
+    await shot(page, 'rules')
+  },
+
+  async pages({ page }) {
+    // Every other page renders without error; screenshots for review.
+    const pages = [
+      ['label', `/t/${enc(team)}/labels/Website`, '.nodes-table tbody tr'],
+      ['labels', `/t/${enc(team)}/labels`, 'table.data'],
+      ['runs', `/t/${enc(team)}/runs`, '#runs table, #runs .state.empty'],
+      ['rejected', `/t/${enc(team)}/rejected`, 'table.data, .state.empty'],
+      ['sources', `/t/${enc(team)}/sources`, 'table.data, .state.empty'],
+      ['checks', `/t/${enc(team)}/checks`, 'table.data, .state.empty'],
+      ['filer-node', `/t/${enc(team)}/labels/Filer/nodes/filer1`, '#daily .daybars'],
+      ['offer-node', `/t/${enc(team)}/labels/Offer/nodes/premium`, '#daily .daybars'],
+    ]
+    for (const [name, path, sel] of pages) {
+      await page.goto(`${base}${path}`)
+      await page.locator(sel).first().waitFor()
+      await page.waitForLoadState('networkidle')
+      await shot(page, name)
+    }
+    // Runs: start a recomputation of two days; it shows up with its status.
+    await page.goto(`${base}/t/${enc(team)}/runs`)
+    await page.getByLabel('From').fill(addDays(yesterday, -1))
+    await page.getByLabel('to', { exact: true }).fill(yesterday)
+    await page.getByRole('button', { name: /Recompute 2 days/ }).click()
+    await page.locator('.notice.ok', { hasText: 'Run' }).waitFor()
+    await shot(page, 'runs-started')
+    // Paging a big label never lists it whole (the mock's team beta has a million nodes).
+    if (mock) {
+      await page.goto(`${base}/t/beta/labels/Host`)
+      await page.locator('.nodes-table tbody tr').nth(49).waitFor()
+      assert((await page.locator('.nodes-table tbody tr').count()) === 50, 'one page of 50 nodes')
+      await page.getByRole('button', { name: 'Next →' }).click()
+      await page.waitForURL(/after=host0000049/)
+      await page.locator('.nodes-table tbody tr th', { hasText: 'host0000050' }).waitFor()
+      await page.getByLabel('Search names').fill('99999')
+      await page.waitForURL(/q=99999/)
+      await page.locator('.nodes-table tbody tr th', { hasText: 'host0099999' }).waitFor()
+      await page.waitForLoadState('networkidle')
+      await shot(page, 'big-label')
+    }
+  },
+
+  async keyboard({ page }) {
+    await page.goto(`${base}/t/${enc(team)}`)
+    await page.getByText('Team dashboard').waitFor()
+    await page.keyboard.press('Tab')
+    const first = await page.evaluate(() => document.activeElement?.textContent?.trim())
+    assert(first === 'Skip to content', `the first Tab stop is the skip link (got ${first})`)
+    await page.keyboard.press('Enter')
+    const focused = await page.evaluate(() => document.activeElement?.id || document.activeElement?.tagName)
+    assert(focused === 'main', `the skip link moves focus to main (got ${focused})`)
+    // Navigation by keyboard: focus a nav link and follow it.
+    await page.getByRole('link', { name: 'Runs', exact: true }).focus()
+    await page.keyboard.press('Enter')
+    await page.waitForURL(/\/runs$/)
+    await page.getByRole('heading', { level: 1, name: 'Runs', exact: true }).waitFor()
+    await page.getByRole('link', { name: 'Dashboard' }).focus()
+    await shot(page, 'focus')
+  },
+}
+
+/** The [start, end) of a day in the team's zone, as the UI computes it. */
+async function dayBounds(page, day) {
+  return page.evaluate(
+    ([d, zone]) => {
+      const f = new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' })
+      const off = (t) => {
+        const p = Object.fromEntries(f.formatToParts(new Date(t * 1000)).map((x) => [x.type, Number(x.value)]))
+        return Date.UTC(p.year, p.month - 1, p.day, p.hour % 24, p.minute, p.second) / 1000 - t
+      }
+      const at = (s) => {
+        const [y, m, dd] = s.split('-').map(Number)
+        const naive = Date.UTC(y, m - 1, dd) / 1000
+        let t = naive - off(naive)
+        return naive - off(t)
+      }
+      const next = new Date(Date.parse(d + 'T00:00:00Z') + 86400000).toISOString().slice(0, 10)
+      return { start: at(d), end: at(next) }
+    },
+    [day, tz],
+  )
+}
+
+async function shot(page, name) {
+  // Full-page shots of a scrolled page draw the sticky header mid-page.
+  await page.evaluate(() => window.scrollTo(0, 0))
+  await page.waitForTimeout(150) // let charts finish their first frame
+  await page.screenshot({ path: `${shots}${name}.png`, fullPage: true })
+}
+
+const browser = await chromium.launch({
+  executablePath: process.env.DEPC_E2E_CHROMIUM ?? '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
+})
+let failed = 0
+for (const [name, fn] of Object.entries(scenarios)) {
+  if (only && !only.includes(name)) continue
+  const context = await browser.newContext({ viewport: { width: 1360, height: 900 }, locale: 'en-GB', timezoneId: 'America/Los_Angeles' })
+  context.setDefaultTimeout(15000)
+  // Every scenario but sign-in starts signed in.
+  if (name !== 'signin') await context.addInitScript((t) => sessionStorage.setItem('depc.token', t), token)
+  const page = await context.newPage()
+  const problems = []
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`))
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/status of 40[01349]/.test(m.text())) problems.push(`console: ${m.text()}`)
+  })
+  const t0 = Date.now()
+  try {
+    await fn({ page })
+    if (problems.length) throw new Error(problems.join('\n'))
+    console.log(`ok   ${name} (${Date.now() - t0} ms)`)
+  } catch (e) {
+    failed++
+    console.log(`FAIL ${name}: ${e.message}`)
+    await page.screenshot({ path: `${shots}FAILED-${name}.png`, fullPage: true }).catch(() => {})
+  }
+  await context.close()
+}
+await browser.close()
+if (mock) mock.server.close()
+console.log(failed ? `e2e: ${failed} scenario(s) failed` : 'e2e: all scenarios passed')
+process.exit(failed ? 1 : 0)
