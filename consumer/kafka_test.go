@@ -825,3 +825,64 @@ func TestConsumeUnknownTeam(t *testing.T) {
 		t.Errorf("Replay of a topic without dead letters: %v, want not_found", err)
 	}
 }
+
+// TestConsumeSecured consumes through the broker's SASL and TLS listeners
+// (deploy/dev/kafka starts them).
+func TestConsumeSecured(t *testing.T) {
+	e := newKafkaEnv(t)
+	saslBrokers := testenv.RequireService(t, "DEPC_TEST_KAFKA_SASL_BROKERS")
+	user := testenv.RequireService(t, "DEPC_TEST_KAFKA_SASL_USER")
+	password := testenv.RequireService(t, "DEPC_TEST_KAFKA_SASL_PASSWORD")
+	tlsBrokers := testenv.RequireService(t, "DEPC_TEST_KAFKA_TLS_BROKERS")
+	ca := testenv.RequireService(t, "DEPC_TEST_KAFKA_TLS_CA")
+
+	tests := []struct {
+		name    string
+		brokers string
+		sasl    consumer.SASL
+		tls     consumer.TLS
+	}{
+		{"plain", saslBrokers, consumer.SASL{Mechanism: "PLAIN", Username: user, Password: password}, consumer.TLS{}},
+		{"scram-sha-256", saslBrokers, consumer.SASL{Mechanism: "SCRAM-SHA-256", Username: user, Password: password}, consumer.TLS{}},
+		{"scram-sha-512", saslBrokers, consumer.SASL{Mechanism: "scram-sha-512", Username: user, Password: password}, consumer.TLS{}},
+		{"tls", tlsBrokers, consumer.SASL{}, consumer.TLS{Enabled: true, CAFile: ca}},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			team := fmt.Sprintf("secured%d", i)
+			e.createTopics(t, 1, e.topic(team))
+			tr := newTraffic()
+			tr.add(rand.New(rand.NewPCG(11, uint64(i))), e.topic(team), team, 100, 10)
+			e.produce(t, tr.msgs)
+
+			cfg := e.config(team)
+			cfg.Brokers, cfg.SASL, cfg.TLS = []string{tt.brokers}, tt.sasl, tt.tls
+			cfg.GroupID += "-" + team
+			store := openStore(t)
+			stop := runConsumer(t, cfg, store, newTeams(team), nil, nil)
+			e.waitCommitted(t, cfg.GroupID, e.topic(team))
+			stop()
+			if d := diffGraphs(dumpGraph(t, store, team), expectedGraph(tr.events[team])); d != "" {
+				t.Errorf("graph differs from the messages:%s", d)
+			}
+			checkDLQ(t, e, team, tr.invalid[team], false)
+
+			// Replay is synchronous: it tells a refused login from one
+			// that works.
+			if n, err := consumer.Replay(context.Background(), cfg, e.topic(team), testLogger(t)); err != nil || n != sum(tr.invalid[team]) {
+				t.Errorf("Replay = %d, %v; want %d, nil", n, err, sum(tr.invalid[team]))
+			}
+			bad := cfg
+			if bad.SASL.Mechanism != "" {
+				bad.SASL.Password += "-wrong"
+			} else {
+				bad.TLS.CAFile = ""
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			if _, err := consumer.Replay(ctx, bad, e.topic(team), nil); err == nil {
+				t.Errorf("Replay with wrong credentials succeeded")
+			}
+		})
+	}
+}

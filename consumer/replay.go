@@ -89,7 +89,10 @@ func Replay(ctx context.Context, cfg Config, topic string, logger *slog.Logger) 
 
 	total := 0
 	for _, p := range partitions {
-		b := bounds[p]
+		b, ok := bounds[p]
+		if !ok {
+			return total, depc.Errorf(depc.EUNAVAILABLE, "kafka: no offsets for %s partition %d", dlq, p)
+		}
 		from := max(start[p], b.FirstOffset)
 		if from >= b.LastOffset {
 			continue
@@ -119,6 +122,9 @@ func topicPartitions(ctx context.Context, client *kafka.Client, topic string) ([
 		}
 		if t.Error != nil {
 			return nil, depc.WrapError(depc.EUNAVAILABLE, t.Error, "kafka: reading the metadata of %s", topic)
+		}
+		if len(t.Partitions) == 0 {
+			return nil, depc.Errorf(depc.EUNAVAILABLE, "kafka: %s has no partition yet", topic)
 		}
 		ps := make([]int, 0, len(t.Partitions))
 		for _, p := range t.Partitions {
