@@ -26,6 +26,7 @@ class HttpError extends Error {
 const bad = (m) => new HttpError(400, 'invalid', m)
 const notFound = (m) => new HttpError(404, 'not_found', m)
 
+const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
 const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.json': 'application/json', '.png': 'image/png' }
 
 export function startMock({ port = 0, dist = resolve(fileURLToPath(new URL('..', import.meta.url)), 'dist'), host = '127.0.0.1' } = {}) {
@@ -80,7 +81,10 @@ function serveStatic(dist, path, res) {
     }
     file = join(dist, index)
   }
-  res.writeHead(200, { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream' })
+  const headers = { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream' }
+  // The same policy as ui.go, so that e2e tests catch a violation (a console error).
+  if (file.endsWith('.html')) headers['Content-Security-Policy'] = CSP
+  res.writeHead(200, headers)
   res.end(readFileSync(file))
 }
 

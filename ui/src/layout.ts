@@ -15,8 +15,9 @@ export interface Position {
 }
 
 /**
- * Layer of each node: 0 for nodes nothing points to, else 1 + the deepest
- * parent. Nodes on a cycle (an invalid config) go one layer below the rest.
+ * Layer of each node: 1 + the deepest parent (0 for nodes nothing points to,
+ * unless all their children are deeper, see below). Nodes on a cycle (an
+ * invalid config) go one layer below the rest.
  */
 export function layers(ids: string[], edges: LayoutEdge[]): Map<string, number> {
   const known = new Set(ids)
@@ -40,6 +41,16 @@ export function layers(ids: string[], edges: LayoutEdge[]): Map<string, number> 
   }
   const deepest = Math.max(0, ...layer.values())
   for (const id of ids) if (!layer.has(id)) layer.set(id, deepest + 1)
+  // A source whose children all sit deep (Apache → rule, next to Website →
+  // Filer → rule) moves down next to them, so its edges stay short and do not
+  // cross the rows in between. The root of a subgraph has a child one row down
+  // and stays on top.
+  const hasParent = new Set(es.map((e) => e.to))
+  for (const id of ids) {
+    const kids = out.get(id)!
+    if (hasParent.has(id) || kids.length === 0) continue
+    layer.set(id, Math.max(layer.get(id)!, Math.min(...kids.map((k) => layer.get(k)!)) - 1))
+  }
   return layer
 }
 
