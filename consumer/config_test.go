@@ -73,7 +73,9 @@ func TestNewConfig(t *testing.T) {
 		{"teams", with(func(c *consumer.Config) { c.Teams = []string{"acme", "a_b-2"} }), ""},
 		{"pattern", with(func(c *consumer.Config) { c.TopicPattern = `^depc\.(acme|other)$` }), ""},
 		{"sasl plain", with(func(c *consumer.Config) { c.SASL = consumer.SASL{Mechanism: "PLAIN", Username: "u", Password: "p"} }), ""},
-		{"sasl scram", with(func(c *consumer.Config) { c.SASL = consumer.SASL{Mechanism: "SCRAM-SHA-512", Username: "u", Password: "p"} }), ""},
+		{"sasl scram", with(func(c *consumer.Config) {
+			c.SASL = consumer.SASL{Mechanism: "SCRAM-SHA-512", Username: "u", Password: "p"}
+		}), ""},
 		{"tls", with(func(c *consumer.Config) {
 			c.TLS = consumer.TLS{Enabled: true, CAFile: cert, CertFile: cert, KeyFile: key, ServerName: "kafka"}
 		}), ""},
