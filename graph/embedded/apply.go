@@ -1,0 +1,440 @@
+package embedded
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/depc-dev/depc"
+)
+
+// Apply folds a batch of events into the graph in one transaction.
+//
+// The batch is first grouped in memory by entity, so that each node and
+// relation it touches is read and written once whatever the number of its
+// events. Then, with set-based statements of hundreds of rows each (never a
+// statement per event): node ids are looked up, missing nodes inserted,
+// relations inserted when new, and only the entities whose event set grew
+// are rewritten.
+func (s *Store) Apply(ctx context.Context, team string, events []depc.Event) error {
+	if err := checkTeam(team); err != nil {
+		return err
+	}
+	for i, e := range events {
+		if err := depc.ValidateEvent(e); err != nil {
+			return depc.Errorf(depc.EINVALID, "event %d: %s", i, depc.ErrorMessage(err))
+		}
+	}
+	if len(events) == 0 {
+		return nil
+	}
+	b := newBatch(events)
+	done, err := s.enter()
+	if err != nil {
+		return err
+	}
+	defer done()
+	tx, err := s.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return s.fail(err, "apply: begin")
+	}
+	defer tx.Rollback()
+	w := &writer{ctx: ctx, tx: tx, s: s}
+	if err := w.labels(team, b); err != nil {
+		return err
+	}
+	if err := w.nodes(b); err != nil {
+		return err
+	}
+	if err := w.relations(b); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return s.fail(err, "apply: commit")
+	}
+	return nil
+}
+
+// batchNode is a node a batch touches, with the events the batch records
+// about it.
+type batchNode struct {
+	key    depc.NodeKey
+	events depc.EventSet
+	label  int64 // label.id, once resolved
+	id     int64 // node.id, once resolved; 0 until then
+	stored bool  // the node existed before the batch
+}
+
+// batchRel is a relation a batch touches.
+type batchRel struct {
+	src, dst *batchNode
+	events   depc.EventSet
+}
+
+// batch is a batch of events grouped by entity, in first-seen order.
+type batch struct {
+	nodes  []*batchNode
+	rels   []*batchRel
+	labels []string // distinct labels, sorted
+}
+
+func newBatch(events []depc.Event) *batch {
+	b := &batch{}
+	nodes := make(map[depc.NodeKey]*batchNode)
+	node := func(k depc.NodeKey) *batchNode {
+		n := nodes[k]
+		if n == nil {
+			n = &batchNode{key: k}
+			nodes[k] = n
+			b.nodes = append(b.nodes, n)
+		}
+		return n
+	}
+	type pair struct{ src, dst *batchNode }
+	rels := make(map[pair]*batchRel)
+	for _, e := range events {
+		src := node(e.Node)
+		if !e.IsRelation() {
+			src.events.Add(e)
+			continue
+		}
+		dst := node(e.Target)
+		r := rels[pair{src, dst}]
+		if r == nil {
+			r = &batchRel{src: src, dst: dst}
+			rels[pair{src, dst}] = r
+			b.rels = append(b.rels, r)
+		}
+		r.events.Add(e)
+	}
+	seen := make(map[string]bool)
+	for _, n := range b.nodes {
+		if !seen[n.key.Label] {
+			seen[n.key.Label] = true
+			b.labels = append(b.labels, n.key.Label)
+		}
+	}
+	slices.Sort(b.labels)
+	return b
+}
+
+// writer runs the statements of one Apply.
+type writer struct {
+	ctx context.Context
+	tx  *sql.Tx
+	s   *Store
+}
+
+// Rows per multi-row statement. A lookup passes its keys as one JSON
+// parameter; an insert binds four parameters per row, far below SQLite's
+// limit of 32 766.
+const (
+	lookupChunk = 1000
+	insertChunk = 250
+)
+
+// labels resolves the label ids of the batch, creating missing labels.
+func (w *writer) labels(team string, b *batch) error {
+	ids, err := labelIDs(w.ctx, w.tx, team)
+	if err != nil {
+		return w.s.fail(err, "apply: read labels")
+	}
+	for _, l := range b.labels {
+		if _, ok := ids.byName[l]; ok {
+			continue
+		}
+		var id int64
+		err := w.tx.QueryRowContext(w.ctx, `INSERT INTO label (team, name) VALUES (?, ?) RETURNING id`, team, l).Scan(&id)
+		if err != nil {
+			return w.s.fail(err, "apply: create label %s", l)
+		}
+		ids.byName[l] = id
+	}
+	for _, n := range b.nodes {
+		n.label = ids.byName[n.key.Label]
+	}
+	return nil
+}
+
+// nodes resolves the id of every node of the batch: existing nodes are
+// looked up (with their event sets when the batch has events for them),
+// missing ones inserted with their events, and existing ones whose event
+// set grows are rewritten.
+func (w *writer) nodes(b *batch) error {
+	byLabel := make(map[int64][]*batchNode)
+	for _, n := range b.nodes {
+		byLabel[n.label] = append(byLabel[n.label], n)
+	}
+	labelIDs := make([]int64, 0, len(byLabel))
+	for id := range byLabel {
+		labelIDs = append(labelIDs, id)
+	}
+	slices.Sort(labelIDs)
+
+	var missing []*batchNode
+	for _, label := range labelIDs {
+		nodes := byLabel[label]
+		// Names in byte order: the lookups then walk the index forward.
+		slices.SortFunc(nodes, func(a, b *batchNode) int { return strings.Compare(a.key.Name, b.key.Name) })
+		for chunk := range slices.Chunk(nodes, lookupChunk) {
+			if err := w.lookupNodes(label, chunk); err != nil {
+				return err
+			}
+			for _, n := range chunk {
+				if n.id == 0 {
+					missing = append(missing, n)
+				}
+			}
+		}
+	}
+	added := make(map[int64]int64) // label id -> nodes inserted
+	for chunk := range slices.Chunk(missing, insertChunk) {
+		if err := w.insertNodes(chunk); err != nil {
+			return err
+		}
+		for _, n := range chunk {
+			added[n.label]++
+		}
+	}
+	for _, label := range labelIDs {
+		if added[label] == 0 {
+			continue
+		}
+		if _, err := w.tx.ExecContext(w.ctx, `UPDATE label SET nodes = nodes + ? WHERE id = ?`, added[label], label); err != nil {
+			return w.s.fail(err, "apply: count nodes")
+		}
+	}
+	return nil
+}
+
+// lookupNodes finds the ids of the chunk's nodes that exist (all of one
+// label), and folds the batch's events into the stored event sets of those
+// that have some.
+func (w *writer) lookupNodes(label int64, chunk []*batchNode) error {
+	var withEvents, bare []*batchNode
+	for _, n := range chunk {
+		if n.events.Empty() {
+			bare = append(bare, n)
+		} else {
+			withEvents = append(withEvents, n)
+		}
+	}
+	if len(bare) > 0 {
+		// The key index covers (label, name, id): no table access.
+		rows, err := w.tx.QueryContext(w.ctx, `SELECT j.key, n.id
+			FROM json_each(?2) j CROSS JOIN node n ON n.label = ?1 AND n.name = j.value`,
+			label, nameArray(bare))
+		if err != nil {
+			return w.s.fail(err, "apply: look up nodes")
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var i int
+			var id int64
+			if err := rows.Scan(&i, &id); err != nil {
+				return w.s.fail(err, "apply: look up nodes")
+			}
+			bare[i].id, bare[i].stored = id, true
+		}
+		if err := rows.Err(); err != nil {
+			return w.s.fail(err, "apply: look up nodes")
+		}
+		rows.Close()
+	}
+	if len(withEvents) == 0 {
+		return nil
+	}
+	rows, err := w.tx.QueryContext(w.ctx, `SELECT j.key, n.id, n.events
+		FROM json_each(?2) j CROSS JOIN node n ON n.label = ?1 AND n.name = j.value`,
+		label, nameArray(withEvents))
+	if err != nil {
+		return w.s.fail(err, "apply: look up nodes")
+	}
+	defer rows.Close()
+	var changed []*batchNode
+	for rows.Next() {
+		var i int
+		var id int64
+		var blob []byte
+		if err := rows.Scan(&i, &id, &blob); err != nil {
+			return w.s.fail(err, "apply: look up nodes")
+		}
+		n := withEvents[i]
+		n.id, n.stored = id, true
+		stored, err := decodeEvents(blob)
+		if err != nil {
+			return w.s.fail(err, "apply: node %v", n.key)
+		}
+		if stored.Merge(n.events) {
+			n.events = stored
+			changed = append(changed, n)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return w.s.fail(err, "apply: look up nodes")
+	}
+	rows.Close()
+	for _, n := range changed {
+		if _, err := w.tx.ExecContext(w.ctx, `UPDATE node SET events = ?, periods = ? WHERE id = ?`,
+			encodeEvents(&n.events), encodePeriods(n.events.Periods()), n.id); err != nil {
+			return w.s.fail(err, "apply: update node %v", n.key)
+		}
+	}
+	return nil
+}
+
+// insertNodes inserts nodes known to be missing and learns their ids.
+func (w *writer) insertNodes(chunk []*batchNode) error {
+	args := make([]any, 0, 4*len(chunk))
+	for _, n := range chunk {
+		var events, periods []byte
+		if !n.events.Empty() {
+			events, periods = encodeEvents(&n.events), encodePeriods(n.events.Periods())
+		}
+		args = append(args, n.label, n.key.Name, events, periods)
+	}
+	q := `INSERT INTO node (label, name, events, periods) VALUES ` + placeholders(len(chunk), 4) + ` RETURNING id, label, name`
+	rows, err := w.tx.QueryContext(w.ctx, q, args...)
+	if err != nil {
+		return w.s.fail(err, "apply: insert nodes")
+	}
+	defer rows.Close()
+	type ref struct {
+		label int64
+		name  string
+	}
+	index := make(map[ref]*batchNode, len(chunk))
+	for _, n := range chunk {
+		index[ref{n.label, n.key.Name}] = n
+	}
+	got := 0
+	for rows.Next() {
+		var id int64
+		var r ref
+		if err := rows.Scan(&id, &r.label, &r.name); err != nil {
+			return w.s.fail(err, "apply: insert nodes")
+		}
+		if n := index[r]; n != nil {
+			n.id = id
+			got++
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return w.s.fail(err, "apply: insert nodes")
+	}
+	if got != len(chunk) {
+		return depc.Errorf(depc.EINTERNAL, "graph store: apply: inserted %d nodes, learnt %d ids", len(chunk), got)
+	}
+	return nil
+}
+
+// relations writes the relations of the batch: each chunk is inserted with
+// ON CONFLICT DO NOTHING, and only when some rows already existed are the
+// chunk's stored event sets read back, merged and rewritten where they grew.
+// A bulk load of new relations is thus one statement per chunk.
+func (w *writer) relations(b *batch) error {
+	rels := b.rels
+	slices.SortFunc(rels, func(a, b *batchRel) int {
+		return cmp.Or(cmp.Compare(a.src.id, b.src.id), cmp.Compare(a.dst.id, b.dst.id))
+	})
+	for chunk := range slices.Chunk(rels, insertChunk) {
+		args := make([]any, 0, 4*len(chunk))
+		for _, r := range chunk {
+			args = append(args, r.src.id, r.dst.id, encodeEvents(&r.events), encodePeriods(r.events.Periods()))
+		}
+		q := `INSERT INTO rel (src, dst, events, periods) VALUES ` + placeholders(len(chunk), 4) + ` ON CONFLICT DO NOTHING`
+		res, err := w.tx.ExecContext(w.ctx, q, args...)
+		if err != nil {
+			return w.s.fail(err, "apply: insert relations")
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return w.s.fail(err, "apply: insert relations")
+		}
+		if int(n) == len(chunk) {
+			continue
+		}
+		if err := w.mergeRelations(chunk); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// mergeRelations folds the chunk's events into the stored relations. The
+// rows this batch just inserted read back equal to the batch's sets and are
+// left alone.
+func (w *writer) mergeRelations(chunk []*batchRel) error {
+	var pairs strings.Builder
+	pairs.WriteByte('[')
+	for i, r := range chunk {
+		if i > 0 {
+			pairs.WriteByte(',')
+		}
+		pairs.WriteByte('[')
+		pairs.WriteString(strconv.FormatInt(r.src.id, 10))
+		pairs.WriteByte(',')
+		pairs.WriteString(strconv.FormatInt(r.dst.id, 10))
+		pairs.WriteByte(']')
+	}
+	pairs.WriteByte(']')
+	rows, err := w.tx.QueryContext(w.ctx, `SELECT j.key, r.events
+		FROM json_each(?) j CROSS JOIN rel r ON r.src = j.value ->> 0 AND r.dst = j.value ->> 1`, pairs.String())
+	if err != nil {
+		return w.s.fail(err, "apply: read relations")
+	}
+	defer rows.Close()
+	var changed []*batchRel
+	for rows.Next() {
+		var i int
+		var blob []byte
+		if err := rows.Scan(&i, &blob); err != nil {
+			return w.s.fail(err, "apply: read relations")
+		}
+		r := chunk[i]
+		stored, err := decodeEvents(blob)
+		if err != nil {
+			return w.s.fail(err, "apply: relation %v -> %v", r.src.key, r.dst.key)
+		}
+		if stored.Merge(r.events) {
+			r.events = stored
+			changed = append(changed, r)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return w.s.fail(err, "apply: read relations")
+	}
+	rows.Close()
+	for _, r := range changed {
+		if _, err := w.tx.ExecContext(w.ctx, `UPDATE rel SET events = ?, periods = ? WHERE src = ? AND dst = ?`,
+			encodeEvents(&r.events), encodePeriods(r.events.Periods()), r.src.id, r.dst.id); err != nil {
+			return w.s.fail(err, "apply: update relation %v -> %v", r.src.key, r.dst.key)
+		}
+	}
+	return nil
+}
+
+// nameArray returns the nodes' names as a JSON array. Valid names hold no
+// quote, backslash or control character, and this escapes them anyway.
+func nameArray(nodes []*batchNode) string {
+	var b strings.Builder
+	b.WriteByte('[')
+	for i, n := range nodes {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.Quote(n.key.Name))
+	}
+	b.WriteByte(']')
+	return b.String()
+}
+
+// placeholders returns "(?,?),(?,?)" for rows rows of cols columns. Only
+// placeholders: values are always bound as parameters.
+func placeholders(rows, cols int) string {
+	one := "(" + strings.TrimSuffix(strings.Repeat("?,", cols), ",") + ")"
+	return strings.TrimSuffix(strings.Repeat(one+",", rows), ",")
+}

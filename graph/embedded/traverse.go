@@ -1,0 +1,507 @@
+package embedded
+
+import (
+	"context"
+	"database/sql"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/depc-dev/depc"
+)
+
+// Traversals go breadth-first, one query per frontier chunk of up to
+// lookupChunk nodes (never one per node), with a visited set so that cycles
+// end. Activity is decided in Go on the decoded periods.
+
+// idArray returns ids as a JSON array, the one parameter of a frontier
+// query.
+func idArray(ids []int64) string {
+	var b strings.Builder
+	b.Grow(len(ids)*8 + 2)
+	b.WriteByte('[')
+	for i, id := range ids {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.FormatInt(id, 10))
+	}
+	b.WriteByte(']')
+	return b.String()
+}
+
+// scratch decodes period blobs into a reused buffer, for the many periods
+// that are only tested, not kept.
+type scratch struct{ buf depc.Periods }
+
+func (s *scratch) decode(b []byte) (depc.Periods, error) {
+	n, err := periodsLen(b)
+	if err != nil {
+		return nil, err
+	}
+	if cap(s.buf) < n {
+		s.buf = make(depc.Periods, n)
+	}
+	ps := s.buf[:n]
+	return ps, decodePeriodsInto(ps, b)
+}
+
+// Impacted returns a page of the ancestors of a node, of one label, that
+// reach it through a path active at `at`.
+func (s *Store) Impacted(ctx context.Context, team string, k depc.NodeKey, ancestorLabel string, at int64, limit int, after string) ([]depc.NodeKey, string, error) {
+	if err := checkKey(team, k); err != nil {
+		return nil, "", err
+	}
+	if err := checkLabel("ancestor label", ancestorLabel); err != nil {
+		return nil, "", err
+	}
+	if err := checkLimit(limit); err != nil {
+		return nil, "", err
+	}
+	done, err := s.enter()
+	if err != nil {
+		return nil, "", err
+	}
+	defer done()
+	tx, err := s.readTx(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	defer tx.Rollback()
+	start, err := s.findNode(ctx, tx, team, k)
+	if err != nil {
+		return nil, "", err
+	}
+	labels, err := labelIDs(ctx, tx, team)
+	if err != nil {
+		return nil, "", s.fail(err, "impacted: read labels")
+	}
+	want, ok := labels.byName[ancestorLabel]
+	if !ok || !start.periods.ActiveAt(at) {
+		return nil, "", nil
+	}
+	// The start node is visited from the outset: it is never its own
+	// ancestor, even on a cycle.
+	visited := map[int64]bool{start.id: true}
+	frontier := []int64{start.id}
+	var names []string
+	var sc scratch
+	for len(frontier) > 0 {
+		var next []int64
+		for chunk := range slices.Chunk(frontier, lookupChunk) {
+			rows, err := tx.QueryContext(ctx, `SELECT r.src, r.periods, n.label, n.name, n.periods
+				FROM json_each(?) j CROSS JOIN rel r ON r.dst = j.value CROSS JOIN node n ON n.id = r.src`,
+				idArray(chunk))
+			if err != nil {
+				return nil, "", s.fail(err, "impacted: read dependents")
+			}
+			for rows.Next() {
+				var src, label int64
+				var name string
+				var relBlob, nodeBlob sql.RawBytes
+				if err := rows.Scan(&src, &relBlob, &label, &name, &nodeBlob); err != nil {
+					rows.Close()
+					return nil, "", s.fail(err, "impacted: read dependents")
+				}
+				if visited[src] {
+					continue
+				}
+				if active, err := activeAt(&sc, relBlob, at); err != nil || !active {
+					if err != nil {
+						rows.Close()
+						return nil, "", s.fail(err, "impacted: relation to %s", name)
+					}
+					continue
+				}
+				if active, err := activeAt(&sc, nodeBlob, at); err != nil || !active {
+					if err != nil {
+						rows.Close()
+						return nil, "", s.fail(err, "impacted: node %s", name)
+					}
+					continue
+				}
+				visited[src] = true
+				next = append(next, src)
+				if label == want && name > after {
+					names = append(names, name)
+				}
+			}
+			err = rows.Err()
+			rows.Close()
+			if err != nil {
+				return nil, "", s.fail(err, "impacted: read dependents")
+			}
+		}
+		frontier = next
+	}
+	slices.Sort(names)
+	out := make([]depc.NodeKey, 0, min(len(names), limit))
+	for _, n := range names[:min(len(names), limit)] {
+		out = append(out, depc.NodeKey{Label: ancestorLabel, Name: n})
+	}
+	if len(names) > limit {
+		return out, names[limit-1], nil
+	}
+	return out, "", nil
+}
+
+func activeAt(sc *scratch, blob []byte, at int64) (bool, error) {
+	ps, err := sc.decode(blob)
+	return err == nil && ps.ActiveAt(at), err
+}
+
+// idIndex maps the database ids of a snapshot's nodes to their snapshot
+// IDs: a dense table when the ids are close together (the usual case: a
+// team's nodes are inserted in bulk), else a sorted array searched in
+// O(log n). Both take a few bytes per node, against ~50 for a map.
+type idIndex struct {
+	min   int64
+	dense []int32
+	keys  []int64
+	vals  []int32
+}
+
+// newIDIndex indexes ids, where ids[i] has snapshot ID i.
+func newIDIndex(ids []int64) *idIndex {
+	x := &idIndex{}
+	if len(ids) == 0 {
+		return x
+	}
+	lo, hi := slices.Min(ids), slices.Max(ids)
+	if span := uint64(hi - lo); span < 4*uint64(len(ids))+1024 {
+		x.min = lo
+		x.dense = make([]int32, span+1)
+		for i := range x.dense {
+			x.dense[i] = -1
+		}
+		for i, id := range ids {
+			x.dense[id-lo] = int32(i)
+		}
+		return x
+	}
+	order := make([]int32, len(ids))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(a, b int32) int {
+		switch {
+		case ids[a] < ids[b]:
+			return -1
+		case ids[a] > ids[b]:
+			return 1
+		}
+		return 0
+	})
+	x.keys = make([]int64, len(ids))
+	for i, o := range order {
+		x.keys[i] = ids[o]
+	}
+	x.vals = order
+	return x
+}
+
+func (x *idIndex) find(id int64) (int32, bool) {
+	if x.dense != nil {
+		if id < x.min || id-x.min >= int64(len(x.dense)) {
+			return 0, false
+		}
+		v := x.dense[id-x.min]
+		return v, v >= 0
+	}
+	i, ok := slices.BinarySearch(x.keys, id)
+	if !ok {
+		return 0, false
+	}
+	return x.vals[i], true
+}
+
+// Snapshot streams the nodes of some labels active during w, then the
+// relations between them active during w. It reads in one transaction, so
+// the snapshot is consistent, and holds in memory only the ids of the
+// delivered nodes, never the rows.
+func (s *Store) Snapshot(ctx context.Context, team string, w depc.Window, labels []string, sink depc.SnapshotSink) error {
+	if err := checkTeam(team); err != nil {
+		return err
+	}
+	for _, l := range labels {
+		if err := checkLabel("labels", l); err != nil {
+			return err
+		}
+	}
+	if err := checkWindow(w); err != nil {
+		return err
+	}
+	done, err := s.enter()
+	if err != nil {
+		return err
+	}
+	defer done()
+	tx, err := s.readTx(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	known, err := labelIDs(ctx, tx, team)
+	if err != nil {
+		return s.fail(err, "snapshot: read labels")
+	}
+	if len(labels) == 0 {
+		for l := range known.byName {
+			labels = append(labels, l)
+		}
+	}
+	labels = slices.Clone(labels)
+	slices.Sort(labels)
+	labels = slices.Compact(labels)
+	var chosen []int64
+	for _, l := range labels {
+		if id, ok := known.byName[l]; ok {
+			chosen = append(chosen, id)
+		}
+	}
+
+	var ids []int64 // database id of each delivered node, by snapshot ID
+	var sl slab
+	var sc scratch
+	for _, label := range chosen {
+		name := known.byID[label]
+		rows, err := tx.QueryContext(ctx, `SELECT id, name, periods FROM node WHERE label = ?`, label)
+		if err != nil {
+			return s.fail(err, "snapshot: read nodes of %s", name)
+		}
+		for rows.Next() {
+			var id int64
+			var n depc.SnapshotNode
+			var blob sql.RawBytes
+			if err := rows.Scan(&id, &n.Key.Name, &blob); err != nil {
+				rows.Close()
+				return s.fail(err, "snapshot: read nodes of %s", name)
+			}
+			ps, err := sc.decode(blob)
+			if err != nil {
+				rows.Close()
+				return s.fail(err, "snapshot: node %s/%s", name, n.Key.Name)
+			}
+			if !ps.ActiveDuring(w) {
+				continue
+			}
+			if len(ids) == math.MaxInt32 {
+				rows.Close()
+				return depc.Errorf(depc.ETOOLARGE, "snapshot: more than %d nodes", math.MaxInt32)
+			}
+			n.ID = int32(len(ids))
+			n.Key.Label = name
+			n.Periods = sl.take(len(ps))
+			copy(n.Periods, ps)
+			if err := sink.Node(n); err != nil {
+				rows.Close()
+				return err
+			}
+			ids = append(ids, id)
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return s.fail(err, "snapshot: read nodes of %s", name)
+		}
+	}
+	index := newIDIndex(ids)
+	ids = nil
+	for _, label := range chosen {
+		name := known.byID[label]
+		// The node_key index gives the label's node ids; each one's
+		// relations are one range of the relation key.
+		rows, err := tx.QueryContext(ctx, `SELECT r.src, r.dst, r.periods
+			FROM node n CROSS JOIN rel r ON r.src = n.id WHERE n.label = ?`, label)
+		if err != nil {
+			return s.fail(err, "snapshot: read relations of %s", name)
+		}
+		for rows.Next() {
+			var src, dst int64
+			var blob sql.RawBytes
+			if err := rows.Scan(&src, &dst, &blob); err != nil {
+				rows.Close()
+				return s.fail(err, "snapshot: read relations of %s", name)
+			}
+			from, ok := index.find(src)
+			if !ok {
+				continue
+			}
+			to, ok := index.find(dst)
+			if !ok {
+				continue
+			}
+			ps, err := sc.decode(blob)
+			if err != nil {
+				rows.Close()
+				return s.fail(err, "snapshot: relation of %s", name)
+			}
+			if !ps.ActiveDuring(w) {
+				continue
+			}
+			r := depc.SnapshotRelation{From: from, To: to, Periods: sl.take(len(ps))}
+			copy(r.Periods, ps)
+			if err := sink.Relation(r); err != nil {
+				rows.Close()
+				return err
+			}
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return s.fail(err, "snapshot: read relations of %s", name)
+		}
+	}
+	return nil
+}
+
+// Subgraph streams a node and what it reaches through relations and nodes
+// active during w, then the relations among them.
+func (s *Store) Subgraph(ctx context.Context, team string, root depc.NodeKey, w depc.Window, sink depc.SnapshotSink) error {
+	if err := checkKey(team, root); err != nil {
+		return err
+	}
+	if err := checkWindow(w); err != nil {
+		return err
+	}
+	done, err := s.enter()
+	if err != nil {
+		return err
+	}
+	defer done()
+	tx, err := s.readTx(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	start, err := s.findNode(ctx, tx, team, root)
+	if err != nil {
+		return err
+	}
+	labels, err := labelIDs(ctx, tx, team)
+	if err != nil {
+		return s.fail(err, "subgraph: read labels")
+	}
+	if err := sink.Node(depc.SnapshotNode{ID: 0, Key: root, Periods: start.periods}); err != nil {
+		return err
+	}
+	delivered := map[int64]int32{start.id: 0}
+	rejected := map[int64]bool{} // nodes seen inactive during w
+	var rels []depc.SnapshotRelation
+	var frontier []int64
+	if start.periods.ActiveDuring(w) {
+		frontier = append(frontier, start.id)
+	}
+	var sl slab
+	var sc scratch
+	for len(frontier) > 0 {
+		var next []int64
+		for chunk := range slices.Chunk(frontier, lookupChunk) {
+			rows, err := tx.QueryContext(ctx, `SELECT r.src, r.dst, r.periods, n.label, n.name, n.periods
+				FROM json_each(?) j CROSS JOIN rel r ON r.src = j.value CROSS JOIN node n ON n.id = r.dst`,
+				idArray(chunk))
+			if err != nil {
+				return s.fail(err, "subgraph: read dependencies")
+			}
+			for rows.Next() {
+				var src, dst, label int64
+				var name string
+				var relBlob, nodeBlob sql.RawBytes
+				if err := rows.Scan(&src, &dst, &relBlob, &label, &name, &nodeBlob); err != nil {
+					rows.Close()
+					return s.fail(err, "subgraph: read dependencies")
+				}
+				if rejected[dst] {
+					continue
+				}
+				relPeriods, err := sc.decode(relBlob)
+				if err != nil {
+					rows.Close()
+					return s.fail(err, "subgraph: relation to %s", name)
+				}
+				if !relPeriods.ActiveDuring(w) {
+					continue
+				}
+				rel := depc.SnapshotRelation{From: delivered[src], Periods: sl.take(len(relPeriods))}
+				copy(rel.Periods, relPeriods)
+				// Every delivered node but an inactive root is active; an
+				// inactive root is never expanded, so never a destination here.
+				if id, ok := delivered[dst]; ok {
+					rel.To = id
+					rels = append(rels, rel)
+					continue
+				}
+				nodePeriods, err := sl.decode(nodeBlob)
+				if err != nil {
+					rows.Close()
+					return s.fail(err, "subgraph: node %s", name)
+				}
+				if !nodePeriods.ActiveDuring(w) {
+					rejected[dst] = true
+					continue
+				}
+				id := int32(len(delivered))
+				n := depc.SnapshotNode{ID: id, Key: depc.NodeKey{Label: labels.byID[label], Name: name}, Periods: nodePeriods}
+				if err := sink.Node(n); err != nil {
+					rows.Close()
+					return err
+				}
+				delivered[dst] = id
+				rel.To = id
+				rels = append(rels, rel)
+				next = append(next, dst)
+			}
+			err = rows.Err()
+			rows.Close()
+			if err != nil {
+				return s.fail(err, "subgraph: read dependencies")
+			}
+		}
+		frontier = next
+	}
+	for _, r := range rels {
+		if err := sink.Relation(r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// DeleteNode removes a node and every relation from or to it.
+func (s *Store) DeleteNode(ctx context.Context, team string, k depc.NodeKey) error {
+	if err := checkKey(team, k); err != nil {
+		return err
+	}
+	done, err := s.enter()
+	if err != nil {
+		return err
+	}
+	defer done()
+	tx, err := s.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return s.fail(err, "delete %s: begin", k)
+	}
+	defer tx.Rollback()
+	n, err := s.findNode(ctx, tx, team, k)
+	if err != nil {
+		return err
+	}
+	for _, st := range []struct {
+		q  string
+		id int64
+	}{
+		{`DELETE FROM rel WHERE src = ?`, n.id},
+		{`DELETE FROM rel WHERE dst = ?`, n.id},
+		{`DELETE FROM node WHERE id = ?`, n.id},
+		{`UPDATE label SET nodes = nodes - 1 WHERE id = ?`, n.label},
+	} {
+		if _, err := tx.ExecContext(ctx, st.q, st.id); err != nil {
+			return s.fail(err, "delete %s", k)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return s.fail(err, "delete %s: commit", k)
+	}
+	return nil
+}
