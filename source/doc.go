@@ -1,3 +1,14 @@
-// Package source groups the time-series sources: source/prometheus and
-// source/fake.
+// Package source groups depc's time-series sources, each an implementation
+// of depc.Source in its own subpackage:
+//
+//   - source/prometheus reads the Prometheus HTTP API (and compatible APIs):
+//     a check's PromQL query is restricted to nodes by adding a matcher on a
+//     node label to every series selector, and a run's leaves are fetched
+//     in batches of many nodes per query;
+//   - source/fake generates deterministic demo data (spec/fake-source.md)
+//     and needs no database.
+//
+// Both report per-node problems (a refused query, an unreachable server, a
+// bad window) to Fetch's callback for every node concerned, so that a run
+// records them and goes on; Fetch itself fails only when its context ends.
 package source

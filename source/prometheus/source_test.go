@@ -1,6 +1,7 @@
 package prometheus_test
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -129,7 +130,8 @@ func writeMatrix(w http.ResponseWriter, form url.Values, names []string) {
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(v) //nolint:errcheck // the client sees a short body
+	// An error here shows in the client as a short body.
+	_ = json.NewEncoder(w).Encode(v)
 }
 
 func open(t *testing.T, configuration string) *prometheus.Source {
@@ -229,33 +231,32 @@ func TestFetchBatches(t *testing.T) {
 		names[i] = fmt.Sprintf("node-%04d", i)
 	}
 	tests := []struct {
-		config   string
-		query    string
-		requests int
+		maxNames, maxBytes int // 0: the default
+		query              string
+		requests           int
 	}{
-		{`"max_names_per_query": 300`, "up", 4},
-		{`"max_names_per_query": 1`, "up", 1000},
+		{300, 0, "up", 4},
+		{1, 0, "up", 1000},
 		// 1000 names of 9 bytes + '|' are 10 KB of regexp per selector.
-		{`"max_query_bytes": 12000`, "up", 1},
-		{`"max_query_bytes": 12000`, "up + on(name) up", 2},
+		{1000, 12000, "up", 1},
+		{1000, 12000, "up + on(name) up", 2},
 		// The base query is 37 bytes and each name costs 20 (twice 9 + '|'):
 		// 100 names per query.
-		{`"max_query_bytes": 2048`, "up + on(name) up", 10},
+		{1000, 2048, "up + on(name) up", 10},
 	}
 	for _, tt := range tests {
-		t.Run(tt.config+" "+tt.query, func(t *testing.T) {
+		t.Run(fmt.Sprintf("%d names %d bytes %s", tt.maxNames, tt.maxBytes, tt.query), func(t *testing.T) {
 			f, srv := newFakeProm(t)
-			s := open(t, fmt.Sprintf(`{"url": %q, "max_names_per_query": 1000, %s}`, srv.URL, strings.Replace(tt.config, `"max_names_per_query": 1000, `, "", 1)))
+			s := open(t, fmt.Sprintf(`{"url": %q, "max_names_per_query": %d, "max_query_bytes": %d}`, srv.URL, tt.maxNames, tt.maxBytes))
 			got := fetch(t, s, depc.CheckParameters{Query: tt.query}, depc.Window{Start: day, End: day + 600}, names...)
 			reqs := f.requests()
 			if len(reqs) != tt.requests {
 				t.Errorf("%d requests, want %d", len(reqs), tt.requests)
 			}
-			var maxBytes int
-			fmt.Sscanf(tt.config, `"max_query_bytes": %d`, &maxBytes) //nolint:errcheck // absent: no limit to check
+			limit := cmp.Or(tt.maxBytes, prometheus.DefaultMaxQueryBytes)
 			for _, r := range reqs {
-				if q := r.Get("query"); maxBytes > 0 && len(q) > maxBytes {
-					t.Errorf("query of %d bytes, over the limit of %d", len(q), maxBytes)
+				if q := r.Get("query"); len(q) > limit {
+					t.Errorf("query of %d bytes, over the limit of %d", len(q), limit)
 				}
 			}
 			if len(got) != len(names) {
