@@ -1,0 +1,157 @@
+package api
+
+import (
+	"crypto/subtle"
+	"net/http"
+	"strings"
+
+	"github.com/depc-dev/depc"
+	"github.com/labstack/echo/v4"
+)
+
+// access is what a route requires of its caller.
+type access uint8
+
+const (
+	public  access = iota // no token: health, readiness, the UI
+	anyUser               // any valid token
+	admin                 // an admin
+	viewer                // at least viewer of the route's team
+	editor                // at least editor of the route's team
+	manager               // manager of the route's team
+)
+
+func (a access) role() depc.Role {
+	switch a {
+	case viewer:
+		return depc.RoleViewer
+	case editor:
+		return depc.RoleEditor
+	case manager:
+		return depc.RoleManager
+	}
+	return ""
+}
+
+func (a access) String() string {
+	switch a {
+	case public:
+		return "public"
+	case anyUser:
+		return "any user"
+	case admin:
+		return "admin"
+	}
+	return string(a.role())
+}
+
+// principal is the authenticated caller.
+type principal struct {
+	User  string
+	Admin bool
+}
+
+const (
+	ctxPrincipal = "depc.principal"
+	ctxTeam      = "depc.team"
+	ctxRole      = "depc.role"
+)
+
+func bearer(r *http.Request) string {
+	h := r.Header.Get("Authorization")
+	if len(h) > 7 && strings.EqualFold(h[:7], "Bearer ") {
+		return strings.TrimSpace(h[7:])
+	}
+	return ""
+}
+
+// authenticate finds the caller of a request from its bearer token: the
+// admin token (compared by hash, in constant time) or a user's token
+// (looked up by hash: the store never holds tokens).
+func (s *Server) authenticate(c echo.Context) (principal, error) {
+	token := bearer(c.Request())
+	if token == "" {
+		return principal{}, depc.Errorf(depc.EUNAUTHORIZED, "missing bearer token (Authorization: Bearer <token>)")
+	}
+	h := depc.HashToken(token)
+	ctx := c.Request().Context()
+	if adminHash, err := s.deps.State.AdminTokenHash(ctx); err == nil {
+		if subtle.ConstantTimeCompare(h[:], adminHash[:]) == 1 {
+			return principal{User: "admin", Admin: true}, nil
+		}
+	} else if depc.ErrorCode(err) != depc.ENOTFOUND {
+		return principal{}, err
+	}
+	u, err := s.deps.State.UserByToken(ctx, h)
+	if depc.ErrorCode(err) == depc.ENOTFOUND {
+		return principal{}, depc.Errorf(depc.EUNAUTHORIZED, "unknown token")
+	}
+	if err != nil {
+		return principal{}, err
+	}
+	return principal{User: u.Name, Admin: u.Admin}, nil
+}
+
+// guard returns the middleware that enforces a route's access: 401 without
+// a valid token, then for team routes 404 for an unknown team, then 403
+// without the role.
+func (s *Server) guard(a access) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if a == public {
+				return next(c)
+			}
+			p, err := s.authenticate(c)
+			if err != nil {
+				return err
+			}
+			c.Set(ctxPrincipal, p)
+			switch a {
+			case anyUser:
+				return next(c)
+			case admin:
+				if !p.Admin {
+					return depc.Errorf(depc.EFORBIDDEN, "this needs an admin token")
+				}
+				return next(c)
+			}
+			name, err := pathParam(c, "team")
+			if err != nil {
+				return err
+			}
+			team, err := s.deps.State.Team(c.Request().Context(), name)
+			if err != nil {
+				return err
+			}
+			c.Set(ctxTeam, team)
+			role := depc.RoleManager
+			if !p.Admin {
+				role, err = s.deps.State.Role(c.Request().Context(), name, p.User)
+				if depc.ErrorCode(err) == depc.ENOTFOUND {
+					role, err = "", nil
+				}
+				if err != nil {
+					return err
+				}
+				if !role.Includes(a.role()) {
+					if role == "" {
+						return depc.Errorf(depc.EFORBIDDEN, "user %s has no role in team %s", p.User, name)
+					}
+					return depc.Errorf(depc.EFORBIDDEN, "user %s is %s of team %s; this needs %s", p.User, role, name, a.role())
+				}
+			}
+			c.Set(ctxRole, role)
+			return next(c)
+		}
+	}
+}
+
+func caller(c echo.Context) principal {
+	p, _ := c.Get(ctxPrincipal).(principal)
+	return p
+}
+
+func teamOf(c echo.Context) depc.Team {
+	t, _ := c.Get(ctxTeam).(depc.Team)
+	return t
+}

@@ -1,0 +1,107 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+)
+
+// route is one endpoint: the single place where a path, its method and the
+// access it needs are declared. Paths are relative to /api/v1 unless they
+// start with "/-" (kept at the root).
+type route struct {
+	method string
+	path   string
+	access access
+	handle func(s *Server, c echo.Context) error
+}
+
+// apiRoutes are every /api/v1 endpoint of spec/api.md, plus additions
+// marked as such in openapi.json.
+var apiRoutes = []route{
+	// Access.
+	{http.MethodPost, "/users", admin, (*Server).createUser},
+	{http.MethodGet, "/users", admin, (*Server).listUsers},
+	{http.MethodGet, "/me", anyUser, (*Server).me},
+	{http.MethodPut, "/teams/:team/grants/:user", manager, (*Server).putGrant},
+	{http.MethodDelete, "/teams/:team/grants/:user", manager, (*Server).deleteGrant},
+	{http.MethodGet, "/teams/:team/grants", viewer, (*Server).listGrants},
+
+	// Teams.
+	{http.MethodPost, "/teams", admin, (*Server).createTeam},
+	{http.MethodGet, "/teams", anyUser, (*Server).listTeams},
+	{http.MethodGet, "/teams/:team", viewer, (*Server).getTeam},
+
+	// Graph.
+	{http.MethodPost, "/teams/:team/messages", editor, (*Server).postMessages},
+	{http.MethodGet, "/teams/:team/messages/rejected", viewer, (*Server).listRejected},
+	{http.MethodGet, "/teams/:team/labels", viewer, (*Server).listLabels},
+	{http.MethodGet, "/teams/:team/labels/:label/nodes", viewer, (*Server).listNodes},
+	{http.MethodGet, "/teams/:team/labels/:label/nodes/:name", viewer, (*Server).getNode},
+	{http.MethodDelete, "/teams/:team/labels/:label/nodes/:name", manager, (*Server).deleteNode},
+	{http.MethodGet, "/teams/:team/labels/:label/nodes/:name/dependencies", viewer, (*Server).dependencies},
+	{http.MethodGet, "/teams/:team/labels/:label/nodes/:name/dependents", viewer, (*Server).dependents},
+	{http.MethodGet, "/teams/:team/labels/:label/nodes/:name/impacted", viewer, (*Server).impacted},
+
+	// Sources, checks, rules, config.
+	{http.MethodPost, "/teams/:team/sources", manager, (*Server).createSource},
+	{http.MethodGet, "/teams/:team/sources", viewer, (*Server).listSources},
+	{http.MethodGet, "/teams/:team/sources/:source", viewer, (*Server).getSource},
+	{http.MethodPut, "/teams/:team/sources/:source", manager, (*Server).putSource},
+	{http.MethodDelete, "/teams/:team/sources/:source", manager, (*Server).deleteSource},
+	{http.MethodPost, "/teams/:team/checks", editor, (*Server).createCheck},
+	{http.MethodGet, "/teams/:team/checks", viewer, (*Server).listChecks},
+	{http.MethodGet, "/teams/:team/checks/:check", viewer, (*Server).getCheck},
+	{http.MethodPut, "/teams/:team/checks/:check", editor, (*Server).putCheck},
+	{http.MethodDelete, "/teams/:team/checks/:check", editor, (*Server).deleteCheck},
+	{http.MethodPost, "/teams/:team/rules", editor, (*Server).createRule},
+	{http.MethodGet, "/teams/:team/rules", viewer, (*Server).listRules},
+	{http.MethodGet, "/teams/:team/rules/:rule", viewer, (*Server).getRule},
+	{http.MethodPut, "/teams/:team/rules/:rule", editor, (*Server).putRule},
+	{http.MethodDelete, "/teams/:team/rules/:rule", editor, (*Server).deleteRule},
+	{http.MethodPost, "/teams/:team/rules/:rule/execute", viewer, (*Server).executeRule},
+	{http.MethodPut, "/teams/:team/config", editor, (*Server).putConfig},
+	{http.MethodGet, "/teams/:team/config", viewer, (*Server).getConfig},
+	{http.MethodGet, "/teams/:team/configs", viewer, (*Server).listConfigs},
+	{http.MethodPost, "/teams/:team/configs/:id/restore", editor, (*Server).restoreConfig},
+
+	// Runs and results.
+	{http.MethodPost, "/teams/:team/runs", editor, (*Server).createRun},
+	{http.MethodGet, "/teams/:team/runs", viewer, (*Server).listRuns},
+	{http.MethodGet, "/teams/:team/runs/:id", viewer, (*Server).getRun},
+	{http.MethodGet, "/teams/:team/qos", viewer, (*Server).teamQoS},
+	{http.MethodGet, "/teams/:team/labels/:label/qos", viewer, (*Server).labelQoS},
+	{http.MethodGet, "/teams/:team/labels/:label/worst", viewer, (*Server).worst},
+	{http.MethodGet, "/teams/:team/labels/:label/nodes/:name/qos", viewer, (*Server).nodeQoS},
+	{http.MethodGet, "/teams/:team/labels/:label/nodes/:name/qos/live", viewer, (*Server).liveQoS},
+	{http.MethodGet, "/teams/:team/labels/:label/nodes/:name/rootcause", viewer, (*Server).rootCause},
+
+	// The API's own description.
+	{http.MethodGet, "/openapi.json", public, (*Server).openAPI},
+}
+
+// Base is the path prefix of the API.
+const Base = "/api/v1"
+
+func (s *Server) register() {
+	g := s.e.Group(Base)
+	for _, r := range apiRoutes {
+		h := r.handle
+		g.Add(r.method, r.path, func(c echo.Context) error { return h(s, c) }, s.guard(r.access))
+	}
+	s.e.GET("/healthz", s.healthz)
+	s.e.GET("/readyz", s.readyz)
+	s.e.GET("/metrics", s.metricsHandler())
+	if s.deps.UI != nil {
+		ui := echo.WrapHandler(s.deps.UI)
+		s.e.GET("/", ui)
+		s.e.GET("/*", func(c echo.Context) error {
+			// Unknown API paths stay JSON errors; everything else is the
+			// web app (which routes on the client).
+			if p := c.Request().URL.Path; len(p) >= len(Base) && p[:len(Base)] == Base {
+				return echo.ErrNotFound
+			}
+			return ui(c)
+		})
+	}
+}

@@ -1,0 +1,194 @@
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/depc-dev/depc"
+	"github.com/depc-dev/depc/compute"
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Config holds the API's settings.
+type Config struct {
+	// BodyLimit bounds request bodies, MessagesBodyLimit those of POST
+	// /messages (defaults 1 MiB and 16 MiB).
+	BodyLimit, MessagesBodyLimit int64
+	// Decimals is how QoS values are rounded in answers (default 3).
+	Decimals int
+	// MetricsToken, when set, is required as a bearer token on /metrics.
+	MetricsToken string
+}
+
+// Runs queues computations (the scheduler).
+type Runs interface {
+	// Enqueue queues a run of the team for the days, in order.
+	Enqueue(ctx context.Context, team string, days []string) (depc.Run, error)
+	// Wait returns the run once it has finished, or ctx's error.
+	Wait(ctx context.Context, team string, id int64) (depc.Run, error)
+}
+
+// MessageBatch is what a body of graph messages held.
+type MessageBatch struct {
+	Events   []depc.Event
+	Accepted int
+	Rejected []RejectedMessage
+}
+
+// RejectedMessage is one invalid message of a body, by index.
+type RejectedMessage struct {
+	Index   int
+	Error   string
+	Message []byte
+}
+
+// MessageDecoder decodes the body of POST /messages: one message, an
+// array, or NDJSON (by content type); `at` is the time of relations that
+// carry none. It is the consumer's decoder, injected so that this package
+// does not depend on Kafka.
+type MessageDecoder func(body []byte, contentType string, at int64) (MessageBatch, error)
+
+// Deps are what the API serves from.
+type Deps struct {
+	Graph    depc.GraphStore
+	State    depc.StateStore
+	Computer *compute.Computer
+	Runs     Runs
+	Decode   MessageDecoder
+	// OpenSource opens a source to validate checks on save.
+	OpenSource compute.Opener
+	// UI serves the web app at / (optional).
+	UI http.Handler
+	// Gatherer serves /metrics (optional: prometheus.DefaultGatherer).
+	Gatherer prometheus.Gatherer
+	// Registerer receives the API's own metrics (optional).
+	Registerer prometheus.Registerer
+	// Ready reports whether the stores answer (/readyz); nil pings Graph
+	// and State.
+	Ready func(ctx context.Context) error
+	Logger *slog.Logger
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+}
+
+// Server is the HTTP API. Create it with New; it is an http.Handler.
+type Server struct {
+	cfg  Config
+	deps Deps
+	log  *slog.Logger
+	now  func() time.Time
+	e    *echo.Echo
+
+	requests *prometheus.HistogramVec
+}
+
+// New returns the API server with every route registered.
+func New(cfg Config, deps Deps) *Server {
+	if cfg.BodyLimit <= 0 {
+		cfg.BodyLimit = 1 << 20
+	}
+	if cfg.MessagesBodyLimit <= 0 {
+		cfg.MessagesBodyLimit = 16 << 20
+	}
+	if cfg.Decimals == 0 {
+		cfg.Decimals = 3
+	}
+	s := &Server{cfg: cfg, deps: deps, log: deps.Logger, now: deps.Now}
+	if s.log == nil {
+		s.log = newDiscardLogger()
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.deps.Gatherer == nil {
+		s.deps.Gatherer = prometheus.DefaultGatherer
+	}
+	s.requests = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "depc_api_request_duration_seconds",
+		Help:    "Duration of API requests by route and status.",
+		Buckets: []float64{.001, .0025, .005, .01, .02, .05, .1, .25, .5, 1, 2.5, 10},
+	}, []string{"method", "route", "status"})
+	if deps.Registerer != nil {
+		if err := deps.Registerer.Register(s.requests); err != nil {
+			s.log.Warn("api metrics not registered", "error", err)
+		}
+	}
+
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = s.errorHandler
+	// Route on the escaped path, always: a node name may hold "/" (sent as
+	// %2F), and handlers unescape every path parameter exactly once.
+	e.Pre(func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			u := c.Request().URL
+			u.RawPath = u.EscapedPath()
+			return next(c)
+		}
+	})
+	e.Use(middleware.RequestID())
+	e.Use(middleware.Recover())
+	e.Use(s.observe)
+	s.e = e
+	s.register()
+	return s
+}
+
+// ServeHTTP serves the API.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.e.ServeHTTP(w, r) }
+
+// observe logs each request with its id and records its duration.
+func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		start := time.Now()
+		err := next(c)
+		if err != nil {
+			c.Error(err)
+		}
+		status := c.Response().Status
+		route := c.Path()
+		if route == "" {
+			route = "unmatched"
+		}
+		s.requests.WithLabelValues(c.Request().Method, route, http.StatusText(status)).Observe(time.Since(start).Seconds())
+		s.log.Debug("request", "request_id", c.Response().Header().Get(echo.HeaderXRequestID),
+			"method", c.Request().Method, "path", c.Request().URL.Path, "status", status,
+			"duration", time.Since(start))
+		return nil
+	}
+}
+
+func (s *Server) metricsHandler() echo.HandlerFunc {
+	h := promhttp.HandlerFor(s.deps.Gatherer, promhttp.HandlerOpts{})
+	return func(c echo.Context) error {
+		if s.cfg.MetricsToken != "" && bearer(c.Request()) != s.cfg.MetricsToken {
+			return depc.Errorf(depc.EUNAUTHORIZED, "a bearer token is required for /metrics")
+		}
+		h.ServeHTTP(c.Response(), c.Request())
+		return nil
+	}
+}
+
+func (s *Server) healthz(c echo.Context) error {
+	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+}
+
+func (s *Server) readyz(c echo.Context) error {
+	ctx, cancel := context.WithTimeout(c.Request().Context(), 5*time.Second)
+	defer cancel()
+	var err error
+	if s.deps.Ready != nil {
+		err = s.deps.Ready(ctx)
+	} else if err = s.deps.State.Ping(ctx); err == nil {
+		err = s.deps.Graph.Ping(ctx)
+	}
+	if err != nil {
+		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "error": depc.ErrorMessage(err)})
+	}
+	return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
+}
