@@ -70,7 +70,7 @@ type Deps struct {
 	Registerer prometheus.Registerer
 	// Ready reports whether the stores answer (/readyz); nil pings Graph
 	// and State.
-	Ready func(ctx context.Context) error
+	Ready  func(ctx context.Context) error
 	Logger *slog.Logger
 	// Now is the clock (default time.Now).
 	Now func() time.Time
