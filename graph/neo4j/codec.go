@@ -1,0 +1,125 @@
+package neo4j
+
+import (
+	"fmt"
+
+	"github.com/depc-dev/depc"
+	"github.com/depc-dev/depc/qos"
+)
+
+// Properties of a node or relation in Neo4j:
+//
+//	name     (nodes) the depc name; unique per label by constraint
+//	periods  the derived period set, flattened [from0, to0, from1, to1, …];
+//	         always present, so that queries need no null case
+//	opens    the event set's opens (absent when empty)
+//	closes   the event set's closes (absent when empty)
+//	spans    the event set's spans, flattened like periods (absent when empty)
+//
+// Unbounded ends are stored as qos.NegInf and qos.PosInf, the int64
+// extremes: Cypher integers are 64-bit, so `from < $end AND to > $start`
+// needs no special case for them.
+const (
+	propName    = "name"
+	propPeriods = "periods"
+	propOpens   = "opens"
+	propCloses  = "closes"
+	propSpans   = "spans"
+)
+
+// flattenPeriods turns a period set into the stored array.
+func flattenPeriods(ps depc.Periods) []int64 {
+	out := make([]int64, 0, 2*len(ps))
+	for _, p := range ps {
+		out = append(out, p.From, p.To)
+	}
+	return out
+}
+
+// eventProps are the stored arrays of an event set; nil stands for an
+// empty list, which removes the property.
+func eventProps(s depc.EventSet) (opens, closes, spans any) {
+	if len(s.Opens) > 0 {
+		opens = s.Opens
+	}
+	if len(s.Closes) > 0 {
+		closes = s.Closes
+	}
+	if len(s.Spans) > 0 {
+		spans = flattenPeriods(depc.Periods(s.Spans))
+	}
+	return opens, closes, spans
+}
+
+// ints converts a stored integer array as the driver returns it.
+func ints(v any) ([]int64, error) {
+	switch xs := v.(type) {
+	case nil:
+		return nil, nil
+	case []int64:
+		return xs, nil
+	case []any:
+		out := make([]int64, len(xs))
+		for i, x := range xs {
+			n, ok := x.(int64)
+			if !ok {
+				return nil, fmt.Errorf("element %d is %T, want an integer", i, x)
+			}
+			out[i] = n
+		}
+		return out, nil
+	}
+	return nil, fmt.Errorf("%T is not an integer list", v)
+}
+
+// pairs reads a flattened period list. It checks the shape, not the order:
+// stored lists were written canonical by this package.
+func pairs(v any) ([]depc.Period, error) {
+	xs, err := ints(v)
+	if err != nil {
+		return nil, err
+	}
+	if len(xs)%2 != 0 {
+		return nil, fmt.Errorf("odd length %d", len(xs))
+	}
+	out := make([]depc.Period, len(xs)/2)
+	for i := range out {
+		out[i] = depc.Period{From: xs[2*i], To: xs[2*i+1]}
+	}
+	return out, nil
+}
+
+// readPeriods reads a stored period set. A missing property means no
+// period information: active always.
+func readPeriods(v any) (depc.Periods, error) {
+	if v == nil {
+		return qos.Always, nil
+	}
+	ps, err := pairs(v)
+	if err != nil {
+		return nil, fmt.Errorf("periods: %w", err)
+	}
+	if len(ps) == 0 {
+		return nil, nil
+	}
+	return depc.Periods(ps), nil
+}
+
+// readEventSet reads a stored event set.
+func readEventSet(opens, closes, spans any) (depc.EventSet, error) {
+	var s depc.EventSet
+	var err error
+	if s.Opens, err = ints(opens); err != nil {
+		return s, fmt.Errorf("opens: %w", err)
+	}
+	if s.Closes, err = ints(closes); err != nil {
+		return s, fmt.Errorf("closes: %w", err)
+	}
+	if s.Spans, err = pairs(spans); err != nil {
+		return s, fmt.Errorf("spans: %w", err)
+	}
+	if len(s.Spans) == 0 {
+		s.Spans = nil
+	}
+	return s, nil
+}
