@@ -57,9 +57,10 @@ type Neo4jConfig struct {
 // runs when Brokers is not empty (or Embedded is set).
 type KafkaConfig struct {
 	Brokers []string `yaml:"brokers"`
-	// Topics lists team topics; TopicPattern (a regular expression) is
-	// matched against the broker's topics instead when set.
-	Topics       []string      `yaml:"topics"`
+	// Teams lists the teams whose topics (<prefix>.<team>) are consumed;
+	// TopicPattern (a regular expression) selects topics instead; with
+	// neither, every team topic is consumed.
+	Teams        []string      `yaml:"teams"`
 	TopicPattern string        `yaml:"topic_pattern"`
 	Prefix       string        `yaml:"prefix"`
 	Group        string        `yaml:"group"`
@@ -254,8 +255,8 @@ func (c Config) Validate() error {
 	if c.Kafka.BatchWait <= 0 {
 		bad("kafka.batch_wait: must be positive")
 	}
-	if len(c.Kafka.Topics) > 0 && c.Kafka.TopicPattern != "" {
-		bad("kafka.topics and kafka.topic_pattern: set one, not both")
+	if len(c.Kafka.Teams) > 0 && c.Kafka.TopicPattern != "" {
+		bad("kafka.teams and kafka.topic_pattern: set one, not both")
 	}
 	if _, err := time.Parse("15:04", c.Scheduler.Nightly); err != nil {
 		bad("scheduler.nightly: must be HH:MM (UTC), not %q", c.Scheduler.Nightly)

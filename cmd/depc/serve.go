@@ -1,0 +1,282 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/depc-dev/depc"
+	"github.com/depc-dev/depc/api"
+	"github.com/depc-dev/depc/compute"
+	"github.com/depc-dev/depc/consumer"
+	"github.com/depc-dev/depc/scheduler"
+	"github.com/depc-dev/depc/ui"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+)
+
+func init() {
+	commands["serve"] = command{summary: "run everything: API, UI, scheduler, consumer (and the embedded broker)",
+		run: func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+			return serve(ctx, "serve", args, stdout, stderr, parts{api: true, scheduler: true, consumer: true})
+		}}
+	commands["api"] = command{summary: "run the API and UI alone, against shared stores",
+		run: func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+			return serve(ctx, "api", args, stdout, stderr, parts{api: true})
+		}}
+	commands["consume"] = command{summary: "run the Kafka consumer alone, against shared stores",
+		run: func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+			return serve(ctx, "consume", args, stdout, stderr, parts{consumer: true})
+		}}
+}
+
+// parts says which components a command runs.
+type parts struct{ api, scheduler, consumer bool }
+
+// serveFlags are the flags shared by serve, api and consume; they override
+// the configuration file and the environment.
+type serveFlags struct {
+	config        string
+	addr, data    string
+	demo          bool
+	embeddedKafka bool
+}
+
+func (f *serveFlags) register(fs *flag.FlagSet, p parts) {
+	fs.StringVar(&f.config, "config", os.Getenv("DEPC_CONFIG"), "YAML configuration file (env DEPC_CONFIG)")
+	fs.StringVar(&f.data, "data", "", "data directory (overrides data_dir)")
+	if p.api {
+		fs.StringVar(&f.addr, "addr", "", "listen address of the API and UI (overrides addr)")
+	}
+	if p.scheduler {
+		fs.BoolVar(&f.demo, "demo", false, "load the demo team acme with the tutorial graph and compute its last 7 days")
+	}
+	if p.consumer && p.api {
+		fs.BoolVar(&f.embeddedKafka, "embedded-kafka", false, "start an in-process Kafka-protocol broker for trying producers (kafka.embedded_addr)")
+	}
+}
+
+func loadConfigWithFlags(f serveFlags) (Config, error) {
+	cfg, err := LoadConfig(f.config, os.Environ())
+	if err != nil {
+		return cfg, err
+	}
+	if f.addr != "" {
+		cfg.Addr = f.addr
+	}
+	if f.data != "" {
+		cfg.DataDir = f.data
+	}
+	if f.embeddedKafka {
+		cfg.Kafka.Embedded = true
+	}
+	return cfg, cfg.Validate()
+}
+
+func newLogger(w io.Writer, level string) *slog.Logger {
+	var l slog.Level
+	_ = l.UnmarshalText([]byte(level))
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
+}
+
+// serve runs the chosen parts until ctx ends, then shuts them down in
+// order: stop accepting requests, let the consumer finish or abandon its
+// batch without committing, stop the scheduler, close the stores.
+func serve(ctx context.Context, name string, args []string, stdout, stderr io.Writer, p parts) error {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var f serveFlags
+	f.register(fs, p)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%s: unexpected argument %q", name, fs.Arg(0))
+	}
+	cfg, err := loadConfigWithFlags(f)
+	if err != nil {
+		return err
+	}
+	log := newLogger(stderr, cfg.LogLevel)
+	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
+		return fmt.Errorf("data_dir: %w", err)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	st, err := openStores(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	comp := compute.New(st.graph, st.state, st.open)
+	defer comp.Close()
+
+	var wg sync.WaitGroup
+	errc := make(chan error, 4)
+	fail := func(part string, err error) {
+		if err != nil && !errors.Is(err, context.Canceled) {
+			errc <- fmt.Errorf("%s: %w", part, err)
+		}
+	}
+
+	var sched *scheduler.Scheduler
+	if p.scheduler || p.api {
+		sched, err = scheduler.New(st.state, comp, scheduler.Options{
+			Nightly: cfg.Scheduler.Nightly, CatchUpDays: cfg.Scheduler.CatchUpDays, Logger: log,
+		})
+		if err != nil {
+			return err
+		}
+	}
+	if p.scheduler && cfg.Scheduler.Enabled {
+		if err := sched.Start(ctx); err != nil {
+			return fmt.Errorf("scheduler: %w", err)
+		}
+		defer sched.Stop()
+	}
+
+	var token string
+	if p.api {
+		if token, err = ensureAdminToken(ctx, st.state, cfg.AdminToken, f.demo); err != nil {
+			return err
+		}
+	}
+	if f.demo {
+		fmt.Fprintln(stdout, "depc: loading the demo team acme and computing its last 7 days…")
+		if err := loadDemo(ctx, st.graph, st.state, sched, time.Now()); err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+	}
+
+	if p.consumer {
+		brokers := cfg.Kafka.Brokers
+		if cfg.Kafka.Embedded {
+			cluster, err := startEmbeddedKafka(cfg.Kafka.EmbeddedAddr, filepath.Join(cfg.DataDir, "kafka"))
+			if err != nil {
+				return err
+			}
+			defer cluster.Close()
+			fmt.Fprintf(stdout, "depc: embedded Kafka broker on %s (topics %s.<team>)\n", strings.Join(cluster.ListenAddrs(), ","), cfg.Kafka.Prefix)
+			if len(brokers) == 0 {
+				brokers = cluster.ListenAddrs()
+			}
+		}
+		if len(brokers) > 0 {
+			cons, err := consumer.New(consumerConfig(cfg, brokers), st.graph, st.state, st.state, reg, log)
+			if err != nil {
+				return err
+			}
+			wg.Add(1)
+			go func() { defer wg.Done(); fail("consumer", cons.Run(ctx)) }()
+		} else if !p.api {
+			return errors.New("consume: no brokers configured (kafka.brokers or DEPC_KAFKA_BROKERS)")
+		}
+	}
+
+	var srv *http.Server
+	if p.api {
+		handler := api.New(api.Config{
+			BodyLimit: cfg.API.BodyLimit, MessagesBodyLimit: cfg.API.MessagesBodyLimit,
+			Decimals: cfg.API.Decimals, MetricsToken: cfg.API.MetricsToken,
+		}, api.Deps{
+			Graph: st.graph, State: st.state, Computer: comp, Runs: sched,
+			Decode: decodeMessages, OpenSource: st.open, UI: ui.Handler(),
+			Gatherer: reg, Registerer: reg, Logger: log,
+		})
+		ln, err := net.Listen("tcp", cfg.Addr)
+		if err != nil {
+			return fmt.Errorf("addr: %w", err)
+		}
+		srv = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+				fail("api", err)
+			}
+		}()
+		url := "http://" + ln.Addr().String()
+		fmt.Fprintf(stdout, "depc: ready at %s\n", url)
+		if token != "" {
+			fmt.Fprintf(stdout, "depc: admin token (shown once, stored hashed): %s\n", token)
+			fmt.Fprintf(stdout, "depc: try: curl -H 'Authorization: Bearer %s' %s/api/v1/teams\n", token, url)
+		}
+	} else {
+		fmt.Fprintf(stdout, "depc: %s running\n", name)
+	}
+
+	select {
+	case <-ctx.Done():
+	case err = <-errc:
+		log.Error("stopping", "error", err)
+	}
+	cancel()
+	if srv != nil {
+		sctx, scancel := context.WithTimeout(context.Background(), 10*time.Second)
+		_ = srv.Shutdown(sctx)
+		scancel()
+	}
+	wg.Wait()
+	return err
+}
+
+// ensureAdminToken makes sure an admin token exists and returns it when it
+// was just created (it is printed once; only its hash is stored). A
+// configured token replaces the stored hash. The demo creates a new token
+// at every start so that `make run` always prints one that works.
+func ensureAdminToken(ctx context.Context, state depc.StateStore, configured string, demo bool) (string, error) {
+	if configured != "" {
+		return "", state.SetAdminTokenHash(ctx, depc.HashToken(configured))
+	}
+	_, err := state.AdminTokenHash(ctx)
+	switch {
+	case err == nil && !demo:
+		return "", nil
+	case err != nil && depc.ErrorCode(err) != depc.ENOTFOUND:
+		return "", err
+	}
+	token := depc.NewToken()
+	if err := state.SetAdminTokenHash(ctx, depc.HashToken(token)); err != nil {
+		return "", err
+	}
+	return token, nil
+}
+
+func consumerConfig(cfg Config, brokers []string) consumer.Config {
+	k := cfg.Kafka
+	return consumer.Config{
+		Brokers: brokers, GroupID: k.Group, TopicPrefix: k.Prefix,
+		Teams: k.Teams, TopicPattern: k.TopicPattern,
+		BatchSize: k.BatchSize, BatchWait: k.BatchWait, ClientID: "depc-" + version,
+		SASL: consumer.SASL{Mechanism: k.SASL.Mechanism, Username: k.SASL.Username, Password: k.SASL.Password},
+		TLS: consumer.TLS{Enabled: k.TLS.Enabled, CAFile: k.TLS.CAFile, CertFile: k.TLS.CertFile,
+			KeyFile: k.TLS.KeyFile, InsecureSkipVerify: k.TLS.InsecureSkipVerify},
+	}
+}
+
+// decodeMessages is the consumer's body decoder in the API's terms.
+func decodeMessages(body []byte, contentType string, at int64) (api.MessageBatch, error) {
+	r, err := consumer.DecodeBody(body, contentType, at)
+	if err != nil {
+		return api.MessageBatch{}, err
+	}
+	b := api.MessageBatch{Events: r.Events, Accepted: r.Accepted, Rejected: make([]api.RejectedMessage, len(r.Rejected))}
+	for i, rj := range r.Rejected {
+		b.Rejected[i] = api.RejectedMessage{Index: rj.Index, Error: depc.ErrorMessage(rj.Err), Message: rj.Message}
+	}
+	return b, nil
+}
