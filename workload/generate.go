@@ -24,11 +24,14 @@ func (s Size) Generate(batchSize int, emit func([]depc.Event) error) error {
 	if batchSize < 1 {
 		return depc.Errorf(depc.EINVALID, "batch size: %d is below 1", batchSize)
 	}
-	g := &generator{s: s, emit: emit, buf: make([]depc.Event, 0, batchSize)}
+	g := &generator{s: s, emit: emit, buf: make([]depc.Event, 0, batchSize), namers: map[string]namer{}}
+	for _, l := range s.Labels {
+		g.namers[l.Name] = newNamer(l.Name, l.Count)
+	}
 	for li, l := range s.Labels {
 		for i := range l.Count {
 			if g.chance(s.NodeChanges, kindNode, uint64(li), uint64(i), 0) {
-				k := depc.NodeKey{Label: l.Name, Name: s.NodeName(l.Name, i)}
+				k := depc.NodeKey{Label: l.Name, Name: g.namers[l.Name].name(i)}
 				at := s.Start + int64(g.hash(kindNodeTime, uint64(li), uint64(i), 0)%uint64(int64(s.Days)*Day))
 				if err := g.add(depc.Event{Node: k, Kind: depc.EventOpen, From: at}); err != nil {
 					return err
@@ -54,9 +57,10 @@ const (
 )
 
 type generator struct {
-	s    Size
-	emit func([]depc.Event) error
-	buf  []depc.Event
+	s      Size
+	emit   func([]depc.Event) error
+	buf    []depc.Event
+	namers map[string]namer
 }
 
 func (g *generator) add(e depc.Event) error {
@@ -79,11 +83,7 @@ func (g *generator) flush() error {
 // hash is splitmix64 over the seed and the parts: a stateless random
 // function, so any entity's choices can be recomputed alone.
 func (g *generator) hash(kind int, a, b, c uint64) uint64 {
-	h := g.s.Seed
-	for _, v := range []uint64{uint64(kind), a, b, c} {
-		h = mix(h ^ v)
-	}
-	return h
+	return mix(mix(mix(mix(g.s.Seed^uint64(kind))^a)^b) ^ c)
 }
 
 func mix(x uint64) uint64 {
@@ -183,8 +183,8 @@ func contains(xs []int, x int) bool {
 func (g *generator) relation(li, di int, parentLabel string, p int, childLabel string, c int) error {
 	s := g.s
 	e := depc.Event{
-		Node:   depc.NodeKey{Label: parentLabel, Name: s.NodeName(parentLabel, p)},
-		Target: depc.NodeKey{Label: childLabel, Name: s.NodeName(childLabel, c)},
+		Node:   depc.NodeKey{Label: parentLabel, Name: g.namers[parentLabel].name(p)},
+		Target: depc.NodeKey{Label: childLabel, Name: g.namers[childLabel].name(c)},
 	}
 	id := uint64(li)<<56 | uint64(di)<<48 | uint64(p)
 	r := g.hash(kindRelation, id, uint64(c), 0)

@@ -2,6 +2,7 @@ package workload
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/depc-dev/depc"
@@ -174,9 +175,30 @@ func (s Size) Relations() int {
 // lower case and the index, zero-padded to the width of the label's count,
 // so that names sort like indexes.
 func (s Size) NodeName(label string, i int) string {
-	l := s.label(label)
-	width := len(fmt.Sprint(max(l.Count-1, 0)))
-	return fmt.Sprintf("%s-%0*d", strings.ToLower(label), width, i)
+	return newNamer(label, s.label(label).Count).name(i)
+}
+
+// namer builds the names of one label's nodes without fmt: the generator
+// makes millions of them.
+type namer struct {
+	prefix string
+	width  int
+}
+
+func newNamer(label string, count int) namer {
+	return namer{prefix: strings.ToLower(label) + "-", width: len(strconv.Itoa(max(count-1, 0)))}
+}
+
+func (n namer) name(i int) string {
+	digits := strconv.Itoa(i)
+	var b strings.Builder
+	b.Grow(len(n.prefix) + max(n.width, len(digits)))
+	b.WriteString(n.prefix)
+	for range n.width - len(digits) {
+		b.WriteByte('0')
+	}
+	b.WriteString(digits)
+	return b.String()
 }
 
 func (s Size) label(name string) *Label {
