@@ -62,8 +62,9 @@ func lookup(query string) (metric, error) {
 // Fetch generates, for every name, one series named after the metric and
 // tagged name=<name>, with a datapoint at w.Start, w.Start+60, … while before
 // w.End. It never looks before w.Start: the lookback is ignored. fn is
-// called once per element of names, in order. An unknown metric or a bad
-// window (empty, or longer than MaxWindow) is reported to fn for every name.
+// called once per distinct name, in the order of names. An unknown metric or
+// a bad window (empty, or longer than MaxWindow) is reported to fn for every
+// name.
 // Fetch returns an error only when ctx is cancelled.
 func (s *Source) Fetch(ctx context.Context, p depc.CheckParameters, w depc.Window, names []string, fn func(depc.SourceResult)) error {
 	m, err := lookup(p.Query)
@@ -83,6 +84,7 @@ func (s *Source) Fetch(ctx context.Context, p depc.CheckParameters, w depc.Windo
 	defer s.pool.Put(g)
 
 	size := int((uint64(w.End-w.Start) + Step - 1) / Step)
+	seen := make(map[string]struct{}, len(names))
 	for i, name := range names {
 		// Checking every name would cost more than generating small windows.
 		if i%64 == 0 {
@@ -90,6 +92,10 @@ func (s *Source) Fetch(ctx context.Context, p depc.CheckParameters, w depc.Windo
 				return err
 			}
 		}
+		if _, dup := seen[name]; dup {
+			continue
+		}
+		seen[name] = struct{}{}
 		pts := make([]qos.Point, size)
 		g.fill(m, w.Start, w.End, name, pts)
 		fn(depc.SourceResult{Name: name, Series: []depc.Series{{

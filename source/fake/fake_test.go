@@ -136,7 +136,7 @@ func TestFetchIsDeterministicAndIndependent(t *testing.T) {
 	names := []string{"filer1", "a", "apache1"}
 	p := depc.CheckParameters{Query: fake.MetricHTTPStatus, Lookback: 3600}
 	calls := 0
-	err := fake.New().Fetch(context.Background(), p, day, names, func(r depc.SourceResult) {
+	err := fake.New().Fetch(context.Background(), p, day, []string{"filer1", "a", "filer1", "apache1", "a"}, func(r depc.SourceResult) {
 		if r.Name != names[calls] {
 			t.Errorf("call %d for %q, want %q", calls, r.Name, names[calls])
 		}
@@ -146,7 +146,7 @@ func TestFetchIsDeterministicAndIndependent(t *testing.T) {
 		}
 	})
 	if err != nil || calls != 3 {
-		t.Fatalf("Fetch = %v after %d calls, want nil after 3", err, calls)
+		t.Fatalf("Fetch = %v after %d calls, want nil after 3 (one per distinct name)", err, calls)
 	}
 	if !slices.Equal(got.Series[0].Points, alone.Points) {
 		t.Error("apache1 differs when fetched after other names")

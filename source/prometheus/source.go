@@ -179,7 +179,7 @@ func (s *Source) ValidateCheck(p depc.CheckParameters) error {
 	// saved and not in every nightly run.
 	for _, names := range [][]string{{"a"}, {"a", "b"}} {
 		if _, err := promql.ParseExpr(c.q.render(c.q.matcher(names))); err != nil {
-			return depc.WrapError(depc.EINVALID, err, "parameters.query: cannot be restricted to a node")
+			return depc.WrapError(depc.EINVALID, err, "parameters.query: cannot be restricted to a node: %v", err)
 		}
 	}
 	return nil
@@ -234,24 +234,27 @@ func (sp span) ranges() []v1.Range {
 // once per distinct name, from the calling goroutine. Fetch returns an error
 // only when ctx ends first.
 func (s *Source) Fetch(ctx context.Context, p depc.CheckParameters, w depc.Window, names []string, fn func(depc.SourceResult)) error {
+	distinct := make([]string, 0, len(names))
+	seen := make(map[string]bool, len(names))
+	for _, n := range names {
+		if !seen[n] {
+			seen[n] = true
+			distinct = append(distinct, n)
+		}
+	}
 	c, err := parseCheck(p)
 	var sp span
 	if err == nil {
 		sp, err = evalSpan(w, c)
 	}
 	if err != nil {
-		for _, n := range names {
+		for _, n := range distinct {
 			fn(depc.SourceResult{Name: n, Err: err})
 		}
 		return nil
 	}
-	valid := make([]string, 0, len(names))
-	seen := make(map[string]bool, len(names))
-	for _, n := range names {
-		if seen[n] {
-			continue
-		}
-		seen[n] = true
+	valid := distinct[:0]
+	for _, n := range distinct {
 		if err := checkName(n); err != nil {
 			fn(depc.SourceResult{Name: n, Err: err})
 			continue

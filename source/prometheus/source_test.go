@@ -479,7 +479,7 @@ func TestFetchBadCheckOrWindow(t *testing.T) {
 	for _, tt := range tests {
 		f, srv := newFakeProm(t)
 		s := open(t, fmt.Sprintf(`{"url": %q}`, srv.URL))
-		got := fetch(t, s, tt.p, tt.w, "a", "b")
+		got := fetch(t, s, tt.p, tt.w, "a", "b", "a") // fetch fails on a second call for "a"
 		for _, n := range []string{"a", "b"} {
 			if err := got[n].Err; depc.ErrorCode(err) != depc.EINVALID || !strings.HasPrefix(depc.ErrorMessage(err), tt.want) {
 				t.Errorf("%+v %v: %s: %v, want EINVALID starting %q", tt.p, tt.w, n, err, tt.want)
