@@ -72,8 +72,12 @@ func (s *Source) Fetch(ctx context.Context, p depc.CheckParameters, w depc.Windo
 		err = checkWindow(w)
 	}
 	if err != nil {
+		seen := make(map[string]struct{}, len(names))
 		for _, name := range names {
-			fn(depc.SourceResult{Name: name, Err: err})
+			if _, dup := seen[name]; !dup {
+				seen[name] = struct{}{}
+				fn(depc.SourceResult{Name: name, Err: err})
+			}
 		}
 		return nil
 	}

@@ -182,7 +182,7 @@ func TestFetchErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		var errs []error
-		err := fake.New().Fetch(context.Background(), depc.CheckParameters{Query: tt.query}, tt.w, []string{"a", "b"}, func(r depc.SourceResult) {
+		err := fake.New().Fetch(context.Background(), depc.CheckParameters{Query: tt.query}, tt.w, []string{"a", "b", "a"}, func(r depc.SourceResult) {
 			if r.Series != nil {
 				t.Errorf("%q %v: series with an error", tt.query, tt.w)
 			}
