@@ -403,11 +403,16 @@ func (tr *traffic) add(rng *rand.Rand, topic, team string, n, invalidEvery int) 
 	}
 }
 
-// genMessage makes a random valid message, in a random format, and the
-// events it should record.
+// genMessage makes a random valid message about a small graph (600
+// nodes), in a random format, and the events it should record.
 func genMessage(rng *rand.Rand, at int64) ([]byte, []depc.Event) {
+	return genMessageNames(rng, at, 150)
+}
+
+// genMessageNames is genMessage over names nodes of each label.
+func genMessageNames(rng *rand.Rand, at int64, names int) ([]byte, []depc.Event) {
 	node := func() depc.NodeKey {
-		return depc.NodeKey{Label: genLabels[rng.IntN(len(genLabels))], Name: fmt.Sprintf("n%03d.example", rng.IntN(150))}
+		return depc.NodeKey{Label: genLabels[rng.IntN(len(genLabels))], Name: fmt.Sprintf("n%03d.example", rng.IntN(names))}
 	}
 	// times picks what a message says of an entity: nothing, from, to, or
 	// both; it returns the props and the event.
