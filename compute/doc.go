@@ -1,3 +1,25 @@
-// Package compute runs one team for one day: snapshot, sources, engine,
-// results; and root-cause attribution.
+// Package compute turns a team's graph and measurements into QoS: one run
+// of a team for one day (Computer.Day), one rule on one node name over any
+// window (ExecuteRule), the root cause of a node's downtime on a day
+// (RootCause) and a node's QoS of today so far (LiveQoS).
+//
+// A day is computed batch-shaped (ARCHITECTURE.md §2): the graph as it was
+// during the day is streamed once (GraphStore.Snapshot) into a compact
+// in-memory graph — int32 ids in (label, name) order, adjacency in CSR form,
+// periods clipped to the day — the rule labels' measurements are fetched
+// with one Source.Fetch per check and per chunk of nodes (one chunk per
+// core), every operation and aggregation label is computed in topological
+// order by package qos, and every result is written in one
+// StateStore.ReplaceDayResults, streamed from the compact arrays. Nothing
+// goes to a database per node, and the result does not depend on the order
+// the store delivers the graph in nor on the number of goroutines.
+//
+// Key terms (spec/semantics.md): a rule node's timeline is the AND of its
+// checks' indicator timelines, Unknown ones left out; an operation node's
+// timeline comes from its children while relation and child are active; an
+// aggregation node has a QoS and no timeline. Failures of one node or one
+// source do not stop a day: they are listed in the Report's Errors, with
+// label and name.
+//
+// compute knows no source plugin: an Opener, given by cmd/depc, opens them.
 package compute
