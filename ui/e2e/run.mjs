@@ -233,6 +233,71 @@ const scenarios = {
     await shot(page, 'rules')
   },
 
+  async crud({ page }) {
+    // Create a source, a check and a rule through the forms, edit the rule,
+    // see the API refuse to delete a source in use, then clean up.
+    const id = `e2e-${Date.now().toString(36)}`
+    const src = `${id}-src`
+    const check = `${id} check`
+    const rule = `${id} rule`
+    try {
+      await page.goto(`${base}/t/${enc(team)}/sources`)
+      await page.getByRole('button', { name: 'New source' }).click()
+      const sform = page.getByRole('form', { name: 'New source' })
+      await sform.getByLabel('Name').fill(src)
+      await sform.getByLabel('Plugin').selectOption('Fake')
+      await sform.getByRole('button', { name: 'Create' }).click()
+      await page.locator('#sources tbody th', { hasText: src }).waitFor()
+
+      const refused = await api(`${T}/checks`, { method: 'POST', body: { name: check, source: src, type: 'Threshold', parameters: { query: 'depc.tutorial.ping', threshold: 'abc' } } })
+      assert(refused.status === 400, `the API refuses threshold "abc" (${refused.status})`)
+      await page.goto(`${base}/t/${enc(team)}/checks`)
+      await page.getByRole('button', { name: 'New check' }).click()
+      const cform = page.getByRole('form', { name: 'New check' })
+      await cform.getByLabel('Name').fill(check)
+      await cform.getByLabel('Source').selectOption(src)
+      await cform.getByLabel('Metric').selectOption('depc.tutorial.ping')
+      await cform.getByLabel(/Threshold/).fill('abc')
+      await cform.getByRole('button', { name: 'Create' }).click()
+      await cform.getByRole('alert').filter({ hasText: refused.body.error.message }).waitFor()
+      await shot(page, 'check-error')
+      await cform.getByLabel(/Threshold/).fill('20')
+      await cform.getByRole('button', { name: 'Create' }).click()
+      await page.locator('#checks tbody th', { hasText: check }).waitFor()
+
+      await page.goto(`${base}/t/${enc(team)}/rules`)
+      await page.getByRole('button', { name: 'New rule' }).click()
+      const rform = page.getByRole('form', { name: 'New rule' })
+      await rform.getByLabel('Name').fill(rule)
+      await rform.getByLabel(check).check()
+      await rform.getByRole('button', { name: 'Create' }).click()
+      const row = page.locator('#rules tbody tr', { hasText: rule })
+      await row.waitFor()
+      await row.getByRole('button', { name: 'Edit' }).click()
+      const eform = page.getByRole('form', { name: `Edit rule ${rule}` })
+      const other = (await api(`${T}/checks`)).body.find((c) => c.name !== check)
+      if (other) await eform.getByLabel(other.name).check()
+      await eform.getByRole('button', { name: 'Save' }).click()
+      await eform.waitFor({ state: 'detached' })
+      const saved = (await api(`${T}/rules/${enc(rule)}`)).body
+      assert(saved.checks.includes(check) && (!other || saved.checks.includes(other.name)), `the edited rule has its checks (${saved.checks})`)
+      await page.locator('#rules tbody tr', { hasText: rule }).filter({ hasText: other ? other.name : check }).waitFor()
+
+      const inUse = await api(`${T}/sources/${enc(src)}`, { method: 'DELETE' })
+      assert(inUse.status === 409, `deleting a source in use is a conflict (${inUse.status})`)
+      await page.goto(`${base}/t/${enc(team)}/sources`)
+      const srow = page.locator('#sources tbody tr', { hasText: src })
+      await srow.getByRole('button', { name: 'Delete…' }).click()
+      await srow.getByRole('button', { name: `Delete ${src}` }).click()
+      await srow.getByRole('alert').filter({ hasText: inUse.body.error.message }).waitFor()
+      await shot(page, 'source-in-use')
+    } finally {
+      await api(`${T}/rules/${enc(rule)}`, { method: 'DELETE' })
+      await api(`${T}/checks/${enc(check)}`, { method: 'DELETE' })
+      await api(`${T}/sources/${enc(src)}`, { method: 'DELETE' })
+    }
+  },
+
   async pages({ page }) {
     // Every other page renders without error; screenshots for review.
     const pages = [
@@ -251,6 +316,15 @@ const scenarios = {
       await page.waitForLoadState('networkidle')
       await shot(page, name)
     }
+    // Error states show the API's own message.
+    const missing = await api(`${T}/labels/Website/nodes/no-such-node`)
+    assert(missing.status === 404, 'an unknown node is a 404')
+    await page.goto(`${base}/t/${enc(team)}/labels/Website/nodes/no-such-node`)
+    await page.getByRole('alert').filter({ hasText: missing.body.error.message }).waitFor()
+    await shot(page, 'error-node')
+    const noTeam = await api('/teams/no-such-team')
+    await page.goto(`${base}/t/no-such-team`)
+    await page.getByRole('alert').filter({ hasText: noTeam.body.error.message }).waitFor()
     // Runs: start a recomputation of two days; it shows up with its status.
     await page.goto(`${base}/t/${enc(team)}/runs`)
     await page.getByLabel('From').fill(addDays(yesterday, -1))

@@ -97,6 +97,8 @@ export interface Run {
   id: string | number
   days: string[]
   status: RunStatus
+  /** When the run was queued (depc adds it to api.md's fields). */
+  created_at?: number | null
   started_at: number | string | null
   finished_at: number | string | null
   nodes: number | null

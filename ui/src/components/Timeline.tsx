@@ -45,7 +45,7 @@ const OK = '#9ecae1'
 export function Timeline({ window: w, tz, lanes, guides, until, labelWidth = 160, laneHeight = 22, caption }: Props) {
   const [ref, width] = useWidth<HTMLDivElement>(800)
   const id = useId().replace(/:/g, '')
-  const svgWidth = Math.max(120, width - labelWidth - 96)
+  const svgWidth = Math.max(120, width - labelWidth - 150)
   const ticks = hourTicks(w, tz, svgWidth, 44)
   const day = dayOf(w.start, tz)
   const fmt = (t: number) => (w.end - w.start <= 90000 && dayOf(t, tz) === day ? formatClock(t, tz) : formatInstant(t, tz))

@@ -85,8 +85,7 @@ export function periodText(p: Period, tz: string): string {
   return `${formatInstant(p.from, tz, false)} → ${formatInstant(p.to, tz, false)}`
 }
 
-/** Sorts runs newest first whatever type their id has. */
+/** Sorts runs newest first: by id (ids increase with every run), numerically when they are numbers. */
 export function newestFirst(runs: Run[]): Run[] {
-  const t = (r: Run) => (typeof r.started_at === 'number' ? r.started_at : r.started_at ? Date.parse(r.started_at) / 1000 : Infinity)
-  return [...runs].sort((a, b) => t(b) - t(a) || String(b.id).localeCompare(String(a.id), undefined, { numeric: true }))
+  return [...runs].sort((a, b) => String(b.id).localeCompare(String(a.id), undefined, { numeric: true }))
 }

@@ -3,6 +3,7 @@ import { seg, teamPath, type Check, type Source } from '../api'
 import { PageHeader, Section } from '../components/common'
 import { DeleteButton, EditForm } from '../components/Crud'
 import { Async, Empty } from '../components/states'
+import { Field } from '../components/Field'
 import { useTeam } from '../context'
 import { useApi, useTitle } from '../hooks'
 
@@ -103,32 +104,35 @@ function CheckForm({ check, sources, done, cancel }: { check: Check | null; sour
         <label>
           Name <input value={name} onChange={(e) => setName(e.target.value)} required disabled={Boolean(check)} />
         </label>
-        <label>
-          Source{' '}
-          <select value={source} onChange={(e) => setSource(e.target.value)}>
-            {sources.map((s) => (
-              <option key={s.name} value={s.name}>
-                {s.name} ({s.plugin})
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Type{' '}
-          <select value={type} onChange={(e) => setType(e.target.value as 'Threshold' | 'Interval')}>
-            <option>Threshold</option>
-            <option>Interval</option>
-          </select>
-        </label>
+        <Field label="Source">
+          {(id) => (
+            <select id={id} value={source} onChange={(e) => setSource(e.target.value)}>
+              {sources.map((s) => (
+                <option key={s.name} value={s.name}>
+                  {s.name} ({s.plugin})
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field label="Type">
+          {(id) => (
+            <select id={id} value={type} onChange={(e) => setType(e.target.value as 'Threshold' | 'Interval')}>
+              <option>Threshold</option>
+              <option>Interval</option>
+            </select>
+          )}
+        </Field>
         <label>
           {type === 'Threshold' ? 'Threshold (OK while value ≤)' : 'Interval (OK while inside A:B)'}{' '}
           <input value={threshold} onChange={(e) => setThreshold(e.target.value)} placeholder={type === 'Threshold' ? '20' : '200:299'} required />
         </label>
       </div>
       {plugin === 'Fake' ? (
-        <label className="block">
-          Metric{' '}
+        <Field label="Metric" className="block">
+          {(id) => (
           <select
+            id={id}
             value={query}
             onChange={(e) => {
               setQuery(e.target.value)
@@ -144,7 +148,8 @@ function CheckForm({ check, sources, done, cancel }: { check: Check | null; sour
               <option key={m}>{m}</option>
             ))}
           </select>
-        </label>
+          )}
+        </Field>
       ) : (
         <>
           <label className="block">

@@ -4,6 +4,7 @@ import { PageHeader, Section } from '../components/common'
 import Graph, { type GraphEdge, type GraphNode } from '../components/Graph'
 import { QosBadge, QosLegend } from '../components/Qos'
 import { Async, Empty, ErrorBox, Loading } from '../components/states'
+import { Field } from '../components/Field'
 import { useTeam } from '../context'
 import { formatInt, formatQos } from '../format'
 import { toApiError, useApi, useTitle } from '../hooks'
@@ -260,9 +261,9 @@ function ImpactedPanel({ label, name }: { label: string; name: string }) {
   return (
     <Section title={`Impacted by ${name}`} id="impacted">
       <form className="toolbar" onSubmit={submit}>
-        <label>
-          Ancestor label{' '}
-          <select value={ancestor} onChange={(e) => setAncestor(e.target.value)} required>
+        <Field label="Ancestor label">
+          {(id) => (
+          <select id={id} value={ancestor} onChange={(e) => setAncestor(e.target.value)} required>
             <option value="">choose…</option>
             {choices.map((l) => (
               <option key={l.name} value={l.name}>
@@ -270,7 +271,8 @@ function ImpactedPanel({ label, name }: { label: string; name: string }) {
               </option>
             ))}
           </select>
-        </label>
+          )}
+        </Field>
         <label>
           at{' '}
           <input type="datetime-local" value={at} onChange={(e) => setAt(e.target.value)} aria-describedby="at-help" />

@@ -6,6 +6,7 @@ import { QosBadge } from '../components/Qos'
 import { RangePicker } from '../components/RangePicker'
 import { Sparkline } from '../components/Sparkline'
 import { Async, Empty, ErrorBox, Loading } from '../components/states'
+import { Field } from '../components/Field'
 import { useTeam } from '../context'
 import { formatInt, formatQos, qosOf, roundQos } from '../format'
 import { toApiError, useApi, useDebounced, useTitle } from '../hooks'
@@ -247,14 +248,15 @@ function NodeTable({ base, label, q, after, limit, range }: { base: string; labe
         <span className="muted">
           {names.length > 0 ? `${names[0]} … ${names[names.length - 1]}` : ''}
         </span>
-        <label className="page-size">
-          Per page{' '}
-          <select value={limit} onChange={(e) => { setStack([]); setParams({ limit: e.target.value === String(DEFAULT_PAGE) ? null : e.target.value, after: null }) }}>
+        <Field label="Per page" className="page-size">
+          {(id) => (
+          <select id={id} value={limit} onChange={(e) => { setStack([]); setParams({ limit: e.target.value === String(DEFAULT_PAGE) ? null : e.target.value, after: null }) }}>
             {PAGE_SIZES.map((n) => (
               <option key={n} value={n}>{n}</option>
             ))}
           </select>
-        </label>
+          )}
+        </Field>
         <button
           type="button"
           className="button small"

@@ -1,6 +1,7 @@
 import { teamPath, type Rejected as Rej } from '../api'
 import { PageHeader } from '../components/common'
 import { Async, Empty } from '../components/states'
+import { Field } from '../components/Field'
 import { useTeam } from '../context'
 import { useApi, useTitle } from '../hooks'
 import { setParams, useParams } from '../router'
@@ -17,14 +18,15 @@ export default function Rejected() {
   return (
     <>
       <PageHeader title="Rejected messages" kicker={team.name}>
-        <label>
-          Show{' '}
-          <select value={limit} onChange={(e) => setParams({ limit: e.target.value === String(LIMITS[0]) ? null : e.target.value })}>
+        <Field label="Show">
+          {(id) => (
+          <select id={id} value={limit} onChange={(e) => setParams({ limit: e.target.value === String(LIMITS[0]) ? null : e.target.value })}>
             {LIMITS.map((n) => (
               <option key={n}>{n}</option>
             ))}
           </select>
-        </label>
+          )}
+        </Field>
         <button type="button" className="button small" onClick={list.reload}>
           Refresh
         </button>

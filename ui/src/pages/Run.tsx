@@ -38,6 +38,14 @@ export default function RunPage({ id }: { id: string }) {
                 <dt>Nodes</dt>
                 <dd>{formatInt(r.nodes)}</dd>
               </div>
+              {r.created_at ? (
+                <div>
+                  <dt>Queued</dt>
+                  <dd>
+                    <RunTime at={r.created_at} tz={tz} />
+                  </dd>
+                </div>
+              ) : null}
               <div>
                 <dt>Started</dt>
                 <dd>

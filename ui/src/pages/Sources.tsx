@@ -3,6 +3,7 @@ import { seg, teamPath, type Source } from '../api'
 import { PageHeader, Section } from '../components/common'
 import { DeleteButton, EditForm } from '../components/Crud'
 import { Async, Empty } from '../components/states'
+import { Field } from '../components/Field'
 import { useTeam } from '../context'
 import { useApi, useTitle } from '../hooks'
 
@@ -88,9 +89,10 @@ function SourceForm({ source, done, cancel }: { source: Source | null; done: () 
         <label>
           Name <input value={name} onChange={(e) => setName(e.target.value)} required disabled={Boolean(source)} />
         </label>
-        <label>
-          Plugin{' '}
+        <Field label="Plugin">
+          {(id) => (
           <select
+            id={id}
             value={plugin}
             onChange={(e) => {
               setPlugin(e.target.value)
@@ -101,7 +103,8 @@ function SourceForm({ source, done, cancel }: { source: Source | null; done: () 
               <option key={p}>{p}</option>
             ))}
           </select>
-        </label>
+          )}
+        </Field>
       </div>
       <label className="block">
         Configuration (JSON)
