@@ -160,18 +160,22 @@ var always = []int64{qos.NegInf, qos.PosInf}
 // label in their text (labels cannot be parameters and still use the name
 // index); every other query finds nodes and relations by id and has one
 // text for every team, so that Neo4j plans it once per server.
+//
+// An entity with period events that does not exist yet is created with
+// its final properties, computed from the batch alone. One that exists is
+// write-locked (setting a property takes the lock) before its stored
+// events are read: a concurrent batch touching it has committed by then,
+// so its events are read, not lost. Go merges, and writes back only what
+// changed; the lock property never outlives the transaction.
 const (
-	// mergePeriodicNodes is formatted with the label. It creates the
-	// nodes that do not exist, write-locks every node (setting a
-	// property takes the lock) and only then reads its stored events:
-	// a concurrent batch touching the node has committed by then, so its
-	// events are read, not lost. The uniqueness constraint makes MERGE
-	// safe against two batches creating one node.
-	mergePeriodicNodes = `UNWIND $rows AS name
-MERGE (x:%s {name: name})
-ON CREATE SET x.periods = $always
-SET x.depc_lock = true
-RETURN name, id(x), x.opens, x.closes, x.spans`
+	// mergePeriodicNodes is formatted with the label. The uniqueness
+	// constraint makes MERGE safe against two batches creating one node.
+	mergePeriodicNodes = `UNWIND $rows AS r
+MERGE (x:%s {name: r.k})
+ON CREATE SET x.periods = r.p, x.opens = r.o, x.closes = r.c, x.spans = r.s
+ON MATCH SET x.depc_lock = true
+WITH r, x, x.depc_lock IS NOT NULL AS matched
+RETURN r.k, id(x), matched, CASE WHEN matched THEN [x.opens, x.closes, x.spans] END`
 	// mergeNodes is formatted with the label: nodes only declared, or
 	// ends of relations, whose periods do not change.
 	mergeNodes = `UNWIND $rows AS name
@@ -182,16 +186,19 @@ RETURN name, id(x)`
 MATCH (x) WHERE id(x) = r.id
 SET x.periods = r.p, x.opens = r.o, x.closes = r.c, x.spans = r.s
 REMOVE x.depc_lock`
-	// mergePeriodicRels is mergePeriodicNodes for relations; MERGE of a
-	// relationship locks both its nodes, so two batches cannot create
-	// one relation twice.
+	unlockNodes = `UNWIND $rows AS id
+MATCH (x) WHERE id(x) = id
+REMOVE x.depc_lock`
+	// mergePeriodicRels: MERGE of a relationship locks both its nodes,
+	// so two batches cannot create one relation twice.
 	mergePeriodicRels = `UNWIND $rows AS r
 MATCH (a) WHERE id(a) = r.a
 MATCH (b) WHERE id(b) = r.b
 MERGE (a)-[y:DEPENDS_ON]->(b)
-ON CREATE SET y.periods = $always
-SET y.depc_lock = true
-RETURN r.i, id(y), y.opens, y.closes, y.spans`
+ON CREATE SET y.periods = r.p, y.opens = r.o, y.closes = r.c, y.spans = r.s
+ON MATCH SET y.depc_lock = true
+WITH r, y WHERE y.depc_lock IS NOT NULL
+RETURN r.k, id(y), [y.opens, y.closes, y.spans]`
 	mergeRels = `UNWIND $rows AS r
 MATCH (a) WHERE id(a) = r.a
 MATCH (b) WHERE id(b) = r.b
@@ -201,37 +208,42 @@ ON CREATE SET y.periods = $always`
 MATCH ()-[y]->() WHERE id(y) = r.id
 SET y.periods = r.p, y.opens = r.o, y.closes = r.c, y.spans = r.s
 REMOVE y.depc_lock`
+	unlockRels = `UNWIND $rows AS id
+MATCH ()-[y]->() WHERE id(y) = id
+REMOVE y.depc_lock`
 )
 
 // applyTx writes the batch inside tx. It may run more than once (the
 // driver retries transient errors such as deadlocks), so it never changes
 // b.
 //
-//  1. per label, MERGE the nodes with period events, lock them and read
-//     their stored event sets and ids; MERGE the other nodes, reading
-//     their ids;
-//  2. MERGE the relations with period events between those ids, lock
-//     them and read their event sets; MERGE the relations only declared;
-//  3. merge the batch's events into the stored sets in Go, derive the
-//     periods, and write sets and periods back by id.
+//  1. per label, MERGE the nodes with period events (created with their
+//     properties, or locked and read) and the other nodes, reading the ids
+//     of all;
+//  2. MERGE the relations with period events between those ids (created,
+//     or locked and read), then the relations only declared;
+//  3. merge the batch's events into the sets read, derive the periods,
+//     and write back by id what changed.
 func (s *Store) applyTx(ctx context.Context, tx neo4j.ManagedTransaction, team string, b *batch) error {
 	ids := make(map[depc.NodeKey]int64, len(b.nodes))
-	var nodeRows []any
+	var w writes
 	for _, g := range b.nodeGroups {
 		if len(g.periodic) > 0 {
+			rows := make([]any, len(g.periodic))
+			for i, name := range g.periodic {
+				rows[i] = createRow(name, b.nodes[depc.NodeKey{Label: g.label, Name: name}].set)
+			}
 			q := fmt.Sprintf(mergePeriodicNodes, neoLabel(team, g.label))
-			err := s.query(ctx, tx, q, strings2any(g.periodic), func(v []any) error {
+			err := s.query(ctx, tx, q, rows, func(v []any) error {
 				name, _ := v[0].(string)
 				id, _ := v[1].(int64)
 				k := depc.NodeKey{Label: g.label, Name: name}
-				stored, err := readEventSet(v[2], v[3], v[4])
-				if err != nil {
-					return fmt.Errorf("stored events of %v: %w", k, err)
-				}
 				ids[k] = id
-				nodeRows = append(nodeRows, writeRow(id, stored, b.nodes[k].set))
+				if matched, _ := v[2].(bool); matched {
+					return w.node(k, id, v[3], b.nodes[k].set)
+				}
 				return nil
-			}, "always", always)
+			})
 			if err != nil {
 				return err
 			}
@@ -249,52 +261,106 @@ func (s *Store) applyTx(ctx context.Context, tx neo4j.ManagedTransaction, team s
 			}
 		}
 	}
-	if err := s.query(ctx, tx, writeNodes, nodeRows, nil); err != nil {
-		return err
-	}
 
 	var periodic, declared []any
 	var keys []relKey // of periodic, by index
 	for _, g := range b.relGroups {
 		for _, k := range g.periodic {
-			periodic = append(periodic, map[string]any{"i": int64(len(keys)), "a": ids[k.From], "b": ids[k.To]})
+			row := createRow(int64(len(keys)), b.rels[k].set)
+			row["a"], row["b"] = ids[k.From], ids[k.To]
+			periodic = append(periodic, row)
 			keys = append(keys, k)
 		}
 		for _, k := range g.exists {
 			declared = append(declared, map[string]any{"a": ids[k.From], "b": ids[k.To]})
 		}
 	}
-	var relRows []any
 	err := s.query(ctx, tx, mergePeriodicRels, periodic, func(v []any) error {
 		i, _ := v[0].(int64)
 		id, _ := v[1].(int64)
 		if i < 0 || int(i) >= len(keys) {
 			return fmt.Errorf("apply: relation row %d out of range", i)
 		}
-		stored, err := readEventSet(v[2], v[3], v[4])
-		if err != nil {
-			return fmt.Errorf("stored events of %v->%v: %w", keys[i].From, keys[i].To, err)
-		}
-		relRows = append(relRows, writeRow(id, stored, b.rels[keys[i]].set))
-		return nil
-	}, "always", always)
+		return w.rel(keys[i], id, v[2], b.rels[keys[i]].set)
+	})
 	if err != nil {
 		return err
 	}
 	if err := s.query(ctx, tx, mergeRels, declared, nil, "always", always); err != nil {
 		return err
 	}
-	return s.query(ctx, tx, writeRels, relRows, nil)
+	for _, q := range []struct {
+		text string
+		rows []any
+	}{
+		{writeNodes, w.nodes}, {unlockNodes, w.unlockNodes},
+		{writeRels, w.rels}, {unlockRels, w.unlockRels},
+	} {
+		if err := s.query(ctx, tx, q.text, q.rows, nil); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
-// writeRow is the write row of an entity: its stored event set merged
-// with the batch's, and the derived periods.
-func writeRow(id int64, stored, batch depc.EventSet) map[string]any {
-	// stored is this attempt's own copy, read from the database.
-	stored.Merge(batch)
-	row := map[string]any{"id": id, "p": flattenPeriods(stored.Periods())}
-	row["o"], row["c"], row["s"] = eventProps(stored)
+// createRow is the row of an entity with period events: its key k and the
+// properties it gets if it is created, from the batch's events alone.
+func createRow(k any, set depc.EventSet) map[string]any {
+	row := map[string]any{"k": k, "p": flattenPeriods(set.Periods())}
+	row["o"], row["c"], row["s"] = eventProps(set)
 	return row
+}
+
+// writes collects the rows that write back existing entities: those whose
+// event set changed, and those only to unlock.
+type writes struct {
+	nodes, unlockNodes, rels, unlockRels []any
+}
+
+func (w *writes) node(k depc.NodeKey, id int64, stored any, batch depc.EventSet) error {
+	row, err := mergeRow(id, stored, batch)
+	if err != nil {
+		return fmt.Errorf("stored events of %v: %w", k, err)
+	}
+	if row == nil {
+		w.unlockNodes = append(w.unlockNodes, id)
+	} else {
+		w.nodes = append(w.nodes, row)
+	}
+	return nil
+}
+
+func (w *writes) rel(k relKey, id int64, stored any, batch depc.EventSet) error {
+	row, err := mergeRow(id, stored, batch)
+	if err != nil {
+		return fmt.Errorf("stored events of %v->%v: %w", k.From, k.To, err)
+	}
+	if row == nil {
+		w.unlockRels = append(w.unlockRels, id)
+	} else {
+		w.rels = append(w.rels, row)
+	}
+	return nil
+}
+
+// mergeRow merges the batch's events into the stored ones ([opens,
+// closes, spans] as read) and returns the write row, or nil when nothing
+// changed.
+func mergeRow(id int64, stored any, batch depc.EventSet) (map[string]any, error) {
+	props, _ := stored.([]any)
+	if len(props) != 3 {
+		return nil, fmt.Errorf("want [opens, closes, spans], got %v", stored)
+	}
+	set, err := readEventSet(props[0], props[1], props[2])
+	if err != nil {
+		return nil, err
+	}
+	if !set.Merge(batch) {
+		return nil, nil
+	}
+	row := map[string]any{"id": id, "p": flattenPeriods(set.Periods())}
+	row["o"], row["c"], row["s"] = eventProps(set)
+	return row, nil
 }
 
 func strings2any(xs []string) []any {

@@ -1,0 +1,246 @@
+package neo4j_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/depc-dev/depc"
+	"github.com/depc-dev/depc/graph/neo4j"
+	"github.com/depc-dev/depc/workload"
+)
+
+// Benchmarks against the real server. DEPC_BENCH_SIZE picks the workload
+// (default "small"; "bench-1m" for the record: loading it takes minutes
+// and is done once, into the team of that name, which is kept).
+
+func benchSize(b *testing.B) workload.Size {
+	name := benchEnv("DEPC_BENCH_SIZE", "small")
+	size, err := workload.Lookup(name)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return size
+}
+
+func benchEnv(k, def string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return def
+}
+
+func benchStore(b *testing.B, batchRows int) *neo4j.Store {
+	cfg := config(b)
+	cfg.BatchRows = batchRows
+	s, err := neo4j.Open(context.Background(), cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.Close() })
+	return s
+}
+
+// relationEvents returns the relation events of a size, in the order a
+// team would send them (label by label), each relation opened 30 days
+// before the first benchmark day, with a share of them closed or spanning
+// during the days.
+func relationEvents(size workload.Size) []depc.Event {
+	var out []depc.Event
+	opened := size.Start - 30*workload.Day
+	n := 0
+	for _, l := range size.Labels {
+		for _, d := range l.DependsOn {
+			dc := 0
+			for _, x := range size.Labels {
+				if x.Name == d.Label {
+					dc = x.Count
+				}
+			}
+			pairs := func(yield func(i, j int)) {
+				if d.PerNode == 0 {
+					for j := range dc {
+						yield(j%l.Count, j)
+					}
+					return
+				}
+				for i := range l.Count {
+					for k := range min(d.PerNode, dc) {
+						yield(i, (i*7919+k*104729)%dc)
+					}
+				}
+			}
+			pairs(func(i, j int) {
+				e := depc.Event{
+					Node:   depc.NodeKey{Label: l.Name, Name: size.NodeName(l.Name, i)},
+					Target: depc.NodeKey{Label: d.Label, Name: size.NodeName(d.Label, j)},
+					Kind:   depc.EventOpen,
+					From:   opened,
+				}
+				n++
+				if size.Changes > 0 && n%int(1/size.Changes) == 0 {
+					e.Kind, e.From, e.To = depc.EventSpan, size.Start+int64(n%size.Days)*workload.Day, size.Start+int64(n%size.Days)*workload.Day+3600
+				}
+				out = append(out, e)
+			})
+		}
+	}
+	return out
+}
+
+func batchRows(b *testing.B) int {
+	n, err := strconv.Atoi(benchEnv("DEPC_BENCH_BATCH_ROWS", "0"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return n
+}
+
+// BenchmarkApplyRelations applies relation events in batches of the given
+// size to a fresh team: new relations (with their nodes), then the same
+// events again (relations that exist: what replays and periodic
+// re-declarations cost). One op is one batch; events/s is the figure.
+func BenchmarkApplyRelations(b *testing.B) {
+	size := benchSize(b)
+	events := relationEvents(size)
+	for _, batch := range []int{1000, 10000} {
+		for _, phase := range []string{"new", "existing"} {
+			b.Run(fmt.Sprintf("batch=%d/%s", batch, phase), func(b *testing.B) {
+				s := benchStore(b, batchRows(b))
+				team := fmt.Sprintf("bench-apply-%d", time.Now().UnixNano())
+				b.Cleanup(func() { s.DeleteTeam(context.Background(), team) })
+				ctx := context.Background()
+				next := 0
+				take := func() []depc.Event {
+					if next+batch > len(events) {
+						next = 0
+						if phase == "new" {
+							// Out of new events: start a fresh team.
+							team = fmt.Sprintf("bench-apply-%d", time.Now().UnixNano())
+							b.Cleanup(func() { s.DeleteTeam(context.Background(), team) })
+						}
+					}
+					out := events[next : next+batch]
+					next += batch
+					return out
+				}
+				if phase == "existing" {
+					// Preload what the timed loop will replay.
+					for i := 0; i < min(len(events), batch*max(b.N, 1)); i += batch {
+						if err := s.Apply(ctx, team, events[i:min(i+batch, len(events))]); err != nil {
+							b.Fatal(err)
+						}
+					}
+				}
+				b.ResetTimer()
+				for range b.N {
+					if err := s.Apply(ctx, team, take()); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ReportMetric(float64(batch*b.N)/b.Elapsed().Seconds(), "events/s")
+			})
+		}
+	}
+}
+
+// loadTeam loads the whole size into the team named after it unless it is
+// there already, and reports how long the load took.
+func loadTeam(b *testing.B, s *neo4j.Store, size workload.Size) string {
+	ctx := context.Background()
+	team := "bench-" + strings.TrimPrefix(size.Name, "bench-")
+	labels, err := s.Labels(ctx, team)
+	if err != nil {
+		b.Fatal(err)
+	}
+	nodes := 0
+	for _, l := range labels {
+		nodes += l.Nodes
+	}
+	if nodes == size.Nodes() {
+		return team
+	}
+	if nodes > 0 {
+		if err := s.DeleteTeam(ctx, team); err != nil {
+			b.Fatal(err)
+		}
+	}
+	events := relationEvents(size)
+	// Node events: a share of the nodes appear during the days.
+	var nodeEvents []depc.Event
+	k := 0
+	for _, l := range size.Labels {
+		for i := range l.Count {
+			k++
+			if size.NodeChanges > 0 && k%int(1/size.NodeChanges) == 0 {
+				nodeEvents = append(nodeEvents, depc.Event{
+					Node: depc.NodeKey{Label: l.Name, Name: size.NodeName(l.Name, i)},
+					Kind: depc.EventOpen, From: size.Start + int64(k%size.Days)*workload.Day,
+				})
+			}
+		}
+	}
+	events = append(events, nodeEvents...)
+	t0 := time.Now()
+	const batch = 10000
+	for i := 0; i < len(events); i += batch {
+		if err := s.Apply(ctx, team, events[i:min(i+batch, len(events))]); err != nil {
+			b.Fatal(err)
+		}
+	}
+	d := time.Since(t0)
+	b.Logf("loaded %s into team %s: %d events (%d nodes, %d relations) in %v: %.0f events/s",
+		size.Name, team, len(events), size.Nodes(), size.Relations(), d.Round(time.Second), float64(len(events))/d.Seconds())
+	return team
+}
+
+// countSink counts what a snapshot delivers and keeps what a run keeps:
+// nothing here, so that the figure is the store's own cost.
+type countSink struct{ nodes, rels int }
+
+func (c *countSink) Node(depc.SnapshotNode) error         { c.nodes++; return nil }
+func (c *countSink) Relation(depc.SnapshotRelation) error { c.rels++; return nil }
+
+// BenchmarkSnapshot streams the whole team for one benchmark day. peak-MiB
+// is the process's peak resident memory (VmHWM), which includes the load
+// if it ran in this process.
+func BenchmarkSnapshot(b *testing.B) {
+	size := benchSize(b)
+	s := benchStore(b, batchRows(b))
+	team := loadTeam(b, s, size)
+	day := size.DayWindow(size.Days / 2)
+	runtime.GC()
+	b.ResetTimer()
+	var sink countSink
+	for range b.N {
+		sink = countSink{}
+		if err := s.Snapshot(context.Background(), team, day, nil, &sink); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(sink.nodes), "nodes")
+	b.ReportMetric(float64(sink.rels), "relations")
+	b.ReportMetric(float64(sink.nodes+sink.rels)/(b.Elapsed().Seconds()/float64(b.N)), "records/s")
+	b.ReportMetric(float64(peakRSS())/(1<<20), "peak-MiB")
+}
+
+// peakRSS reads the process's peak resident set size from /proc.
+func peakRSS() int64 {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
+}
