@@ -316,6 +316,25 @@ const scenarios = {
       await page.waitForLoadState('networkidle')
       await shot(page, name)
     }
+    // Times are the team's, not the browser's (the browser runs in Los Angeles).
+    const rejected = (await api(`${T}/messages/rejected?limit=50`)).body
+    if (rejected.length) {
+      await page.goto(`${base}/t/${enc(team)}/rejected`)
+      const cell = page.locator('table.data tbody tr').first().locator('td').first()
+      await cell.waitFor()
+      const want = new Date(rejected[0].at * 1000).toLocaleString('sv-SE', { timeZone: tz, hourCycle: 'h23' })
+      const got = await cell.innerText()
+      assert(got === want, `rejected message time ${got} is ${want} in ${tz}`)
+    }
+    // A phone-sized screen still shows the node page in one column.
+    await page.setViewportSize({ width: 390, height: 844 })
+    await page.goto(`${base}/t/${enc(team)}/labels/Website/nodes/foo.com`)
+    await page.locator('#daily .daybars').waitFor()
+    await page.locator('#day .timeline, #day .state').first().waitFor()
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)
+    await shot(page, 'narrow-node')
+    assert(overflow <= 1, `no horizontal scrolling on a narrow screen (${overflow} px too wide)`)
+    await page.setViewportSize({ width: 1360, height: 900 })
     // Error states show the API's own message.
     const missing = await api(`${T}/labels/Website/nodes/no-such-node`)
     assert(missing.status === 404, 'an unknown node is a 404')

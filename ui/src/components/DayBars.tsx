@@ -2,19 +2,13 @@ import type { KeyboardEvent } from 'react'
 import { formatQos } from '../format'
 import { qosLevel } from '../scale'
 import { weekday } from '../time'
+import { nines } from '../qosdata'
 
 export interface DayBar {
   day: string
   qos: number | null
   /** false when no run computed the day. */
   computed: boolean
-}
-
-/** Height of a bar in "nines": 0 → 0, 90 → 1, 99 → 2 … 99.999 and 100 → 5 (full). */
-export function nines(q: number): number {
-  if (q >= 100) return 5
-  const bad = Math.max(100 - q, 0.001)
-  return Math.max(0, Math.min(5, 2 - Math.log10(bad)))
 }
 
 /**

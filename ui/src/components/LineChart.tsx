@@ -4,7 +4,8 @@ import 'uplot/dist/uPlot.min.css'
 import { formatQos } from '../format'
 import { useWidth } from '../hooks'
 import { SERIES_COLORS, SERIES_DASHES } from '../scale'
-import { dayOf, formatClock, formatInstant } from '../time'
+import { formatInstant } from '../time'
+import { qosRange, tickLabel } from '../qosdata'
 
 export interface Series {
   label: string
@@ -35,22 +36,6 @@ interface Props {
  * (about 20 kB gzipped) and fast with thousands of points, which is all these
  * charts need; it lives in the chunks of the pages that draw charts only.
  */
-/** The y range of a QoS chart: a little below the lowest value, up to 100. */
-export function qosRange(min: number | null, max: number | null): [number, number] {
-  if (min === null || max === null || !Number.isFinite(min)) return [0, 100]
-  const hi = Math.max(100, max)
-  const span = Math.max(hi - min, 0.01)
-  const lo = Math.max(0, min - span * 0.15)
-  return [lo, hi]
-}
-
-function tickLabel(t: number, incr: number, tz: string, first: boolean): string {
-  const day = dayOf(t, tz)
-  if (incr >= 86400) return first || day.endsWith('-01-01') ? `${day.slice(5)}\n${day.slice(0, 4)}` : day.slice(5)
-  const clock = formatClock(t, tz, false)
-  return first || clock === '00:00' ? `${clock}\n${day.slice(5)}` : clock
-}
-
 export default function LineChart({ x, series, tz, height = 240, kind = 'qos', rules = [], xDays = false, ariaLabel }: Props) {
   const [wrapRef, width] = useWidth<HTMLDivElement>(800)
   const el = useRef<HTMLDivElement | null>(null)

@@ -42,17 +42,20 @@ const OK = '#9ecae1'
  * the team's zone. KO intervals are hatched as well as coloured, and each one
  * has a tooltip with its exact times; lanes carry an accessible summary.
  */
-export function Timeline({ window: w, tz, lanes, guides, until, labelWidth = 160, laneHeight = 22, caption }: Props) {
+export function Timeline({ window: w, tz, lanes, guides, until, labelWidth: wantLabel = 160, laneHeight = 22, caption }: Props) {
   const [ref, width] = useWidth<HTMLDivElement>(800)
   const id = useId().replace(/:/g, '')
-  const svgWidth = Math.max(120, width - labelWidth - 150)
-  const ticks = hourTicks(w, tz, svgWidth, 44)
+  // On a phone the label and aside columns shrink so the drawing keeps most of the width.
+  const narrow = width < 640
+  const labelWidth = narrow ? Math.min(wantLabel, 84) : wantLabel
+  const svgWidth = Math.max(120, width - labelWidth - (narrow ? 76 : 150))
+  const ticks = hourTicks(w, tz, svgWidth, 56)
   const day = dayOf(w.start, tz)
   const fmt = (t: number) => (w.end - w.start <= 90000 && dayOf(t, tz) === day ? formatClock(t, tz) : formatInstant(t, tz))
   const guideSegs = guides ? segments(guides, w, svgWidth, 1) : []
   const futureX = until !== undefined && until < w.end ? xOf(until, w, svgWidth) : null
   return (
-    <figure className="timeline" ref={ref}>
+    <figure className={`timeline${narrow ? ' narrow' : ''}`} ref={ref}>
       {caption && <figcaption>{caption}</figcaption>}
       <svg width="0" height="0" aria-hidden="true" style={{ position: 'absolute' }}>
         <defs>

@@ -12,25 +12,7 @@ import { useApi, useTitle } from '../hooks'
 import { rangeFromParams, rangeQuery } from '../range'
 import { Link, href, urls, useParams } from '../router'
 import { dayStart, daysBetween, yesterday } from '../time'
-
-export interface LabelSummary {
-  label: string
-  values: (number | null)[]
-  latest: { day: string; qos: number } | null
-  previous: { day: string; qos: number } | null
-}
-
-/** Per label: the daily averages aligned on days, the latest known value and the one before. */
-export function summarise(data: TeamQos, days: string[]): LabelSummary[] {
-  return Object.keys(data.labels)
-    .sort()
-    .map((label) => {
-      const byDay = new Map(data.labels[label].map((d) => [d.day, d.qos]))
-      const values = days.map((d) => byDay.get(d) ?? null)
-      const known = days.map((d, i) => ({ day: d, qos: values[i] })).filter((v): v is { day: string; qos: number } => v.qos !== null)
-      return { label, values, latest: known[known.length - 1] ?? null, previous: known[known.length - 2] ?? null }
-    })
-}
+import { summarise } from '../qosdata'
 
 export default function Dashboard() {
   const { team, tz, labels } = useTeam()

@@ -8,50 +8,17 @@ import { Sparkline } from '../components/Sparkline'
 import { Async, Empty, ErrorBox, Loading } from '../components/states'
 import { Field } from '../components/Field'
 import { useTeam } from '../context'
-import { formatInt, formatQos, qosOf, roundQos } from '../format'
+import { formatInt, formatQos } from '../format'
 import { toApiError, useApi, useDebounced, useTitle } from '../hooks'
 import { rangeFromParams, rangeQuery, type DayRange } from '../range'
 import { Link, href, setParams, urls, useParams } from '../router'
 import { dayStart, daysBetween, yesterday } from '../time'
+import { rangeStats } from '../qosdata'
 
 const PAGE_SIZES = [25, 50, 100]
 const DEFAULT_PAGE = 50
 /** Per-node QoS requests in flight at once for a page of nodes. */
 const CONCURRENCY = 6
-
-export interface RangeStats {
-  /** QoS over the whole range: from ok/ko seconds, or the mean of daily values for aggregation nodes. */
-  qos: number | null
-  /** Whether qos came from seconds (exact) or from a mean of days. */
-  exact: boolean
-  worst: { day: string; qos: number } | null
-  latest: { day: string; qos: number | null } | null
-}
-
-/** A node's QoS over a range from its daily results. */
-export function rangeStats(days: DayQos[]): RangeStats {
-  let ok = 0
-  let ko = 0
-  let seconds = true
-  const values: number[] = []
-  let worst: RangeStats['worst'] = null
-  for (const d of days) {
-    if (d.ok === null || d.ko === null) seconds = false
-    else {
-      ok += d.ok
-      ko += d.ko
-    }
-    if (d.qos !== null) {
-      values.push(d.qos)
-      if (!worst || d.qos < worst.qos) worst = { day: d.day, qos: d.qos }
-    }
-  }
-  const last = days[days.length - 1]
-  const latest = last ? { day: last.day, qos: last.qos } : null
-  if (seconds && days.length > 0) return { qos: qosOf(ok, ko), exact: true, worst, latest }
-  const mean = values.length ? roundQos(values.reduce((a, b) => a + b, 0) / values.length) : null
-  return { qos: mean, exact: false, worst, latest }
-}
 
 export default function LabelPage({ label }: { label: string }) {
   const { team, tz, labels } = useTeam()

@@ -11,6 +11,7 @@ import { formatDuration, formatInt } from '../format'
 import { toApiError, useApi, useTitle } from '../hooks'
 import { setParams, useParams } from '../router'
 import { dayWindow, isDay, parseLocal, toLocalInput, yesterday, type Window } from '../time'
+import { thresholdLines } from '../qosdata'
 
 export default function Rules() {
   const { team } = useTeam()
@@ -108,15 +109,6 @@ function windowFromParams(params: URLSearchParams, tz: string): { window: Window
   const d = params.get('day')
   const day = isDay(d) ? d : yesterday(tz)
   return { window: dayWindow(day, tz), day }
-}
-
-/** Horizontal lines for a check's threshold ("20") or interval ("200:299"). */
-export function thresholdLines(type: string | undefined, threshold: string | undefined): { value: number; label: string }[] {
-  if (!threshold) return []
-  const parts = threshold.split(':').map(Number)
-  if (parts.some((p) => !Number.isFinite(p))) return []
-  if (parts.length === 2 || type === 'Interval') return parts.map((p, i) => ({ value: p, label: i === 0 ? `min ${p}` : `max ${p}` }))
-  return [{ value: parts[0], label: `threshold ${parts[0]}` }]
 }
 
 function RunPanel({ rules }: { rules: Rule[] }) {
