@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -544,6 +545,31 @@ func fmtReasons(m map[string]int) string {
 	return strings.Join(parts, "\n     ")
 }
 
+// metricCount is the number of series of a metric matching labels.
+func metricCount(t *testing.T, reg *prometheus.Registry, name string, labels map[string]string) int {
+	t.Helper()
+	families, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, f := range families {
+		if f.GetName() != name {
+			continue
+		}
+	metrics:
+		for _, m := range f.GetMetric() {
+			for _, lp := range m.GetLabel() {
+				if v, ok := labels[lp.GetName()]; ok && v != lp.GetValue() {
+					continue metrics
+				}
+			}
+			n++
+		}
+	}
+	return n
+}
+
 // metricValue reads a counter or gauge from a registry (0 when absent).
 func metricValue(t *testing.T, reg *prometheus.Registry, name string, labels map[string]string) float64 {
 	t.Helper()
@@ -594,6 +620,19 @@ func TestConsume(t *testing.T) {
 	reg := prometheus.NewRegistry()
 	stop := runConsumer(t, e.config(teams...), store, newTeams(teams...), rejections, reg)
 	e.waitCommitted(t, e.group(), e.topic("alpha"), e.topic("beta"))
+	// Every partition reports its lag, nothing left once all is committed.
+	waitFor(t, time.Minute, "a lag of 0 on the 6 partitions", func() bool {
+		n := 0
+		for _, tp := range []string{e.topic("alpha"), e.topic("beta")} {
+			for p := range 3 {
+				labels := map[string]string{"topic": tp, "partition": strconv.Itoa(p)}
+				if metricCount(t, reg, "depc_consumer_lag", labels) == 1 && metricValue(t, reg, "depc_consumer_lag", labels) == 0 {
+					n++
+				}
+			}
+		}
+		return n == 6
+	})
 	stop()
 
 	for _, team := range teams {
@@ -890,4 +929,88 @@ func TestConsumeSecured(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestConsumeTwoMembers runs two consumers in one group: the partitions
+// are shared, the second one joining mid-stream rebalances the group, and
+// the graph is still exactly the messages' effect.
+func TestConsumeTwoMembers(t *testing.T) {
+	e := newKafkaEnv(t)
+	e.createTopics(t, 3, e.topic("alpha"), e.topic("beta"))
+	tr := newTraffic()
+	rng := rand.New(rand.NewPCG(13, 14))
+	tr.add(rng, e.topic("alpha"), "alpha", 4000, 11)
+	tr.add(rng, e.topic("beta"), "beta", 4000, 0)
+	e.produce(t, tr.msgs)
+
+	store := openStore(t)
+	cfg := e.config("alpha", "beta")
+	cfg.BatchSize = 200
+	// The first member's third write waits until the second member has
+	// written: the second must have joined, and the group rebalanced, while
+	// the first holds a batch of a generation that has ended.
+	var firstWrites atomic.Int64
+	secondWrote := make(chan struct{})
+	var once sync.Once
+	first := &flakyStore{GraphStore: store, down: func(int64) bool {
+		if firstWrites.Add(1) == 3 {
+			select {
+			case <-secondWrote:
+			case <-time.After(2 * time.Minute):
+			}
+		}
+		return false
+	}}
+	second := &flakyStore{GraphStore: store, down: func(int64) bool {
+		once.Do(func() { close(secondWrote) })
+		return false
+	}}
+	runConsumer(t, cfg, first, newTeams("alpha", "beta"), nil, nil)
+	waitFor(t, time.Minute, "the first member to write", func() bool { return firstWrites.Load() >= 3 })
+	runConsumer(t, cfg, second, newTeams("alpha", "beta"), nil, nil)
+	e.waitCommitted(t, e.group(), e.topic("alpha"), e.topic("beta"))
+	select {
+	case <-secondWrote:
+	default:
+		t.Error("the second member wrote nothing")
+	}
+
+	for _, team := range []string{"alpha", "beta"} {
+		if d := diffGraphs(dumpGraph(t, store, team), expectedGraph(tr.events[team])); d != "" {
+			t.Errorf("%s: graph differs from its messages:%s", team, d)
+		}
+	}
+	checkDLQ(t, e, "alpha", tr.invalid["alpha"], true)
+}
+
+// TestConsumeNewTopic creates a team topic while the consumer runs: the
+// next topic listing picks it up.
+func TestConsumeNewTopic(t *testing.T) {
+	e := newKafkaEnv(t)
+	e.createTopics(t, 1, e.topic("alpha"))
+	store := openStore(t)
+	cfg := e.config()
+	reg := prometheus.NewRegistry()
+	runConsumer(t, cfg, store, nil, nil, reg)
+	waitFor(t, time.Minute, "the consumer to read alpha", func() bool {
+		return metricValue(t, reg, "depc_consumer_records_total", nil) > 0 || e.groupHasMember(t)
+	})
+
+	e.createTopics(t, 2, e.topic("late"))
+	tr := newTraffic()
+	tr.add(rand.New(rand.NewPCG(15, 16)), e.topic("late"), "late", 300, 0)
+	e.produce(t, tr.msgs)
+	e.waitCommitted(t, e.group(), e.topic("late"))
+	if d := diffGraphs(dumpGraph(t, store, "late"), expectedGraph(tr.events["late"])); d != "" {
+		t.Errorf("late: graph differs from its messages:%s", d)
+	}
+}
+
+// groupHasMember reports whether the test's group has a member.
+func (e *kafkaEnv) groupHasMember(t testing.TB) bool {
+	res, err := e.client.DescribeGroups(context.Background(), &kafka.DescribeGroupsRequest{GroupIDs: []string{e.group()}})
+	if err != nil || len(res.Groups) != 1 {
+		return false
+	}
+	return len(res.Groups[0].Members) > 0
 }
