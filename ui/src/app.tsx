@@ -141,7 +141,7 @@ function TeamShell({ team, rest, onSignOut }: { team: string; rest: string[]; on
   else {
     const zone = info.data.timezone || 'UTC'
     const tz = isValidZone(zone) ? zone : 'UTC'
-    const ctx = { team: info.data, tz, labels: labels.data ?? [], reloadLabels: labels.reload }
+    const ctx = { team: info.data, tz, labels: labels.data ?? [], labelsLoaded: labels.data !== undefined, reloadLabels: labels.reload }
     let view: ReactNode
     if (!page) view = <Dashboard />
     else if (page === 'labels' && !a) view = <Labels />

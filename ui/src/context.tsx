@@ -7,6 +7,8 @@ export interface TeamInfo {
   tz: string
   /** The team's labels (GET /labels), or [] while they load. */
   labels: Label[]
+  /** False until GET /labels answered. */
+  labelsLoaded: boolean
   reloadLabels: () => void
 }
 

@@ -48,5 +48,11 @@ export function Async<T>({ data, error, loading, reload, what, children }: {
 }) {
   if (error) return <ErrorBox error={error} retry={reload} />
   if (data === undefined) return loading ? <Loading what={what} /> : null
-  return <>{children(data)}</>
+  // While the next answer loads (another day, another range) the previous one
+  // stays, dimmed, instead of the view jumping to a spinner and back.
+  return (
+    <div className={loading ? 'stale' : undefined} aria-busy={loading}>
+      {children(data)}
+    </div>
+  )
 }

@@ -5,7 +5,7 @@ import LineChart from '../components/LineChart'
 import { QosBadge, QosLegend } from '../components/Qos'
 import { RangePicker } from '../components/RangePicker'
 import { Sparkline } from '../components/Sparkline'
-import { Async, Empty } from '../components/states'
+import { Async, Empty, Loading } from '../components/states'
 import { useTeam } from '../context'
 import { formatDelta, formatInt, formatQos } from '../format'
 import { useApi, useTitle } from '../hooks'
@@ -136,7 +136,9 @@ export default function Dashboard() {
 }
 
 function WorstGrid({ labels, day }: { labels: Label[]; day: string }) {
+  const { labelsLoaded } = useTeam()
   const configured = labels.filter((l) => l.qos !== null)
+  if (!labelsLoaded) return <Loading what="Loading labels" />
   if (labels.length === 0) return <Empty>No label yet.</Empty>
   if (configured.length === 0) return <Empty>No label has a QoS configured yet.</Empty>
   return (

@@ -1,17 +1,19 @@
 import { PageHeader } from '../components/common'
-import { Empty } from '../components/states'
+import { Empty, Loading } from '../components/states'
 import { useTeam } from '../context'
 import { formatInt } from '../format'
 import { useTitle } from '../hooks'
 import { Link, urls } from '../router'
 
 export default function Labels() {
-  const { team, labels } = useTeam()
+  const { team, labels, labelsLoaded } = useTeam()
   useTitle(`${team.name} labels`)
   return (
     <>
       <PageHeader title="Labels" kicker={team.name} />
-      {labels.length === 0 ? (
+      {!labelsLoaded ? (
+        <Loading what="Loading labels" />
+      ) : labels.length === 0 ? (
         <Empty>
           No label yet: the graph is empty and the configuration names none. Push graph messages to <code>POST /api/v1/teams/{team.name}/messages</code> or to Kafka.
         </Empty>

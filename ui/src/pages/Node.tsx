@@ -431,7 +431,7 @@ function LivePanel({ path }: { path: string }) {
   const w = dayWindow(live.data?.day && isDay(live.data.day) ? live.data.day : t, tz)
   return (
     <Section
-      title={`Live today (${w.start ? t : ''})`}
+      title={`Live today (${t})`}
       id="live"
       actions={
         <button type="button" className="button small" onClick={() => { setNow(Date.now() / 1000); live.reload() }} disabled={live.loading}>
