@@ -166,7 +166,17 @@ const scenarios = {
     // Every node of the subgraph is drawn with a size (Cytoscape keeps its instance on the container).
     const visible = await page.evaluate(() => document.querySelector('.graph')._cyreg.cy.nodes().filter((n) => n.visible()).length)
     assert(visible === rc.graph.nodes.length, `${visible} of ${rc.graph.nodes.length} nodes are visible in the graph`)
-    // Select a dependency and expand it.
+    // A click on a drawn node selects it.
+    const second = rc.causes[rc.causes.length - 1]
+    const at = await page.evaluate((id) => {
+      const el = document.querySelector('.graph')
+      const p = el._cyreg.cy.getElementById(id).renderedPosition()
+      const box = el.getBoundingClientRect()
+      return { x: box.left + p.x, y: box.top + p.y }
+    }, `${second.label}/${second.name}`)
+    await page.mouse.click(at.x, at.y)
+    await page.locator('.selected-node h2', { hasText: second.name }).waitFor()
+    // Select a dependency from the list and expand it.
     const leaf = rc.causes[0]
     await page.locator('.node-list li button', { hasText: leaf.name }).click()
     await page.locator('.selected-node h2', { hasText: leaf.name }).waitFor()

@@ -29,7 +29,6 @@ interface Props {
   edges: GraphEdge[]
   selected?: string | null
   onSelect?: (id: string) => void
-  onActivate?: (id: string) => void
   height?: number
   ariaLabel: string
 }
@@ -48,11 +47,11 @@ function borderStyle(level: number): string {
  * Cytoscape is the heaviest dependency of the UI; it is only in the chunks of
  * the explorer and configuration pages.
  */
-export default function Graph({ nodes, edges, selected, onSelect, onActivate, height = 520, ariaLabel }: Props) {
+export default function Graph({ nodes, edges, selected, onSelect, height = 520, ariaLabel }: Props) {
   const el = useRef<HTMLDivElement | null>(null)
   const cy = useRef<Core | null>(null)
-  const handlers = useRef({ onSelect, onActivate })
-  handlers.current = { onSelect, onActivate }
+  const handlers = useRef({ onSelect })
+  handlers.current = { onSelect }
 
   useEffect(() => {
     if (!el.current) return
@@ -141,7 +140,6 @@ export default function Graph({ nodes, edges, selected, onSelect, onActivate, he
       layout: { name: 'preset', positions: (n: cytoscape.NodeSingular) => positions.get(n.id()) ?? { x: 0, y: 0 }, fit: true, padding: 24 } as cytoscape.LayoutOptions,
     })
     graph.on('tap', 'node', (e) => handlers.current.onSelect?.(e.target.id()))
-    graph.on('dbltap', 'node', (e) => handlers.current.onActivate?.(e.target.id()))
     cy.current = graph
     return () => {
       graph.destroy()

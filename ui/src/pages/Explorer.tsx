@@ -145,14 +145,14 @@ export default function Explorer({ label, name }: { label: string; name: string 
                     nodes={nodes}
                     edges={edges}
                     selected={selected}
-                    onSelect={setSelected}
-                    onActivate={(id) => {
+                    onSelect={(id) => {
+                      // A click selects the node and loads its dependencies on that day.
                       setSelected(id)
                       expand(id)
                     }}
                     ariaLabel={`Dependency subgraph of ${name} on ${day}: ${nodes.length} nodes, ${edges.length} relations. The list next to it holds the same nodes.`}
                   />
-                  <p className="help">Click a node to select it, double-click to expand its dependencies. Borders: dotted = no data, dashed = degraded, double = poor.</p>
+                  <p className="help">Click a node to select it and add its dependencies of that day. Borders: dotted = no data, dashed = degraded, double = poor or critical.</p>
                   <QosLegend />
                 </>
               )
