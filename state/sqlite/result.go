@@ -479,12 +479,12 @@ func (s *Store) NodeQoS(ctx context.Context, team string, key depc.NodeKey, star
 }
 
 // sqlDayResults looks the keys up from a JSON array of [label, name]
-// pairs: one statement, one index seek per key.
+// pairs: one statement, one index seek per key. The caller sorts (in Go,
+// cheaper than SQLite's temporary B-tree).
 const sqlDayResults = `SELECT l.name, n.name, n.qos, n.ok, n.ko, n.unknown, n.downtime, n.children
 	FROM json_each(?3) j
 	CROSS JOIN label l ON l.name = j.value ->> 0
-	CROSS JOIN node_result n ON n.team_id = ?1 AND n.day = ?2 AND n.label_id = l.id AND n.name = j.value ->> 1
-	ORDER BY l.name, n.name`
+	CROSS JOIN node_result n ON n.team_id = ?1 AND n.day = ?2 AND n.label_id = l.id AND n.name = j.value ->> 1`
 
 // DayResults returns the results of a set of nodes for one day.
 func (s *Store) DayResults(ctx context.Context, team, day string, keys []depc.NodeKey) ([]depc.NodeDayResult, error) {
@@ -525,7 +525,13 @@ func (s *Store) DayResults(ctx context.Context, team, day string, keys []depc.No
 		}
 		out = append(out, n)
 	}
-	return out, storeError(rows.Err(), op)
+	if err := rows.Err(); err != nil {
+		return nil, storeError(err, op)
+	}
+	slices.SortFunc(out, func(a, b depc.NodeDayResult) int {
+		return cmp.Or(strings.Compare(a.Label, b.Label), strings.Compare(a.Name, b.Name))
+	})
+	return out, nil
 }
 
 const sqlLabelQoS = `SELECT day, qos, nodes FROM label_result
@@ -576,8 +582,7 @@ func (s *Store) TeamQoS(ctx context.Context, team, start, end string) ([]depc.La
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT l.name, r.day, r.qos, r.nodes FROM label_result r JOIN label l ON l.id = r.label_id
-		WHERE r.team_id = ? AND r.day BETWEEN ? AND ? ORDER BY l.name, r.day`, tid, ds, de)
+	rows, err := s.stmtTeamQoS.QueryContext(ctx, tid, ds, de)
 	if err != nil {
 		return nil, storeError(err, op)
 	}
@@ -598,6 +603,9 @@ func (s *Store) TeamQoS(ctx context.Context, team, start, end string) ([]depc.La
 	}
 	return out, storeError(rows.Err(), op)
 }
+
+const sqlTeamQoS = `SELECT l.name, r.day, r.qos, r.nodes FROM label_result r JOIN label l ON l.id = r.label_id
+	WHERE r.team_id = ? AND r.day BETWEEN ? AND ? ORDER BY l.name, r.day`
 
 const sqlWorst = `SELECT name, qos FROM worst_node
 	WHERE team_id = (SELECT id FROM team WHERE name = ?1) AND label_id = (SELECT id FROM label WHERE name = ?2) AND day = ?3

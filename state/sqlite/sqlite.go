@@ -36,6 +36,7 @@ type Store struct {
 	stmtNodeQoS   *sql.Stmt
 	stmtWorst     *sql.Stmt
 	stmtLabelQoS  *sql.Stmt
+	stmtTeamQoS   *sql.Stmt
 	stmtTeamID    *sql.Stmt
 	stmtUserToken *sql.Stmt
 	stmtRole      *sql.Stmt
@@ -122,6 +123,7 @@ func (s *Store) prepare(ctx context.Context) error {
 		{&s.stmtNodeQoS, sqlNodeQoS},
 		{&s.stmtWorst, sqlWorst},
 		{&s.stmtLabelQoS, sqlLabelQoS},
+		{&s.stmtTeamQoS, sqlTeamQoS},
 		{&s.stmtUserToken, `SELECT name, admin, created_at FROM account WHERE token_hash = ?`},
 		{&s.stmtRole, sqlRole},
 	} {
@@ -147,7 +149,7 @@ func (s *Store) Ping(ctx context.Context) error {
 // answers EUNAVAILABLE.
 func (s *Store) Close() error {
 	var errs []error
-	for _, st := range []*sql.Stmt{s.stmtTeamID, s.stmtNodeQoS, s.stmtWorst, s.stmtLabelQoS, s.stmtUserToken, s.stmtRole} {
+	for _, st := range []*sql.Stmt{s.stmtTeamID, s.stmtNodeQoS, s.stmtWorst, s.stmtLabelQoS, s.stmtTeamQoS, s.stmtUserToken, s.stmtRole} {
 		if st != nil {
 			errs = append(errs, st.Close())
 		}
