@@ -1,4 +1,5 @@
-// Package state groups the state store backends (teams, users, tokens,
-// sources, checks, rules, configs, runs, results): state/sqlite and its
-// conformance suite state/statetest.
+// Package state groups the backends of depc.StateStore (teams, users,
+// tokens, grants, sources, checks, rules, configs, runs, results):
+// state/sqlite, the embedded default, and state/statetest, the conformance
+// suite every backend runs.
 package state
