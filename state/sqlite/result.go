@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"iter"
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -26,50 +27,43 @@ func validQoS(q *float64) bool {
 	return q == nil || (!math.IsNaN(*q) && *q >= 0 && *q <= 100)
 }
 
-// labelIDs interns labels inside one write transaction.
-type labelIDs struct {
-	ctx context.Context
-	tx  *sql.Tx
-	ids map[string]int64
+// internLabels returns the ids of labels, creating the missing ones in
+// their own small transaction: an id that ends up unused is harmless, and
+// knowing the ids before the big transaction lets the rows be sorted
+// before it takes the write lock.
+func (s *Store) internLabels(ctx context.Context, labels []string) (map[string]int64, error) {
+	ids := make(map[string]int64, len(labels))
+	err := s.write(ctx, "intern labels", func(tx *sql.Tx) error {
+		for _, l := range labels {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO label (name) VALUES (?) ON CONFLICT (name) DO NOTHING`, l); err != nil {
+				return err
+			}
+			var id int64
+			if err := tx.QueryRowContext(ctx, `SELECT id FROM label WHERE name = ?`, l).Scan(&id); err != nil {
+				return err
+			}
+			ids[l] = id
+		}
+		return nil
+	})
+	return ids, err
 }
 
-func (l *labelIDs) id(label string) (int64, error) {
-	if id, ok := l.ids[label]; ok {
-		return id, nil
-	}
-	if !depc.ValidLabel(label) {
-		return 0, depc.Errorf(depc.EINVALID, "label %q must match %s", label, depc.LabelPattern)
-	}
-	if _, err := l.tx.ExecContext(l.ctx, `INSERT INTO label (name) VALUES (?) ON CONFLICT (name) DO NOTHING`, label); err != nil {
-		return 0, err
-	}
-	var id int64
-	if err := l.tx.QueryRowContext(l.ctx, `SELECT id FROM label WHERE name = ?`, label).Scan(&id); err != nil {
-		return 0, err
-	}
-	l.ids[label] = id
-	return id, nil
-}
+// dayNodes collects and checks a day's node results, then writes them in
+// key order. The order matters more than anything else for the bulk
+// write: inserting a million rows in key order appends to the B-tree,
+// while the same rows in random order touch pages all over it and take two
+// to three times as long. The rows are kept compact while they wait (about
+// 90 bytes each, plus their encoded downtime and children).
+type dayNodes struct {
+	day string
 
-// nodeWriter collects a day's node results, then writes them in key
-// order. The order matters more than anything else for the bulk write:
-// inserting a million rows in key order appends to the B-tree, while the
-// same rows in random order touch pages all over it and take three to four
-// times as long. The rows are kept compact while they wait (about 90 bytes
-// each, plus their encoded downtime and children).
-type nodeWriter struct {
-	ctx    context.Context
-	tx     *sql.Tx
-	labels *labelIDs
-	team   int64
-	day    int64
-	dayStr string
-
-	rows  []nodeRow
-	arena []byte // every row's encoded downtime and children
-	// childLabels remembers the valid labels of children seen so far.
-	childLabels map[string]bool
-	n           int64
+	rows   []nodeRow
+	arena  []byte           // every row's encoded downtime and children
+	labels map[string]int32 // label -> index in labelList
+	// labelList holds the labels of the nodes and of their children, in
+	// the order met.
+	labelList []string
 }
 
 // nodeRow is one node result waiting to be written.
@@ -77,15 +71,21 @@ type nodeRow struct {
 	// p0, p1 are the name's first 16 bytes, big-endian and zero-padded:
 	// most comparisons of the sort end there, without reading the string
 	// from wherever it lies in memory.
-	p0, p1        uint64
-	name          string
-	label         string
-	labelID       int64
-	qos           float64
-	ok, ko, unk   int64
-	dtEnd, chEnd  int // the row's blobs are arena[start:dtEnd] and arena[dtEnd:chEnd]
-	start         int
-	hasQoS, timed bool
+	p0, p1       uint64
+	name         string
+	qos          float64
+	ok, ko, unk  int64
+	start        int // the row's blobs are arena[start:dtEnd] and arena[dtEnd:chEnd]
+	dtEnd, chEnd int
+	label        int32 // index in labelList
+	hasQoS       bool
+	timed        bool
+}
+
+// sortKey is a row's place in key order.
+type sortKey struct {
+	p0, p1     uint64
+	label, row int32
 }
 
 // namePrefix returns the first 16 bytes of s as two big-endian integers,
@@ -97,10 +97,111 @@ func namePrefix(s string) (p0, p1 uint64) {
 	return binary.BigEndian.Uint64(b[:8]), binary.BigEndian.Uint64(b[8:])
 }
 
-// sortKey is a row's place in key order.
-type sortKey struct {
-	p0, p1     uint64
-	label, row int32
+// label returns the index of a valid label, or -1.
+func (c *dayNodes) label(l string) int32 {
+	if i, ok := c.labels[l]; ok {
+		return i
+	}
+	if !depc.ValidLabel(l) {
+		return -1
+	}
+	i := int32(len(c.labelList))
+	c.labels[l] = i
+	c.labelList = append(c.labelList, l)
+	return i
+}
+
+// add checks one node result and keeps it.
+func (c *dayNodes) add(n depc.NodeDayResult) error {
+	key := depc.NodeKey{Label: n.Label, Name: n.Name}
+	bad := func(format string, args ...any) error {
+		return depc.Errorf(depc.EINVALID, "nodes: %s: %s", key, fmt.Sprintf(format, args...))
+	}
+	if len(c.rows) == math.MaxInt32 {
+		return depc.Errorf(depc.EINVALID, "nodes: more than %d results in one day", math.MaxInt32)
+	}
+	r := nodeRow{name: n.Name, label: c.label(n.Label), start: len(c.arena)}
+	switch {
+	case r.label < 0:
+		return bad("label: must match %s", depc.LabelPattern)
+	case !validName(n.Name):
+		return bad("name: must match %s", depc.NamePattern)
+	case n.Day != "" && n.Day != c.day:
+		return bad("day: %q is not the day being replaced (%s)", n.Day, c.day)
+	case !validQoS(n.QoS):
+		return bad("qos: %v is not within [0, 100]", *n.QoS)
+	}
+	switch {
+	case n.OK == nil && n.KO == nil && n.Unknown == nil:
+		if len(n.Downtime) > 0 {
+			return bad("downtime: a node without ok, ko and unknown (an aggregation) has no downtime")
+		}
+	case n.OK == nil || n.KO == nil || n.Unknown == nil:
+		return bad("ok, ko, unknown: must be all set or all null")
+	case *n.OK < 0 || *n.KO < 0 || *n.Unknown < 0:
+		return bad("ok, ko, unknown: must not be negative")
+	default:
+		r.timed, r.ok, r.ko, r.unk = true, *n.OK, *n.KO, *n.Unknown
+	}
+	if !validDowntime(n.Downtime) {
+		return bad("downtime: periods must be non-empty, sorted and disjoint")
+	}
+	for i, ch := range n.Children {
+		if c.label(ch.Label) < 0 {
+			return bad("children[%d].label: must match %s", i, depc.LabelPattern)
+		}
+		if !validName(ch.Name) {
+			return bad("children[%d].name: must match %s", i, depc.NamePattern)
+		}
+	}
+	if n.QoS != nil {
+		r.hasQoS, r.qos = true, *n.QoS
+	}
+	r.p0, r.p1 = namePrefix(n.Name)
+	if len(n.Downtime) > 0 {
+		c.arena = appendDowntime(c.arena, n.Downtime)
+	}
+	r.dtEnd = len(c.arena)
+	if len(n.Children) > 0 {
+		c.arena = appendChildren(c.arena, n.Children)
+	}
+	r.chEnd = len(c.arena)
+	c.rows = append(c.rows, r)
+	return nil
+}
+
+// sorted returns the rows' key order given the labels' ids. EINVALID names
+// a node listed twice.
+func (c *dayNodes) sorted(ids map[string]int64) ([]sortKey, error) {
+	labelID := make([]int32, len(c.labelList))
+	for i, l := range c.labelList {
+		labelID[i] = int32(ids[l])
+	}
+	// Sorting small pointer-free keys moves a quarter of the bytes that
+	// sorting the rows would, and the garbage collector skips them.
+	order := make([]sortKey, len(c.rows))
+	for i, r := range c.rows {
+		order[i] = sortKey{p0: r.p0, p1: r.p1, label: labelID[r.label], row: int32(i)}
+	}
+	slices.SortFunc(order, func(a, b sortKey) int {
+		if c := cmp.Compare(a.label, b.label); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.p0, b.p0); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.p1, b.p1); c != 0 {
+			return c
+		}
+		return strings.Compare(c.rows[a.row].name, c.rows[b.row].name)
+	})
+	for i := 1; i < len(order); i++ {
+		a, b := &c.rows[order[i-1].row], &c.rows[order[i].row]
+		if a.label == b.label && a.name == b.name {
+			return nil, depc.Errorf(depc.EINVALID, "nodes: %s/%s: listed twice", c.labelList[b.label], b.name)
+		}
+	}
+	return order, nil
 }
 
 const nodeColumns = 8 // per row, after team_id and day
@@ -120,99 +221,8 @@ func insertNodesSQL(team, day int64, rows int) string {
 	return b.String()
 }
 
-// add validates one node result and keeps it.
-func (w *nodeWriter) add(n depc.NodeDayResult) error {
-	if len(w.rows) == math.MaxInt32 {
-		return depc.Errorf(depc.EINVALID, "nodes: more than %d results in one day", math.MaxInt32)
-	}
-	key := depc.NodeKey{Label: n.Label, Name: n.Name}
-	bad := func(format string, args ...any) error {
-		return depc.Errorf(depc.EINVALID, "nodes: %s: %s", key, fmt.Sprintf(format, args...))
-	}
-	labelID, err := w.labels.id(n.Label)
-	if err != nil {
-		if depc.ErrorCode(err) == depc.EINVALID {
-			return bad("label: must match %s", depc.LabelPattern)
-		}
-		return err
-	}
-	switch {
-	case !validName(n.Name):
-		return bad("name: must match %s", depc.NamePattern)
-	case n.Day != "" && n.Day != w.dayStr:
-		return bad("day: %q is not the day being replaced (%s)", n.Day, w.dayStr)
-	case !validQoS(n.QoS):
-		return bad("qos: %v is not within [0, 100]", *n.QoS)
-	}
-	r := nodeRow{name: n.Name, label: n.Label, labelID: labelID, start: len(w.arena)}
-	r.p0, r.p1 = namePrefix(n.Name)
-	switch {
-	case n.OK == nil && n.KO == nil && n.Unknown == nil:
-		if len(n.Downtime) > 0 {
-			return bad("downtime: a node without ok, ko and unknown (an aggregation) has no downtime")
-		}
-	case n.OK == nil || n.KO == nil || n.Unknown == nil:
-		return bad("ok, ko, unknown: must be all set or all null")
-	case *n.OK < 0 || *n.KO < 0 || *n.Unknown < 0:
-		return bad("ok, ko, unknown: must not be negative")
-	default:
-		r.timed, r.ok, r.ko, r.unk = true, *n.OK, *n.KO, *n.Unknown
-	}
-	if !validDowntime(n.Downtime) {
-		return bad("downtime: periods must be non-empty, sorted and disjoint")
-	}
-	for i, c := range n.Children {
-		if !w.childLabels[c.Label] {
-			if !depc.ValidLabel(c.Label) {
-				return bad("children[%d].label: must match %s", i, depc.LabelPattern)
-			}
-			w.childLabels[c.Label] = true
-		}
-		if !validName(c.Name) {
-			return bad("children[%d].name: must match %s", i, depc.NamePattern)
-		}
-	}
-	if n.QoS != nil {
-		r.hasQoS, r.qos = true, *n.QoS
-	}
-	if len(n.Downtime) > 0 {
-		w.arena = appendDowntime(w.arena, n.Downtime)
-	}
-	r.dtEnd = len(w.arena)
-	if len(n.Children) > 0 {
-		w.arena = appendChildren(w.arena, n.Children)
-	}
-	r.chEnd = len(w.arena)
-	w.rows = append(w.rows, r)
-	return nil
-}
-
-// write sorts the rows into key order, refuses duplicates, and inserts
-// them nodeBatch at a time.
-func (w *nodeWriter) write() error {
-	// Sorting small pointer-free keys moves a quarter of the bytes that
-	// sorting the rows would, and the garbage collector skips them.
-	order := make([]sortKey, len(w.rows))
-	for i, r := range w.rows {
-		order[i] = sortKey{p0: r.p0, p1: r.p1, label: int32(r.labelID), row: int32(i)}
-	}
-	slices.SortFunc(order, func(a, b sortKey) int {
-		if c := cmp.Compare(a.label, b.label); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(a.p0, b.p0); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(a.p1, b.p1); c != 0 {
-			return c
-		}
-		return strings.Compare(w.rows[a.row].name, w.rows[b.row].name)
-	})
-	for i := 1; i < len(order); i++ {
-		if a, b := &w.rows[order[i-1].row], &w.rows[order[i].row]; a.labelID == b.labelID && a.name == b.name {
-			return depc.Errorf(depc.EINVALID, "nodes: %s/%s: listed twice", b.label, b.name)
-		}
-	}
+// write inserts the rows in the given order, nodeBatch at a time.
+func (c *dayNodes) write(ctx context.Context, tx *sql.Tx, team, day int64, order []sortKey) error {
 	var full *sql.Stmt
 	defer func() {
 		if full != nil {
@@ -224,14 +234,14 @@ func (w *nodeWriter) write() error {
 		if from == to {
 			return nil
 		}
-		return w.arena[from:to:to]
+		return c.arena[from:to:to]
 	}
 	for len(order) > 0 {
 		batch := order[:min(nodeBatch, len(order))]
 		order = order[len(batch):]
 		args = args[:0]
 		for _, k := range batch {
-			r := &w.rows[k.row]
+			r := &c.rows[k.row]
 			var qos, ok, ko, unk any
 			if r.hasQoS {
 				qos = r.qos
@@ -239,45 +249,71 @@ func (w *nodeWriter) write() error {
 			if r.timed {
 				ok, ko, unk = r.ok, r.ko, r.unk
 			}
-			args = append(args, r.labelID, r.name, qos, ok, ko, unk, blob(r.start, r.dtEnd), blob(r.dtEnd, r.chEnd))
+			args = append(args, int64(k.label), r.name, qos, ok, ko, unk, blob(r.start, r.dtEnd), blob(r.dtEnd, r.chEnd))
 		}
 		var err error
 		if len(batch) == nodeBatch {
 			if full == nil {
-				if full, err = w.tx.PrepareContext(w.ctx, insertNodesSQL(w.team, w.day, nodeBatch)); err != nil {
+				if full, err = tx.PrepareContext(ctx, insertNodesSQL(team, day, nodeBatch)); err != nil {
 					return err
 				}
 			}
-			_, err = full.ExecContext(w.ctx, args...)
+			_, err = full.ExecContext(ctx, args...)
 		} else {
-			_, err = w.tx.ExecContext(w.ctx, insertNodesSQL(w.team, w.day, len(batch)), args...)
+			_, err = tx.ExecContext(ctx, insertNodesSQL(team, day, len(batch)), args...)
 		}
 		if err != nil {
 			return err
 		}
-		w.n += int64(len(batch))
 	}
 	return nil
 }
 
 // ReplaceDayResults replaces every result of a team's day in one
-// transaction.
+// transaction. The nodes are collected, checked and sorted before the
+// transaction starts, so that it holds the write lock only for the write
+// itself.
 func (s *Store) ReplaceDayResults(ctx context.Context, team, day string, nodes iter.Seq[depc.NodeDayResult], labels []depc.LabelDayResult, worst map[string][]depc.WorstNode) error {
-	return s.write(ctx, "replace day results", func(tx *sql.Tx) error {
+	const op = "replace day results"
+	if _, err := s.teamIDFast(ctx, team); err != nil {
+		return err
+	}
+	d, err := parseDay("day", day)
+	if err != nil {
+		return err
+	}
+	if err := checkLabelResults(day, labels); err != nil {
+		return err
+	}
+	worstRows, err := normalizeWorst(worst)
+	if err != nil {
+		return err
+	}
+	c := &dayNodes{day: day, labels: map[string]int32{}}
+	if nodes != nil {
+		for n := range nodes {
+			if err := c.add(n); err != nil {
+				return err
+			}
+		}
+	}
+	for _, l := range labels {
+		c.label(l.Label)
+	}
+	for _, w := range worstRows {
+		c.label(w.label)
+	}
+	ids, err := s.internLabels(ctx, c.labelList)
+	if err != nil {
+		return err
+	}
+	order, err := c.sorted(ids)
+	if err != nil {
+		return err
+	}
+
+	return s.write(ctx, op, func(tx *sql.Tx) error {
 		tid, err := teamID(ctx, tx, team)
-		if err != nil {
-			return err
-		}
-		d, err := parseDay("day", day)
-		if err != nil {
-			return err
-		}
-		// The small inputs are checked before anything is deleted; the
-		// nodes as they stream by (an error rolls everything back).
-		if err := checkLabelResults(day, labels); err != nil {
-			return err
-		}
-		worstRows, err := normalizeWorst(worst)
 		if err != nil {
 			return err
 		}
@@ -294,42 +330,23 @@ func (s *Store) ReplaceDayResults(ctx context.Context, team, day string, nodes i
 			ON CONFLICT (team_id, day) DO UPDATE SET computed_at = excluded.computed_at`, tid, d, s.unix()); err != nil {
 			return err
 		}
-
-		ids := &labelIDs{ctx: ctx, tx: tx, ids: map[string]int64{}}
-		w := &nodeWriter{ctx: ctx, tx: tx, labels: ids, team: tid, day: d, dayStr: day, childLabels: map[string]bool{}}
-		if nodes != nil {
-			for n := range nodes {
-				if err := w.add(n); err != nil {
-					return err
-				}
-			}
-		}
-		if err := w.write(); err != nil {
+		if err := c.write(ctx, tx, tid, d, order); err != nil {
 			return err
 		}
-
 		for _, l := range labels {
-			id, err := ids.id(l.Label)
-			if err != nil {
-				return err
-			}
 			var qos any
 			if l.QoS != nil {
 				qos = *l.QoS
 			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO label_result (team_id, label_id, day, qos, nodes) VALUES (?, ?, ?, ?, ?)`,
-				tid, id, d, qos, l.Nodes); err != nil {
+				tid, ids[l.Label], d, qos, l.Nodes); err != nil {
 				return err
 			}
 		}
 		for _, wr := range worstRows {
-			id, err := ids.id(wr.label)
-			if err != nil {
-				return err
-			}
 			for rank, n := range wr.nodes {
 				if _, err := tx.ExecContext(ctx, `INSERT INTO worst_node (team_id, label_id, day, rank, name, qos) VALUES (?, ?, ?, ?, ?, ?)`,
-					tid, id, d, rank, n.Name, n.QoS); err != nil {
+					tid, ids[wr.label], d, rank, n.Name, n.QoS); err != nil {
 					return err
 				}
 			}
@@ -370,13 +387,7 @@ type worstRows struct {
 // 100, lowest first, ties by name.
 func normalizeWorst(worst map[string][]depc.WorstNode) ([]worstRows, error) {
 	var out []worstRows
-	for _, label := range slices.Sorted(func(yield func(string) bool) {
-		for l := range worst {
-			if !yield(l) {
-				return
-			}
-		}
-	}) {
+	for _, label := range slices.Sorted(maps.Keys(worst)) {
 		if !depc.ValidLabel(label) {
 			return nil, depc.Errorf(depc.EINVALID, "worst: label %q must match %s", label, depc.LabelPattern)
 		}
