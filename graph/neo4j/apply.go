@@ -7,7 +7,6 @@ import (
 	"slices"
 
 	"github.com/depc-dev/depc"
-	"github.com/depc-dev/depc/qos"
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 )
 
@@ -153,9 +152,6 @@ func newBatch(events []depc.Event) *batch {
 	return b
 }
 
-// always is the stored periods of an entity with no period event.
-var always = []int64{qos.NegInf, qos.PosInf}
-
 // Queries of applyTx. Those that find nodes by name carry the team's
 // label in their text (labels cannot be parameters and still use the name
 // index); every other query finds nodes and relations by id and has one
@@ -180,7 +176,6 @@ RETURN r.k, id(x), matched, CASE WHEN matched THEN [x.opens, x.closes, x.spans] 
 	// ends of relations, whose periods do not change.
 	mergeNodes = `UNWIND $rows AS name
 MERGE (x:%s {name: name})
-ON CREATE SET x.periods = $always
 RETURN name, id(x)`
 	writeNodes = `UNWIND $rows AS r
 MATCH (x) WHERE id(x) = r.id
@@ -202,8 +197,7 @@ RETURN r.k, id(y), [y.opens, y.closes, y.spans]`
 	mergeRels = `UNWIND $rows AS r
 MATCH (a) WHERE id(a) = r.a
 MATCH (b) WHERE id(b) = r.b
-MERGE (a)-[y:DEPENDS_ON]->(b)
-ON CREATE SET y.periods = $always`
+MERGE (a)-[y:DEPENDS_ON]->(b)`
 	writeRels = `UNWIND $rows AS r
 MATCH ()-[y]->() WHERE id(y) = r.id
 SET y.periods = r.p, y.opens = r.o, y.closes = r.c, y.spans = r.s
@@ -255,7 +249,7 @@ func (s *Store) applyTx(ctx context.Context, tx neo4j.ManagedTransaction, team s
 				id, _ := v[1].(int64)
 				ids[depc.NodeKey{Label: g.label, Name: name}] = id
 				return nil
-			}, "always", always)
+			})
 			if err != nil {
 				return err
 			}
@@ -286,7 +280,7 @@ func (s *Store) applyTx(ctx context.Context, tx neo4j.ManagedTransaction, team s
 	if err != nil {
 		return err
 	}
-	if err := s.query(ctx, tx, mergeRels, declared, nil, "always", always); err != nil {
+	if err := s.query(ctx, tx, mergeRels, declared, nil); err != nil {
 		return err
 	}
 	for _, q := range []struct {
@@ -306,7 +300,7 @@ func (s *Store) applyTx(ctx context.Context, tx neo4j.ManagedTransaction, team s
 // createRow is the row of an entity with period events: its key k and the
 // properties it gets if it is created, from the batch's events alone.
 func createRow(k any, set depc.EventSet) map[string]any {
-	row := map[string]any{"k": k, "p": flattenPeriods(set.Periods())}
+	row := map[string]any{"k": k, "p": periodsProp(set.Periods())}
 	row["o"], row["c"], row["s"] = eventProps(set)
 	return row
 }
@@ -358,7 +352,7 @@ func mergeRow(id int64, stored any, batch depc.EventSet) (map[string]any, error)
 	if !set.Merge(batch) {
 		return nil, nil
 	}
-	row := map[string]any{"id": id, "p": flattenPeriods(set.Periods())}
+	row := map[string]any{"id": id, "p": periodsProp(set.Periods())}
 	row["o"], row["c"], row["s"] = eventProps(set)
 	return row, nil
 }

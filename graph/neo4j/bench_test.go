@@ -46,49 +46,20 @@ func benchStore(b *testing.B, batchRows int) *neo4j.Store {
 	return s
 }
 
-// relationEvents returns the relation events of a size, in the order a
-// team would send them (label by label), each relation opened 30 days
-// before the first benchmark day, with a share of them closed or spanning
-// during the days.
-func relationEvents(size workload.Size) []depc.Event {
+// relationEvents returns up to max relation events of a size, as the
+// workload generates them.
+func relationEvents(b *testing.B, size workload.Size, max int) []depc.Event {
 	var out []depc.Event
-	opened := size.Start - 30*workload.Day
-	n := 0
-	for _, l := range size.Labels {
-		for _, d := range l.DependsOn {
-			dc := 0
-			for _, x := range size.Labels {
-				if x.Name == d.Label {
-					dc = x.Count
-				}
-			}
-			pairs := func(yield func(i, j int)) {
-				if d.PerNode == 0 {
-					for j := range dc {
-						yield(j%l.Count, j)
-					}
-					return
-				}
-				for i := range l.Count {
-					for k := range min(d.PerNode, dc) {
-						yield(i, (i*7919+k*104729)%dc)
-					}
-				}
-			}
-			pairs(func(i, j int) {
-				e := depc.Event{
-					Node:   depc.NodeKey{Label: l.Name, Name: size.NodeName(l.Name, i)},
-					Target: depc.NodeKey{Label: d.Label, Name: size.NodeName(d.Label, j)},
-					Kind:   depc.EventOpen,
-					From:   opened,
-				}
-				n++
-				if size.Changes > 0 && n%int(1/size.Changes) == 0 {
-					e.Kind, e.From, e.To = depc.EventSpan, size.Start+int64(n%size.Days)*workload.Day, size.Start+int64(n%size.Days)*workload.Day+3600
-				}
+	err := size.Generate(10000, func(events []depc.Event) error {
+		for _, e := range events {
+			if e.IsRelation() && len(out) < max {
 				out = append(out, e)
-			})
+			}
 		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
 	}
 	return out
 }
@@ -107,8 +78,8 @@ func batchRows(b *testing.B) int {
 // re-declarations cost). One op is one batch; events/s is the figure.
 func BenchmarkApplyRelations(b *testing.B) {
 	size := benchSize(b)
-	events := relationEvents(size)
-	for _, batch := range []int{1000, 10000} {
+	events := relationEvents(b, size, 500_000)
+	for _, batch := range benchBatches(b) {
 		for _, phase := range []string{"new", "existing"} {
 			b.Run(fmt.Sprintf("batch=%d/%s", batch, phase), func(b *testing.B) {
 				s := benchStore(b, batchRows(b))
@@ -170,32 +141,18 @@ func loadTeam(b *testing.B, s *neo4j.Store, size workload.Size) string {
 			b.Fatal(err)
 		}
 	}
-	events := relationEvents(size)
-	// Node events: a share of the nodes appear during the days.
-	var nodeEvents []depc.Event
-	k := 0
-	for _, l := range size.Labels {
-		for i := range l.Count {
-			k++
-			if size.NodeChanges > 0 && k%int(1/size.NodeChanges) == 0 {
-				nodeEvents = append(nodeEvents, depc.Event{
-					Node: depc.NodeKey{Label: l.Name, Name: size.NodeName(l.Name, i)},
-					Kind: depc.EventOpen, From: size.Start + int64(k%size.Days)*workload.Day,
-				})
-			}
-		}
-	}
-	events = append(events, nodeEvents...)
 	t0 := time.Now()
-	const batch = 10000
-	for i := 0; i < len(events); i += batch {
-		if err := s.Apply(ctx, team, events[i:min(i+batch, len(events))]); err != nil {
-			b.Fatal(err)
-		}
+	events := 0
+	err = size.Generate(10000, func(batch []depc.Event) error {
+		events += len(batch)
+		return s.Apply(ctx, team, batch)
+	})
+	if err != nil {
+		b.Fatal(err)
 	}
 	d := time.Since(t0)
 	b.Logf("loaded %s into team %s: %d events (%d nodes, %d relations) in %v: %.0f events/s",
-		size.Name, team, len(events), size.Nodes(), size.Relations(), d.Round(time.Second), float64(len(events))/d.Seconds())
+		size.Name, team, events, size.Nodes(), size.Relations(), d.Round(time.Second), float64(events)/d.Seconds())
 	return team
 }
 
@@ -243,4 +200,18 @@ func peakRSS() int64 {
 		}
 	}
 	return 0
+}
+
+// benchBatches are the batch sizes to measure: DEPC_BENCH_BATCHES, a
+// comma-separated list (default 1000,10000).
+func benchBatches(b *testing.B) []int {
+	var out []int
+	for _, f := range strings.Split(benchEnv("DEPC_BENCH_BATCHES", "1000,10000"), ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 {
+			b.Fatalf("DEPC_BENCH_BATCHES: %q is not a batch size", f)
+		}
+		out = append(out, n)
+	}
+	return out
 }

@@ -11,7 +11,8 @@ import (
 //
 //	name     (nodes) the depc name; unique per label by constraint
 //	periods  the derived period set, flattened [from0, to0, from1, to1, …];
-//	         always present, so that queries need no null case
+//	         absent when it is qos.Always (no period information, the
+//	         case of most nodes), which saves a property record each
 //	opens    the event set's opens (absent when empty)
 //	closes   the event set's closes (absent when empty)
 //	spans    the event set's spans, flattened like periods (absent when empty)
@@ -34,6 +35,15 @@ func flattenPeriods(ps depc.Periods) []int64 {
 		out = append(out, p.From, p.To)
 	}
 	return out
+}
+
+// periodsProp is the stored form of a period set: nil (no property) for
+// qos.Always.
+func periodsProp(ps depc.Periods) any {
+	if len(ps) == 1 && ps[0] == qos.Always[0] {
+		return nil
+	}
+	return flattenPeriods(ps)
 }
 
 // eventProps are the stored arrays of an event set; nil stands for an
@@ -89,18 +99,18 @@ func pairs(v any) ([]depc.Period, error) {
 	return out, nil
 }
 
-// readPeriods reads a stored period set. A missing property means no
-// period information: active always.
+// readPeriods reads a stored period set. A missing property (or an empty
+// list, which queries use for it where a null would vanish, as in
+// collect) means no period information: active always. No event set
+// derives an empty period set, so nothing is lost.
 func readPeriods(v any) (depc.Periods, error) {
-	if v == nil {
-		return qos.Always, nil
-	}
 	ps, err := pairs(v)
 	if err != nil {
 		return nil, fmt.Errorf("periods: %w", err)
 	}
 	if len(ps) == 0 {
-		return nil, nil
+		// A fresh slice: sinks may keep (and own) what they are given.
+		return depc.Periods{{From: qos.NegInf, To: qos.PosInf}}, nil
 	}
 	return depc.Periods(ps), nil
 }

@@ -11,14 +11,15 @@ import (
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 )
 
-// Activity predicates on a stored period list p (flattened pairs), as
-// Cypher list predicates so that inactive entities never leave the server.
+// Activity predicates on a stored period list p (flattened pairs; null
+// for always), as Cypher list predicates so that inactive entities never
+// leave the server.
 func activeDuring(p string) string {
-	return fmt.Sprintf("any(k IN range(0, size(%[1]s) - 2, 2) WHERE %[1]s[k] < $end AND %[1]s[k + 1] > $start)", p)
+	return fmt.Sprintf("(%[1]s IS NULL OR any(k IN range(0, size(%[1]s) - 2, 2) WHERE %[1]s[k] < $end AND %[1]s[k + 1] > $start))", p)
 }
 
 func activeAt(p string) string {
-	return fmt.Sprintf("any(k IN range(0, size(%[1]s) - 2, 2) WHERE %[1]s[k] <= $at AND $at < %[1]s[k + 1])", p)
+	return fmt.Sprintf("(%[1]s IS NULL OR any(k IN range(0, size(%[1]s) - 2, 2) WHERE %[1]s[k] <= $at AND $at < %[1]s[k + 1]))", p)
 }
 
 // Traversals and snapshots identify nodes by id(x): an int64 is a quarter
@@ -59,9 +60,17 @@ func (s *Store) readTx(ctx context.Context, work func(tx neo4j.ExplicitTransacti
 }
 
 // Snapshot streams the team's nodes of the labels active during w, then
-// the relations between them active during w, in one read transaction:
-// one query per label for the nodes, one per label for the relations
-// leaving them. It holds only a map from Neo4j node id to snapshot ID.
+// the relations between them active during w, in one read transaction.
+//
+// Records come in chunks: each query returns one record holding up to
+// FetchSize nodes (or the relations of up to FetchSize nodes) as lists.
+// Bolt and the driver spend more per record than per value, so this
+// streams several times faster than a record per node or relation, and
+// memory stays at one chunk. Nodes are paged by name through the label's
+// name index (keyset pagination: each page is an index seek, never a
+// sort), relations by the ids of the nodes delivered. The store keeps
+// only those ids (the snapshot ID of a node is its index in that slice)
+// and a map back from them.
 func (s *Store) Snapshot(ctx context.Context, team string, w depc.Window, labels []string, sink depc.SnapshotSink) error {
 	if err := s.check(); err != nil {
 		return err
@@ -85,65 +94,85 @@ func (s *Store) Snapshot(ctx context.Context, team string, w depc.Window, labels
 				return err
 			}
 		}
-		params := map[string]any{"start": w.Start, "end": w.End}
-		ids := map[int64]int32{}
+		var order []int64          // Neo4j id of each delivered node, by snapshot ID
+		index := map[int64]int32{} // and back
 		for _, l := range labels {
-			q := fmt.Sprintf(`MATCH (x:%s) WITH x, x.periods AS p WHERE %s
-RETURN id(x), x.name, p`, neoLabel(team, l), activeDuring("p"))
-			r, err := tx.Run(ctx, q, params)
-			if err != nil {
-				return err
-			}
-			for r.Next(ctx) {
-				v := r.Record().Values
-				id, _ := v[0].(int64)
-				name, _ := v[1].(string)
-				ps, err := readPeriods(v[2])
+			q := fmt.Sprintf(`MATCH (x:%s) WHERE x.name > $after
+WITH x ORDER BY x.name LIMIT $n
+WITH collect(x) AS xs
+RETURN size(xs), xs[-1].name, [x IN xs WHERE %s | [id(x), x.name, x.periods]]`, neoLabel(team, l), activeDuring("x.periods"))
+			after := ""
+			for {
+				r, err := tx.Run(ctx, q, map[string]any{"after": after, "n": int64(s.fetchSize), "start": w.Start, "end": w.End})
 				if err != nil {
-					return fmt.Errorf("node %s/%s: %w", l, name, err)
+					return err
 				}
-				if len(ids) == math.MaxInt32 {
-					return depc.Errorf(depc.ETOOLARGE, "snapshot: more than %d nodes", math.MaxInt32)
+				rec, err := r.Single(ctx)
+				if err != nil {
+					return err
 				}
-				n := depc.SnapshotNode{ID: int32(len(ids)), Key: depc.NodeKey{Label: l, Name: name}, Periods: ps}
-				ids[id] = n.ID
-				if err := sink.Node(n); err != nil {
-					return sinkError{err}
+				v := rec.Values
+				seen, _ := v[0].(int64)
+				after, _ = v[1].(string)
+				nodes, _ := v[2].([]any)
+				for _, x := range nodes {
+					x, _ := x.([]any)
+					if len(x) != 3 {
+						return fmt.Errorf("snapshot: node record %v", x)
+					}
+					id, _ := x[0].(int64)
+					name, _ := x[1].(string)
+					ps, err := readPeriods(x[2])
+					if err != nil {
+						return fmt.Errorf("node %s/%s: %w", l, name, err)
+					}
+					if len(order) == math.MaxInt32 {
+						return depc.Errorf(depc.ETOOLARGE, "snapshot: more than %d nodes", math.MaxInt32)
+					}
+					n := depc.SnapshotNode{ID: int32(len(order)), Key: depc.NodeKey{Label: l, Name: name}, Periods: ps}
+					order = append(order, id)
+					index[id] = n.ID
+					if err := sink.Node(n); err != nil {
+						return sinkError{err}
+					}
 				}
-			}
-			if err := r.Err(); err != nil {
-				return err
+				if seen < int64(s.fetchSize) {
+					break
+				}
 			}
 		}
-		for _, l := range labels {
-			q := fmt.Sprintf(`MATCH (x:%s)-[y:DEPENDS_ON]->(z) WITH x, z, y.periods AS p WHERE %s
-RETURN id(x), id(z), p`, neoLabel(team, l), activeDuring("p"))
-			r, err := tx.Run(ctx, q, params)
+		q := fmt.Sprintf(`UNWIND $rows AS i
+MATCH (x)-[y:DEPENDS_ON]->(z) WHERE id(x) = i AND %s
+RETURN collect(i), collect(id(z)), collect(coalesce(y.periods, []))`, activeDuring("y.periods"))
+		for c := range slices.Chunk(order, s.fetchSize) {
+			r, err := tx.Run(ctx, q, map[string]any{"rows": c, "start": w.Start, "end": w.End})
 			if err != nil {
 				return err
 			}
-			for r.Next(ctx) {
-				v := r.Record().Values
-				x, _ := v[0].(int64)
-				z, _ := v[1].(int64)
-				from, ok := ids[x]
-				if !ok {
-					continue // the source is inactive during w
-				}
-				to, ok := ids[z]
+			rec, err := r.Single(ctx)
+			if err != nil {
+				return err
+			}
+			xs, _ := rec.Values[0].([]any)
+			zs, _ := rec.Values[1].([]any)
+			ps, _ := rec.Values[2].([]any)
+			if len(zs) != len(xs) || len(ps) != len(xs) {
+				return fmt.Errorf("snapshot: relation lists of %d, %d and %d", len(xs), len(zs), len(ps))
+			}
+			for i := range xs {
+				x, _ := xs[i].(int64)
+				z, _ := zs[i].(int64)
+				to, ok := index[z]
 				if !ok {
 					continue // the target is inactive or of a label not asked for
 				}
-				ps, err := readPeriods(v[2])
+				periods, err := readPeriods(ps[i])
 				if err != nil {
-					return fmt.Errorf("relation from %s: %w", l, err)
+					return fmt.Errorf("relation: %w", err)
 				}
-				if err := sink.Relation(depc.SnapshotRelation{From: from, To: to, Periods: ps}); err != nil {
+				if err := sink.Relation(depc.SnapshotRelation{From: index[x], To: to, Periods: periods}); err != nil {
 					return sinkError{err}
 				}
-			}
-			if err := r.Err(); err != nil {
-				return err
 			}
 		}
 		return nil
