@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"iter"
 	"maps"
@@ -489,13 +490,12 @@ func (s *Store) NodeQoS(ctx context.Context, team string, key depc.NodeKey, star
 	return out, storeError(rows.Err(), op)
 }
 
-// sqlDayResults looks the keys up from a JSON array of [label, name]
-// pairs: one statement, one index seek per key. The caller sorts (in Go,
+// sqlDayResults looks up the names of one label from a JSON array: one
+// statement per label, one index seek per name. The caller sorts (in Go,
 // cheaper than SQLite's temporary B-tree).
-const sqlDayResults = `SELECT l.name, n.name, n.qos, n.ok, n.ko, n.unknown, n.downtime, n.children
-	FROM json_each(?3) j
-	CROSS JOIN label l ON l.name = j.value ->> 0
-	CROSS JOIN node_result n ON n.team_id = ?1 AND n.day = ?2 AND n.label_id = l.id AND n.name = j.value ->> 1`
+const sqlDayResults = `SELECT n.name, n.qos, n.ok, n.ko, n.unknown, n.downtime, n.children
+	FROM json_each(?4) j
+	CROSS JOIN node_result n ON n.team_id = ?1 AND n.day = ?2 AND n.label_id = ?3 AND n.name = j.value`
 
 // DayResults returns the results of a set of nodes for one day.
 func (s *Store) DayResults(ctx context.Context, team, day string, keys []depc.NodeKey) ([]depc.NodeDayResult, error) {
@@ -511,33 +511,53 @@ func (s *Store) DayResults(ctx context.Context, team, day string, keys []depc.No
 	if len(keys) == 0 {
 		return nil, nil
 	}
-	pairs := make([][2]string, 0, len(keys))
+	byLabel := map[string][]string{}
 	seen := make(map[depc.NodeKey]bool, len(keys))
 	for _, k := range keys {
 		if !seen[k] {
 			seen[k] = true
-			pairs = append(pairs, [2]string{k.Label, k.Name})
+			byLabel[k.Label] = append(byLabel[k.Label], k.Name)
 		}
 	}
-	arg, err := json.Marshal(pairs)
-	if err != nil {
-		return nil, storeError(err, op)
-	}
-	rows, err := s.r.QueryContext(ctx, sqlDayResults, tid, d, string(arg))
-	if err != nil {
-		return nil, storeError(err, op)
-	}
-	defer rows.Close()
 	var out []depc.NodeDayResult
-	for rows.Next() {
-		n := depc.NodeDayResult{Day: day}
-		if err := scanNode(rows, &n, &n.Label, &n.Name); err != nil {
-			return nil, storeError(err, op)
+	err = s.read(ctx, op, func(tx *sql.Tx) error {
+		for _, label := range slices.Sorted(maps.Keys(byLabel)) {
+			var id int64
+			err := tx.QueryRowContext(ctx, `SELECT id FROM label WHERE name = ?`, label).Scan(&id)
+			if errors.Is(err, sql.ErrNoRows) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			// In key order, consecutive seeks often land on the page the
+			// previous one read.
+			slices.Sort(byLabel[label])
+			names, err := json.Marshal(byLabel[label])
+			if err != nil {
+				return err
+			}
+			rows, err := tx.QueryContext(ctx, sqlDayResults, tid, d, id, string(names))
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+				n := depc.NodeDayResult{Label: label, Day: day}
+				if err := scanNode(rows, &n, &n.Name); err != nil {
+					rows.Close()
+					return err
+				}
+				out = append(out, n)
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
 		}
-		out = append(out, n)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, storeError(err, op)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	slices.SortFunc(out, func(a, b depc.NodeDayResult) int {
 		return cmp.Or(strings.Compare(a.Label, b.Label), strings.Compare(a.Name, b.Name))
