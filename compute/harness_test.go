@@ -52,9 +52,17 @@ func newEnv(t *testing.T, graph depc.GraphStore) *env {
 func (e *env) open(sc depc.SourceConfig) (depc.Source, error) {
 	switch sc.Plugin {
 	case depc.PluginFake:
-		return fake.Open(sc.Configuration)
+		s, err := fake.Open(sc.Configuration)
+		if err != nil {
+			return nil, err
+		}
+		return s, nil
 	case depc.PluginPrometheus:
-		return prometheus.Open(sc.Configuration)
+		s, err := prometheus.Open(sc.Configuration)
+		if err != nil {
+			return nil, err
+		}
+		return s, nil
 	case "Test":
 		e.mu.Lock()
 		defer e.mu.Unlock()

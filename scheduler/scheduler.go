@@ -19,7 +19,7 @@ import (
 const (
 	DefaultNightly          = "01:15"
 	DefaultCatchUpDays      = 3
-	DefaultPollInterval     = 5 * time.Second
+	DefaultPollInterval     = 2 * time.Second
 	DefaultMaxInterruptions = 2
 	// MaxDays bounds the days of one run (a backfill of a year).
 	MaxDays = 366
@@ -32,14 +32,16 @@ const (
 // running it died (see Recover).
 const interruptedPrefix = "interrupted: "
 
-// Options configure a Scheduler. The zero Options are the defaults.
+// Options configure a Scheduler. The zero Options are the defaults,
+// without catch-up.
 type Options struct {
 	// Nightly is the time of day, "HH:MM" in UTC, of the nightly job that
 	// queues yesterday (in each team's time zone) for every team with a
 	// config. Default DefaultNightly.
 	Nightly string
 	// CatchUpDays is how many days before today Start looks at for missed
-	// nights (see CatchUp). Zero means DefaultCatchUpDays; negative, none.
+	// nights (see CatchUp); 0 looks at none. cmd/depc's default is
+	// DefaultCatchUpDays.
 	CatchUpDays int
 	// PollInterval is how often the worker reads the queue for runs that
 	// other processes queued (the API of a separate `depc api`); runs
@@ -62,6 +64,10 @@ type Options struct {
 	Gocron []gocron.SchedulerOption
 	// Logger receives what the scheduler does (default slog.Default()).
 	Logger *slog.Logger
+	// OnDay, when set, is called after each day a run computed, with the
+	// run as saved and the day's report (timings, errors): for commands
+	// that print them and for metrics.
+	OnDay func(depc.Run, compute.Report)
 }
 
 // Scheduler runs the computations of depc: the nightly job, the queue of
@@ -101,13 +107,8 @@ func New(state depc.StateStore, c *compute.Computer, o Options) (*Scheduler, err
 	if err != nil || len(o.Nightly) != 5 {
 		return nil, depc.Errorf(depc.EINVALID, "nightly: %q is not a time HH:MM", o.Nightly)
 	}
-	switch {
-	case o.CatchUpDays == 0:
-		o.CatchUpDays = DefaultCatchUpDays
-	case o.CatchUpDays < 0:
-		o.CatchUpDays = 0
-	case o.CatchUpDays > MaxDays:
-		return nil, depc.Errorf(depc.EINVALID, "catch-up days: %d is more than %d", o.CatchUpDays, MaxDays)
+	if o.CatchUpDays < 0 || o.CatchUpDays > MaxDays {
+		return nil, depc.Errorf(depc.EINVALID, "catch-up days: %d is not within [0, %d]", o.CatchUpDays, MaxDays)
 	}
 	if o.PollInterval <= 0 {
 		o.PollInterval = DefaultPollInterval
@@ -629,6 +630,9 @@ func (s *Scheduler) Execute(ctx context.Context, r depc.Run) depc.Run {
 				s.log.Error("save run progress", "team", r.Team, "run", r.ID, "err", err)
 			}
 			s.notify()
+		}
+		if s.o.OnDay != nil {
+			s.o.OnDay(r, rep)
 		}
 	}
 	return s.finish(r, depc.RunSucceeded)

@@ -172,7 +172,7 @@ func days(rs []depc.Run) string {
 // The nightly job queues yesterday in each team's zone for the teams that
 // have a config, at 01:15 UTC, every day.
 func TestNightly(t *testing.T) {
-	w := newWorld(t, time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC), newGraph(false), scheduler.Options{CatchUpDays: -1})
+	w := newWorld(t, time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC), newGraph(false), scheduler.Options{CatchUpDays: 0})
 	w.team("utc", "", true)
 	w.team("paris", "Europe/Paris", true)
 	w.team("la", "America/Los_Angeles", true)
@@ -234,7 +234,7 @@ func TestNightly(t *testing.T) {
 // there are workers for them.
 func TestSingleton(t *testing.T) {
 	g := newGraph(true)
-	w := newWorld(t, time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC), g, scheduler.Options{CatchUpDays: -1, Workers: 3})
+	w := newWorld(t, time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC), g, scheduler.Options{CatchUpDays: 0, Workers: 3})
 	w.team("a", "", true)
 	w.team("b", "", true)
 	w.start()
@@ -268,7 +268,7 @@ func TestSingleton(t *testing.T) {
 // A backfill computes its days in order and saves its progress after each.
 func TestBackfillProgress(t *testing.T) {
 	g := newGraph(true)
-	w := newWorld(t, time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC), g, scheduler.Options{CatchUpDays: -1})
+	w := newWorld(t, time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC), g, scheduler.Options{CatchUpDays: 0})
 	w.team("acme", "", true)
 	w.start()
 	ds, err := scheduler.Days("2026-10-30", "2026-11-02")
@@ -375,7 +375,7 @@ func TestCatchUp(t *testing.T) {
 // interrupted too often is failed.
 func TestRecover(t *testing.T) {
 	g := newGraph(false)
-	w := newWorld(t, time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC), g, scheduler.Options{CatchUpDays: -1})
+	w := newWorld(t, time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC), g, scheduler.Options{CatchUpDays: 0})
 	w.team("acme", "", true)
 	w.team("crashy", "", true)
 	r, err := w.state.CreateRun(w.ctx, "acme", []string{"2026-11-01", "2026-11-02"})
@@ -414,7 +414,7 @@ func TestRecover(t *testing.T) {
 // progress.
 func TestStopRequeues(t *testing.T) {
 	g := newGraph(true)
-	w := newWorld(t, time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC), g, scheduler.Options{CatchUpDays: -1})
+	w := newWorld(t, time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC), g, scheduler.Options{CatchUpDays: 0})
 	w.team("acme", "", true)
 	w.must(w.s.Start(w.ctx))
 	r, err := w.s.Enqueue(w.ctx, "acme", []string{"2026-11-01", "2026-11-02"})
@@ -436,7 +436,7 @@ func TestStopRequeues(t *testing.T) {
 }
 
 func TestFailedRun(t *testing.T) {
-	w := newWorld(t, time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC), newGraph(false), scheduler.Options{CatchUpDays: -1})
+	w := newWorld(t, time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC), newGraph(false), scheduler.Options{CatchUpDays: 0})
 	w.team("acme", "", true)
 	r, err := w.s.Enqueue(w.ctx, "acme", []string{"2026-11-01", "2026-11-02"})
 	w.must(err)
@@ -452,7 +452,7 @@ func TestFailedRun(t *testing.T) {
 }
 
 func TestEnqueueAndRunNow(t *testing.T) {
-	w := newWorld(t, time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC), newGraph(false), scheduler.Options{CatchUpDays: -1})
+	w := newWorld(t, time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC), newGraph(false), scheduler.Options{CatchUpDays: 0})
 	w.team("acme", "", true)
 	w.team("noconf", "", false)
 	for _, tc := range []struct {

@@ -1,0 +1,177 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/depc-dev/depc"
+	"github.com/depc-dev/depc/compute"
+	"github.com/depc-dev/depc/workload"
+)
+
+func init() {
+	commands["bench"] = command{summary: "measure: `depc bench compute` computes a workload's days and prints time and memory", run: benchCommand}
+}
+
+func benchCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "compute" {
+		fmt.Fprintln(stderr, "usage: depc bench compute [flags]   (-h for the flags)")
+		return fmt.Errorf("bench: the only benchmark is compute")
+	}
+	fs := flag.NewFlagSet("bench compute", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var (
+		f    serveFlags
+		size = fs.String("size", "bench-1m", "the workload (tiny, small, bench-100k, bench-1m)")
+		team = fs.String("team", "bench", "the team's name")
+		days = fs.Int("days", 1, "how many days to compute, from the workload's first benchmark day (30: the backfill figure)")
+		keep = fs.Bool("keep", false, "keep the temporary data directory (without --data)")
+	)
+	fs.StringVar(&f.config, "config", os.Getenv("DEPC_CONFIG"), "YAML configuration file (env DEPC_CONFIG)")
+	fs.StringVar(&f.data, "data", "", "data directory; the workload is loaded there unless the team is already there (default: a new temporary directory)")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("bench: unexpected argument %q", fs.Arg(0))
+	}
+	if *days < 1 || *days > 366 {
+		return fmt.Errorf("bench: --days must be within [1, 366]")
+	}
+	sz, err := workload.Lookup(*size)
+	if err != nil {
+		return fmt.Errorf("bench: %s", depc.ErrorMessage(err))
+	}
+	if f.data == "" {
+		dir, err := os.MkdirTemp("", "depc-bench-")
+		if err != nil {
+			return err
+		}
+		f.data = dir
+		if *keep {
+			fmt.Fprintf(stdout, "bench: data directory %s (kept)\n", dir)
+		} else {
+			defer os.RemoveAll(dir)
+		}
+	}
+	cfg, err := loadConfigWithFlags(f)
+	if err != nil {
+		return err
+	}
+	st, err := openStores(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	fmt.Fprintf(stdout, "bench compute: %s (%d nodes, %d relations), team %s, %d day(s), data %s, %d CPUs, %s\n",
+		sz.Name, sz.Nodes(), sz.Relations(), *team, *days, cfg.DataDir, runtime.NumCPU(), runtime.Version())
+	fmt.Fprintf(stdout, "load average at start: %s\n", loadAverage())
+
+	b, err := newBenchTeam(sz, *team)
+	if err != nil {
+		return err
+	}
+	if _, err := st.state.Config(ctx, *team); err != nil {
+		if depc.ErrorCode(err) != depc.ENOTFOUND {
+			return err
+		}
+		t0 := time.Now()
+		n, err := b.load(ctx, st)
+		if err != nil {
+			return fmt.Errorf("bench: load: %w", err)
+		}
+		fmt.Fprintf(stdout, "loaded: %d events in %s (peak RSS %s)\n", n, time.Since(t0).Round(time.Millisecond), formatBytes(peakRSS()))
+	} else {
+		fmt.Fprintf(stdout, "team %s found: the workload is not loaded again\n", *team)
+	}
+	// What loading held is not the computation's: the peak is measured
+	// from here.
+	runtime.GC()
+	debug.FreeOSMemory()
+	resetPeakRSS()
+	base := peakRSS()
+
+	comp := compute.New(st.graph, st.state, st.open)
+	defer comp.Close()
+	var total compute.Timings
+	t0 := time.Now()
+	for i := range *days {
+		day := time.Unix(sz.Start, 0).UTC().AddDate(0, 0, i).Format(time.DateOnly)
+		rep, err := comp.Day(ctx, *team, day)
+		if err != nil {
+			return fmt.Errorf("bench: %s: %w", day, err)
+		}
+		printReport(stdout, rep)
+		for _, e := range rep.Errors {
+			fmt.Fprintf(stdout, "  %s\n", formatRunError(e))
+		}
+		t := rep.Timings
+		total.Setup += t.Setup
+		total.Snapshot += t.Snapshot
+		total.Sources += t.Sources
+		total.Engine += t.Engine
+		total.Write += t.Write
+	}
+	wall := time.Since(t0)
+	r := func(d time.Duration) time.Duration { return d.Round(time.Millisecond) }
+	fmt.Fprintf(stdout, "total: %d day(s) in %s (%s per day): snapshot %s, sources %s, engine %s, write %s\n",
+		*days, r(wall), r(wall/time.Duration(*days)), r(total.Snapshot), r(total.Sources), r(total.Engine), r(total.Write))
+	fmt.Fprintf(stdout, "peak RSS while computing: %s (%s before)\n", formatBytes(peakRSS()), formatBytes(base))
+	fmt.Fprintf(stdout, "load average at end: %s\n", loadAverage())
+	return nil
+}
+
+// peakRSS returns the process's peak resident set size (VmHWM), or 0 where
+// /proc does not tell it.
+func peakRSS() int64 {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	for sc.Scan() {
+		if rest, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
+			if err == nil {
+				return kb << 10
+			}
+		}
+	}
+	return 0
+}
+
+// resetPeakRSS sets the peak resident set size back to the current one
+// (Linux: "5" in /proc/self/clear_refs).
+func resetPeakRSS() { _ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
+
+func loadAverage() string {
+	data, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(data))
+	if len(f) < 3 {
+		return "unknown"
+	}
+	return strings.Join(f[:3], " ")
+}
+
+func formatBytes(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.2f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.0f MiB", float64(n)/(1<<20))
+	}
+	return fmt.Sprintf("%d KiB", n>>10)
+}

@@ -1,0 +1,57 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/depc-dev/depc/compute"
+	"github.com/depc-dev/depc/scheduler"
+)
+
+func init() {
+	commands["schedule"] = command{summary: "run the scheduler alone (nightly runs, the run queue), against shared stores", run: scheduleCommand}
+}
+
+// scheduleCommand runs the scheduler until ctx ends. Only one scheduler
+// may run per state store: not `depc schedule` next to a `depc serve` whose
+// scheduler is enabled.
+func scheduleCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("schedule", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var f serveFlags
+	fs.StringVar(&f.config, "config", os.Getenv("DEPC_CONFIG"), "YAML configuration file (env DEPC_CONFIG)")
+	fs.StringVar(&f.data, "data", "", "data directory (overrides data_dir)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("schedule: unexpected argument %q", fs.Arg(0))
+	}
+	cfg, err := loadConfigWithFlags(f)
+	if err != nil {
+		return err
+	}
+	log := newLogger(stderr, cfg.LogLevel)
+	st, err := openStores(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	comp := compute.New(st.graph, st.state, st.open)
+	defer comp.Close()
+	sched, err := scheduler.New(st.state, comp, scheduler.Options{
+		Nightly: cfg.Scheduler.Nightly, CatchUpDays: cfg.Scheduler.CatchUpDays, Logger: log,
+	})
+	if err != nil {
+		return err
+	}
+	if err := sched.Start(ctx); err != nil {
+		return fmt.Errorf("scheduler: %w", err)
+	}
+	fmt.Fprintf(stdout, "depc: scheduler running (nightly %s UTC, catch-up %d days)\n", cfg.Scheduler.Nightly, cfg.Scheduler.CatchUpDays)
+	<-ctx.Done()
+	return sched.Stop()
+}

@@ -1,0 +1,87 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/depc-dev/depc"
+	"github.com/depc-dev/depc/graph/embedded"
+	"github.com/depc-dev/depc/graph/neo4j"
+	"github.com/depc-dev/depc/source/fake"
+	"github.com/depc-dev/depc/source/prometheus"
+	"github.com/depc-dev/depc/state/sqlite"
+)
+
+// Where the embedded stores live inside the data directory.
+const (
+	graphDir  = "graph"
+	stateFile = "state.db"
+)
+
+// stores are the stores of a process, opened from its Config, and the
+// opener of the sources its teams configure.
+type stores struct {
+	graph depc.GraphStore
+	state depc.StateStore
+	open  func(depc.SourceConfig) (depc.Source, error)
+}
+
+// openStores opens the graph store (embedded in DataDir/graph, or Neo4j
+// when graph.backend is neo4j) and the SQLite state store in
+// DataDir/state.db, creating the data directory if needed.
+func openStores(ctx context.Context, cfg Config) (*stores, error) {
+	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+		return nil, fmt.Errorf("data_dir: %w", err)
+	}
+	var g depc.GraphStore
+	switch cfg.Graph.Backend {
+	case "neo4j":
+		n := cfg.Graph.Neo4j
+		s, err := neo4j.Open(ctx, neo4j.Config{URI: n.URI, User: n.User, Password: n.Password, Database: n.Database})
+		if err != nil {
+			return nil, fmt.Errorf("graph store: %w", err)
+		}
+		g = s
+	default:
+		s, err := embedded.Open(filepath.Join(cfg.DataDir, graphDir))
+		if err != nil {
+			return nil, fmt.Errorf("graph store: %w", err)
+		}
+		g = s
+	}
+	st, err := sqlite.Open(filepath.Join(cfg.DataDir, stateFile))
+	if err != nil {
+		g.Close()
+		return nil, fmt.Errorf("state store: %w", err)
+	}
+	return &stores{graph: g, state: st, open: openSource}, nil
+}
+
+// Close closes both stores.
+func (s *stores) Close() error {
+	return errors.Join(s.graph.Close(), s.state.Close())
+}
+
+// openSource opens a team's source by its plugin: the one place that
+// knows every source package.
+func openSource(sc depc.SourceConfig) (depc.Source, error) {
+	// A typed nil pointer must not become a non-nil Source.
+	switch sc.Plugin {
+	case depc.PluginPrometheus:
+		s, err := prometheus.Open(sc.Configuration)
+		if err != nil {
+			return nil, err
+		}
+		return s, nil
+	case depc.PluginFake:
+		s, err := fake.Open(sc.Configuration)
+		if err != nil {
+			return nil, err
+		}
+		return s, nil
+	}
+	return nil, depc.Errorf(depc.EINVALID, "plugin: %q is not a known plugin (%s, %s)", sc.Plugin, depc.PluginPrometheus, depc.PluginFake)
+}
