@@ -421,6 +421,8 @@ type StateStore interface {
 	// its worst nodes; the store keeps, lowest QoS first (ties by name),
 	// the MaxWorstNodes lowest of those with a QoS below 100. Any invalid
 	// value is EINVALID naming the node or label, and nothing is written.
+	// nodes is iterated once, in any order, before the write starts; a
+	// store may keep the values (not the pointers' targets) meanwhile.
 	ReplaceDayResults(ctx context.Context, team, day string, nodes iter.Seq[NodeDayResult], labels []LabelDayResult, worst map[string][]WorstNode) error
 	// NodeQoS returns the node's results for the days start to end
 	// (inclusive), sorted by day; days without a result are left out.

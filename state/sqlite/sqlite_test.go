@@ -185,3 +185,29 @@ func TestTokenNotStored(t *testing.T) {
 	}
 	check("after close (checkpointed)")
 }
+
+// TestFileSettings checks the settings a new file gets: WAL and the page
+// size chosen for the bulk write.
+func TestFileSettings(t *testing.T) {
+	s, path := MustOpen(t)
+	defer s.Close()
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, tt := range []struct {
+		pragma, want string
+	}{
+		{"journal_mode", "wal"},
+		{"page_size", "8192"},
+	} {
+		var got string
+		if err := db.QueryRow("PRAGMA " + tt.pragma).Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		if got != tt.want {
+			t.Errorf("PRAGMA %s = %s, want %s", tt.pragma, got, tt.want)
+		}
+	}
+}
