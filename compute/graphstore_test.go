@@ -1,12 +1,21 @@
 package compute_test
 
 import (
+	"path/filepath"
 	"testing"
 
 	"github.com/depc-dev/depc"
+	"github.com/depc-dev/depc/graph/embedded"
 )
 
-// openGraph opens the graph store of the whole-run tests.
+// openGraph opens the graph store of the whole-run tests: the embedded
+// store, in the test's directory.
 func openGraph(t *testing.T, dir string) depc.GraphStore {
-	return newMemGraph()
+	t.Helper()
+	g, err := embedded.Open(filepath.Join(dir, "graph"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { g.Close() })
+	return g
 }
