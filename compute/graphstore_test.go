@@ -10,7 +10,7 @@ import (
 
 // openGraph opens the graph store of the whole-run tests: the embedded
 // store, in the test's directory.
-func openGraph(t *testing.T, dir string) depc.GraphStore {
+func openGraph(t testing.TB, dir string) depc.GraphStore {
 	t.Helper()
 	g, err := embedded.Open(filepath.Join(dir, "graph"))
 	if err != nil {

@@ -21,7 +21,7 @@ import (
 // env is a whole computation's world: a graph store, a SQLite state store
 // in a temporary directory, and test sources that return given datapoints.
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	ctx   context.Context
 	graph depc.GraphStore
 	state *sqlite.Store
@@ -33,7 +33,7 @@ type env struct {
 
 // newEnv opens the stores. The graph is the embedded store unless a test
 // asks for another.
-func newEnv(t *testing.T, graph depc.GraphStore) *env {
+func newEnv(t testing.TB, graph depc.GraphStore) *env {
 	t.Helper()
 	dir := t.TempDir()
 	if graph == nil {

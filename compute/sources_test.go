@@ -36,7 +36,7 @@ func tutorial(e *env, team string) {
 // koMinutes returns the indexes of the minutes in which the Fake ping of
 // any of the names is above 20: counted on the datapoints themselves, not
 // by the engine.
-func koMinutes(t *testing.T, w depc.Window, names ...string) map[int]bool {
+func koMinutes(t testing.TB, w depc.Window, names ...string) map[int]bool {
 	t.Helper()
 	ko := map[int]bool{}
 	err := fake.New().Fetch(context.Background(), depc.CheckParameters{Query: "depc.tutorial.ping"}, w, names, func(r depc.SourceResult) {
