@@ -93,8 +93,9 @@ func (s *Server) authenticate(c echo.Context) (principal, error) {
 }
 
 // guard returns the middleware that enforces a route's access: 401 without
-// a valid token, then for team routes 404 for an unknown team, then 403
-// without the role.
+// a valid token; then, for team routes, 403 when a user lacks the role
+// (whether the team exists or not) and 404 for an unknown team (which only
+// admins can meet).
 func (s *Server) guard(a access) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
@@ -119,15 +120,14 @@ func (s *Server) guard(a access) echo.MiddlewareFunc {
 			if err != nil {
 				return err
 			}
-			team, err := s.deps.State.Team(c.Request().Context(), name)
-			if err != nil {
-				return err
-			}
-			c.Set(ctxTeam, team)
+			ctx := c.Request().Context()
 			role := depc.RoleManager
 			if !p.Admin {
-				role, err = s.deps.State.Role(c.Request().Context(), name, p.User)
-				if depc.ErrorCode(err) == depc.ENOTFOUND {
+				// The role first: a user without one gets the same 403
+				// whether the team exists or not, so that a token of team A
+				// cannot even learn which other teams exist.
+				role, err = s.deps.State.Role(ctx, name, p.User)
+				if depc.ErrorCode(err) == depc.ENOTFOUND || depc.ErrorCode(err) == depc.EINVALID {
 					role, err = "", nil
 				}
 				if err != nil {
@@ -140,6 +140,11 @@ func (s *Server) guard(a access) echo.MiddlewareFunc {
 					return depc.Errorf(depc.EFORBIDDEN, "user %s is %s of team %s; this needs %s", p.User, role, name, a.role())
 				}
 			}
+			team, err := s.deps.State.Team(ctx, name)
+			if err != nil {
+				return err
+			}
+			c.Set(ctxTeam, team)
 			c.Set(ctxRole, role)
 			return next(c)
 		}

@@ -197,7 +197,10 @@ func (s *Server) worst(c echo.Context) error {
 	}
 	out := make([]worstJSON, len(ws))
 	for i, w := range ws {
-		out[i] = worstJSON{Name: w.Name, QoS: *s.round(&w.QoS)}
+		out[i] = worstJSON{Name: w.Name, QoS: w.QoS}
+		if q := s.round(&w.QoS); q != nil {
+			out[i].QoS = *q
+		}
 	}
 	return c.JSON(http.StatusOK, out)
 }

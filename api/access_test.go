@@ -1,0 +1,165 @@
+package api_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/depc-dev/depc"
+	"github.com/depc-dev/depc/api"
+)
+
+// concretePath fills the parameters of a route's path with values of the
+// tutorial team (names escaped as a client sends them).
+func concretePath(p, team string) string {
+	r := strings.NewReplacer(
+		":team", team, ":user", "someone", ":label", "Website", ":name", "foo.com",
+		":source", "Fake", ":check", "Server%20Ping", ":rule", "Servers", ":id", "1",
+	)
+	return r.Replace(p)
+}
+
+// minimalBody is a small body for a route that takes one: an allowed call
+// may then be refused as invalid, which is fine here.
+func minimalBody(method string) any {
+	if method == http.MethodPost || method == http.MethodPut {
+		return "{}"
+	}
+	return nil
+}
+
+// TestAccess walks every route of apiRoutes with every kind of caller: no
+// token and an unknown token are 401; each role of the route's team is
+// allowed iff it includes the access the route needs, 403 otherwise; a
+// manager of another team is 403; an admin is allowed everywhere. An allowed
+// call may be refused for its minimal body (400, 404, 409), never 401, 403
+// or 500.
+func TestAccess(t *testing.T) {
+	e := newEnv(t)
+	e.tutorial()
+	e.call("POST", "/teams", map[string]any{"name": "other"}, http.StatusCreated, nil)
+	tokens := map[string]string{
+		"viewer":         e.user("vic", "acme", depc.RoleViewer),
+		"editor":         e.user("eddie", "acme", depc.RoleEditor),
+		"manager":        e.user("mandy", "acme", depc.RoleManager),
+		"other-manager":  e.user("olga", "other", depc.RoleManager),
+		"no-role":        e.user("nora", "", ""),
+		"admin":          adminToken,
+		"no token":       "",
+		"unknown token":  "depc_not-a-token",
+		"malformed auth": "",
+	}
+	e.user("someone", "", "")
+	// Each caller: the status class it must get for a route needing a
+	// given access.
+	type verdict int
+	const (
+		allowed verdict = iota
+		unauthorized
+		forbidden
+	)
+	roles := map[string]depc.Role{"viewer": depc.RoleViewer, "editor": depc.RoleEditor, "manager": depc.RoleManager}
+	expect := func(caller, access string) verdict {
+		switch {
+		case access == "public":
+			return allowed
+		case caller == "no token" || caller == "unknown token" || caller == "malformed auth":
+			return unauthorized
+		case caller == "admin" || access == "any user":
+			return allowed
+		case access == "admin":
+			return forbidden
+		}
+		if role, ok := roles[caller]; ok && role.Includes(depc.Role(access)) {
+			return allowed
+		}
+		return forbidden
+	}
+	// Callers in an order that keeps the tutorial whole for the longest:
+	// the manager and the admin may delete the node foo.com.
+	callers := []string{"no token", "unknown token", "malformed auth", "no-role", "other-manager", "viewer", "editor", "manager", "admin"}
+	for _, caller := range callers {
+		for _, r := range api.Routes() {
+			path := concretePath(r.Path, "acme")
+			req := request{method: r.Method, path: path, body: minimalBody(r.Method), token: tok(tokens[caller])}
+			if caller == "malformed auth" {
+				req.auth = "Basic YWRtaW46YWRtaW4="
+			}
+			got := e.do(req)
+			want := expect(caller, r.Access)
+			var ok bool
+			switch want {
+			case allowed:
+				ok = got.Status != http.StatusUnauthorized && got.Status != http.StatusForbidden && got.Status < 500
+			case unauthorized:
+				ok = got.Status == http.StatusUnauthorized && got.errorOf(t).Error.Code == depc.EUNAUTHORIZED
+			case forbidden:
+				ok = got.Status == http.StatusForbidden && got.errorOf(t).Error.Code == depc.EFORBIDDEN
+			}
+			if !ok {
+				t.Errorf("%s %s (needs %s) as %s: status %d, want %s; body %s",
+					r.Method, path, r.Access, caller, got.Status, [...]string{"allowed", "401", "403"}[want], got.Body)
+			}
+		}
+	}
+}
+
+// TestAccessUnknownTeam: a user without a role gets the same 403 for an
+// unknown team as for a team of others, so no token learns which teams
+// exist; only an admin sees the 404.
+func TestAccessUnknownTeam(t *testing.T) {
+	e := newEnv(t)
+	e.call("POST", "/teams", map[string]any{"name": "acme"}, http.StatusCreated, nil)
+	e.call("POST", "/teams", map[string]any{"name": "other"}, http.StatusCreated, nil)
+	viewer := e.user("vic", "acme", depc.RoleViewer)
+	for _, team := range []string{"other", "nope", "Not-A-Team"} {
+		e.wantError(request{method: "GET", path: "/teams/" + team + "/labels", token: tok(viewer)}, http.StatusForbidden, depc.EFORBIDDEN, "vic", "no role")
+	}
+	e.wantError(request{method: "GET", path: "/teams/nope/labels"}, http.StatusNotFound, depc.ENOTFOUND, "nope")
+	e.wantError(request{method: "GET", path: "/teams/nope"}, http.StatusNotFound, depc.ENOTFOUND, "nope")
+
+	// GET /teams lists only the teams a user has a role in.
+	var teams []depc.Team
+	r := e.do(request{method: "GET", path: "/teams", token: tok(viewer)})
+	mustJSON(t, r, http.StatusOK, &teams)
+	if len(teams) != 1 || teams[0].Name != "acme" {
+		t.Errorf("GET /teams as a viewer of acme: %+v", teams)
+	}
+	mustJSON(t, e.do(request{method: "GET", path: "/teams"}), http.StatusOK, &teams)
+	if len(teams) != 2 {
+		t.Errorf("GET /teams as admin: %+v, want both teams", teams)
+	}
+}
+
+// TestAccessRoleChanges: a grant takes effect at once, and a removed
+// grant or a deleted user loses access at the next request.
+func TestAccessRoleChanges(t *testing.T) {
+	e := newEnv(t)
+	e.call("POST", "/teams", map[string]any{"name": "acme"}, http.StatusCreated, nil)
+	tk := e.user("vic", "acme", depc.RoleViewer)
+	as := func(method, path string, body any) int {
+		return e.do(request{method: method, path: path, body: body, token: tok(tk)}).Status
+	}
+	if got := as("POST", "/teams/acme/messages", `{"source": {"label": "A", "name": "a"}}`); got != http.StatusForbidden {
+		t.Errorf("viewer posting messages: %d, want 403", got)
+	}
+	e.call("PUT", "/teams/acme/grants/vic", map[string]any{"role": "editor"}, http.StatusOK, nil)
+	if got := as("POST", "/teams/acme/messages", `{"source": {"label": "A", "name": "a"}}`); got != http.StatusOK {
+		t.Errorf("editor posting messages: %d, want 200", got)
+	}
+	// An editor may not grant; a manager may.
+	if got := as("PUT", "/teams/acme/grants/vic", map[string]any{"role": "manager"}); got != http.StatusForbidden {
+		t.Errorf("editor granting itself manager: %d, want 403", got)
+	}
+	var grants []map[string]string
+	e.call("GET", "/teams/acme/grants", nil, http.StatusOK, &grants)
+	if len(grants) != 1 || grants[0]["user"] != "vic" || grants[0]["role"] != "editor" {
+		t.Errorf("grants: %v", grants)
+	}
+	e.call("DELETE", "/teams/acme/grants/vic", nil, http.StatusNoContent, nil)
+	if got := as("GET", "/teams/acme", nil); got != http.StatusForbidden {
+		t.Errorf("after the grant is removed: %d, want 403", got)
+	}
+	e.wantError(request{method: "PUT", path: "/teams/acme/grants/ghost", body: map[string]any{"role": "viewer"}}, http.StatusNotFound, depc.ENOTFOUND, "ghost")
+	e.wantError(request{method: "PUT", path: "/teams/acme/grants/vic", body: map[string]any{"role": "owner"}}, http.StatusBadRequest, depc.EINVALID, "role")
+}
