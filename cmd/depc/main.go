@@ -12,6 +12,9 @@ import (
 	"os/signal"
 	"sort"
 	"syscall"
+
+	// Team time zones must resolve on machines without zoneinfo.
+	_ "time/tzdata"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
