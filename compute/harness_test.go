@@ -202,11 +202,13 @@ func events(groups ...[]depc.Event) []depc.Event {
 // dataSource is a source that returns given series per (query, name), or
 // given errors, whatever the window: the indicator decides what counts.
 type dataSource struct {
-	mu      sync.Mutex
-	data    map[string][]depc.Series // key query + "\x00" + name
-	errs    map[string]error         // by name
-	fetches int
-	names   int
+	mu   sync.Mutex
+	data map[string][]depc.Series // key query + "\x00" + name
+	errs map[string]error         // by name
+	// errCheck, when set, limits the errors to the check of that query.
+	errCheck string
+	fetches  int
+	names    int
 }
 
 func (s *dataSource) set(query, name string, series ...[]qos.Point) {
@@ -234,6 +236,9 @@ func (s *dataSource) Fetch(ctx context.Context, p depc.CheckParameters, w depc.W
 	for _, n := range slices.Backward(names) { // any order
 		s.mu.Lock()
 		err, series := s.errs[n], s.data[p.Query+"\x00"+n]
+		if s.errCheck != "" && p.Query != s.errCheck {
+			err = nil
+		}
 		s.mu.Unlock()
 		fn(depc.SourceResult{Name: n, Series: series, Err: err})
 	}
