@@ -10,6 +10,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -36,6 +37,8 @@ func benchCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		team = fs.String("team", "bench", "the team's name")
 		days = fs.Int("days", 1, "how many days to compute, from the workload's first benchmark day (30: the backfill figure)")
 		keep = fs.Bool("keep", false, "keep the temporary data directory (without --data)")
+		cpu  = fs.String("cpuprofile", "", "write a CPU profile of the computation (not of loading) to this file")
+		mem  = fs.String("memprofile", "", "write a heap profile (live and allocated) at the end to this file")
 	)
 	fs.StringVar(&f.config, "config", os.Getenv("DEPC_CONFIG"), "YAML configuration file (env DEPC_CONFIG)")
 	fs.StringVar(&f.data, "data", "", "data directory; the workload is loaded there unless the team is already there (default: a new temporary directory)")
@@ -103,6 +106,17 @@ func benchCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 
 	comp := compute.New(st.graph, st.state, st.open)
 	defer comp.Close()
+	if *cpu != "" {
+		pf, err := os.Create(*cpu)
+		if err != nil {
+			return err
+		}
+		defer pf.Close()
+		if err := pprof.StartCPUProfile(pf); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	var total compute.Timings
 	t0 := time.Now()
 	for i := range *days {
@@ -128,6 +142,14 @@ func benchCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		*days, r(wall), r(wall/time.Duration(*days)), r(total.Snapshot), r(total.Sources), r(total.Engine), r(total.Write))
 	fmt.Fprintf(stdout, "peak RSS while computing: %s (%s before)\n", formatBytes(peakRSS()), formatBytes(base))
 	fmt.Fprintf(stdout, "load average at end: %s\n", loadAverage())
+	if *mem != "" {
+		pf, err := os.Create(*mem)
+		if err != nil {
+			return err
+		}
+		defer pf.Close()
+		return pprof.Lookup("heap").WriteTo(pf, 0)
+	}
 	return nil
 }
 
