@@ -31,7 +31,7 @@ const adminToken = "test-admin-token"
 // embedded graph store, the SQLite state store, a Computer, a started
 // scheduler for runs and the consumer's message decoder.
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	ctx   context.Context
 	graph *embedded.Store
 	state *sqlite.Store
@@ -43,7 +43,7 @@ type env struct {
 // option changes the API's configuration of a test server.
 type option func(*api.Config)
 
-func newEnv(t *testing.T, opts ...option) *env {
+func newEnv(t testing.TB, opts ...option) *env {
 	t.Helper()
 	dir := t.TempDir()
 	g, err := embedded.Open(filepath.Join(dir, "graph"))
@@ -126,7 +126,7 @@ type errorBody struct {
 
 // errorOf decodes an error answer; it fails the test when the body is not
 // the documented error body.
-func (r response) errorOf(t *testing.T) errorBody {
+func (r response) errorOf(t testing.TB) errorBody {
 	t.Helper()
 	var e errorBody
 	if err := json.Unmarshal(r.Body, &e); err != nil || e.Error.Code == "" || e.Error.Message == "" {
