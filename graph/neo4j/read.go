@@ -96,7 +96,7 @@ func (s *Store) Labels(ctx context.Context, team string) ([]depc.LabelCount, err
 			if err != nil {
 				return nil, err
 			}
-			rec, err := r.Single(ctx)
+			rec, err := single(ctx, r)
 			if err != nil {
 				return nil, err
 			}
@@ -261,7 +261,7 @@ func (s *Store) DeleteNode(ctx context.Context, team string, key depc.NodeKey) e
 		if err != nil {
 			return nil, err
 		}
-		rec, err := r.Single(ctx)
+		rec, err := single(ctx, r)
 		if err != nil {
 			return nil, err
 		}

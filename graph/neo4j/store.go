@@ -377,3 +377,18 @@ func (s *Store) DeleteTeam(ctx context.Context, team string) error {
 	}
 	return nil
 }
+
+// single returns the one record of r and lets r go of it. The driver keeps
+// every result of an explicit transaction until the transaction ends, and
+// a result keeps the record Single returned: a snapshot made of chunked
+// records would otherwise hold all of them. Consume drops it.
+func single(ctx context.Context, r neo4j.ResultWithContext) (*neo4j.Record, error) {
+	rec, err := r.Single(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := r.Consume(ctx); err != nil {
+		return nil, err
+	}
+	return rec, nil
+}

@@ -107,7 +107,7 @@ RETURN size(xs), xs[-1].name, [x IN xs WHERE %s | [id(x), x.name, x.periods]]`, 
 				if err != nil {
 					return err
 				}
-				rec, err := r.Single(ctx)
+				rec, err := single(ctx, r)
 				if err != nil {
 					return err
 				}
@@ -149,7 +149,7 @@ RETURN collect(i), collect(id(z)), collect(coalesce(y.periods, []))`, activeDuri
 			if err != nil {
 				return err
 			}
-			rec, err := r.Single(ctx)
+			rec, err := single(ctx, r)
 			if err != nil {
 				return err
 			}
