@@ -89,6 +89,7 @@ func (s *Server) putGrant(c echo.Context) error {
 		return depc.Errorf(depc.EFORBIDDEN, "you cannot grant %s", req.Role)
 	}
 	g, err := s.deps.State.SetGrant(c.Request().Context(), teamOf(c).Name, user, req.Role)
+	s.auth.clear()
 	if err != nil {
 		return err
 	}
@@ -100,7 +101,9 @@ func (s *Server) deleteGrant(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.deps.State.DeleteGrant(c.Request().Context(), teamOf(c).Name, user); err != nil {
+	err = s.deps.State.DeleteGrant(c.Request().Context(), teamOf(c).Name, user)
+	s.auth.clear()
+	if err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/depc-dev/depc"
 	"github.com/depc-dev/depc/api"
@@ -162,4 +163,50 @@ func TestAccessRoleChanges(t *testing.T) {
 	}
 	e.wantError(request{method: "PUT", path: "/teams/acme/grants/ghost", body: map[string]any{"role": "viewer"}}, http.StatusNotFound, depc.ENOTFOUND, "ghost")
 	e.wantError(request{method: "PUT", path: "/teams/acme/grants/vic", body: map[string]any{"role": "owner"}}, http.StatusBadRequest, depc.EINVALID, "role")
+}
+
+// TestAuthCache: decisions are remembered for AuthCacheTTL, so a grant
+// removed by another process (here, directly in the store) still holds
+// until then, while one changed through the API applies at once; with the
+// cache off, every request asks the store.
+func TestAuthCache(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		ttl  time.Duration
+		want int // status after the grant is removed behind the API's back
+	}{
+		{"cached", time.Hour, http.StatusOK},
+		{"off", -1, http.StatusForbidden},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			e := newEnv(t, func(cfg *api.Config) { cfg.AuthCacheTTL = c.ttl })
+			e.call("POST", "/teams", map[string]any{"name": "acme"}, http.StatusCreated, nil)
+			vic := e.user("vic", "acme", depc.RoleViewer)
+			get := func() int { return e.do(request{method: "GET", path: "/teams/acme", token: tok(vic)}).Status }
+			if got := get(); got != http.StatusOK {
+				t.Fatalf("viewer: %d", got)
+			}
+			if err := e.state.DeleteGrant(e.ctx, "acme", "vic"); err != nil {
+				t.Fatal(err)
+			}
+			if got := get(); got != c.want {
+				t.Errorf("after the grant is removed in the store: %d, want %d", got, c.want)
+			}
+			// Through the API, at once, whatever the TTL.
+			e.call("PUT", "/teams/acme/grants/vic", map[string]any{"role": "viewer"}, http.StatusOK, nil)
+			e.call("DELETE", "/teams/acme/grants/vic", nil, http.StatusNoContent, nil)
+			if got := get(); got != http.StatusForbidden {
+				t.Errorf("after the grant is removed through the API: %d, want 403", got)
+			}
+			// An unknown token is never remembered: a user created
+			// elsewhere works at once.
+			_, token, err := e.state.CreateUser(e.ctx, "olga", true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := e.do(request{method: "GET", path: "/teams", token: tok(token)}).Status; got != http.StatusOK {
+				t.Errorf("a new user's token: %d", got)
+			}
+		})
+	}
 }

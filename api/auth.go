@@ -67,7 +67,8 @@ func bearer(r *http.Request) string {
 
 // authenticate finds the caller of a request from its bearer token: the
 // admin token (compared by hash, in constant time) or a user's token
-// (looked up by hash: the store never holds tokens).
+// (looked up by hash: the store never holds tokens). Both go through the
+// short-lived authCache.
 func (s *Server) authenticate(c echo.Context) (principal, error) {
 	token := bearer(c.Request())
 	if token == "" {
@@ -75,21 +76,21 @@ func (s *Server) authenticate(c echo.Context) (principal, error) {
 	}
 	h := depc.HashToken(token)
 	ctx := c.Request().Context()
-	if adminHash, err := s.deps.State.AdminTokenHash(ctx); err == nil {
-		if subtle.ConstantTimeCompare(h[:], adminHash[:]) == 1 {
-			return principal{User: "admin", Admin: true}, nil
-		}
-	} else if depc.ErrorCode(err) != depc.ENOTFOUND {
+	adminHash, err := s.auth.adminHash(ctx, s.deps.State)
+	if err != nil {
 		return principal{}, err
 	}
-	u, err := s.deps.State.UserByToken(ctx, h)
+	if adminHash != nil && subtle.ConstantTimeCompare(h[:], adminHash[:]) == 1 {
+		return principal{User: "admin", Admin: true}, nil
+	}
+	p, err := s.auth.user(ctx, s.deps.State, h)
 	if depc.ErrorCode(err) == depc.ENOTFOUND {
 		return principal{}, depc.Errorf(depc.EUNAUTHORIZED, "unknown token")
 	}
 	if err != nil {
 		return principal{}, err
 	}
-	return principal{User: u.Name, Admin: u.Admin}, nil
+	return p, nil
 }
 
 // guard returns the middleware that enforces a route's access: 401 without
@@ -126,10 +127,7 @@ func (s *Server) guard(a access) echo.MiddlewareFunc {
 				// The role first: a user without one gets the same 403
 				// whether the team exists or not, so that a token of team A
 				// cannot even learn which other teams exist.
-				role, err = s.deps.State.Role(ctx, name, p.User)
-				if depc.ErrorCode(err) == depc.ENOTFOUND || depc.ErrorCode(err) == depc.EINVALID {
-					role, err = "", nil
-				}
+				role, err = s.auth.role(ctx, s.deps.State, name, p.User)
 				if err != nil {
 					return err
 				}
@@ -140,7 +138,7 @@ func (s *Server) guard(a access) echo.MiddlewareFunc {
 					return depc.Errorf(depc.EFORBIDDEN, "user %s is %s of team %s; this needs %s", p.User, role, name, a.role())
 				}
 			}
-			team, err := s.deps.State.Team(ctx, name)
+			team, err := s.auth.team(ctx, s.deps.State, name)
 			if err != nil {
 				return err
 			}

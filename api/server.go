@@ -23,6 +23,11 @@ type Config struct {
 	Decimals int
 	// MetricsToken, when set, is required as a bearer token on /metrics.
 	MetricsToken string
+	// AuthCacheTTL is how long who a token belongs to, a user's role in a
+	// team and a team are remembered (default DefaultAuthCacheTTL;
+	// negative: not at all). Grants changed through this server apply at
+	// once; changes made by another process within the TTL.
+	AuthCacheTTL time.Duration
 }
 
 // Runs queues computations (the scheduler).
@@ -83,6 +88,7 @@ type Server struct {
 	log  *slog.Logger
 	now  func() time.Time
 	e    *echo.Echo
+	auth *authCache
 
 	requests *prometheus.HistogramVec
 }
@@ -105,6 +111,11 @@ func New(cfg Config, deps Deps) *Server {
 	if s.now == nil {
 		s.now = time.Now
 	}
+	if cfg.AuthCacheTTL == 0 {
+		cfg.AuthCacheTTL = DefaultAuthCacheTTL
+	}
+	s.cfg.AuthCacheTTL = cfg.AuthCacheTTL
+	s.auth = newAuthCache(cfg.AuthCacheTTL, s.now)
 	if s.deps.Gatherer == nil {
 		s.deps.Gatherer = prometheus.DefaultGatherer
 	}

@@ -24,10 +24,19 @@ func init() {
 	commands["bench"] = command{summary: "measure: `depc bench compute` computes a workload's days and prints time and memory", run: benchCommand}
 }
 
+// benchmarks are the other benchmarks of `depc bench`, each registered by
+// its own file's init (cmd_bench_api.go).
+var benchmarks = map[string]command{}
+
 func benchCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 {
+		if b, ok := benchmarks[args[0]]; ok {
+			return b.run(ctx, args[1:], stdout, stderr)
+		}
+	}
 	if len(args) == 0 || args[0] != "compute" {
-		fmt.Fprintln(stderr, "usage: depc bench compute [flags]   (-h for the flags)")
-		return fmt.Errorf("bench: the only benchmark is compute")
+		fmt.Fprintln(stderr, "usage: depc bench compute|api [flags]   (-h for the flags)")
+		return fmt.Errorf("bench: the benchmarks are compute and api")
 	}
 	fs := flag.NewFlagSet("bench compute", flag.ContinueOnError)
 	fs.SetOutput(stderr)

@@ -380,3 +380,24 @@ func TestServeDemo(t *testing.T) {
 	}
 	s.stop()
 }
+
+// TestBenchAPI runs `depc bench api` on the tiny workload, briefly and with
+// the load generator in process: every request must succeed.
+func TestBenchAPI(t *testing.T) {
+	var out, errOut bytes.Buffer
+	err := run(context.Background(), []string{"bench", "api", "--size", "tiny", "--days", "2", "--rate", "200",
+		"--duration", "1s", "--in-process", "--data", t.TempDir()}, &out, &errOut)
+	if err != nil {
+		t.Fatalf("bench api: %v\n%s\n%s", err, out.String(), errOut.String())
+	}
+	for _, want := range []string{"sent 200 requests", ", 0 errors", "qos ", "worst ", "dependencies ", "target (p99 <= 20 ms, no error): "} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("bench api output does not say %q:\n%s", want, out.String())
+		}
+	}
+	for _, bad := range [][]string{{"--rate", "0"}, {"--days", "9"}, {"--size", "huge"}, {"--duration", "0s"}} {
+		if err := run(context.Background(), append([]string{"bench", "api"}, bad...), &out, &errOut); err == nil {
+			t.Errorf("bench api %v: no error", bad)
+		}
+	}
+}
