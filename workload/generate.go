@@ -38,10 +38,8 @@ func (s Size) Generate(batchSize int, emit func([]depc.Event) error) error {
 				}
 			}
 		}
-		for di, d := range l.DependsOn {
-			if err := g.dependency(li, di, l, d); err != nil {
-				return err
-			}
+		if err := g.label(li, l); err != nil {
+			return err
 		}
 	}
 	return g.flush()
@@ -135,35 +133,53 @@ func gcd(a, b uint64) uint64 {
 	return a
 }
 
-// dependency emits the relations of label l to d.Label.
-func (g *generator) dependency(li, di int, l Label, d Dependency) error {
+// label emits the relations of label l's nodes. Dependencies of a fixed
+// number of children go parent by parent, each parent's relations together
+// (its Filer and its Apache), as a producer describing one node at a time
+// sends them; "share" dependencies go child by child.
+func (g *generator) label(li int, l Label) error {
 	s := g.s
-	child := s.label(d.Label)
-	seed := g.hash(kindChild, uint64(li), uint64(di), 0)
-	if d.PerNode == 0 {
-		// Every child gets one parent; parents split the children evenly.
-		perm := newPermutation(uint64(child.Count), seed)
-		for c := range child.Count {
-			p := int(perm.at(uint64(c)) % uint64(l.Count))
-			if err := g.relation(li, di, l.Name, p, d.Label, c); err != nil {
-				return err
+	type fanOut struct {
+		di    int
+		d     Dependency
+		count int // nodes of d.Label
+		k     int
+		perm  permutation
+	}
+	var fixed []fanOut
+	for di, d := range l.DependsOn {
+		child := s.label(d.Label)
+		seed := g.hash(kindChild, uint64(li), uint64(di), 0)
+		if d.PerNode == 0 {
+			// Every child gets one parent; parents split the children evenly.
+			perm := newPermutation(uint64(child.Count), seed)
+			for c := range child.Count {
+				p := int(perm.at(uint64(c)) % uint64(l.Count))
+				if err := g.relation(li, di, l.Name, p, d.Label, c); err != nil {
+					return err
+				}
 			}
+			continue
 		}
+		k := min(d.PerNode, child.Count)
+		fixed = append(fixed, fanOut{di: di, d: d, count: child.Count, k: k, perm: newPermutation(uint64(l.Count)*uint64(k), seed)})
+	}
+	if len(fixed) == 0 {
 		return nil
 	}
-	k := min(d.PerNode, child.Count)
-	perm := newPermutation(uint64(l.Count)*uint64(k), seed)
-	chosen := make([]int, 0, k)
+	var chosen []int
 	for p := range l.Count {
-		chosen = chosen[:0]
-		for j := range k {
-			c := int(perm.at(uint64(p*k+j)) % uint64(child.Count))
-			for contains(chosen, c) { // only when a parent has more children than distinct slots give
-				c = (c + 1) % child.Count
-			}
-			chosen = append(chosen, c)
-			if err := g.relation(li, di, l.Name, p, d.Label, c); err != nil {
-				return err
+		for _, f := range fixed {
+			chosen = chosen[:0]
+			for j := range f.k {
+				c := int(f.perm.at(uint64(p*f.k+j)) % uint64(f.count))
+				for contains(chosen, c) { // only when a parent has more children than distinct slots give
+					c = (c + 1) % f.count
+				}
+				chosen = append(chosen, c)
+				if err := g.relation(li, f.di, l.Name, p, f.d.Label, c); err != nil {
+					return err
+				}
 			}
 		}
 	}

@@ -184,7 +184,7 @@ type writer struct {
 
 // The statements Apply runs with a fixed text, prepared once per store.
 var (
-	insertNodesFull     = `INSERT INTO node (label, name, events, periods) VALUES ` + placeholders(insertChunk, 4) + ` RETURNING id, label, name`
+	insertNodesFull     = `INSERT INTO node (label, name, events, periods) VALUES ` + placeholders(insertChunk, 4) + ` ON CONFLICT DO NOTHING RETURNING id, label, name`
 	insertRelationsFull = `INSERT INTO rel (src, dst, events, periods) VALUES ` + placeholders(insertChunk, 4) + ` ON CONFLICT DO NOTHING`
 )
 
@@ -257,6 +257,13 @@ func (w *writer) labels(team string, b *batch) error {
 // looked up (with their event sets when the batch has events for them),
 // missing ones inserted with their events, and existing ones whose event
 // set grows are rewritten.
+//
+// Which comes first, the lookup or the insert, is chosen per label from
+// the previous batch: a label whose nodes were mostly new (a bulk load of
+// websites) is inserted first with ON CONFLICT DO NOTHING, which learns the
+// new ids in the same statement, and only the conflicting names are looked
+// up; a label whose nodes mostly exist (the filers those websites share,
+// or any replay) is looked up first, and only what is missing is inserted.
 func (w *writer) nodes(b *batch) error {
 	byLabel := make(map[int64][]*batchNode)
 	for _, n := range b.nodes {
@@ -268,12 +275,39 @@ func (w *writer) nodes(b *batch) error {
 	}
 	slices.Sort(labelIDs)
 
-	var missing []*batchNode
 	for _, label := range labelIDs {
 		nodes := byLabel[label]
-		// Names in byte order: the lookups then walk the index forward.
+		// Names in byte order: statements then walk the index forward.
 		slices.SortFunc(nodes, func(a, b *batchNode) int { return strings.Compare(a.key.Name, b.key.Name) })
-		for chunk := range slices.Chunk(nodes, lookupChunk) {
+		var first, rest []*batchNode
+		if w.s.insertFirst(label) {
+			// Nodes with events need their stored sets: they take the
+			// lookup path whatever the label's mode.
+			for _, n := range nodes {
+				if n.events.Empty() {
+					first = append(first, n)
+				} else {
+					rest = append(rest, n)
+				}
+			}
+		} else {
+			rest = nodes
+		}
+		added := 0
+		for chunk := range slices.Chunk(first, insertChunk) {
+			n, err := w.insertNodes(chunk)
+			if err != nil {
+				return err
+			}
+			added += n
+			for _, n := range chunk {
+				if n.id == 0 {
+					rest = append(rest, n)
+				}
+			}
+		}
+		var missing []*batchNode
+		for chunk := range slices.Chunk(rest, lookupChunk) {
 			if err := w.lookupNodes(label, chunk); err != nil {
 				return err
 			}
@@ -283,23 +317,22 @@ func (w *writer) nodes(b *batch) error {
 				}
 			}
 		}
-	}
-	added := make(map[int64]int64) // label id -> nodes inserted
-	for chunk := range slices.Chunk(missing, insertChunk) {
-		if err := w.insertNodes(chunk); err != nil {
-			return err
+		for chunk := range slices.Chunk(missing, insertChunk) {
+			n, err := w.insertNodes(chunk)
+			if err != nil {
+				return err
+			}
+			if n != len(chunk) {
+				return depc.Errorf(depc.EINTERNAL, "graph store: apply: inserted %d of %d missing nodes", n, len(chunk))
+			}
+			added += n
 		}
-		for _, n := range chunk {
-			added[n.label]++
+		if added > 0 {
+			if _, err := w.exec(countNodes, added, label); err != nil {
+				return w.s.fail(err, "apply: count nodes")
+			}
 		}
-	}
-	for _, label := range labelIDs {
-		if added[label] == 0 {
-			continue
-		}
-		if _, err := w.exec(countNodes, added[label], label); err != nil {
-			return w.s.fail(err, "apply: count nodes")
-		}
+		w.s.learnMode(label, added, len(nodes))
 	}
 	return nil
 }
@@ -378,8 +411,9 @@ func (w *writer) lookupNodes(label int64, chunk []*batchNode) error {
 	return nil
 }
 
-// insertNodes inserts nodes known to be missing and learns their ids.
-func (w *writer) insertNodes(chunk []*batchNode) error {
+// insertNodes inserts the chunk's nodes that do not exist, learns their
+// ids and returns how many it inserted.
+func (w *writer) insertNodes(chunk []*batchNode) (int, error) {
 	args := make([]any, 0, 4*len(chunk))
 	for _, n := range chunk {
 		var events, periods []byte
@@ -388,10 +422,10 @@ func (w *writer) insertNodes(chunk []*batchNode) error {
 		}
 		args = append(args, n.label, n.key.Name, events, periods)
 	}
-	q := `INSERT INTO node (label, name, events, periods) VALUES ` + placeholders(len(chunk), 4) + ` RETURNING id, label, name`
+	q := `INSERT INTO node (label, name, events, periods) VALUES ` + placeholders(len(chunk), 4) + ` ON CONFLICT DO NOTHING RETURNING id, label, name`
 	rows, err := w.query(q, args...)
 	if err != nil {
-		return w.s.fail(err, "apply: insert nodes")
+		return 0, w.s.fail(err, "apply: insert nodes")
 	}
 	defer rows.Close()
 	index := make(map[int64]map[string]*batchNode)
@@ -406,7 +440,7 @@ func (w *writer) insertNodes(chunk []*batchNode) error {
 		var id, label int64
 		var name sql.RawBytes
 		if err := rows.Scan(&id, &label, &name); err != nil {
-			return w.s.fail(err, "apply: insert nodes")
+			return 0, w.s.fail(err, "apply: insert nodes")
 		}
 		if n := index[label][string(name)]; n != nil && n.id == 0 {
 			n.id = id
@@ -414,12 +448,9 @@ func (w *writer) insertNodes(chunk []*batchNode) error {
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return w.s.fail(err, "apply: insert nodes")
+		return 0, w.s.fail(err, "apply: insert nodes")
 	}
-	if got != len(chunk) {
-		return depc.Errorf(depc.EINTERNAL, "graph store: apply: inserted %d nodes, learnt %d ids", len(chunk), got)
-	}
-	return nil
+	return got, nil
 }
 
 // relations writes the relations of the batch: each chunk is inserted with

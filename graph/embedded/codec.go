@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/depc-dev/depc"
+	"github.com/depc-dev/depc/qos"
 )
 
 // Event sets and period sets are stored as small blobs of varints: a few
@@ -16,7 +17,9 @@ import (
 // events:  version 1, then opens, closes and spans, each as a count
 //          followed by its sorted values (spans as from-delta and length).
 // periods: version 1, count, then each period as the signed gap from the
-//          previous period's end and its length.
+//          previous period's end and its length, 0 standing for "to +∞"
+//          (a period is never empty): an open relation costs one byte for
+//          its end, not nine.
 //
 // A NULL column stands for the empty event set and for qos.Always, which
 // is what nearly every node of a large graph has.
@@ -169,7 +172,11 @@ func encodePeriods(ps depc.Periods) []byte {
 	prev := int64(0)
 	for _, p := range ps {
 		b = binary.AppendVarint(b, p.From-prev)
-		b = binary.AppendUvarint(b, uint64(p.To-p.From))
+		if p.To == qos.PosInf {
+			b = append(b, 0)
+		} else {
+			b = binary.AppendUvarint(b, uint64(p.To-p.From))
+		}
 		prev = p.To
 	}
 	return b
@@ -204,7 +211,12 @@ func decodePeriodsInto(dst depc.Periods, b []byte) error {
 	prev := int64(0)
 	for i := range dst {
 		from := prev + r.varint()
-		to := from + int64(r.uvarint()) // wraps back like encodePeriods wrapped
+		to := qos.PosInf
+		if length := r.uvarint(); length != 0 {
+			to = from + int64(length) // wraps back like encodePeriods wrapped
+		} else if i != len(dst)-1 {
+			return errCorrupt // only the last period runs to +∞
+		}
 		if r.err != nil || to <= from || (i > 0 && from <= prev) {
 			return errCorrupt
 		}

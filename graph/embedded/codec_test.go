@@ -1,6 +1,7 @@
 package embedded
 
 import (
+	"encoding/binary"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -103,21 +104,33 @@ func TestPeriodsEdges(t *testing.T) {
 }
 
 func TestCorruptBlobs(t *testing.T) {
-	for _, b := range [][]byte{
-		{0},                         // unknown version
-		{1},                         // truncated
-		{1, 200},                    // count beyond the blob
-		{1, 1, 2, 0},                // an empty period
-		{1, 2, 2, 2, 1, 2},          // second period not after the first
-		{1, 1, 2, 2, 0},             // trailing byte
-		{1, 0, 0, 1, 2},             // span without length
-		{1, 2, 4, 1, 0, 0},          // opens not increasing
-		{1, 0xff, 0xff, 0xff, 0xff}, // broken varint
-	} {
-		if _, err := decodePeriods(b); err == nil {
-			if _, err := decodeEvents(b); err == nil {
-				t.Errorf("%v decodes both as periods and events", b)
-			}
+	posInf := binary.AppendVarint(nil, qos.PosInf)
+	periods := [][]byte{
+		{0},                            // unknown version
+		{1},                            // truncated
+		{1, 200},                       // count beyond the blob
+		{1, 2, 2, 0, 2, 2},             // +∞ before the last period
+		{1, 2, 2, 2, 1, 2},             // second period not after the first
+		{1, 1, 2, 2, 0},                // trailing byte
+		{1, 1, 0xff, 0xff, 0xff, 0xff}, // broken varint
+		append(append([]byte{1, 1}, posInf...), 0), // [+∞, +∞)
+	}
+	for _, b := range periods {
+		if ps, err := decodePeriods(b); err == nil {
+			t.Errorf("periods %v decode to %v", b, ps)
+		}
+	}
+	events := [][]byte{
+		{0},                // unknown version
+		{1},                // truncated
+		{1, 0, 0, 1, 2},    // span without length
+		{1, 2, 4, 0, 0, 0}, // opens not increasing
+		{1, 0, 0, 0, 9},    // trailing byte
+		{1, 9, 2},          // count beyond the blob
+	}
+	for _, b := range events {
+		if s, err := decodeEvents(b); err == nil {
+			t.Errorf("events %v decode to %+v", b, s)
 		}
 	}
 }

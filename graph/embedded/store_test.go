@@ -268,3 +268,72 @@ func setUserVersion(t *testing.T, path string, v int) {
 		t.Fatal(err)
 	}
 }
+
+// TestApplyModes drives both ways Apply resolves nodes: a label whose last
+// batch was mostly new nodes is inserted first, and existing nodes met then
+// must be found, counted once and keep their event sets.
+func TestApplyModes(t *testing.T) {
+	s := MustOpen(t)
+	rel := func(from, to string, kind depc.EventKind, at int64) depc.Event {
+		return depc.Event{
+			Node:   depc.NodeKey{Label: "Website", Name: from},
+			Target: depc.NodeKey{Label: "Filer", Name: to},
+			Kind:   kind, From: at, To: at,
+		}
+	}
+	var first []depc.Event
+	for i := range 600 { // more than one insert chunk
+		first = append(first, rel(fmt.Sprintf("w%03d", i), "f", depc.EventOpen, 10))
+	}
+	first = append(first, depc.Event{Node: depc.NodeKey{Label: "Website", Name: "w000"}, Kind: depc.EventOpen, From: 5})
+	if err := s.Apply(ctx, "acme", first); err != nil {
+		t.Fatal(err)
+	}
+	// Websites were all new: the next batch inserts them first. Half of it
+	// exists already, one existing node gets a node event, one new node too.
+	var second []depc.Event
+	for i := 300; i < 900; i++ {
+		second = append(second, rel(fmt.Sprintf("w%03d", i), "f", depc.EventClose, 20))
+	}
+	second = append(second,
+		depc.Event{Node: depc.NodeKey{Label: "Website", Name: "w000"}, Kind: depc.EventClose, To: 7},
+		depc.Event{Node: depc.NodeKey{Label: "Website", Name: "w999"}, Kind: depc.EventSpan, From: 1, To: 2},
+	)
+	for range 2 { // and once more as a replay, now in the other mode
+		if err := s.Apply(ctx, "acme", second); err != nil {
+			t.Fatal(err)
+		}
+	}
+	labels, err := s.Labels(ctx, "acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []depc.LabelCount{{Label: "Filer", Nodes: 1}, {Label: "Website", Nodes: 901}}; !slices.Equal(labels, want) {
+		t.Errorf("Labels = %v, want %v", labels, want)
+	}
+	for _, c := range []struct {
+		name string
+		rel  depc.Periods
+	}{
+		{"w000", depc.Periods{{From: 10, To: qos.PosInf}}},
+		{"w299", depc.Periods{{From: 10, To: qos.PosInf}}},
+		{"w300", depc.Periods{{From: 10, To: 20}}},
+		{"w599", depc.Periods{{From: 10, To: 20}}},
+		{"w600", depc.Periods{{From: qos.NegInf, To: 20}}},
+	} {
+		deps, err := s.Dependencies(ctx, "acme", depc.NodeKey{Label: "Website", Name: c.name}, depc.Activity{})
+		if err != nil || len(deps) != 1 || !slices.Equal(deps[0].Relation, c.rel) {
+			t.Errorf("%s: dependencies %+v, %v; want one with %v", c.name, deps, err, c.rel)
+		}
+	}
+	for name, want := range map[string]depc.Periods{
+		"w000": {{From: 5, To: 7}},
+		"w999": {{From: 1, To: 2}},
+		"w500": qos.Always,
+	} {
+		n, err := s.Node(ctx, "acme", depc.NodeKey{Label: "Website", Name: name})
+		if err != nil || !slices.Equal(n.Periods, want) {
+			t.Errorf("%s: %v, %v; want %v", name, n.Periods, err, want)
+		}
+	}
+}
