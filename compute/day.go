@@ -79,7 +79,10 @@ func (c *Computer) Day(ctx context.Context, team, day string) (Report, error) {
 	t1 := time.Now()
 	rep.Timings.Setup = t1.Sub(t0)
 
-	ld := newLoader(w, order)
+	ld, err := newLoader(w, order)
+	if err != nil {
+		return rep, err
+	}
 	if err := c.graph.Snapshot(ctx, team, w, ld.g.labels, ld); err != nil {
 		return rep, err
 	}

@@ -2,6 +2,7 @@ package compute
 
 import (
 	"cmp"
+	"math"
 	"slices"
 	"strings"
 	"sync"
@@ -100,11 +101,17 @@ type loader struct {
 	from, to, rel []int32
 }
 
-func newLoader(w depc.Window, labels []string) *loader {
+// maxLabels is the most labels a graph holds: a node's label is a uint16.
+const maxLabels = 1 << 16
+
+func newLoader(w depc.Window, labels []string) (*loader, error) {
 	ls := slices.Clone(labels)
 	slices.Sort(ls)
 	ls = slices.Compact(ls)
-	return &loader{g: &graph{w: w, labels: ls}}
+	if len(ls) > maxLabels {
+		return nil, depc.Errorf(depc.EINVALID, "config: %d labels, more than the %d a computation handles", len(ls), maxLabels)
+	}
+	return &loader{g: &graph{w: w, labels: ls}}, nil
 }
 
 // clip codes the part of ps inside the window.
@@ -130,9 +137,12 @@ func (l *loader) Node(n depc.SnapshotNode) error {
 		return depc.Errorf(depc.EINTERNAL, "snapshot: node %s has ID %d, want %d", n.Key, n.ID, len(l.ids))
 	}
 	li, ok := l.g.labelIndex(n.Key.Label)
-	if !ok || len(l.g.names) >= 1<<31-1 {
+	if !ok {
 		l.ids = append(l.ids, -1)
 		return nil
+	}
+	if len(l.g.names) == math.MaxInt32 {
+		return depc.Errorf(depc.EINVALID, "snapshot: more than %d nodes", math.MaxInt32)
 	}
 	l.ids = append(l.ids, int32(len(l.g.names)))
 	l.g.names = append(l.g.names, n.Key.Name)
@@ -155,6 +165,9 @@ func (l *loader) Relation(r depc.SnapshotRelation) error {
 	p := l.clip(r.Periods)
 	if p == perNone {
 		return nil
+	}
+	if len(l.from) == math.MaxInt32 {
+		return depc.Errorf(depc.EINVALID, "snapshot: more than %d relations", math.MaxInt32)
 	}
 	l.from = append(l.from, f)
 	l.to = append(l.to, t)

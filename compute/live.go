@@ -32,7 +32,10 @@ func (c *Computer) LiveQoS(ctx context.Context, team string, key depc.NodeKey) (
 	if err != nil {
 		return depc.NodeDayResult{}, nil, depc.WrapError(depc.EINVALID, err, "config %d: %v", s.configID, err)
 	}
-	ld := newLoader(w, order)
+	ld, err := newLoader(w, order)
+	if err != nil {
+		return depc.NodeDayResult{}, nil, err
+	}
 	if w.Empty() {
 		// The first second of the day: nothing is known yet. The
 		// subgraph read still says whether the node exists.
