@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/depc-dev/depc"
 	"github.com/depc-dev/depc/qos"
@@ -176,6 +177,24 @@ func mustNode(t *testing.T, s depc.GraphStore, team string, k depc.NodeKey) depc
 		t.Fatalf("Node(%v): %v", k, err)
 	}
 	return n
+}
+
+// within runs fn with a context that ends after a minute and fails the
+// test if fn errs or does not return by then.
+func within(t *testing.T, what string, fn func(context.Context) error) {
+	t.Helper()
+	c, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- fn(c) }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	case <-time.After(time.Minute + 10*time.Second):
+		t.Fatalf("%s did not return within a minute: does the store loop?", what)
+	}
 }
 
 // wantCode fails t unless err carries the depc error code want.

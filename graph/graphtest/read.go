@@ -149,12 +149,14 @@ func testDependencies(t *testing.T, h *harness) {
 		onNode(key("Filer", "f1"), span(200, 300)),
 		onRel(w, key("Filer", "f0"), span(0, 100)),
 		onRel(w, key("Apache", "a1")),
-		onRel(key("Customer", "c"), w), // a dependent, not a dependency
+		onRel(w, key("Apache", "z"), span(140, 160)), // by label first: before every Filer
+		onRel(key("Customer", "c"), w),               // a dependent, not a dependency
 	)
 	at := depc.AtInstant(150)
 	during := depc.During(depc.Window{Start: 150, End: 250})
 	want := []depWant{
 		{key("Apache", "a1"), qos.Always, qos.Always, true, true, true},
+		{key("Apache", "z"), qos.Always, ps(140, 160), true, true, true},
 		{key("Filer", "f0"), qos.Always, ps(0, 100), false, false, true},
 		{key("Filer", "f1"), ps(200, 300), ps(100, inf), false, true, true},
 		{key("Filer", "f10"), qos.Always, ps(qos.NegInf, 150), false, false, true},
