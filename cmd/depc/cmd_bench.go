@@ -13,6 +13,7 @@ import (
 	"runtime/pprof"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/depc-dev/depc"
@@ -127,7 +128,7 @@ func benchCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		defer pprof.StopCPUProfile()
 	}
 	var total compute.Timings
-	t0 := time.Now()
+	t0, c0 := time.Now(), cpuTime()
 	for i := range *days {
 		day := time.Unix(sz.Start, 0).UTC().AddDate(0, 0, i).Format(time.DateOnly)
 		rep, err := comp.Day(ctx, *team, day)
@@ -145,10 +146,10 @@ func benchCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		total.Engine += t.Engine
 		total.Write += t.Write
 	}
-	wall := time.Since(t0)
+	wall, used := time.Since(t0), cpuTime()-c0
 	r := func(d time.Duration) time.Duration { return d.Round(time.Millisecond) }
-	fmt.Fprintf(stdout, "total: %d day(s) in %s (%s per day): snapshot %s, sources %s, engine %s, write %s\n",
-		*days, r(wall), r(wall/time.Duration(*days)), r(total.Snapshot), r(total.Sources), r(total.Engine), r(total.Write))
+	fmt.Fprintf(stdout, "total: %d day(s) in %s (%s per day), %s CPU (user+system, all threads): snapshot %s, sources %s, engine %s, write %s\n",
+		*days, r(wall), r(wall/time.Duration(*days)), r(used), r(total.Snapshot), r(total.Sources), r(total.Engine), r(total.Write))
 	fmt.Fprintf(stdout, "peak RSS while computing: %s (%s before)\n", formatBytes(peakRSS()), formatBytes(base))
 	fmt.Fprintf(stdout, "load average at end: %s\n", loadAverage())
 	if *mem != "" {
@@ -160,6 +161,17 @@ func benchCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return pprof.Lookup("heap").WriteTo(pf, 0)
 	}
 	return nil
+}
+
+// cpuTime returns the CPU time the process used so far (user and system,
+// every thread): unlike wall time, it does not grow when other processes
+// share the machine.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // peakRSS returns the process's peak resident set size (VmHWM), or 0 where
