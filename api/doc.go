@@ -1,13 +1,26 @@
 // Package api is the REST API of depc (spec/api.md) on echo/v4.
 //
-// Every route is declared once, in routes.go, with the role it needs; the
-// OpenAPI document (openapi.json) describes the same routes and a test holds
-// the two together. Handlers return errors; one table (errors.go) maps a
-// depc error code to an HTTP status and writes the JSON error body
-// {"error": {"code", "message"}}. Bad input is never a 500.
+// Every route is declared once, in routes.go, with the access it needs;
+// the OpenAPI 3 document (openapi.json, served at /api/v1/openapi.json)
+// describes the same routes, with the role of each in x-depc-role, and a
+// test holds the two together. Handlers return errors; one table
+// (errors.go) maps a depc error code to an HTTP status and writes the JSON
+// error body {"error": {"code", "message"}}. Bad input is never a 500.
 //
 // Access: every /api/v1 request carries a bearer token. The admin token and
 // user tokens are stored hashed by the state store; a team-scoped route
 // checks the caller's role in that team (viewer < editor < manager), and
-// admins may do everything.
+// admins may do everything. A user without a role gets 403 whether the team
+// exists or not. Who a token belongs to and a user's roles are cached for
+// Config.AuthCacheTTL (2 s by default); grants changed through the API
+// apply at once.
+//
+// Sources: the secrets of a source configuration (bearer_token,
+// basic_auth.password, header values) are shown as SecretMask; a PUT that
+// sends the mask back keeps the stored value.
+//
+// The graph messages of POST /teams/{team}/messages are decoded by an
+// injected MessageDecoder (the consumer's, in cmd/depc), so that this
+// package does not depend on Kafka; runs go through an injected Runs (the
+// scheduler).
 package api
