@@ -1,0 +1,56 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/depc-dev/depc/consumer"
+)
+
+func init() {
+	commands["dlq"] = command{summary: "dead-letter topics: `depc dlq replay --topic T` re-publishes T.dlq to T", run: dlqCommand}
+}
+
+// dlqCommand re-publishes the records of a team topic's dead-letter topic
+// to the topic, once the cause of their rejection is fixed (a team that
+// did not exist yet, a producer bug worked around by a new depc): they are
+// decoded again by the consumer like any record.
+func dlqCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "replay" {
+		fmt.Fprintln(stderr, "usage: depc dlq replay --topic <prefix>.<team> [--config F] [--brokers host:port,…]")
+		return errors.New("dlq: the only subcommand is replay")
+	}
+	fs := flag.NewFlagSet("dlq replay", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	topic := fs.String("topic", "", "the team topic whose dead-letter topic (<topic>.dlq) is replayed")
+	config := fs.String("config", os.Getenv("DEPC_CONFIG"), "YAML configuration file (env DEPC_CONFIG)")
+	brokers := fs.String("brokers", "", "bootstrap brokers (overrides kafka.brokers)")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	if *topic == "" || strings.HasSuffix(*topic, ".dlq") {
+		return errors.New("dlq replay: --topic names the team topic (depc.acme), not its .dlq")
+	}
+	cfg, err := LoadConfig(*config, os.Environ())
+	if err != nil {
+		return err
+	}
+	list := cfg.Kafka.Brokers
+	if *brokers != "" {
+		list = strings.Split(*brokers, ",")
+	}
+	if len(list) == 0 {
+		return errors.New("dlq replay: no brokers (kafka.brokers, DEPC_KAFKA_BROKERS or --brokers)")
+	}
+	n, err := consumer.Replay(ctx, consumerConfig(cfg, list), *topic, newLogger(stderr, cfg.LogLevel))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "depc: %d records of %s.dlq re-published to %s\n", n, *topic, *topic)
+	return nil
+}
