@@ -7,7 +7,7 @@ import (
 	"github.com/depc-dev/depc/qos"
 )
 
-// Properties of a node or relation in Neo4j:
+// Properties of a node or relation in Neo4j (the queries name them):
 //
 //	name     (nodes) the depc name; unique per label by constraint
 //	periods  the derived period set, flattened [from0, to0, from1, to1, …];
@@ -20,13 +20,6 @@ import (
 // Unbounded ends are stored as qos.NegInf and qos.PosInf, the int64
 // extremes: Cypher integers are 64-bit, so `from < $end AND to > $start`
 // needs no special case for them.
-const (
-	propName    = "name"
-	propPeriods = "periods"
-	propOpens   = "opens"
-	propCloses  = "closes"
-	propSpans   = "spans"
-)
 
 // flattenPeriods turns a period set into the stored array.
 func flattenPeriods(ps depc.Periods) []int64 {
@@ -115,7 +108,9 @@ func readPeriods(v any) (depc.Periods, error) {
 	return depc.Periods(ps), nil
 }
 
-// readEventSet reads a stored event set.
+// readEventSet reads a stored event set. Stored sets were written sorted
+// and distinct by this package; one that is not (edited by hand, say) is
+// rebuilt, since EventSet's merging relies on that order.
 func readEventSet(opens, closes, spans any) (depc.EventSet, error) {
 	var s depc.EventSet
 	var err error
@@ -128,8 +123,53 @@ func readEventSet(opens, closes, spans any) (depc.EventSet, error) {
 	if s.Spans, err = pairs(spans); err != nil {
 		return s, fmt.Errorf("spans: %w", err)
 	}
+	for _, p := range s.Spans {
+		if p.From >= p.To {
+			return s, fmt.Errorf("spans: empty span [%d, %d)", p.From, p.To)
+		}
+	}
+	if len(s.Opens) == 0 {
+		s.Opens = nil
+	}
+	if len(s.Closes) == 0 {
+		s.Closes = nil
+	}
 	if len(s.Spans) == 0 {
 		s.Spans = nil
 	}
-	return s, nil
+	if canonical(s) {
+		return s, nil
+	}
+	var rebuilt depc.EventSet
+	for _, t := range s.Opens {
+		rebuilt.Add(depc.Event{Kind: depc.EventOpen, From: t})
+	}
+	for _, t := range s.Closes {
+		rebuilt.Add(depc.Event{Kind: depc.EventClose, To: t})
+	}
+	for _, p := range s.Spans {
+		rebuilt.Add(depc.Event{Kind: depc.EventSpan, From: p.From, To: p.To})
+	}
+	return rebuilt, nil
+}
+
+// canonical reports whether the set's lists are sorted and distinct.
+func canonical(s depc.EventSet) bool {
+	for i := 1; i < len(s.Opens); i++ {
+		if s.Opens[i-1] >= s.Opens[i] {
+			return false
+		}
+	}
+	for i := 1; i < len(s.Closes); i++ {
+		if s.Closes[i-1] >= s.Closes[i] {
+			return false
+		}
+	}
+	for i := 1; i < len(s.Spans); i++ {
+		a, b := s.Spans[i-1], s.Spans[i]
+		if a.From > b.From || (a.From == b.From && a.To >= b.To) {
+			return false
+		}
+	}
+	return true
 }
