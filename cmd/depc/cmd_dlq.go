@@ -33,8 +33,8 @@ func dlqCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	if *topic == "" || strings.HasSuffix(*topic, ".dlq") {
-		return errors.New("dlq replay: --topic names the team topic (depc.acme), not its .dlq")
+	if *topic == "" {
+		return errors.New("dlq replay: --topic is required (the team topic, e.g. depc.acme, or its .dlq)")
 	}
 	cfg, err := LoadConfig(*config, os.Environ())
 	if err != nil {
@@ -51,6 +51,7 @@ func dlqCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "depc: %d records of %s.dlq re-published to %s\n", n, *topic, *topic)
+	team := strings.TrimSuffix(*topic, ".dlq")
+	fmt.Fprintf(stdout, "depc: %d records of %s.dlq re-published to %s\n", n, team, team)
 	return nil
 }
