@@ -52,7 +52,7 @@ func (r *run) process(ctx context.Context, gen *kafka.Generation, ended <-chan s
 		if tb.records == 0 {
 			continue
 		}
-		ok := r.retry(ctx, ended, "team", func() error {
+		ok := r.retry(ctx, ended, "team", func(ctx context.Context) error {
 			var err error
 			tb.exists, err = r.teamExists(ctx, team)
 			return err
@@ -85,7 +85,7 @@ func (r *run) process(ctx context.Context, gen *kafka.Generation, ended <-chan s
 		if len(tb.events) == 0 {
 			continue
 		}
-		ok := r.retry(ctx, ended, "graph", func() error {
+		ok := r.retry(ctx, ended, "graph", func(ctx context.Context) error {
 			start := time.Now()
 			if err := r.graph.Apply(ctx, team, tb.events); err != nil {
 				return err
@@ -170,7 +170,7 @@ func (r *run) deadLetters(ctx context.Context, ended <-chan struct{}, now time.T
 	if len(msgs) == 0 {
 		return true
 	}
-	ok := r.retry(ctx, ended, "dlq", func() error {
+	ok := r.retry(ctx, ended, "dlq", func(ctx context.Context) error {
 		if err := r.ensureDLQ(ctx, msgs); err != nil {
 			return err
 		}
@@ -196,7 +196,10 @@ func (r *run) deadLetters(ctx context.Context, ended <-chan struct{}, now time.T
 		// Best effort: the rejections are a debugging aid, the dead-letter
 		// topic is the record; a state store that is down must not stop
 		// the graph from being fed.
-		if err := r.rejections.AddRejections(ctx, team, rs); err != nil && ctx.Err() == nil {
+		actx, cancel := context.WithTimeout(ctx, r.s.WriteTimeout)
+		err := r.rejections.AddRejections(actx, team, rs)
+		cancel()
+		if err != nil && ctx.Err() == nil {
 			r.log.Warn("recording rejected messages", "team", team, "count", len(rs), "err", err)
 		}
 	}
@@ -260,13 +263,16 @@ func containsTopic(ts []kafka.TopicConfig, topic string) bool {
 
 func isTopicExists(err error) bool { return errors.Is(err, kafka.TopicAlreadyExists) }
 
-// retry calls fn until it succeeds, waiting between attempts with
-// exponential backoff capped at MaxBackoff. It reports false, giving up,
-// when ctx is done or the generation ended first.
-func (r *run) retry(ctx context.Context, ended <-chan struct{}, stage string, fn func() error) bool {
+// retry calls fn until it succeeds, each attempt within WriteTimeout
+// (a store or broker that hangs is retried like one that fails), waiting
+// between attempts with exponential backoff capped at MaxBackoff. It
+// reports false, giving up, when ctx is done or the generation ended first.
+func (r *run) retry(ctx context.Context, ended <-chan struct{}, stage string, fn func(context.Context) error) bool {
 	delay := minBackoff
 	for attempt := 1; ; attempt++ {
-		err := fn()
+		actx, cancel := context.WithTimeout(ctx, r.s.WriteTimeout)
+		err := fn(actx)
+		cancel()
 		if err == nil {
 			return true
 		}

@@ -25,6 +25,7 @@ const (
 	DefaultBatchWait    = 100 * time.Millisecond
 	DefaultTopicRefresh = 30 * time.Second
 	DefaultMaxBackoff   = 30 * time.Second
+	DefaultWriteTimeout = time.Minute
 	DefaultClientID     = "depc"
 )
 
@@ -64,6 +65,10 @@ type Config struct {
 	// MaxBackoff caps the wait between two attempts to write a batch that
 	// the graph store refused (it starts at 100 ms and doubles).
 	MaxBackoff time.Duration
+	// WriteTimeout bounds one attempt to write a batch to the graph store
+	// or the dead-letter topic, or to look a team up: an attempt that
+	// hangs is abandoned and retried.
+	WriteTimeout time.Duration
 	// ClientID is sent to the brokers.
 	ClientID string
 	SASL     SASL
@@ -124,6 +129,9 @@ func (c Config) withDefaults() Config {
 	if c.MaxBackoff == 0 {
 		c.MaxBackoff = DefaultMaxBackoff
 	}
+	if c.WriteTimeout == 0 {
+		c.WriteTimeout = DefaultWriteTimeout
+	}
 	if c.ClientID == "" {
 		c.ClientID = DefaultClientID
 	}
@@ -177,6 +185,8 @@ func (c Config) validate() (*settings, error) {
 		return nil, depc.Errorf(depc.EINVALID, "kafka batch wait: must be positive")
 	case c.MaxBackoff < 0:
 		return nil, depc.Errorf(depc.EINVALID, "kafka max backoff: must be positive")
+	case c.WriteTimeout < 0:
+		return nil, depc.Errorf(depc.EINVALID, "kafka write timeout: must be positive")
 	}
 
 	var err error

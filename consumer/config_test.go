@@ -92,6 +92,7 @@ func TestNewConfig(t *testing.T) {
 		{"negative wait", with(func(c *consumer.Config) { c.BatchWait = -time.Second }), "kafka batch wait: must be positive"},
 		{"negative refresh", with(func(c *consumer.Config) { c.TopicRefresh = -time.Second }), "kafka topic refresh: must be positive"},
 		{"negative backoff", with(func(c *consumer.Config) { c.MaxBackoff = -time.Second }), "kafka max backoff: must be positive"},
+		{"negative write timeout", with(func(c *consumer.Config) { c.WriteTimeout = -time.Second }), "kafka write timeout: must be positive"},
 		{"unknown sasl", with(func(c *consumer.Config) { c.SASL.Mechanism = "GSSAPI" }), `kafka sasl mechanism: "GSSAPI" is not PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512`},
 		{"sasl without user", with(func(c *consumer.Config) { c.SASL = consumer.SASL{Mechanism: "PLAIN"} }), "kafka sasl username: required with a mechanism"},
 		{"tls files but off", with(func(c *consumer.Config) { c.TLS.CAFile = cert }), "kafka tls: certificate files are set but TLS is not enabled"},

@@ -326,10 +326,11 @@ func (r *run) readPartition(ctx context.Context, topic string, partition int, of
 		// comes it waits MaxWait less kafka-go's 1 s allowance for the
 		// round trip. A MaxWait under 2 s leaves no such allowance, and
 		// idle fetches time out on a loaded machine.
-		MaxWait:       3 * time.Second,
-		QueueCapacity: min(r.s.BatchSize, 10000),
-		Logger:        kafkaLogger(r.log, slog.LevelDebug),
-		ErrorLogger:   kafkaLogger(r.log, slog.LevelWarn),
+		MaxWait:         3 * time.Second,
+		QueueCapacity:   min(r.s.BatchSize, 10000),
+		ReadLagInterval: -1, // lag comes from the records' high water marks
+		Logger:          kafkaLogger(r.log, slog.LevelDebug),
+		ErrorLogger:     kafkaLogger(r.log, slog.LevelWarn),
 	})
 	defer rd.Close()
 	if err := rd.SetOffset(offset); err != nil {

@@ -16,6 +16,9 @@ import (
 
 	"github.com/depc-dev/depc"
 	"github.com/depc-dev/depc/consumer"
+	"github.com/depc-dev/depc/graph/embedded"
+	"github.com/depc-dev/depc/graph/neo4j"
+	"github.com/depc-dev/depc/internal/testenv"
 )
 
 // BenchmarkConsume measures the consumer end to end: records from the real
@@ -129,17 +132,26 @@ func openBenchStore(b *testing.B, kind string) depc.GraphStore {
 		return discardStore{newMemStore()}
 	case "memory":
 		return newMemStore()
-	}
-	if open := benchStores[kind]; open != nil {
-		return open(b)
+	case "embedded":
+		s, err := embedded.Open(b.TempDir())
+		if err != nil {
+			b.Fatalf("embedded.Open: %v", err)
+		}
+		return s
+	case "neo4j":
+		s, err := neo4j.Open(context.Background(), neo4j.Config{
+			URI:      testenv.RequireService(b, testenv.Neo4jURI),
+			User:     testenv.Getenv(testenv.Neo4jUser, "neo4j"),
+			Password: os.Getenv(testenv.Neo4jPassword),
+		})
+		if err != nil {
+			b.Fatalf("neo4j.Open: %v", err)
+		}
+		return s
 	}
 	b.Fatalf("DEPC_BENCH_STORE=%q: want discard, memory, embedded or neo4j", kind)
 	return nil
 }
-
-// benchStores opens the stores that live in other packages (see
-// stores_test.go).
-var benchStores = map[string]func(testing.TB) depc.GraphStore{}
 
 // discardStore accepts every batch and keeps nothing: the consumer's own
 // cost.

@@ -9,6 +9,7 @@ import (
 	"maps"
 	"math/rand/v2"
 	"os"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -228,7 +229,11 @@ func waitFor(t testing.TB, timeout time.Duration, what string, cond func() bool)
 	deadline := time.Now().Add(timeout)
 	for !cond() {
 		if time.Now().After(deadline) {
-			t.Fatalf("gave up waiting for %s after %v", what, timeout)
+			// What every goroutine was doing, to tell a hang from a slow
+			// machine.
+			var b strings.Builder
+			pprof.Lookup("goroutine").WriteTo(&b, 1)
+			t.Fatalf("gave up waiting for %s after %v; goroutines:\n%s", what, timeout, b.String())
 		}
 		time.Sleep(100 * time.Millisecond)
 	}

@@ -160,13 +160,14 @@ func offsetBounds(ctx context.Context, client *kafka.Client, topic string, parti
 // dead-letter topic, committing after each chunk.
 func replayPartition(ctx context.Context, s *settings, client *kafka.Client, w *kafka.Writer, group, dlq string, partition int, from, end int64) (int, error) {
 	rd := kafka.NewReader(kafka.ReaderConfig{
-		Brokers:   s.Brokers,
-		Topic:     dlq,
-		Partition: partition,
-		Dialer:    s.dialer(),
-		MinBytes:  1,
-		MaxBytes:  8 << 20,
-		MaxWait:   3 * time.Second,
+		Brokers:         s.Brokers,
+		Topic:           dlq,
+		Partition:       partition,
+		Dialer:          s.dialer(),
+		MinBytes:        1,
+		MaxBytes:        8 << 20,
+		MaxWait:         3 * time.Second,
+		ReadLagInterval: -1,
 	})
 	defer rd.Close()
 	if err := rd.SetOffset(from); err != nil {

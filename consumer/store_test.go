@@ -11,16 +11,25 @@ import (
 	"testing"
 
 	"github.com/depc-dev/depc"
+	"github.com/depc-dev/depc/graph/embedded"
 )
 
-// openStore returns the graph store the integration tests write to.
+// openStore returns the graph store the integration tests write to: the
+// embedded store, in a directory of the test's.
 func openStore(t testing.TB) depc.GraphStore {
 	t.Helper()
-	return newMemStore()
+	s, err := embedded.Open(t.TempDir())
+	if err != nil {
+		t.Fatalf("embedded.Open: %v", err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
 }
 
-// memStore is a small in-memory GraphStore: the part of the contract the
-// consumer and graphDump use (Apply, Node, Labels, Nodes, Dependencies).
+// memStore is a small in-memory GraphStore for the tests that need no
+// real store (configuration) and for the benchmark's baselines: the part
+// of the contract the consumer and graphDump use (Apply, Node, Labels,
+// Nodes, Dependencies).
 type memStore struct {
 	mu    sync.Mutex
 	teams map[string]*memGraph
