@@ -71,10 +71,11 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 func echoError(he *echo.HTTPError) (string, string) {
 	msg, _ := he.Message.(string)
 	switch he.Code {
-	case http.StatusNotFound:
+	case http.StatusNotFound, http.StatusMethodNotAllowed:
+		// A method a path does not take is no route either: api.md's
+		// table has no 405, and the UI's catch-all GET route would
+		// otherwise turn any unknown POST under /api/v1 into one.
 		return depc.ENOTFOUND, "no such route"
-	case http.StatusMethodNotAllowed:
-		return depc.EINVALID, "method not allowed on this route"
 	case http.StatusRequestEntityTooLarge:
 		return depc.ETOOLARGE, "request body too large"
 	case http.StatusUnauthorized:

@@ -44,6 +44,7 @@ func TestErrorStatuses(t *testing.T) {
 		{"unknown config version", request{method: "POST", path: "/teams/acme/configs/42/restore"}, 404, depc.ENOTFOUND, []string{"42"}},
 		{"unknown user", request{method: "PUT", path: "/teams/acme/grants/ghost", body: `{"role": "viewer"}`}, 404, depc.ENOTFOUND, []string{"ghost"}},
 		{"unknown route", request{method: "GET", path: "/teams/acme/nothing"}, 404, depc.ENOTFOUND, []string{"route"}},
+		{"unknown method", request{method: "PUT", path: "/teams/acme", body: "{}"}, 404, depc.ENOTFOUND, []string{"route"}},
 		{"in use", request{method: "DELETE", path: "/teams/acme/sources/Fake"}, 409, depc.ECONFLICT, nil},
 	}
 	for _, c := range cases {

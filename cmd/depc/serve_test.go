@@ -333,6 +333,9 @@ func TestServeTutorial(t *testing.T) {
 	s.wantError("POST", "/teams", map[string]any{"name": "acme"}, 409, depc.ECONFLICT)
 	s.wantError("DELETE", "/teams/acme/rules/Servers", nil, 409, depc.ECONFLICT)
 	s.wantError("POST", "/teams", `{"name": "big"}`+strings.Repeat(" ", 1<<20), 413, depc.ETOOLARGE)
+	// With the UI served at /, unknown API routes stay JSON 404s.
+	s.wantError("GET", "/nothing", nil, 404, depc.ENOTFOUND)
+	s.wantError("POST", "/nothing", "{}", 404, depc.ENOTFOUND)
 	// The viewer reads.
 	if status, _ := s.call("GET", "/teams/acme/labels", nil, user.Token); status != http.StatusOK {
 		t.Errorf("viewer reading labels: %d", status)
