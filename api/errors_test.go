@@ -163,3 +163,29 @@ func FuzzRequests(f *testing.F) {
 		}
 	})
 }
+
+// TestStoreDown: a store that cannot be reached is a 500 whose message
+// names the request id (for the logs) and nothing of the cause; /readyz
+// says so.
+func TestStoreDown(t *testing.T) {
+	e := newEnv(t, func(c *api.Config) { c.AuthCacheTTL = -1 })
+	e.call("POST", "/teams", map[string]any{"name": "acme"}, http.StatusCreated, nil)
+	if err := e.graph.Close(); err != nil {
+		t.Fatal(err)
+	}
+	r := e.do(request{method: "GET", path: "/teams/acme/labels"})
+	if r.Status != http.StatusInternalServerError {
+		t.Fatalf("graph store closed: %d %s", r.Status, r.Body)
+	}
+	eb := r.errorOf(t)
+	rid := r.Header.Get("X-Request-Id")
+	if eb.Error.Code != depc.EINTERNAL || rid == "" || !strings.Contains(eb.Error.Message, rid) || strings.Contains(eb.Error.Message, "closed") {
+		t.Errorf("500: %+v (request id %q), want code internal naming the request id only", eb, rid)
+	}
+	if r := e.do(request{method: "GET", path: "/readyz", token: tok("")}); r.Status != http.StatusServiceUnavailable {
+		t.Errorf("/readyz with the graph store closed: %d", r.Status)
+	}
+	if r := e.do(request{method: "GET", path: "/healthz", token: tok("")}); r.Status != http.StatusOK {
+		t.Errorf("/healthz: %d", r.Status)
+	}
+}
