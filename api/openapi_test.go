@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"os"
 	"regexp"
@@ -249,4 +250,134 @@ func TestOpenAPIServed(t *testing.T) {
 	if string(r.Body) != string(want) {
 		t.Error("GET /openapi.json does not serve api/openapi.json")
 	}
+}
+
+// TestOpenAPIResponses holds the documented answers to the real ones: for
+// GET routes of the tutorial, every property the 200 schema requires is in
+// the answer, at every depth, and no answer has a property the schema does
+// not know (where the schema lists its properties).
+func TestOpenAPIResponses(t *testing.T) {
+	var doc map[string]any
+	raw, err := os.ReadFile("openapi.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	schemas := doc["components"].(map[string]any)["schemas"].(map[string]any)
+	resolve := func(s map[string]any) map[string]any {
+		for s["$ref"] != nil {
+			s = schemas[strings.TrimPrefix(s["$ref"].(string), "#/components/schemas/")].(map[string]any)
+		}
+		return s
+	}
+	var check func(where string, s map[string]any, v any)
+	check = func(where string, s map[string]any, v any) {
+		s = resolve(s)
+		if v == nil {
+			if s["nullable"] != true && s["type"] != nil {
+				t.Errorf("%s: null, but the schema is not nullable", where)
+			}
+			return
+		}
+		if alts, ok := s["oneOf"].([]any); ok {
+			_ = alts // messages only; answers never use oneOf
+			return
+		}
+		switch x := v.(type) {
+		case map[string]any:
+			props, _ := s["properties"].(map[string]any)
+			for _, r := range asStrings(s["required"]) {
+				if _, ok := x[r]; !ok {
+					t.Errorf("%s: the answer has no %q, which the schema requires", where, r)
+				}
+			}
+			for k, val := range x {
+				if p, ok := props[k].(map[string]any); ok {
+					check(where+"."+k, p, val)
+				} else if ap, ok := s["additionalProperties"].(map[string]any); ok {
+					check(where+"."+k, ap, val)
+				} else if props != nil && s["additionalProperties"] != true {
+					t.Errorf("%s: the answer has %q, which the schema does not list", where, k)
+				}
+			}
+		case []any:
+			items, _ := s["items"].(map[string]any)
+			if s["type"] != "array" || items == nil {
+				t.Errorf("%s: an array, but the schema says %v", where, s["type"])
+				return
+			}
+			for i, it := range x {
+				check(fmt.Sprintf("%s[%d]", where, i), items, it)
+			}
+		}
+	}
+
+	e := newEnv(t)
+	e.tutorial()
+	e.call("POST", "/teams/acme/messages", `[{"source": {"label": "Nope", "name": "x"}, "rel": {"from": 1}}]`, http.StatusOK, nil)
+	e.user("vic", "acme", "viewer")
+	day := "?start=" + tutorialDay + "&end=" + tutorialDay
+	paths := map[string]string{
+		"/users": "", "/me": "", "/teams": "", "/teams/{team}": "", "/teams/{team}/grants": "",
+		"/teams/{team}/messages/rejected": "", "/teams/{team}/labels": "", "/teams/{team}/labels/{label}/nodes": "",
+		"/teams/{team}/labels/{label}/nodes/{name}":              "",
+		"/teams/{team}/labels/{label}/nodes/{name}/dependencies": "?inactive=true",
+		"/teams/{team}/labels/{label}/nodes/{name}/dependents":   "?inactive=true",
+		"/teams/{team}/labels/{label}/nodes/{name}/impacted":     "?label=Offer",
+		"/teams/{team}/sources":                                  "", "/teams/{team}/sources/{source}": "", "/teams/{team}/checks": "",
+		"/teams/{team}/checks/{check}": "", "/teams/{team}/rules": "", "/teams/{team}/rules/{rule}": "",
+		"/teams/{team}/config": "", "/teams/{team}/configs": "", "/teams/{team}/runs": "", "/teams/{team}/runs/{id}": "",
+		"/teams/{team}/qos": day, "/teams/{team}/labels/{label}/qos": day,
+		"/teams/{team}/labels/{label}/worst":                  "?day=" + tutorialDay,
+		"/teams/{team}/labels/{label}/nodes/{name}/qos":       day,
+		"/teams/{team}/labels/{label}/nodes/{name}/qos/live":  "",
+		"/teams/{team}/labels/{label}/nodes/{name}/rootcause": "?day=" + tutorialDay,
+	}
+	params := strings.NewReplacer("{team}", "acme", "{label}", "Website", "{name}", "foo.com", "{source}", "Fake",
+		"{check}", "Server%20Ping", "{rule}", "Servers", "{id}", "1")
+	for p, q := range paths {
+		op := doc["paths"].(map[string]any)[p].(map[string]any)["get"].(map[string]any)
+		s := op["responses"].(map[string]any)["200"].(map[string]any)["content"].(map[string]any)["application/json"].(map[string]any)["schema"].(map[string]any)
+		r := e.do(request{method: "GET", path: params.Replace(p) + q})
+		if r.Status != http.StatusOK {
+			t.Errorf("GET %s: %d %s", p, r.Status, r.Body)
+			continue
+		}
+		var v any
+		if err := json.Unmarshal(r.Body, &v); err != nil {
+			t.Fatal(err)
+		}
+		if arr, ok := v.([]any); ok && len(arr) == 0 {
+			t.Errorf("GET %s: an empty list proves nothing; the fixture should give one", p)
+		}
+		check("GET "+p, s, v)
+	}
+	// Answers of writes: a created user, a run, a rule execution.
+	post := func(p string, body any, status int) {
+		t.Helper()
+		op := doc["paths"].(map[string]any)[p].(map[string]any)["post"].(map[string]any)
+		s := op["responses"].(map[string]any)[fmt.Sprint(status)].(map[string]any)["content"].(map[string]any)["application/json"].(map[string]any)["schema"].(map[string]any)
+		r := e.do(request{method: "POST", path: params.Replace(p) + map[bool]string{true: "?wait=true"}[status == 200 && strings.HasSuffix(p, "/runs")], body: body})
+		if r.Status != status {
+			t.Fatalf("POST %s: %d %s", p, r.Status, r.Body)
+		}
+		var v any
+		_ = json.Unmarshal(r.Body, &v)
+		check("POST "+p, s, v)
+	}
+	post("/users", map[string]any{"name": "olga"}, 201)
+	post("/teams/{team}/runs", map[string]any{"day": "2020-07-28"}, 200)
+	post("/teams/{team}/rules/{rule}/execute", map[string]any{"name": "filer1", "start": tutorialStart, "end": tutorialStart + 3600}, 200)
+	post("/teams/{team}/messages", `[{"source": {"label": "A", "name": "a"}}, {}]`, 200)
+}
+
+func asStrings(v any) []string {
+	xs, _ := v.([]any)
+	out := make([]string, 0, len(xs))
+	for _, x := range xs {
+		out = append(out, x.(string))
+	}
+	return out
 }
