@@ -35,11 +35,27 @@ func (s *Store) Apply(ctx context.Context, team string, events []depc.Event) err
 		return err
 	}
 	defer done()
+	// One writer at a time, from the transaction to the cache update.
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	if err := s.applyTx(ctx, team, b); err != nil {
+		return err
+	}
+	for _, n := range b.nodes {
+		s.ids.put(nodeRef{n.label, n.key.Name}, n.id)
+	}
+	return nil
+}
+
+func (s *Store) applyTx(ctx context.Context, team string, b *batch) error {
 	tx, err := s.writer.BeginTx(ctx, nil)
 	if err != nil {
 		return s.fail(err, "apply: begin")
 	}
 	defer tx.Rollback()
+	if err := s.ids.check(ctx, tx); err != nil {
+		return s.fail(err, "apply: read data version")
+	}
 	w := &writer{ctx: ctx, tx: tx, s: s}
 	if err := w.labels(team, b); err != nil {
 		return err
@@ -51,6 +67,8 @@ func (s *Store) Apply(ctx context.Context, team string, events []depc.Event) err
 		return err
 	}
 	if err := tx.Commit(); err != nil {
+		// A failed commit may or may not have reached the file.
+		s.ids.invalidate()
 		return s.fail(err, "apply: commit")
 	}
 	return nil
@@ -276,7 +294,19 @@ func (w *writer) nodes(b *batch) error {
 	slices.Sort(labelIDs)
 
 	for _, label := range labelIDs {
-		nodes := byLabel[label]
+		all := byLabel[label]
+		// Nodes the cache knows need no statement unless the batch has
+		// events for them, which must be merged with their stored ones.
+		nodes := all[:0:0]
+		for _, n := range all {
+			if n.events.Empty() {
+				if id, ok := w.s.ids.get(nodeRef{label, n.key.Name}); ok {
+					n.id, n.stored = id, true
+					continue
+				}
+			}
+			nodes = append(nodes, n)
+		}
 		// Names in byte order: statements then walk the index forward.
 		slices.SortFunc(nodes, func(a, b *batchNode) int { return strings.Compare(a.key.Name, b.key.Name) })
 		var first, rest []*batchNode
@@ -332,7 +362,9 @@ func (w *writer) nodes(b *batch) error {
 				return w.s.fail(err, "apply: count nodes")
 			}
 		}
-		w.s.learnMode(label, added, len(nodes))
+		if len(nodes) > 0 {
+			w.s.learnMode(label, added, len(nodes))
+		}
 	}
 	return nil
 }

@@ -14,26 +14,27 @@ type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// teamLabels are the labels of one team, both ways.
+// teamLabels are the labels of one team, both ways, with node counts.
 type teamLabels struct {
 	byName map[string]int64
 	byID   map[int64]string
+	nodes  map[int64]int64
 }
 
 func labelIDs(ctx context.Context, q querier, team string) (*teamLabels, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id, name FROM label WHERE team = ?`, team)
+	rows, err := q.QueryContext(ctx, `SELECT id, name, nodes FROM label WHERE team = ?`, team)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	ls := &teamLabels{byName: map[string]int64{}, byID: map[int64]string{}}
+	ls := &teamLabels{byName: map[string]int64{}, byID: map[int64]string{}, nodes: map[int64]int64{}}
 	for rows.Next() {
-		var id int64
+		var id, nodes int64
 		var name string
-		if err := rows.Scan(&id, &name); err != nil {
+		if err := rows.Scan(&id, &name, &nodes); err != nil {
 			return nil, err
 		}
-		ls.byName[name], ls.byID[id] = id, name
+		ls.byName[name], ls.byID[id], ls.nodes[id] = id, name, nodes
 	}
 	return ls, rows.Err()
 }

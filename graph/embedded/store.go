@@ -101,6 +101,9 @@ type Store struct {
 	stmtMu sync.Mutex
 	stmts  map[string]*sql.Stmt // statements of the writer, prepared once
 
+	writeMu sync.Mutex // held by Apply and DeleteNode
+	ids     *idCache
+
 	modeMu    sync.Mutex
 	mostlyNew map[int64]bool // label id -> most nodes of its last batch were new
 }
@@ -121,7 +124,7 @@ func Open(dir string) (*Store, error) {
 	if err != nil {
 		return nil, depc.WrapError(depc.EUNAVAILABLE, err, "graph store: directory %s", dir)
 	}
-	s := &Store{path: abs, stmts: map[string]*sql.Stmt{}, mostlyNew: map[int64]bool{}}
+	s := &Store{path: abs, stmts: map[string]*sql.Stmt{}, mostlyNew: map[int64]bool{}, ids: newIDCache()}
 	if s.writer, err = openDB(abs, writerCacheKiB, false); err != nil {
 		return nil, err
 	}

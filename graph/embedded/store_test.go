@@ -337,3 +337,44 @@ func TestApplyModes(t *testing.T) {
 		}
 	}
 }
+
+// TestTwoStoresOneDirectory opens the same database twice, as two
+// processes would: what one deletes and recreates, the other must not
+// reach through ids it remembered.
+func TestTwoStoresOneDirectory(t *testing.T) {
+	dir := t.TempDir()
+	a, b := mustOpenDir(t, dir), mustOpenDir(t, dir)
+	key := func(label, name string) depc.NodeKey { return depc.NodeKey{Label: label, Name: name} }
+	rel := func(from, to depc.NodeKey) []depc.Event { return []depc.Event{{Node: from, Target: to}} }
+	f := key("Filer", "f")
+	for i := range 3 { // a learns f's id
+		if err := a.Apply(ctx, "acme", rel(key("Website", fmt.Sprint("w", i)), f)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := b.DeleteNode(ctx, "acme", f); err != nil {
+		t.Fatal(err)
+	}
+	// b makes other nodes, so that f's old id may be handed out again.
+	for i := range 5 {
+		if err := b.Apply(ctx, "acme", rel(key("Disk", fmt.Sprint("d", i)), key("Disk", fmt.Sprint("e", i)))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := a.Apply(ctx, "acme", rel(key("Website", "late"), f)); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []*embedded.Store{a, b} {
+		dents, err := s.Dependents(ctx, "acme", f, depc.Activity{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(dents) != 1 || dents[0].Node.Key != key("Website", "late") {
+			t.Errorf("dependents of the recreated filer = %+v, want only Website/late", dents)
+		}
+		deps, err := s.Dependencies(ctx, "acme", key("Website", "late"), depc.Activity{})
+		if err != nil || len(deps) != 1 || deps[0].Node.Key != f {
+			t.Errorf("dependencies of Website/late = %+v, %v; want the filer", deps, err)
+		}
+	}
+}

@@ -255,103 +255,153 @@ func (s *Store) Snapshot(ctx context.Context, team string, w depc.Window, labels
 	slices.Sort(labels)
 	labels = slices.Compact(labels)
 	var chosen []int64
+	var mine int64
 	for _, l := range labels {
 		if id, ok := known.byName[l]; ok {
 			chosen = append(chosen, id)
+			mine += known.nodes[id]
 		}
 	}
-
-	var ids []int64 // database id of each delivered node, by snapshot ID
-	var sl slab
-	var sc scratch
-	for _, label := range chosen {
-		name := known.byID[label]
-		rows, err := tx.QueryContext(ctx, `SELECT id, name, periods FROM node WHERE label = ?`, label)
-		if err != nil {
-			return s.fail(err, "snapshot: read nodes of %s", name)
+	if len(chosen) == 0 {
+		return nil
+	}
+	var all int64
+	if err := tx.QueryRowContext(ctx, `SELECT coalesce(sum(nodes), 0) FROM label`).Scan(&all); err != nil {
+		return s.fail(err, "snapshot: count nodes")
+	}
+	// When the snapshot covers most of the database (one big team), the
+	// node and relation tables are read front to back, which costs half
+	// as much per row as walking the key index label by label and seeking
+	// each row; the rows of other labels and teams are dropped on the way.
+	// Otherwise only the chosen labels' index ranges are read.
+	scan := 2*mine >= all
+	d := &delivery{s: s, ctx: ctx, tx: tx, w: w, sink: sink, labels: known}
+	if scan {
+		want := make(map[int64]bool, len(chosen))
+		for _, id := range chosen {
+			want[id] = true
 		}
-		for rows.Next() {
-			var id int64
-			var n depc.SnapshotNode
-			var blob sql.RawBytes
-			if err := rows.Scan(&id, &n.Key.Name, &blob); err != nil {
-				rows.Close()
-				return s.fail(err, "snapshot: read nodes of %s", name)
+		err = d.nodes(`SELECT id, label, name, periods FROM node`, nil, want)
+	} else {
+		for _, label := range chosen {
+			if err = d.nodes(`SELECT id, label, name, periods FROM node WHERE label = ?`, []any{label}, nil); err != nil {
+				break
 			}
-			ps, err := sc.decode(blob)
-			if err != nil {
-				rows.Close()
-				return s.fail(err, "snapshot: node %s/%s", name, n.Key.Name)
-			}
-			if !ps.ActiveDuring(w) {
-				continue
-			}
-			if len(ids) == math.MaxInt32 {
-				rows.Close()
-				return depc.Errorf(depc.ETOOLARGE, "snapshot: more than %d nodes", math.MaxInt32)
-			}
-			n.ID = int32(len(ids))
-			n.Key.Label = name
-			n.Periods = sl.take(len(ps))
-			copy(n.Periods, ps)
-			if err := sink.Node(n); err != nil {
-				rows.Close()
-				return err
-			}
-			ids = append(ids, id)
-		}
-		err = rows.Err()
-		rows.Close()
-		if err != nil {
-			return s.fail(err, "snapshot: read nodes of %s", name)
 		}
 	}
-	index := newIDIndex(ids)
-	ids = nil
+	if err != nil {
+		return err
+	}
+	d.index = newIDIndex(d.ids)
+	d.ids = nil
+	if scan {
+		return d.relations(`SELECT src, dst, periods FROM rel`, nil)
+	}
 	for _, label := range chosen {
-		name := known.byID[label]
 		// The node_key index gives the label's node ids; each one's
 		// relations are one range of the relation key.
-		rows, err := tx.QueryContext(ctx, `SELECT r.src, r.dst, r.periods
-			FROM node n CROSS JOIN rel r ON r.src = n.id WHERE n.label = ?`, label)
+		if err := d.relations(`SELECT r.src, r.dst, r.periods
+			FROM node n CROSS JOIN rel r ON r.src = n.id WHERE n.label = ?`, []any{label}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// delivery is one snapshot being streamed.
+type delivery struct {
+	s      *Store
+	ctx    context.Context
+	tx     *sql.Tx
+	w      depc.Window
+	sink   depc.SnapshotSink
+	labels *teamLabels
+	ids    []int64 // database id of each delivered node, by snapshot ID
+	index  *idIndex
+	sl     slab
+	sc     scratch
+}
+
+// nodes delivers the active nodes a query returns (id, label, name,
+// periods), keeping only the labels in want when it is not nil.
+func (d *delivery) nodes(q string, args []any, want map[int64]bool) error {
+	rows, err := d.tx.QueryContext(d.ctx, q, args...)
+	if err != nil {
+		return d.s.fail(err, "snapshot: read nodes")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, label int64
+		var n depc.SnapshotNode
+		var name, blob sql.RawBytes
+		if err := rows.Scan(&id, &label, &name, &blob); err != nil {
+			return d.s.fail(err, "snapshot: read nodes")
+		}
+		if want != nil && !want[label] {
+			continue
+		}
+		ps, err := d.sc.decode(blob)
 		if err != nil {
-			return s.fail(err, "snapshot: read relations of %s", name)
+			return d.s.fail(err, "snapshot: node %s/%s", d.labels.byID[label], name)
 		}
-		for rows.Next() {
-			var src, dst int64
-			var blob sql.RawBytes
-			if err := rows.Scan(&src, &dst, &blob); err != nil {
-				rows.Close()
-				return s.fail(err, "snapshot: read relations of %s", name)
-			}
-			from, ok := index.find(src)
-			if !ok {
-				continue
-			}
-			to, ok := index.find(dst)
-			if !ok {
-				continue
-			}
-			ps, err := sc.decode(blob)
-			if err != nil {
-				rows.Close()
-				return s.fail(err, "snapshot: relation of %s", name)
-			}
-			if !ps.ActiveDuring(w) {
-				continue
-			}
-			r := depc.SnapshotRelation{From: from, To: to, Periods: sl.take(len(ps))}
-			copy(r.Periods, ps)
-			if err := sink.Relation(r); err != nil {
-				rows.Close()
-				return err
-			}
+		if !ps.ActiveDuring(d.w) {
+			continue
 		}
-		err = rows.Err()
-		rows.Close()
+		if len(d.ids) == math.MaxInt32 {
+			return depc.Errorf(depc.ETOOLARGE, "snapshot: more than %d nodes", math.MaxInt32)
+		}
+		n.ID = int32(len(d.ids))
+		n.Key = depc.NodeKey{Label: d.labels.byID[label], Name: string(name)}
+		n.Periods = d.sl.take(len(ps))
+		copy(n.Periods, ps)
+		if err := d.sink.Node(n); err != nil {
+			return err
+		}
+		d.ids = append(d.ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return d.s.fail(err, "snapshot: read nodes")
+	}
+	return nil
+}
+
+// relations delivers the active relations a query returns (src, dst,
+// periods) whose two nodes were delivered.
+func (d *delivery) relations(q string, args []any) error {
+	rows, err := d.tx.QueryContext(d.ctx, q, args...)
+	if err != nil {
+		return d.s.fail(err, "snapshot: read relations")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var src, dst int64
+		var blob sql.RawBytes
+		if err := rows.Scan(&src, &dst, &blob); err != nil {
+			return d.s.fail(err, "snapshot: read relations")
+		}
+		from, ok := d.index.find(src)
+		if !ok {
+			continue
+		}
+		to, ok := d.index.find(dst)
+		if !ok {
+			continue
+		}
+		ps, err := d.sc.decode(blob)
 		if err != nil {
-			return s.fail(err, "snapshot: read relations of %s", name)
+			return d.s.fail(err, "snapshot: relation %d -> %d", src, dst)
 		}
+		if !ps.ActiveDuring(d.w) {
+			continue
+		}
+		r := depc.SnapshotRelation{From: from, To: to, Periods: d.sl.take(len(ps))}
+		copy(r.Periods, ps)
+		if err := d.sink.Relation(r); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return d.s.fail(err, "snapshot: read relations")
 	}
 	return nil
 }
@@ -478,6 +528,8 @@ func (s *Store) DeleteNode(ctx context.Context, team string, k depc.NodeKey) err
 		return err
 	}
 	defer done()
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
 	tx, err := s.writer.BeginTx(ctx, nil)
 	if err != nil {
 		return s.fail(err, "delete %s: begin", k)
@@ -487,6 +539,9 @@ func (s *Store) DeleteNode(ctx context.Context, team string, k depc.NodeKey) err
 	if err != nil {
 		return err
 	}
+	// Dropped before the commit: were the commit to fail, the entry would
+	// only be looked up again.
+	s.ids.drop(nodeRef{n.label, k.Name})
 	for _, st := range []struct {
 		q  string
 		id int64
