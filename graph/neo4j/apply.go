@@ -174,9 +174,15 @@ WITH r, x, x.depc_lock IS NOT NULL AS matched
 RETURN r.k, id(x), matched, CASE WHEN matched THEN [x.opens, x.closes, x.spans] END`
 	// mergeNodes is formatted with the label: nodes only declared, or
 	// ends of relations, whose periods do not change.
+	// It reports which nodes it created (the marker never outlives the
+	// statement): a relation to a node created in this transaction cannot
+	// exist yet, so it is created without MERGE's search.
 	mergeNodes = `UNWIND $rows AS name
 MERGE (x:%s {name: name})
-RETURN name, id(x)`
+ON CREATE SET x.depc_new = true
+WITH name, x, x.depc_new IS NOT NULL AS created
+FOREACH (_ IN CASE WHEN created THEN [1] ELSE [] END | REMOVE x.depc_new)
+RETURN name, id(x), created`
 	writeNodes = `UNWIND $rows AS r
 MATCH (x) WHERE id(x) = r.id
 SET x.periods = r.p, x.opens = r.o, x.closes = r.c, x.spans = r.s
@@ -194,6 +200,18 @@ ON CREATE SET y.periods = r.p, y.opens = r.o, y.closes = r.c, y.spans = r.s
 ON MATCH SET y.depc_lock = true
 WITH r, y WHERE y.depc_lock IS NOT NULL
 RETURN r.k, id(y), [y.opens, y.closes, y.spans]`
+	// createPeriodicRels and createRels make relations one of whose
+	// nodes this transaction created: no other transaction can see that
+	// node, so the relation is new and MERGE's search is skipped.
+	createPeriodicRels = `UNWIND $rows AS r
+MATCH (a) WHERE id(a) = r.a
+MATCH (b) WHERE id(b) = r.b
+CREATE (a)-[y:DEPENDS_ON]->(b)
+SET y.periods = r.p, y.opens = r.o, y.closes = r.c, y.spans = r.s`
+	createRels = `UNWIND $rows AS r
+MATCH (a) WHERE id(a) = r.a
+MATCH (b) WHERE id(b) = r.b
+CREATE (a)-[:DEPENDS_ON]->(b)`
 	mergeRels = `UNWIND $rows AS r
 MATCH (a) WHERE id(a) = r.a
 MATCH (b) WHERE id(b) = r.b
@@ -214,12 +232,14 @@ REMOVE y.depc_lock`
 //  1. per label, MERGE the nodes with period events (created with their
 //     properties, or locked and read) and the other nodes, reading the ids
 //     of all;
-//  2. MERGE the relations with period events between those ids (created,
-//     or locked and read), then the relations only declared;
+//  2. CREATE the relations to a node created in step 1 (they cannot
+//     exist yet); MERGE the others with period events between those ids
+//     (created, or locked and read), then the others only declared;
 //  3. merge the batch's events into the sets read, derive the periods,
 //     and write back by id what changed.
 func (s *Store) applyTx(ctx context.Context, tx neo4j.ManagedTransaction, team string, b *batch) error {
 	ids := make(map[depc.NodeKey]int64, len(b.nodes))
+	created := map[depc.NodeKey]bool{} // by this transaction
 	var w writes
 	for _, g := range b.nodeGroups {
 		if len(g.periodic) > 0 {
@@ -236,6 +256,7 @@ func (s *Store) applyTx(ctx context.Context, tx neo4j.ManagedTransaction, team s
 				if matched, _ := v[2].(bool); matched {
 					return w.node(k, id, v[3], b.nodes[k].set)
 				}
+				created[k] = true
 				return nil
 			})
 			if err != nil {
@@ -247,7 +268,11 @@ func (s *Store) applyTx(ctx context.Context, tx neo4j.ManagedTransaction, team s
 			err := s.query(ctx, tx, q, strings2any(g.exists), func(v []any) error {
 				name, _ := v[0].(string)
 				id, _ := v[1].(int64)
-				ids[depc.NodeKey{Label: g.label, Name: name}] = id
+				k := depc.NodeKey{Label: g.label, Name: name}
+				ids[k] = id
+				if c, _ := v[2].(bool); c {
+					created[k] = true
+				}
 				return nil
 			})
 			if err != nil {
@@ -256,17 +281,29 @@ func (s *Store) applyTx(ctx context.Context, tx neo4j.ManagedTransaction, team s
 		}
 	}
 
-	var periodic, declared []any
+	var periodic, declared, newPeriodic, newDeclared []any
 	var keys []relKey // of periodic, by index
 	for _, g := range b.relGroups {
 		for _, k := range g.periodic {
-			row := createRow(int64(len(keys)), b.rels[k].set)
+			fresh := created[k.From] || created[k.To]
+			var row map[string]any
+			if fresh {
+				row = createRow(nil, b.rels[k].set)
+				newPeriodic = append(newPeriodic, row)
+			} else {
+				row = createRow(int64(len(keys)), b.rels[k].set)
+				periodic = append(periodic, row)
+				keys = append(keys, k)
+			}
 			row["a"], row["b"] = ids[k.From], ids[k.To]
-			periodic = append(periodic, row)
-			keys = append(keys, k)
 		}
 		for _, k := range g.exists {
-			declared = append(declared, map[string]any{"a": ids[k.From], "b": ids[k.To]})
+			row := map[string]any{"a": ids[k.From], "b": ids[k.To]}
+			if created[k.From] || created[k.To] {
+				newDeclared = append(newDeclared, row)
+			} else {
+				declared = append(declared, row)
+			}
 		}
 	}
 	err := s.query(ctx, tx, mergePeriodicRels, periodic, func(v []any) error {
@@ -280,13 +317,11 @@ func (s *Store) applyTx(ctx context.Context, tx neo4j.ManagedTransaction, team s
 	if err != nil {
 		return err
 	}
-	if err := s.query(ctx, tx, mergeRels, declared, nil); err != nil {
-		return err
-	}
 	for _, q := range []struct {
 		text string
 		rows []any
 	}{
+		{createPeriodicRels, newPeriodic}, {createRels, newDeclared}, {mergeRels, declared},
 		{writeNodes, w.nodes}, {unlockNodes, w.unlockNodes},
 		{writeRels, w.rels}, {unlockRels, w.unlockRels},
 	} {
