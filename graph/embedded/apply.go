@@ -41,9 +41,7 @@ func (s *Store) Apply(ctx context.Context, team string, events []depc.Event) err
 	if err := s.applyTx(ctx, team, b); err != nil {
 		return err
 	}
-	for _, n := range b.nodes {
-		s.ids.put(nodeRef{n.label, n.key.Name}, n.id)
-	}
+	s.ids.learn(b.nodes)
 	return nil
 }
 
@@ -82,6 +80,8 @@ type batchNode struct {
 	label  int64 // label.id, once resolved
 	id     int64 // node.id, once resolved; 0 until then
 	stored bool  // the node existed before the batch
+	// lookedUp says a lookup found the node (not the cache, not an insert).
+	lookedUp bool
 }
 
 // batchRel is a relation a batch touches.
@@ -297,15 +297,19 @@ func (w *writer) nodes(b *batch) error {
 		all := byLabel[label]
 		// Nodes the cache knows need no statement unless the batch has
 		// events for them, which must be merged with their stored ones.
-		nodes := all[:0:0]
+		var bare []*batchNode
 		for _, n := range all {
 			if n.events.Empty() {
-				if id, ok := w.s.ids.get(nodeRef{label, n.key.Name}); ok {
-					n.id, n.stored = id, true
-					continue
-				}
+				bare = append(bare, n)
 			}
-			nodes = append(nodes, n)
+		}
+		w.s.ids.resolve(label, bare)
+		nodes := all[:0:0]
+		for _, n := range all {
+			if n.id == 0 || !n.events.Empty() {
+				n.id, n.stored = 0, false
+				nodes = append(nodes, n)
+			}
 		}
 		// Names in byte order: statements then walk the index forward.
 		slices.SortFunc(nodes, func(a, b *batchNode) int { return strings.Compare(a.key.Name, b.key.Name) })
@@ -395,7 +399,7 @@ func (w *writer) lookupNodes(label int64, chunk []*batchNode) error {
 			if err := rows.Scan(&i, &id); err != nil {
 				return w.s.fail(err, "apply: look up nodes")
 			}
-			bare[i].id, bare[i].stored = id, true
+			bare[i].id, bare[i].stored, bare[i].lookedUp = id, true, true
 		}
 		if err := rows.Err(); err != nil {
 			return w.s.fail(err, "apply: look up nodes")
@@ -420,7 +424,7 @@ func (w *writer) lookupNodes(label int64, chunk []*batchNode) error {
 			return w.s.fail(err, "apply: look up nodes")
 		}
 		n := withEvents[i]
-		n.id, n.stored = id, true
+		n.id, n.stored, n.lookedUp = id, true, true
 		stored, err := decodeEvents(blob)
 		if err != nil {
 			return w.s.fail(err, "apply: node %v", n.key)

@@ -53,23 +53,32 @@ func (c *idCache) check(ctx context.Context, tx *sql.Tx) error {
 	return nil
 }
 
-func (c *idCache) get(r nodeRef) (int64, bool) {
+// resolve sets the id of the nodes of one label the cache knows.
+func (c *idCache) resolve(label int64, nodes []*batchNode) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if id, ok := c.cur[r]; ok {
-		return id, true
+	for _, n := range nodes {
+		r := nodeRef{label, n.key.Name}
+		if id, ok := c.cur[r]; ok {
+			n.id, n.stored = id, true
+		} else if id, ok := c.old[r]; ok {
+			n.id, n.stored = id, true
+			c.putLocked(r, id)
+		}
 	}
-	if id, ok := c.old[r]; ok {
-		c.putLocked(r, id)
-		return id, true
-	}
-	return 0, false
 }
 
-func (c *idCache) put(r nodeRef, id int64) {
+// learn remembers the nodes of a committed batch that a lookup found: a
+// node met in a second batch is likely to be met again (a filer shared by
+// many websites), while most new nodes are met once.
+func (c *idCache) learn(nodes []*batchNode) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.putLocked(r, id)
+	for _, n := range nodes {
+		if n.lookedUp {
+			c.putLocked(nodeRef{n.label, n.key.Name}, n.id)
+		}
+	}
 }
 
 func (c *idCache) putLocked(r nodeRef, id int64) {
