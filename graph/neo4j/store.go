@@ -116,19 +116,18 @@ func (s *Store) Close() error {
 	return s.driver.Close(context.Background())
 }
 
-// Ping runs a trivial query on the store's database.
+// Ping runs a trivial query on the store's database, once: a readiness
+// probe wants the answer now, not after the driver's retries.
 func (s *Store) Ping(ctx context.Context) error {
 	if err := s.check(); err != nil {
 		return err
 	}
-	_, err := s.read(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
-		r, err := tx.Run(ctx, "RETURN 1", nil)
-		if err != nil {
-			return nil, err
-		}
+	sess := s.session(ctx, neo4j.AccessModeRead)
+	defer sess.Close(context.WithoutCancel(ctx))
+	r, err := sess.Run(ctx, "RETURN 1", nil)
+	if err == nil {
 		_, err = r.Consume(ctx)
-		return nil, err
-	})
+	}
 	return s.wrap(ctx, err, "ping")
 }
 
@@ -341,8 +340,9 @@ func alreadyExists(err error) bool {
 
 // DeleteTeam removes every node and relation of the team and drops its
 // constraints: what removing a team from depc leaves behind in Neo4j.
-// Deleting runs in batches of its own transactions, so it is not atomic;
-// running it again finishes an interrupted deletion.
+// It deletes in transactions of a bounded number of nodes (a team may hold
+// millions), so it is not atomic; running it again finishes an interrupted
+// deletion.
 func (s *Store) DeleteTeam(ctx context.Context, team string) error {
 	if err := s.check(); err != nil {
 		return err
@@ -359,19 +359,40 @@ func (s *Store) DeleteTeam(ctx context.Context, team string) error {
 	sess := s.session(ctx, neo4j.AccessModeWrite)
 	defer sess.Close(context.WithoutCancel(ctx))
 	for _, l := range labels.([]string) {
-		// CALL … IN TRANSACTIONS needs an implicit (auto-commit)
-		// transaction: session.Run.
-		for _, q := range []string{
-			fmt.Sprintf("MATCH (x:%s) CALL { WITH x DETACH DELETE x } IN TRANSACTIONS OF 10000 ROWS", neoLabel(team, l)),
-			fmt.Sprintf("DROP CONSTRAINT %s IF EXISTS", constraintName(team, l)),
-		} {
-			r, err := sess.Run(ctx, q, nil)
-			if err == nil {
-				_, err = r.Consume(ctx)
-			}
+		// LIMIT keeps each transaction small; CALL … IN TRANSACTIONS
+		// would first materialise every node of the label (an Eager
+		// between the read and the deletes), which a big team cannot
+		// afford.
+		q := fmt.Sprintf("MATCH (x:%s) WITH x LIMIT $n DETACH DELETE x RETURN count(*)", neoLabel(team, l))
+		for {
+			n, err := sess.ExecuteWrite(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+				r, err := tx.Run(ctx, q, map[string]any{"n": int64(s.batchRows)})
+				if err != nil {
+					return nil, err
+				}
+				rec, err := single(ctx, r)
+				if err != nil {
+					return nil, err
+				}
+				n, _ := rec.Values[0].(int64)
+				return n, nil
+			})
 			if err != nil {
 				return s.wrap(ctx, err, "delete team")
 			}
+			if n.(int64) == 0 {
+				break
+			}
+		}
+		_, err := sess.ExecuteWrite(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+			r, err := tx.Run(ctx, fmt.Sprintf("DROP CONSTRAINT %s IF EXISTS", constraintName(team, l)), nil)
+			if err != nil {
+				return nil, err
+			}
+			return r.Consume(ctx)
+		})
+		if err != nil {
+			return s.wrap(ctx, err, "delete team")
 		}
 		s.constraints.Delete(team + "_" + l)
 	}
