@@ -21,7 +21,7 @@
 // IMMEDIATE transaction: node ids are looked up with one statement per
 // thousand names (a JSON array parameter joined to the key index), missing
 // nodes inserted a few hundred rows per statement, relations inserted the
-// same way with ON CONFLICT DO NOTHING; only when a chunk meets existing
+// same way with INSERT OR IGNORE; only when a chunk meets existing
 // relations are their event sets read back, merged and rewritten where they
 // grew. Statements are prepared once per store. Values are always bound as
 // parameters, never spliced into SQL text.
