@@ -21,8 +21,8 @@ import (
 const (
 	DefaultGroupID      = "depc"
 	DefaultTopicPrefix  = "depc"
-	DefaultBatchSize    = 5000
-	DefaultBatchWait    = 100 * time.Millisecond
+	DefaultBatchSize    = 20000
+	DefaultBatchWait    = 250 * time.Millisecond
 	DefaultTopicRefresh = 30 * time.Second
 	DefaultMaxBackoff   = 30 * time.Second
 	DefaultWriteTimeout = time.Minute

@@ -55,7 +55,7 @@ func BenchmarkConsume(b *testing.B) {
 	msgs := make([]kafka.Message, n)
 	events := 0
 	for i := range msgs {
-		at := int64(baseTime + i/100)
+		at := baseTime + int64(i/100)
 		v, ev := genMessageNames(rng, at, 20_000)
 		msgs[i] = kafka.Message{Topic: topic, Key: []byte(strconv.Itoa(i)), Value: v, Time: time.Unix(at, 0)}
 		events += len(ev)

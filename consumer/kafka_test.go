@@ -40,10 +40,41 @@ func newKafkaEnv(t testing.TB) *kafkaEnv {
 	brokers := strings.Split(testenv.RequireService(t, testenv.KafkaBrokers), ",")
 	tr := &kafka.Transport{}
 	t.Cleanup(tr.CloseIdleConnections)
-	return &kafkaEnv{
+	e := &kafkaEnv{
 		brokers: brokers,
 		id:      fmt.Sprintf("t%d%04d", time.Now().Unix()%1000000, rand.IntN(10000)),
 		client:  &kafka.Client{Addr: kafka.TCP(brokers...), Timeout: 30 * time.Second, Transport: tr},
+	}
+	t.Cleanup(func() { e.deleteTopics(t) })
+	return e
+}
+
+// deleteTopics deletes the test's topics, so that test runs do not fill
+// the broker.
+func (e *kafkaEnv) deleteTopics(t testing.TB) {
+	md, err := e.metadata()
+	if err != nil {
+		t.Logf("listing topics to delete: %v", err)
+		return
+	}
+	var topics []string
+	for _, tp := range md.Topics {
+		if strings.HasPrefix(tp.Name, e.prefix()+".") {
+			topics = append(topics, tp.Name)
+		}
+	}
+	if len(topics) == 0 {
+		return
+	}
+	res, err := e.client.DeleteTopics(context.Background(), &kafka.DeleteTopicsRequest{Topics: topics})
+	if err != nil {
+		t.Logf("deleting topics: %v", err)
+		return
+	}
+	for tp, err := range res.Errors {
+		if err != nil {
+			t.Logf("deleting %s: %v", tp, err)
+		}
 	}
 }
 
@@ -347,8 +378,11 @@ func (l *rejectionLog) of(team string) []depc.Rejection {
 	return slices.Clone(l.by[team])
 }
 
-// baseTime is the record time of the first generated message.
-const baseTime = 1_750_000_000
+// baseTime is the record time of the first generated message: half a day
+// ago, so that every record time is in the past but within the broker's
+// retention (a record older than log.retention.hours is deleted under the
+// consumer's feet).
+var baseTime = time.Now().Add(-12*time.Hour).Unix() / 1000 * 1000
 
 // traffic is generated messages for some team topics and what they should
 // do.
@@ -387,7 +421,7 @@ func (tr *traffic) add(rng *rand.Rand, topic, team string, n, invalidEvery int) 
 		tr.invalid[team] = map[string]int{}
 	}
 	for i := range n {
-		at := int64(baseTime + i)
+		at := baseTime + int64(i)
 		m := kafka.Message{Topic: topic, Key: []byte(strconv.Itoa(rng.IntN(1000))), Time: time.Unix(at, 0)}
 		if invalidEvery > 0 && i%invalidEvery == invalidEvery-1 {
 			m.Value = []byte(invalidMessages[rng.IntN(len(invalidMessages))])
@@ -423,7 +457,7 @@ func genMessageNames(rng *rand.Rand, at int64, names int) ([]byte, []depc.Event)
 	// times picks what a message says of an entity: nothing, from, to, or
 	// both; it returns the props and the event.
 	times := func(e depc.Event, relation bool) (map[string]any, depc.Event) {
-		from := int64(baseTime - 500_000 + rng.IntN(1_000_000))
+		from := baseTime - 500_000 + rng.Int64N(1_000_000)
 		to := from + 1 + int64(rng.IntN(100_000))
 		switch rng.IntN(4) {
 		case 0:
@@ -791,7 +825,7 @@ func TestConsumeOrder(t *testing.T) {
 	// The example of §3 on one relation, sent last so that the close at
 	// 150 comes after everything.
 	for i, rel := range []string{`{"from": 100}`, `{"to": 200}`, `{"from": 300, "to": 400}`, `{"from": 500}`, `{"to": 600}`, `{"to": 150}`} {
-		tr.msgs = append(tr.msgs, kafka.Message{Topic: e.topic("alpha"), Key: []byte("spec"), Time: time.Unix(int64(baseTime+10_000+i), 0),
+		tr.msgs = append(tr.msgs, kafka.Message{Topic: e.topic("alpha"), Key: []byte("spec"), Time: time.Unix(baseTime+10_000+int64(i), 0),
 			Value: []byte(`{"source": {"label": "Website", "name": "spec.example"}, "target": {"label": "Filer", "name": "spec-filer"}, "rel": ` + rel + `}`)})
 	}
 	shuffled := slices.Clone(tr.msgs)
