@@ -33,7 +33,14 @@ type rejectedRecord struct {
 // are read again from the last commit).
 func (r *run) process(ctx context.Context, gen *kafka.Generation, ended <-chan struct{}, batch []kafka.Message) bool {
 	now := time.Now()
-	for _, tb := range r.teamBatch {
+	for team, tb := range r.teamBatch {
+		if tb.records == 0 {
+			// Not in the last batch: free its space.
+			delete(r.teamBatch, team)
+			continue
+		}
+		clear(tb.events) // drop the names the last batch held
+		clear(tb.rejected)
 		tb.records, tb.events, tb.rejected, tb.exists = 0, tb.events[:0], tb.rejected[:0], false
 	}
 

@@ -259,12 +259,19 @@ func (r *run) generation(ctx context.Context, gen *kafka.Generation) {
 		close(ended)
 	})
 	records := make(chan kafka.Message, r.s.BatchSize)
+	n := 0
+	for _, parts := range gen.Assignments {
+		n += len(parts)
+	}
+	// Each partition reader buffers its share of a batch: the records in
+	// memory stay around two batches whatever the number of partitions.
+	queue := max(100, r.s.BatchSize/max(n, 1))
 	var assigned []partitionKey
 	for topic, parts := range gen.Assignments {
 		for _, p := range parts {
 			assigned = append(assigned, partitionKey{topic, p.ID})
 			gen.Start(func(gctx context.Context) {
-				r.readPartition(gctx, topic, p.ID, p.Offset, records)
+				r.readPartition(gctx, topic, p.ID, p.Offset, queue, records)
 			})
 		}
 	}
@@ -314,7 +321,7 @@ func (r *run) generation(ctx context.Context, gen *kafka.Generation) {
 // readPartition reads one partition from offset and sends its records to
 // out until ctx (the generation's) is done. It must not return before:
 // returning would end the generation.
-func (r *run) readPartition(ctx context.Context, topic string, partition int, offset int64, out chan<- kafka.Message) {
+func (r *run) readPartition(ctx context.Context, topic string, partition int, offset int64, queue int, out chan<- kafka.Message) {
 	rd := kafka.NewReader(kafka.ReaderConfig{
 		Brokers:   r.s.Brokers,
 		Topic:     topic,
@@ -327,7 +334,7 @@ func (r *run) readPartition(ctx context.Context, topic string, partition int, of
 		// round trip. A MaxWait under 2 s leaves no such allowance, and
 		// idle fetches time out on a loaded machine.
 		MaxWait:         3 * time.Second,
-		QueueCapacity:   min(r.s.BatchSize, 10000),
+		QueueCapacity:   queue,
 		ReadLagInterval: -1, // lag comes from the records' high water marks
 		Logger:          kafkaLogger(r.log, slog.LevelDebug),
 		ErrorLogger:     kafkaLogger(r.log, slog.LevelWarn),
