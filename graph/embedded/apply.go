@@ -104,43 +104,50 @@ type batch struct {
 // the verdict and the message.
 func newBatch(events []depc.Event) (*batch, error) {
 	b := &batch{}
-	nodes := make(map[depc.NodeKey]*batchNode)
+	// Nodes by label, then name: a lookup hashes the name only.
+	byLabel := make(map[string]map[string]*batchNode)
+	// node returns the batch's node for k, creating it when k is valid;
+	// nil when k is not.
 	node := func(k depc.NodeKey) *batchNode {
-		n := nodes[k]
+		names, ok := byLabel[k.Label]
+		if !ok {
+			if !depc.ValidLabel(k.Label) {
+				return nil
+			}
+			names = make(map[string]*batchNode, min(len(events), 1024))
+			byLabel[k.Label] = names
+			b.labels = append(b.labels, k.Label)
+		}
+		n := names[k.Name]
 		if n == nil {
+			if !validName(k.Name) {
+				return nil
+			}
 			n = &batchNode{key: k}
-			nodes[k] = n
+			names[k.Name] = n
 			b.nodes = append(b.nodes, n)
 		}
 		return n
 	}
 	type pair struct{ src, dst *batchNode }
-	rels := make(map[pair]*batchRel)
-	labels := make(map[string]bool)
-	validKey := func(k depc.NodeKey) bool {
-		if _, seen := nodes[k]; seen {
-			return true
-		}
-		ok, seen := labels[k.Label]
-		if !seen {
-			ok = depc.ValidLabel(k.Label)
-			labels[k.Label] = ok
-		}
-		return ok && validName(k.Name)
-	}
+	rels := make(map[pair]*batchRel, len(events))
 	for i, e := range events {
-		if !validKey(e.Node) || (e.Target != depc.NodeKey{} && !validKey(e.Target)) || !timesValid(e) {
+		src := node(e.Node)
+		var dst *batchNode
+		relation := e.Target != depc.NodeKey{}
+		if relation {
+			dst = node(e.Target)
+		}
+		if src == nil || (relation && dst == nil) || !timesValid(e) {
 			if err := depc.ValidateEvent(e); err != nil {
 				return nil, depc.Errorf(depc.EINVALID, "event %d: %s", i, depc.ErrorMessage(err))
 			}
 			return nil, depc.Errorf(depc.EINTERNAL, "event %d: rejected by the store, accepted by depc.ValidateEvent", i)
 		}
-		src := node(e.Node)
-		if !e.IsRelation() {
+		if !relation {
 			src.events.Add(e)
 			continue
 		}
-		dst := node(e.Target)
 		r := rels[pair{src, dst}]
 		if r == nil {
 			r = &batchRel{src: src, dst: dst}
@@ -148,13 +155,6 @@ func newBatch(events []depc.Event) (*batch, error) {
 			b.rels = append(b.rels, r)
 		}
 		r.events.Add(e)
-	}
-	seen := make(map[string]bool)
-	for _, n := range b.nodes {
-		if !seen[n.key.Label] {
-			seen[n.key.Label] = true
-			b.labels = append(b.labels, n.key.Label)
-		}
 	}
 	slices.Sort(b.labels)
 	return b, nil
