@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -356,47 +357,89 @@ func (s *Store) DeleteTeam(ctx context.Context, team string) error {
 	if err != nil {
 		return s.wrap(ctx, err, "delete team")
 	}
-	sess := s.session(ctx, neo4j.AccessModeWrite)
-	defer sess.Close(context.WithoutCancel(ctx))
 	for _, l := range labels.([]string) {
-		// LIMIT keeps each transaction small; CALL … IN TRANSACTIONS
-		// would first materialise every node of the label (an Eager
-		// between the read and the deletes), which a big team cannot
-		// afford.
-		q := fmt.Sprintf("MATCH (x:%s) WITH x LIMIT $n DETACH DELETE x RETURN count(*)", neoLabel(team, l))
-		for {
-			n, err := sess.ExecuteWrite(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
-				r, err := tx.Run(ctx, q, map[string]any{"n": int64(s.batchRows)})
-				if err != nil {
-					return nil, err
-				}
-				rec, err := single(ctx, r)
-				if err != nil {
-					return nil, err
-				}
-				n, _ := rec.Values[0].(int64)
-				return n, nil
-			})
-			if err != nil {
-				return s.wrap(ctx, err, "delete team")
-			}
-			if n.(int64) == 0 {
-				break
-			}
-		}
-		_, err := sess.ExecuteWrite(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
-			r, err := tx.Run(ctx, fmt.Sprintf("DROP CONSTRAINT %s IF EXISTS", constraintName(team, l)), nil)
-			if err != nil {
-				return nil, err
-			}
-			return r.Consume(ctx)
-		})
-		if err != nil {
+		if err := s.deleteLabel(ctx, team, l); err != nil {
 			return s.wrap(ctx, err, "delete team")
 		}
 		s.constraints.Delete(team + "_" + l)
 	}
 	return nil
+}
+
+// deleteLabel deletes the nodes of one label of a team, their relations,
+// and the label's constraint. Every transaction holds at most BatchRows
+// relations or nodes: a team may hold millions, and a hub node millions of
+// relations, which one transaction (or DETACH DELETE, or CALL … IN
+// TRANSACTIONS, which first reads every node) could not hold in memory.
+func (s *Store) deleteLabel(ctx context.Context, team, label string) error {
+	l := neoLabel(team, label)
+	ids, err := s.read(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+		r, err := tx.Run(ctx, fmt.Sprintf("MATCH (x:%s) RETURN id(x)", l), nil)
+		if err != nil {
+			return nil, err
+		}
+		var ids []any
+		for r.Next(ctx) {
+			ids = append(ids, r.Record().Values[0])
+		}
+		return ids, r.Err()
+	})
+	if err != nil {
+		return err
+	}
+	sess := s.session(ctx, neo4j.AccessModeWrite)
+	defer sess.Close(context.WithoutCancel(ctx))
+	run := func(q string, params map[string]any) (int64, error) {
+		n, err := sess.ExecuteWrite(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+			r, err := tx.Run(ctx, q, params)
+			if err != nil {
+				return nil, err
+			}
+			rec, err := single(ctx, r)
+			if err != nil {
+				return nil, err
+			}
+			n, _ := rec.Values[0].(int64)
+			return n, nil
+		})
+		if err != nil {
+			return 0, err
+		}
+		return n.(int64), nil
+	}
+	// The label in each pattern guards against an id reused by another
+	// team's node since the ids were read.
+	rels := fmt.Sprintf(`UNWIND $rows AS i
+MATCH (x:%s)-[r]-() WHERE id(x) = i
+WITH DISTINCT r LIMIT $n
+DELETE r
+RETURN count(*)`, l)
+	nodes := fmt.Sprintf(`UNWIND $rows AS i
+MATCH (x:%s) WHERE id(x) = i
+DETACH DELETE x
+RETURN count(*)`, l)
+	for c := range slices.Chunk(ids.([]any), max(1, s.batchRows/10)) {
+		for {
+			n, err := run(rels, map[string]any{"rows": c, "n": int64(s.batchRows)})
+			if err != nil {
+				return err
+			}
+			if n == 0 {
+				break
+			}
+		}
+		if _, err := run(nodes, map[string]any{"rows": c}); err != nil {
+			return err
+		}
+	}
+	_, err = sess.ExecuteWrite(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+		r, err := tx.Run(ctx, fmt.Sprintf("DROP CONSTRAINT %s IF EXISTS", constraintName(team, label)), nil)
+		if err != nil {
+			return nil, err
+		}
+		return r.Consume(ctx)
+	})
+	return err
 }
 
 // single returns the one record of r and lets r go of it. The driver keeps
