@@ -79,7 +79,6 @@ type batchNode struct {
 	events depc.EventSet
 	label  int64 // label.id, once resolved
 	id     int64 // node.id, once resolved; 0 until then
-	stored bool  // the node existed before the batch
 	// lookedUp says a lookup found the node (not the cache, not an insert).
 	lookedUp bool
 }
@@ -307,7 +306,7 @@ func (w *writer) nodes(b *batch) error {
 		nodes := all[:0:0]
 		for _, n := range all {
 			if n.id == 0 || !n.events.Empty() {
-				n.id, n.stored = 0, false
+				n.id = 0
 				nodes = append(nodes, n)
 			}
 		}
@@ -399,7 +398,7 @@ func (w *writer) lookupNodes(label int64, chunk []*batchNode) error {
 			if err := rows.Scan(&i, &id); err != nil {
 				return w.s.fail(err, "apply: look up nodes")
 			}
-			bare[i].id, bare[i].stored, bare[i].lookedUp = id, true, true
+			bare[i].id, bare[i].lookedUp = id, true
 		}
 		if err := rows.Err(); err != nil {
 			return w.s.fail(err, "apply: look up nodes")
@@ -424,7 +423,7 @@ func (w *writer) lookupNodes(label int64, chunk []*batchNode) error {
 			return w.s.fail(err, "apply: look up nodes")
 		}
 		n := withEvents[i]
-		n.id, n.stored, n.lookedUp = id, true, true
+		n.id, n.lookedUp = id, true
 		stored, err := decodeEvents(blob)
 		if err != nil {
 			return w.s.fail(err, "apply: node %v", n.key)

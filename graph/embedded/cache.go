@@ -60,9 +60,9 @@ func (c *idCache) resolve(label int64, nodes []*batchNode) {
 	for _, n := range nodes {
 		r := nodeRef{label, n.key.Name}
 		if id, ok := c.cur[r]; ok {
-			n.id, n.stored = id, true
+			n.id = id
 		} else if id, ok := c.old[r]; ok {
-			n.id, n.stored = id, true
+			n.id = id
 			c.putLocked(r, id)
 		}
 	}

@@ -20,11 +20,15 @@
 // Apply groups a batch by entity in memory, then works set by set inside one
 // IMMEDIATE transaction: node ids are looked up with one statement per
 // thousand names (a JSON array parameter joined to the key index), missing
-// nodes inserted a few hundred rows per statement, relations inserted the
-// same way with INSERT OR IGNORE; only when a chunk meets existing
-// relations are their event sets read back, merged and rewritten where they
-// grew. Statements are prepared once per store. Values are always bound as
-// parameters, never spliced into SQL text.
+// nodes inserted a few hundred rows per statement (or inserted first and
+// looked up only on conflict, for a label whose last batch was mostly new
+// nodes), relations inserted the same way with INSERT OR IGNORE; only when
+// a chunk meets existing relations are their event sets read back, merged
+// and rewritten where they grew. The ids of nodes met again and again (the
+// filers many websites share) are kept in a bounded cache, which a write by
+// any other connection empties (PRAGMA data_version). Statements are
+// prepared once per store. Values are always bound as parameters, never
+// spliced into SQL text.
 //
 // # Reading
 //
