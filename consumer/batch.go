@@ -27,16 +27,23 @@ type rejectedRecord struct {
 	class  string // the metrics label
 }
 
-// process handles one batch (spec/messages.md §4). It reports false when
-// it abandoned the batch, uncommitted, because ctx is done or the
-// generation ended (another member may now own the partitions; the records
-// are read again from the last commit).
-func (r *run) process(ctx context.Context, gen *kafka.Generation, ended <-chan struct{}, batch []kafka.Message) bool {
-	now := time.Now()
-	for team, tb := range r.teamBatch {
+// batchWork is one batch on its way: read and decoded by prepare, then
+// written and committed by write.
+type batchWork struct {
+	records []kafka.Message
+	teams   map[string]*teamBatch
+	now     time.Time
+}
+
+// prepare groups a batch by team, looks the teams up and decodes the
+// records of those that exist (spec/messages.md §4). It reports false
+// when it gave up because ctx is done or the generation ended.
+func (r *run) prepare(ctx context.Context, ended <-chan struct{}, w *batchWork) bool {
+	w.now = time.Now()
+	for team, tb := range w.teams {
 		if tb.records == 0 {
 			// Not in the last batch: free its space.
-			delete(r.teamBatch, team)
+			delete(w.teams, team)
 			continue
 		}
 		clear(tb.events) // drop the names the last batch held
@@ -46,16 +53,16 @@ func (r *run) process(ctx context.Context, gen *kafka.Generation, ended <-chan s
 
 	// Teams first: the records of a team that does not exist are not
 	// decoded.
-	for i := range batch {
-		team := r.team(batch[i].Topic)
-		tb := r.teamBatch[team]
+	for i := range w.records {
+		team := r.team(w.records[i].Topic)
+		tb := w.teams[team]
 		if tb == nil {
 			tb = &teamBatch{}
-			r.teamBatch[team] = tb
+			w.teams[team] = tb
 		}
 		tb.records++
 	}
-	for team, tb := range r.teamBatch {
+	for team, tb := range w.teams {
 		if tb.records == 0 {
 			continue
 		}
@@ -69,9 +76,9 @@ func (r *run) process(ctx context.Context, gen *kafka.Generation, ended <-chan s
 		}
 	}
 
-	for i := range batch {
-		m := &batch[i]
-		tb := r.teamBatch[r.team(m.Topic)]
+	for i := range w.records {
+		m := &w.records[i]
+		tb := w.teams[r.team(m.Topic)]
 		if !tb.exists {
 			tb.rejected = append(tb.rejected, rejectedRecord{m: m, reason: reasonUnknownTeam, class: ReasonUnknownTeam})
 			continue
@@ -80,15 +87,23 @@ func (r *run) process(ctx context.Context, gen *kafka.Generation, ended <-chan s
 		if m.Time.IsZero() || at <= 0 {
 			// A record without a timestamp (CreateTime -1): its relations
 			// open when it is read.
-			at = now.Unix()
+			at = w.now.Unix()
 		}
 		var err error
 		if tb.events, err = r.dec.Decode(tb.events, m.Value, at); err != nil {
 			tb.rejected = append(tb.rejected, rejectedRecord{m: m, reason: depc.ErrorMessage(err), class: reasonClass(err)})
 		}
 	}
+	return true
+}
 
-	for team, tb := range r.teamBatch {
+// write writes a prepared batch: each team's events in one Apply, the
+// rejected records to the dead-letter topics and the teams' rejections,
+// and then commits its offsets. It gives up, uncommitted, when ctx is done
+// or the generation ended (another member may now own the partitions; the
+// records are read again from the last commit).
+func (r *run) write(ctx context.Context, gen *kafka.Generation, ended <-chan struct{}, w *batchWork) {
+	for team, tb := range w.teams {
 		if len(tb.events) == 0 {
 			continue
 		}
@@ -101,15 +116,15 @@ func (r *run) process(ctx context.Context, gen *kafka.Generation, ended <-chan s
 			return nil
 		})
 		if !ok {
-			return false
+			return
 		}
 	}
 
-	if !r.deadLetters(ctx, ended, now) {
-		return false
+	if !r.deadLetters(ctx, ended, w) {
+		return
 	}
 
-	for team, tb := range r.teamBatch {
+	for team, tb := range w.teams {
 		if tb.records == 0 {
 			continue
 		}
@@ -118,8 +133,7 @@ func (r *run) process(ctx context.Context, gen *kafka.Generation, ended <-chan s
 			r.m.rejected.WithLabelValues(team, rj.class).Inc()
 		}
 	}
-	r.commit(gen, batch)
-	return true
+	r.commit(gen, w.records)
 }
 
 // team is the team of a topic ("" when the topic is not a team topic,
@@ -154,9 +168,9 @@ func (r *run) teamExists(ctx context.Context, team string) (bool, error) {
 
 // deadLetters produces the batch's rejected records to their dead-letter
 // topics and records them as their team's rejections.
-func (r *run) deadLetters(ctx context.Context, ended <-chan struct{}, now time.Time) bool {
+func (r *run) deadLetters(ctx context.Context, ended <-chan struct{}, w *batchWork) bool {
 	var msgs []kafka.Message
-	for _, tb := range r.teamBatch {
+	for _, tb := range w.teams {
 		for _, rj := range tb.rejected {
 			m := rj.m
 			headers := make([]kafka.Header, 0, len(m.Headers)+4)
@@ -190,7 +204,7 @@ func (r *run) deadLetters(ctx context.Context, ended <-chan struct{}, now time.T
 	if r.rejections == nil {
 		return true
 	}
-	for team, tb := range r.teamBatch {
+	for team, tb := range w.teams {
 		if len(tb.rejected) == 0 || !tb.exists {
 			// The rejections of an unknown team have nowhere to go.
 			continue
@@ -198,7 +212,7 @@ func (r *run) deadLetters(ctx context.Context, ended <-chan struct{}, now time.T
 		rjs := tb.rejected[max(0, len(tb.rejected)-maxRejectionsPerBatch):]
 		rs := make([]depc.Rejection, len(rjs))
 		for i, rj := range rjs {
-			rs[i] = depc.Rejection{At: now.Unix(), Source: "kafka", Error: rj.reason, Message: truncateMessage(rj.m.Value)}
+			rs[i] = depc.Rejection{At: w.now.Unix(), Source: "kafka", Error: rj.reason, Message: truncateMessage(rj.m.Value)}
 		}
 		// Best effort: the rejections are a debugging aid, the dead-letter
 		// topic is the record; a state store that is down must not stop

@@ -106,9 +106,8 @@ func (c *Consumer) Run(ctx context.Context) error {
 			Transport:              dlqTransport,
 			ErrorLogger:            kafkaLogger(c.log, slog.LevelWarn),
 		},
-		dlqReady:  map[string]bool{},
-		teamOf:    map[string]string{},
-		teamBatch: map[string]*teamBatch{},
+		dlqReady: map[string]bool{},
+		teamOf:   map[string]string{},
 	}
 	defer r.dlq.Close()
 
@@ -140,13 +139,13 @@ const minBackoff = 100 * time.Millisecond
 // run is the state of one Run.
 type run struct {
 	*Consumer
-	dialer    *kafka.Dialer
-	client    *kafka.Client
-	dlq       *kafka.Writer
-	dlqReady  map[string]bool       // dead-letter topics known to exist
-	teamOf    map[string]string     // topic -> team ("" for none)
-	teamBatch map[string]*teamBatch // reused from batch to batch
-	dec       Decoder
+	dialer *kafka.Dialer
+	client *kafka.Client
+	dlq    *kafka.Writer
+	// The batcher's (prepare) and the writer's (write) own state.
+	teamOf   map[string]string // topic -> team ("" for none); prepare's
+	dec      Decoder           // prepare's
+	dlqReady map[string]bool   // dead-letter topics known to exist; write's
 }
 
 // listTopics returns the sorted team topics to consume.
@@ -282,25 +281,60 @@ func (r *run) generation(ctx context.Context, gen *kafka.Generation) {
 		}
 	}()
 
-	batch := make([]kafka.Message, 0, r.s.BatchSize)
+	// Two stages: this goroutine collects and decodes a batch while the
+	// writer writes and commits the one before, in order. Two buffers go
+	// round between them.
+	free := make(chan *batchWork, 2)
+	for range 2 {
+		free <- &batchWork{records: make([]kafka.Message, 0, r.s.BatchSize), teams: map[string]*teamBatch{}}
+	}
+	work := make(chan *batchWork)
+	writerDone := make(chan struct{})
+	go func() {
+		defer close(writerDone)
+		for w := range work {
+			select {
+			case <-ctx.Done():
+			case <-ended:
+				// The partitions may be another member's now: the
+				// batch is read again from the last commit.
+			default:
+				r.write(ctx, gen, ended, w)
+			}
+			free <- w
+		}
+	}()
+	defer func() {
+		close(work)
+		<-writerDone
+	}()
+
 	timer := time.NewTimer(r.s.BatchWait)
 	timer.Stop()
 	for {
-		batch = batch[:0]
+		var w *batchWork
+		select {
+		case w = <-free:
+		case <-ctx.Done():
+			return
+		case <-ended:
+			return
+		}
+		w.records = w.records[:0]
 		select {
 		case <-ctx.Done():
 			return
 		case <-ended:
 			return
 		case m := <-records:
-			batch = append(batch, m)
+			w.records = append(w.records, m)
 		}
 		timer.Reset(r.s.BatchWait)
 	fill:
-		for len(batch) < r.s.BatchSize {
+		for len(w.records) < r.s.BatchSize {
 			select {
 			case m := <-records:
-				batch = append(batch, m)
+				w.records = append(w.records, m)
 			case <-timer.C:
 				break fill
 			case <-ctx.Done():
@@ -312,7 +346,14 @@ func (r *run) generation(ctx context.Context, gen *kafka.Generation) {
 			}
 		}
 		timer.Stop()
-		if !r.process(ctx, gen, ended, batch) {
+		if !r.prepare(ctx, ended, w) {
+			return
+		}
+		select {
+		case work <- w:
+		case <-ctx.Done():
+			return
+		case <-ended:
 			return
 		}
 	}
