@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/segmentio/kafka-go"
 
@@ -236,13 +237,27 @@ func isDepcHeader(k string) bool {
 	return false
 }
 
-// truncateMessage is the copy of a rejected message that is kept: at most
-// depc.MaxRejectedMessage bytes, valid UTF-8.
+// NewRejection is the depc.Rejection kept for a message rejected with err
+// at a time (Unix seconds) from a source ("kafka" or "http"): the reason
+// names the field, and the message is cut to depc.MaxRejectedMessage bytes
+// of valid UTF-8.
+func NewRejection(source string, at int64, err error, msg []byte) depc.Rejection {
+	return depc.Rejection{At: at, Source: source, Error: depc.ErrorMessage(err), Message: truncateMessage(msg)}
+}
+
+// truncateMessage is the copy of a rejected message that is kept: valid
+// UTF-8 (invalid bytes become U+FFFD), cut at a character boundary to at
+// most depc.MaxRejectedMessage bytes.
 func truncateMessage(b []byte) string {
-	if len(b) > depc.MaxRejectedMessage {
-		b = b[:depc.MaxRejectedMessage]
+	s := strings.ToValidUTF8(string(b[:min(len(b), depc.MaxRejectedMessage)]), "\uFFFD")
+	if len(s) <= depc.MaxRejectedMessage {
+		return s
 	}
-	return strings.ToValidUTF8(string(b), "\uFFFD")
+	n := depc.MaxRejectedMessage
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }
 
 // ensureDLQ creates the dead-letter topics that msgs go to, once each, with

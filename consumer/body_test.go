@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/depc-dev/depc"
 	"github.com/depc-dev/depc/consumer"
@@ -115,5 +116,26 @@ func TestIsNDJSON(t *testing.T) {
 		if got := consumer.IsNDJSON(ct); got != want {
 			t.Errorf("IsNDJSON(%q) = %v, want %v", ct, got, want)
 		}
+	}
+}
+
+func TestNewRejection(t *testing.T) {
+	_, err := consumer.Decode(nil, []byte(`{"source_label": "a", "source_name": "x"}`), at)
+	long := []byte(`{"source_label": "a", "source_name": "` + strings.Repeat("é", depc.MaxRejectedMessage) + `"}`)
+	r := consumer.NewRejection("http", 42, err, long)
+	if r.At != 42 || r.Source != "http" || r.Error != "source_label: must match ^[A-Z]+[a-zA-Z0-9]*$" {
+		t.Errorf("rejection %+v", r)
+	}
+	if len(r.Message) > depc.MaxRejectedMessage || len(r.Message) < depc.MaxRejectedMessage-1 || !strings.HasPrefix(string(long), r.Message) {
+		t.Errorf("message kept: %d bytes, not a prefix cut at a character", len(r.Message))
+	}
+	// Bytes that are not UTF-8 are replaced, and the result still fits.
+	bad := consumer.NewRejection("kafka", 1, err, []byte(strings.Repeat("\xff", 2*depc.MaxRejectedMessage)))
+	if len(bad.Message) > depc.MaxRejectedMessage || !utf8.ValidString(bad.Message) {
+		t.Errorf("invalid bytes kept as %d bytes, valid UTF-8 %v", len(bad.Message), utf8.ValidString(bad.Message))
+	}
+	alternating := consumer.NewRejection("kafka", 1, err, []byte(strings.Repeat("a\xff", depc.MaxRejectedMessage)))
+	if len(alternating.Message) > depc.MaxRejectedMessage || !utf8.ValidString(alternating.Message) {
+		t.Errorf("alternating bytes kept as %d bytes, valid UTF-8 %v", len(alternating.Message), utf8.ValidString(alternating.Message))
 	}
 }

@@ -77,6 +77,8 @@ func New(cfg Config, graph depc.GraphStore, teams Teams, rejections Rejections, 
 // records, writes the valid events of each team in one GraphStore.Apply,
 // produces the invalid records to their dead-letter topics, records them
 // as the team's rejections, and only then commits the batch's offsets.
+// Batches are written one at a time, in order; the next one is read and
+// decoded meanwhile.
 //
 // Nothing makes Run give up: an unreachable broker, graph store or state
 // store is retried with capped exponential backoff, without committing,
