@@ -30,11 +30,17 @@ type Rejections interface {
 	AddRejections(ctx context.Context, team string, rs []depc.Rejection) error
 }
 
+// A depc.StateStore is both.
+var (
+	_ Teams      = depc.StateStore(nil)
+	_ Rejections = depc.StateStore(nil)
+)
+
 // maxRejectionsPerBatch bounds how many rejections of one team and batch
-// are recorded (the last ones): the store keeps only the most recent few,
-// and a producer gone wrong may send thousands per second. The DLQ keeps
-// them all.
-const maxRejectionsPerBatch = 100
+// are recorded (the last ones): the store keeps only the
+// depc.MaxRejections newest, and a producer gone wrong may send thousands
+// per second. The DLQ keeps them all.
+const maxRejectionsPerBatch = depc.MaxRejections
 
 // Consumer consumes the team topics of a Kafka cluster into a graph store
 // (spec/messages.md §4).
