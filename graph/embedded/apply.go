@@ -194,14 +194,15 @@ func timesValid(e depc.Event) bool {
 
 // writer runs the statements of one Apply.
 type writer struct {
-	ctx context.Context
-	tx  *sql.Tx
-	s   *Store
+	ctx    context.Context
+	tx     *sql.Tx
+	s      *Store
+	nextID int64 // the next node id to hand out; 0 until read
 }
 
 // The statements Apply runs with a fixed text, prepared once per store.
 var (
-	insertNodesFull     = `INSERT OR IGNORE INTO node (label, name, events, periods) VALUES ` + placeholders(insertChunk, 4) + ` RETURNING id, label, name`
+	insertNodesFull     = `INSERT OR IGNORE INTO node (id, label, name, events, periods) VALUES ` + placeholders(insertChunk, 5)
 	insertRelationsFull = `INSERT OR IGNORE INTO rel (src, dst, events, periods) VALUES ` + placeholders(insertChunk, 4)
 )
 
@@ -215,11 +216,12 @@ const (
 	readRelations = `SELECT j.key, r.events
 		FROM json_each(?) j CROSS JOIN rel r ON r.src = j.value ->> 0 AND r.dst = j.value ->> 1`
 	updateRelation = `UPDATE rel SET events = ?, periods = ? WHERE src = ? AND dst = ?`
+	insertedIDs    = `SELECT id FROM node WHERE id BETWEEN ? AND ?`
 )
 
 var writerStatements = []string{
 	insertNodesFull, insertRelationsFull, countNodes, lookupBare, lookupWithEvents,
-	updateNode, readRelations, updateRelation,
+	updateNode, readRelations, updateRelation, insertedIDs,
 }
 
 // exec runs a statement in the transaction, through its prepared form when
@@ -240,8 +242,8 @@ func (w *writer) query(q string, args ...any) (*sql.Rows, error) {
 }
 
 // Rows per multi-row statement. A lookup passes its keys as one JSON
-// parameter; an insert binds four parameters per row, far below SQLite's
-// limit of 32 766.
+// parameter; an insert binds four or five parameters per row, far below
+// SQLite's limit of 32 766.
 const (
 	lookupChunk = 1000
 	insertChunk = 250
@@ -448,44 +450,60 @@ func (w *writer) lookupNodes(label int64, chunk []*batchNode) error {
 
 // insertNodes inserts the chunk's nodes that do not exist, learns their
 // ids and returns how many it inserted.
+//
+// The writer hands out the ids itself, after the largest in the table
+// (read once per batch, under the write lock no other connection can take
+// meanwhile), as SQLite would: so the statement needs no RETURNING clause,
+// whose rows cost as much as the insert. When some names already existed
+// (OR IGNORE skipped them, leaving gaps), one range read of the ids handed
+// out tells which rows went in.
 func (w *writer) insertNodes(chunk []*batchNode) (int, error) {
-	args := make([]any, 0, 4*len(chunk))
-	for _, n := range chunk {
+	if w.nextID == 0 {
+		if err := w.tx.QueryRowContext(w.ctx, `SELECT coalesce(max(id), 0) + 1 FROM node`).Scan(&w.nextID); err != nil {
+			return 0, w.s.fail(err, "apply: allocate node ids")
+		}
+	}
+	lo := w.nextID
+	w.nextID += int64(len(chunk))
+	args := make([]any, 0, 5*len(chunk))
+	for i, n := range chunk {
 		var events, periods []byte
 		if !n.events.Empty() {
 			events, periods = encodeEvents(&n.events), encodePeriods(n.events.Periods())
 		}
-		args = append(args, n.label, n.key.Name, events, periods)
+		args = append(args, lo+int64(i), n.label, n.key.Name, events, periods)
 	}
-	q := `INSERT OR IGNORE INTO node (label, name, events, periods) VALUES ` + placeholders(len(chunk), 4) + ` RETURNING id, label, name`
-	rows, err := w.query(q, args...)
+	q := `INSERT OR IGNORE INTO node (id, label, name, events, periods) VALUES ` + placeholders(len(chunk), 5)
+	res, err := w.exec(q, args...)
+	if err != nil {
+		return 0, w.s.fail(err, "apply: insert nodes")
+	}
+	inserted, err := res.RowsAffected()
+	if err != nil {
+		return 0, w.s.fail(err, "apply: insert nodes")
+	}
+	if int(inserted) == len(chunk) {
+		for i, n := range chunk {
+			n.id = lo + int64(i)
+		}
+		return len(chunk), nil
+	}
+	rows, err := w.query(insertedIDs, lo, lo+int64(len(chunk))-1)
 	if err != nil {
 		return 0, w.s.fail(err, "apply: insert nodes")
 	}
 	defer rows.Close()
-	index := make(map[int64]map[string]*batchNode)
-	for _, n := range chunk {
-		if index[n.label] == nil {
-			index[n.label] = make(map[string]*batchNode, len(chunk))
-		}
-		index[n.label][n.key.Name] = n
-	}
-	got := 0
 	for rows.Next() {
-		var id, label int64
-		var name sql.RawBytes
-		if err := rows.Scan(&id, &label, &name); err != nil {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
 			return 0, w.s.fail(err, "apply: insert nodes")
 		}
-		if n := index[label][string(name)]; n != nil && n.id == 0 {
-			n.id = id
-			got++
-		}
+		chunk[id-lo].id = id
 	}
 	if err := rows.Err(); err != nil {
 		return 0, w.s.fail(err, "apply: insert nodes")
 	}
-	return got, nil
+	return int(inserted), nil
 }
 
 // relations writes the relations of the batch: each chunk is inserted with
