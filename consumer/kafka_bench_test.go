@@ -30,7 +30,8 @@ import (
 //	  go test -run='^$' -bench=BenchmarkConsume -benchtime=1x ./consumer/
 //
 // DEPC_BENCH_STORE: discard (the consumer alone: a store that keeps
-// nothing), memory (a map), embedded, neo4j. Reported: msgs/s from the
+// nothing), memory (a map), embedded, neo4j. DEPC_BENCH_BATCH overrides
+// the batch size (consumer.DefaultBatchSize). Reported: msgs/s from the
 // first write to the last (the steady rate), total-s from start (joining
 // the group included), and memory: peak-heap-MB (heap in use, garbage
 // included, while consuming), live-heap-MB (after a GC half way through)
@@ -84,6 +85,11 @@ func BenchmarkConsume(b *testing.B) {
 		cfg := e.config("bench")
 		cfg.GroupID += "-" + strconv.Itoa(round)
 		cfg.BatchSize, cfg.BatchWait = consumer.DefaultBatchSize, consumer.DefaultBatchWait
+		if v := os.Getenv("DEPC_BENCH_BATCH"); v != "" {
+			if cfg.BatchSize, _ = strconv.Atoi(v); cfg.BatchSize <= 0 {
+				b.Fatalf("DEPC_BENCH_BATCH=%q: want a positive integer", v)
+			}
+		}
 
 		sampler := startHeapSampler()
 		start := time.Now()
