@@ -16,7 +16,10 @@ import (
 // half also get a close inside them, half get a span inside them instead of
 // the open. A fraction NodeChanges of nodes gets an open inside the days.
 // Which ones, and when, is a pure function of the seed and the entity, so
-// the same size always gives the same events in the same order.
+// the same size always gives the same events in the same order. Labels come
+// in dependency order and, within a label, a node's relations come together
+// (a website's filer and apache), as a producer describing one node at a
+// time would send them.
 func (s Size) Generate(batchSize int, emit func([]depc.Event) error) error {
 	if err := s.Validate(); err != nil {
 		return err
