@@ -65,27 +65,11 @@ func benchCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err != nil {
 		return fmt.Errorf("bench: %s", depc.ErrorMessage(err))
 	}
-	if f.data == "" {
-		dir, err := os.MkdirTemp("", "depc-bench-")
-		if err != nil {
-			return err
-		}
-		f.data = dir
-		if *keep {
-			fmt.Fprintf(stdout, "bench: data directory %s (kept)\n", dir)
-		} else {
-			defer os.RemoveAll(dir)
-		}
-	}
-	cfg, err := loadConfigWithFlags(f)
+	st, cfg, done, err := openBenchStores(ctx, "bench", f, *keep, stdout)
 	if err != nil {
 		return err
 	}
-	st, err := openStores(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
+	defer done()
 	fmt.Fprintf(stdout, "bench compute: %s (%d nodes, %d relations), team %s, %d day(s), data %s, %d CPUs, %s\n",
 		sz.Name, sz.Nodes(), sz.Relations(), *team, *days, cfg.DataDir, runtime.NumCPU(), runtime.Version())
 	fmt.Fprintf(stdout, "load average at start: %s\n", loadAverage())
@@ -217,4 +201,39 @@ func formatBytes(n int64) string {
 		return fmt.Sprintf("%.0f MiB", float64(n)/(1<<20))
 	}
 	return fmt.Sprintf("%d KiB", n>>10)
+}
+
+// openBenchStores opens the stores of a benchmark in f's data directory,
+// or in a new temporary one, removed by done unless keep.
+func openBenchStores(ctx context.Context, name string, f serveFlags, keep bool, stdout io.Writer) (*stores, Config, func(), error) {
+	var cleanup []func()
+	done := func() {
+		for i := len(cleanup) - 1; i >= 0; i-- {
+			cleanup[i]()
+		}
+	}
+	if f.data == "" {
+		dir, err := os.MkdirTemp("", "depc-"+strings.ReplaceAll(name, " ", "-")+"-")
+		if err != nil {
+			return nil, Config{}, nil, err
+		}
+		f.data = dir
+		if keep {
+			fmt.Fprintf(stdout, "%s: data directory %s (kept)\n", name, dir)
+		} else {
+			cleanup = append(cleanup, func() { os.RemoveAll(dir) })
+		}
+	}
+	cfg, err := loadConfigWithFlags(f)
+	if err != nil {
+		done()
+		return nil, cfg, nil, err
+	}
+	st, err := openStores(ctx, cfg)
+	if err != nil {
+		done()
+		return nil, cfg, nil, err
+	}
+	cleanup = append(cleanup, func() { st.Close() })
+	return st, cfg, done, nil
 }

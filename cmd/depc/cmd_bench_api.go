@@ -84,27 +84,11 @@ func benchAPI(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *days < 1 || *days > sz.Days {
 		return fmt.Errorf("bench api: --days must be within [1, %d] for %s", sz.Days, sz.Name)
 	}
-	if f.data == "" {
-		dir, err := os.MkdirTemp("", "depc-bench-api-")
-		if err != nil {
-			return err
-		}
-		f.data = dir
-		if *keep {
-			fmt.Fprintf(stdout, "bench api: data directory %s (kept)\n", dir)
-		} else {
-			defer os.RemoveAll(dir)
-		}
-	}
-	cfg, err := loadConfigWithFlags(f)
+	st, cfg, done, err := openBenchStores(ctx, "bench api", f, *keep, stdout)
 	if err != nil {
 		return err
 	}
-	st, err := openStores(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
+	defer done()
 	fmt.Fprintf(stdout, "bench api: %s (%d nodes, %d relations), team %s, %d day(s), data %s, load average %s\n",
 		sz.Name, sz.Nodes(), sz.Relations(), *team, *days, cfg.DataDir, loadAverage())
 
