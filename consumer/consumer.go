@@ -265,13 +265,14 @@ func (r *run) generation(ctx context.Context, gen *kafka.Generation) {
 		<-gctx.Done()
 		close(ended)
 	})
-	records := make(chan kafka.Message, r.s.BatchSize)
+	// Records in memory: the readers' queues (one batch in all, whatever
+	// the number of partitions), this small hand-over channel, the batch
+	// being filled and the batch being written.
+	records := make(chan kafka.Message, min(r.s.BatchSize, 4096))
 	n := 0
 	for _, parts := range gen.Assignments {
 		n += len(parts)
 	}
-	// Each partition reader buffers its share of a batch: the records in
-	// memory stay around two batches whatever the number of partitions.
 	queue := max(100, r.s.BatchSize/max(n, 1))
 	var assigned []partitionKey
 	for topic, parts := range gen.Assignments {
