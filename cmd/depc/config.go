@@ -120,7 +120,7 @@ func DefaultConfig() Config {
 		LogLevel: "info",
 		Graph:    GraphConfig{Backend: "embedded", Neo4j: Neo4jConfig{User: "neo4j", Database: "neo4j"}},
 		Kafka: KafkaConfig{
-			Prefix: "depc", Group: "depc", BatchSize: 5000, BatchWait: time.Second,
+			Prefix: "depc", Group: "depc", BatchSize: 20000, BatchWait: time.Second,
 			EmbeddedAddr: "127.0.0.1:9092",
 		},
 		Scheduler: SchedulerConfig{Enabled: true, Nightly: "01:15", CatchUpDays: 3},
