@@ -418,7 +418,7 @@ RETURN count(*)`, l)
 MATCH (x:%s) WHERE id(x) = i
 DETACH DELETE x
 RETURN count(*)`, l)
-	for c := range slices.Chunk(ids.([]any), max(1, s.batchRows/10)) {
+	for c := range slices.Chunk(ids.([]any), s.batchRows) {
 		for {
 			n, err := run(rels, map[string]any{"rows": c, "n": int64(s.batchRows)})
 			if err != nil {
