@@ -26,8 +26,9 @@
 //
 // Apply writes a batch in one transaction, with one UNWIND query per label
 // or per kind of write, never one per event: MERGE the nodes (by name,
-// under the constraint) and read their ids; MERGE the relations between
-// those ids. An entity that is new is created with its final properties,
+// under the constraint) and read their ids; CREATE the relations to nodes
+// this transaction created (they cannot exist yet), MERGE the others
+// between those ids. An entity that is new is created with its final properties,
 // computed in Go from the batch's events. One that exists is write-locked
 // (setting a property takes Neo4j's lock) before its stored event set is
 // read, merged with the batch's in Go (depc.EventSet), and written back if
