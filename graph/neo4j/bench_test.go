@@ -17,7 +17,10 @@ import (
 
 // Benchmarks against the real server. DEPC_BENCH_SIZE picks the workload
 // (default "small"; "bench-1m" for the record: loading it takes minutes
-// and is done once, into the team of that name, which is kept).
+// and is done once, into the team of that name, which is kept;
+// DEPC_BENCH_RELOAD=1 loads it again, in batches of DEPC_BENCH_LOAD_BATCH
+// events, default 10000). DEPC_BENCH_BATCHES lists the batch sizes of
+// BenchmarkApplyRelations, DEPC_BENCH_BATCH_ROWS sets Config.BatchRows.
 
 func benchSize(b *testing.B) workload.Size {
 	name := benchEnv("DEPC_BENCH_SIZE", "small")
@@ -145,7 +148,11 @@ func loadTeam(b *testing.B, s *neo4j.Store, size workload.Size) string {
 	}
 	t0 := time.Now()
 	events := 0
-	err = size.Generate(10000, func(batch []depc.Event) error {
+	loadBatch, err := strconv.Atoi(benchEnv("DEPC_BENCH_LOAD_BATCH", "10000"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	err = size.Generate(loadBatch, func(batch []depc.Event) error {
 		events += len(batch)
 		return s.Apply(ctx, team, batch)
 	})
@@ -153,8 +160,8 @@ func loadTeam(b *testing.B, s *neo4j.Store, size workload.Size) string {
 		b.Fatal(err)
 	}
 	d := time.Since(t0)
-	b.Logf("loaded %s into team %s: %d events (%d nodes, %d relations) in %v: %.0f events/s",
-		size.Name, team, events, size.Nodes(), size.Relations(), d.Round(time.Second), float64(events)/d.Seconds())
+	b.Logf("loaded %s into team %s in batches of %d: %d events (%d nodes, %d relations) in %v: %.0f events/s",
+		size.Name, team, loadBatch, events, size.Nodes(), size.Relations(), d.Round(time.Second), float64(events)/d.Seconds())
 	return team
 }
 
