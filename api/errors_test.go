@@ -145,10 +145,10 @@ func FuzzRequests(f *testing.F) {
 		r := routes[int(route)%len(routes)]
 		path := concretePath(r.Path, "acme") + "?" + query
 		if _, err := url.Parse(path); err != nil || strings.ContainsAny(path, " #") {
-			t.Skip("not a request line a client sends")
+			return // not a request line a client sends
 		}
 		if strings.HasSuffix(r.Path, "/runs") && strings.Contains(query, "wait") {
-			t.Skip("a run of the days the body names could take long")
+			return // a run of the days the body names could take long
 		}
 		var b any
 		if r.Method == http.MethodPost || r.Method == http.MethodPut {

@@ -90,7 +90,7 @@ func FuzzLabelName(f *testing.F) {
 	f.Fuzz(func(t *testing.T, label, name string) {
 		msg, err := json.Marshal(map[string]string{"source_label": label, "source_name": name})
 		if err != nil {
-			t.Skip()
+			return // not encodable: nothing to decode
 		}
 		_, derr := consumer.Decode(nil, msg, at)
 		// json.Marshal turns invalid UTF-8 into U+FFFD.
