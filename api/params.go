@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/depc-dev/depc"
+	"github.com/depc-dev/depc/compute"
 	"github.com/depc-dev/depc/qos"
 	"github.com/labstack/echo/v4"
 )
@@ -197,32 +198,10 @@ func dayRange(c echo.Context) (string, string, error) {
 }
 
 func checkDayRange(fromField, from, toField, to string) (string, string, error) {
-	a, err := parseDay(fromField, from)
-	if err != nil {
+	if _, err := compute.DayRange(fromField, from, toField, to, MaxDayRange); err != nil {
 		return "", "", err
-	}
-	b, err := parseDay(toField, to)
-	if err != nil {
-		return "", "", err
-	}
-	if b.Before(a) {
-		return "", "", depc.Errorf(depc.EINVALID, "%s: %s is before %s %s", toField, to, fromField, from)
-	}
-	if n := int(b.Sub(a).Hours()/24) + 1; n > MaxDayRange {
-		return "", "", depc.Errorf(depc.EINVALID, "%s..%s: %d days; at most %d at once", fromField, toField, n, MaxDayRange)
 	}
 	return from, to, nil
-}
-
-// days lists the days from..to inclusive (both valid, from <= to).
-func days(from, to string) []string {
-	a, _ := time.Parse(time.DateOnly, from)
-	b, _ := time.Parse(time.DateOnly, to)
-	var out []string
-	for d := a; !d.After(b); d = d.AddDate(0, 0, 1) {
-		out = append(out, d.Format(time.DateOnly))
-	}
-	return out
 }
 
 // periodJSON is a period as the API shows it: null for an unbounded end.

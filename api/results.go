@@ -43,21 +43,21 @@ func (s *Server) createRun(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var from, to string
+	var days []string
 	switch {
 	case req.Day != "" && (req.From != "" || req.To != ""):
 		return depc.Errorf(depc.EINVALID, "day and from/to: give a day or a range, not both")
 	case req.Day != "":
-		if from, to, err = checkDayRange("day", req.Day, "day", req.Day); err != nil {
-			return err
-		}
+		days, err = compute.DayRange("day", req.Day, "day", req.Day, MaxDayRange)
 	case req.From != "" && req.To != "":
-		if from, to, err = checkDayRange("from", req.From, "to", req.To); err != nil {
-			return err
-		}
+		days, err = compute.DayRange("from", req.From, "to", req.To, MaxDayRange)
 	default:
 		return depc.Errorf(depc.EINVALID, "day, or from and to: required (days YYYY-MM-DD)")
 	}
+	if err != nil {
+		return err
+	}
+	to := days[len(days)-1]
 	// A day that has not ended has no final result; /qos/live shows it.
 	today, err := s.today(c)
 	if err != nil {
@@ -67,7 +67,7 @@ func (s *Server) createRun(c echo.Context) error {
 		return depc.Errorf(depc.EINVALID, "%s has not ended yet in team %s's time zone (%s); its QoS so far is at …/qos/live", to, teamOf(c).Name, teamOf(c).Timezone)
 	}
 	ctx := c.Request().Context()
-	run, err := s.deps.Runs.Enqueue(ctx, teamOf(c).Name, days(from, to))
+	run, err := s.deps.Runs.Enqueue(ctx, teamOf(c).Name, days)
 	if err != nil {
 		return err
 	}

@@ -257,3 +257,29 @@ func (c *Computer) loadSetup(ctx context.Context, team string) (*setup, error) {
 	}
 	return s, nil
 }
+
+// DayRange returns the days from `from` to `to`, inclusive ("YYYY-MM-DD"),
+// for reads over a range and for backfills: EINVALID naming the field
+// (fromField, toField) when one is not a date, when to is before from, or
+// when the range holds more than max days.
+func DayRange(fromField, from, toField, to string, max int) ([]string, error) {
+	f, err := time.Parse(time.DateOnly, from)
+	if err != nil || f.Format(time.DateOnly) != from {
+		return nil, depc.Errorf(depc.EINVALID, "%s: must be a day YYYY-MM-DD, not %q", fromField, from)
+	}
+	t, err := time.Parse(time.DateOnly, to)
+	if err != nil || t.Format(time.DateOnly) != to {
+		return nil, depc.Errorf(depc.EINVALID, "%s: must be a day YYYY-MM-DD, not %q", toField, to)
+	}
+	if t.Before(f) {
+		return nil, depc.Errorf(depc.EINVALID, "%s: %s is before %s %s", toField, to, fromField, from)
+	}
+	var days []string
+	for d := f; !d.After(t); d = d.AddDate(0, 0, 1) {
+		if len(days) == max {
+			return nil, depc.Errorf(depc.EINVALID, "%s..%s: at most %d days at once", fromField, toField, max)
+		}
+		days = append(days, d.Format(time.DateOnly))
+	}
+	return days, nil
+}

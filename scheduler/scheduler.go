@@ -223,25 +223,7 @@ func (s *Scheduler) changes() <-chan struct{} {
 // EINVALID when one is not a date, from is after to, or the range is longer
 // than MaxDays.
 func Days(from, to string) ([]string, error) {
-	f, err := time.Parse(time.DateOnly, from)
-	if err != nil || f.Format(time.DateOnly) != from {
-		return nil, depc.Errorf(depc.EINVALID, "from: %q is not a date YYYY-MM-DD", from)
-	}
-	t, err := time.Parse(time.DateOnly, to)
-	if err != nil || t.Format(time.DateOnly) != to {
-		return nil, depc.Errorf(depc.EINVALID, "to: %q is not a date YYYY-MM-DD", to)
-	}
-	if t.Before(f) {
-		return nil, depc.Errorf(depc.EINVALID, "to: %s is before from %s", to, from)
-	}
-	var days []string
-	for d := f; !d.After(t); d = d.AddDate(0, 0, 1) {
-		if len(days) == MaxDays {
-			return nil, depc.Errorf(depc.EINVALID, "to: a run holds at most %d days", MaxDays)
-		}
-		days = append(days, d.Format(time.DateOnly))
-	}
-	return days, nil
+	return compute.DayRange("from", from, "to", to, MaxDays)
 }
 
 // Enqueue queues a run of the team for the days, computed in the order
