@@ -1,5 +1,5 @@
 // Package testenv gives tests the addresses of the real services (Neo4j,
-// Kafka, Prometheus) that deploy/dev starts, and enforces the project's
+// Kafka, Prometheus, PostgreSQL) that deploy/dev starts, and enforces the project's
 // rule: when DEPC_REQUIRE_SERVICES=1 (CI), a test whose service is not
 // configured fails instead of skipping.
 package testenv
@@ -16,6 +16,7 @@ const (
 	Neo4jPassword = "DEPC_TEST_NEO4J_PASSWORD" // set by deploy/dev/neo4j
 	KafkaBrokers  = "DEPC_TEST_KAFKA_BROKERS"  // 127.0.0.1:9092
 	PrometheusURL = "DEPC_TEST_PROMETHEUS_URL" // http://127.0.0.1:9090
+	PostgresURL   = "DEPC_TEST_POSTGRES_URL"   // postgres://depc:…@127.0.0.1:55432/depc, set by deploy/dev/postgres
 	Require       = "DEPC_REQUIRE_SERVICES"    // "1" in CI
 )
 
