@@ -94,6 +94,10 @@ func TestDevScriptsRefuseAnotherServer(t *testing.T) {
 			u, _ := url.Parse(addr)
 			return []string{"DEPC_PROMETHEUS_PORT=" + u.Port()}
 		}, "prometheus/prometheus.pid"},
+		{"postgres", testenv.PostgresURL, func(addr string) []string {
+			u, _ := url.Parse(addr)
+			return []string{"DEPC_POSTGRES_PORT=" + u.Port()}
+		}, "postgres/postgres.pid"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
