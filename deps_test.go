@@ -30,6 +30,7 @@ var allowedImports = map[string][]string{
 	"source":            {},
 	"source/prometheus": {"", "qos", "github.com/prometheus/"},
 	"source/fake":       {"", "qos"},
+	"source/plugins":    {"", "source/fake", "source/prometheus"},
 	"consumer":          {"", "github.com/segmentio/kafka-go", "github.com/prometheus/client_golang/"},
 	"compute":           {"", "qos"},
 	"scheduler":         {"", "compute", "github.com/go-co-op/gocron/", "github.com/prometheus/client_golang/"},

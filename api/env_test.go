@@ -20,7 +20,7 @@ import (
 	"github.com/depc-dev/depc/graph/embedded"
 	"github.com/depc-dev/depc/scheduler"
 	"github.com/depc-dev/depc/source/fake"
-	"github.com/depc-dev/depc/source/prometheus"
+	"github.com/depc-dev/depc/source/plugins"
 	"github.com/depc-dev/depc/state/sqlite"
 )
 
@@ -77,22 +77,16 @@ func newEnv(t testing.TB, opts ...option) *env {
 	}
 	h := api.New(cfg, api.Deps{
 		Graph: g, State: st, Computer: comp, Runs: sched,
-		Decode: decodeMessages, OpenSource: openSource, Logger: log,
+		Decode: decodeMessages, OpenSource: openSource, Plugins: plugins.All(), Logger: log,
 	})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return &env{t: t, ctx: ctx, graph: g, state: st, srv: srv, token: adminToken}
 }
 
-// openSource opens the two plugins, as cmd/depc does.
+// openSource opens a source with the plugin list of cmd/depc.
 func openSource(sc depc.SourceConfig) (depc.Source, error) {
-	switch sc.Plugin {
-	case depc.PluginFake:
-		return fake.Open(sc.Configuration)
-	case depc.PluginPrometheus:
-		return prometheus.Open(sc.Configuration)
-	}
-	return nil, depc.Errorf(depc.EINVALID, "plugin: unknown plugin %q", sc.Plugin)
+	return plugins.All().Open(context.Background(), sc)
 }
 
 // decodeMessages is the consumer's decoder in the API's terms, as in

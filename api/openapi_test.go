@@ -320,7 +320,7 @@ func TestOpenAPIResponses(t *testing.T) {
 	e.user("vic", "acme", "viewer")
 	day := "?start=" + tutorialDay + "&end=" + tutorialDay
 	paths := map[string]string{
-		"/users": "", "/me": "", "/teams": "", "/teams/{team}": "", "/teams/{team}/grants": "",
+		"/users": "", "/me": "", "/plugins": "", "/teams": "", "/teams/{team}": "", "/teams/{team}/grants": "",
 		"/teams/{team}/messages/rejected": "", "/teams/{team}/labels": "", "/teams/{team}/labels/{label}/nodes": "",
 		"/teams/{team}/labels/{label}/nodes/{name}":              "",
 		"/teams/{team}/labels/{label}/nodes/{name}/dependencies": "?inactive=true",

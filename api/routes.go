@@ -44,6 +44,7 @@ var apiRoutes = []route{
 	{http.MethodGet, "/teams/:team/labels/:label/nodes/:name/impacted", viewer, (*Server).impacted},
 
 	// Sources, checks, rules, config.
+	{http.MethodGet, "/plugins", anyUser, (*Server).listPlugins},
 	{http.MethodPost, "/teams/:team/sources", manager, (*Server).createSource},
 	{http.MethodGet, "/teams/:team/sources", viewer, (*Server).listSources},
 	{http.MethodGet, "/teams/:team/sources/:source", viewer, (*Server).getSource},

@@ -67,6 +67,9 @@ type Deps struct {
 	Decode   MessageDecoder
 	// OpenSource opens a source to validate checks on save.
 	OpenSource compute.Opener
+	// Plugins are the source plugins (source/plugins.All in cmd/depc),
+	// listed by GET /plugins.
+	Plugins depc.SourcePlugins
 	// UI serves the web app at / (optional).
 	UI http.Handler
 	// Gatherer serves /metrics (optional: prometheus.DefaultGatherer).

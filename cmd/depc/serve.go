@@ -194,7 +194,7 @@ func serve(ctx context.Context, name string, args []string, stdout, stderr io.Wr
 			Decimals: cfg.API.Decimals, MetricsToken: cfg.API.MetricsToken,
 		}, api.Deps{
 			Graph: st.graph, State: st.state, Computer: comp, Runs: sched,
-			Decode: decodeMessages, OpenSource: st.open, UI: ui.Handler(),
+			Decode: decodeMessages, OpenSource: st.open, Plugins: st.plugins, UI: ui.Handler(),
 			Gatherer: reg, Registerer: reg, Logger: log,
 		})
 		ln, err := net.Listen("tcp", cfg.Addr)

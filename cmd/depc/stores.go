@@ -10,8 +10,7 @@ import (
 	"github.com/depc-dev/depc"
 	"github.com/depc-dev/depc/graph/embedded"
 	"github.com/depc-dev/depc/graph/neo4j"
-	"github.com/depc-dev/depc/source/fake"
-	"github.com/depc-dev/depc/source/prometheus"
+	"github.com/depc-dev/depc/source/plugins"
 	"github.com/depc-dev/depc/state/sqlite"
 )
 
@@ -27,6 +26,8 @@ type stores struct {
 	graph depc.GraphStore
 	state depc.StateStore
 	open  func(depc.SourceConfig) (depc.Source, error)
+	// plugins are the source plugins the teams' sources may use.
+	plugins depc.SourcePlugins
 }
 
 // openStores opens the graph store (embedded in DataDir/graph, or Neo4j
@@ -57,7 +58,7 @@ func openStores(ctx context.Context, cfg Config) (*stores, error) {
 		g.Close()
 		return nil, fmt.Errorf("state store: %w", err)
 	}
-	return &stores{graph: g, state: st, open: openSource}, nil
+	return &stores{graph: g, state: st, open: openSource, plugins: plugins.All()}, nil
 }
 
 // Close closes both stores.
@@ -65,23 +66,8 @@ func (s *stores) Close() error {
 	return errors.Join(s.graph.Close(), s.state.Close())
 }
 
-// openSource opens a team's source by its plugin: the one place that
-// knows every source package.
+// openSource opens a team's source with its plugin, from the one list of
+// source/plugins.
 func openSource(sc depc.SourceConfig) (depc.Source, error) {
-	// A typed nil pointer must not become a non-nil Source.
-	switch sc.Plugin {
-	case depc.PluginPrometheus:
-		s, err := prometheus.Open(sc.Configuration)
-		if err != nil {
-			return nil, err
-		}
-		return s, nil
-	case depc.PluginFake:
-		s, err := fake.Open(sc.Configuration)
-		if err != nil {
-			return nil, err
-		}
-		return s, nil
-	}
-	return nil, depc.Errorf(depc.EINVALID, "plugin: %q is not a known plugin (%s, %s)", sc.Plugin, depc.PluginPrometheus, depc.PluginFake)
+	return plugins.All().Open(context.Background(), sc)
 }

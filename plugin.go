@@ -1,0 +1,86 @@
+package depc
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+)
+
+// SourcePlugin describes a kind of source: how to open one from a stored
+// SourceConfig, which of its configuration keys are secrets, and what the
+// UI offers when creating one. Each source package defines its plugin
+// (prometheus.Plugin, fake.Plugin); source/plugins lists them once, and
+// cmd/depc hands that list to the API and the computations. The JSON form
+// is the answer of GET /api/v1/plugins.
+type SourcePlugin struct {
+	// Name is the value of SourceConfig.Plugin that selects this plugin.
+	Name string `json:"name"`
+	// Description says in a sentence what the source reads.
+	Description string `json:"description"`
+	// Example is a configuration that opens, shown to fill a new source.
+	Example json.RawMessage `json:"example"`
+	// SecretKeys are the configuration's secrets, as dotted paths into it:
+	// "bearer_token", "basic_auth.password"; "*" stands for every key of
+	// an object ("headers.*"). The API masks them in answers.
+	SecretKeys []string `json:"secret_keys"`
+	// QueryLanguage names what CheckParameters.Query holds ("PromQL").
+	QueryLanguage string `json:"query_language"`
+	// NodeLabel says whether CheckParameters.Label (the series label
+	// holding the node name) means anything to this source.
+	NodeLabel bool `json:"node_label"`
+	// Checks are suggested checks, offered when creating one.
+	Checks []SuggestedCheck `json:"checks"`
+
+	// Open opens a source from its stored configuration (never nil; {}
+	// when none was given). A bad configuration is EINVALID naming the
+	// field (configuration.url). Opening does not need the database to
+	// answer: the API opens a source to validate a check, and closes it.
+	// The caller closes the source it opened.
+	Open func(ctx context.Context, configuration json.RawMessage) (Source, error) `json:"-"`
+}
+
+// SuggestedCheck is a check a plugin suggests: its query and usual bound.
+type SuggestedCheck struct {
+	Name        string `json:"name"`
+	Query       string `json:"query"`
+	Type        string `json:"type"`
+	Threshold   string `json:"threshold"`
+	Description string `json:"description"`
+}
+
+// SourcePlugins is the list of the plugins a process knows.
+type SourcePlugins []SourcePlugin
+
+// Lookup returns the plugin of a name.
+func (ps SourcePlugins) Lookup(name string) (SourcePlugin, bool) {
+	for _, p := range ps {
+		if p.Name == name {
+			return p, true
+		}
+	}
+	return SourcePlugin{}, false
+}
+
+// Names returns the plugins' names, in the list's order.
+func (ps SourcePlugins) Names() []string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = p.Name
+	}
+	return out
+}
+
+// Open opens a team's source with its plugin: EINVALID naming the plugin
+// when no plugin of the list has its name. A missing or null configuration
+// is opened as {}.
+func (ps SourcePlugins) Open(ctx context.Context, sc SourceConfig) (Source, error) {
+	p, ok := ps.Lookup(sc.Plugin)
+	if !ok {
+		return nil, Errorf(EINVALID, "plugin: must be one of %s, not %q", strings.Join(ps.Names(), ", "), sc.Plugin)
+	}
+	conf := sc.Configuration
+	if t := strings.TrimSpace(string(conf)); t == "" || t == "null" {
+		conf = json.RawMessage("{}")
+	}
+	return p.Open(ctx, conf)
+}

@@ -1,0 +1,35 @@
+package prometheus
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/depc-dev/depc"
+)
+
+// Plugin is the Prometheus source plugin: the description source/plugins
+// lists.
+var Plugin = depc.SourcePlugin{
+	Name:          depc.PluginPrometheus,
+	Description:   "Reads the Prometheus HTTP API, and the compatible APIs of Thanos, Mimir and VictoriaMetrics, with PromQL range queries.",
+	Example:       json.RawMessage(`{"url":"http://127.0.0.1:9090"}`),
+	SecretKeys:    []string{"bearer_token", "basic_auth.password", "headers.*"},
+	QueryLanguage: "PromQL",
+	NodeLabel:     true,
+	Checks: []depc.SuggestedCheck{
+		{Name: "Up", Query: "up", Type: depc.CheckInterval, Threshold: "1:1",
+			Description: "OK while Prometheus scrapes the node's target successfully."},
+		{Name: "Probe success", Query: "probe_success", Type: depc.CheckInterval, Threshold: "1:1",
+			Description: "OK while the blackbox exporter's probe of the node succeeds."},
+		{Name: "Probe duration", Query: "probe_duration_seconds", Type: depc.CheckThreshold, Threshold: "1",
+			Description: "OK while the blackbox exporter's probe of the node takes at most 1 s."},
+	},
+	Open: func(_ context.Context, configuration json.RawMessage) (depc.Source, error) {
+		s, err := Open(configuration)
+		if err != nil {
+			// A typed nil pointer must not become a non-nil Source.
+			return nil, err
+		}
+		return s, nil
+	},
+}
