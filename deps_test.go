@@ -31,10 +31,11 @@ var allowedImports = map[string][]string{
 	"source/prometheus": {"", "qos", "github.com/prometheus/"},
 	"source/fake":       {"", "qos"},
 	"source/plugins":    {"", "source/fake", "source/prometheus"},
-	"consumer":          {"", "github.com/segmentio/kafka-go", "github.com/prometheus/client_golang/"},
+	"message":           {""},
+	"consumer":          {"", "message", "github.com/segmentio/kafka-go", "github.com/prometheus/client_golang/"},
 	"compute":           {"", "qos"},
 	"scheduler":         {"", "compute", "github.com/go-co-op/gocron/", "github.com/prometheus/client_golang/"},
-	"api":               {"", "qos", "compute", "github.com/labstack/echo/", "github.com/prometheus/client_golang/"},
+	"api":               {"", "qos", "compute", "message", "github.com/labstack/echo/", "github.com/prometheus/client_golang/"},
 	"ui":                {},
 	"cmd/depc":          {"*"},
 }

@@ -19,8 +19,8 @@
 // basic_auth.password, header values) are shown as SecretMask; a PUT that
 // sends the mask back keeps the stored value.
 //
-// The graph messages of POST /teams/{team}/messages are decoded by an
-// injected MessageDecoder (the consumer's, in cmd/depc), so that this
-// package does not depend on Kafka; runs go through an injected Runs (the
+// The graph messages of POST /teams/{team}/messages are decoded by
+// package message, the decoder the Kafka consumer uses, so that both ways
+// in accept and refuse alike; runs go through an injected Runs (the
 // scheduler).
 package api

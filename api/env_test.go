@@ -16,7 +16,6 @@ import (
 	"github.com/depc-dev/depc"
 	"github.com/depc-dev/depc/api"
 	"github.com/depc-dev/depc/compute"
-	"github.com/depc-dev/depc/consumer"
 	"github.com/depc-dev/depc/graph/embedded"
 	"github.com/depc-dev/depc/scheduler"
 	"github.com/depc-dev/depc/source/fake"
@@ -28,8 +27,8 @@ import (
 const adminToken = "test-admin-token"
 
 // env is a whole API over real stores in a temporary directory: the
-// embedded graph store, the SQLite state store, a Computer, a started
-// scheduler for runs and the consumer's message decoder.
+// embedded graph store, the SQLite state store, a Computer and a started
+// scheduler for runs.
 type env struct {
 	t     testing.TB
 	ctx   context.Context
@@ -77,7 +76,7 @@ func newEnv(t testing.TB, opts ...option) *env {
 	}
 	h := api.New(cfg, api.Deps{
 		Graph: g, State: st, Computer: comp, Runs: sched,
-		Decode: decodeMessages, OpenSource: openSource, Plugins: plugins.All(), Logger: log,
+		OpenSource: openSource, Plugins: plugins.All(), Logger: log,
 	})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
@@ -87,20 +86,6 @@ func newEnv(t testing.TB, opts ...option) *env {
 // openSource opens a source with the plugin list of cmd/depc.
 func openSource(sc depc.SourceConfig) (depc.Source, error) {
 	return plugins.All().Open(context.Background(), sc)
-}
-
-// decodeMessages is the consumer's decoder in the API's terms, as in
-// cmd/depc.
-func decodeMessages(body []byte, contentType string, at int64) (api.MessageBatch, error) {
-	r, err := consumer.DecodeBody(body, contentType, at)
-	if err != nil {
-		return api.MessageBatch{}, err
-	}
-	b := api.MessageBatch{Events: r.Events, Accepted: r.Accepted, Rejected: make([]api.RejectedMessage, len(r.Rejected))}
-	for i, rj := range r.Rejected {
-		b.Rejected[i] = api.RejectedMessage{Index: rj.Index, Error: depc.ErrorMessage(rj.Err), Message: rj.Message}
-	}
-	return b, nil
 }
 
 // response is an answer of the server.

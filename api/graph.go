@@ -6,6 +6,7 @@ import (
 
 	"github.com/depc-dev/depc"
 	"github.com/depc-dev/depc/compute"
+	"github.com/depc-dev/depc/message"
 	"github.com/depc-dev/depc/qos"
 	"github.com/labstack/echo/v4"
 )
@@ -29,7 +30,7 @@ func (s *Server) postMessages(c echo.Context) error {
 		return err
 	}
 	now := s.now()
-	batch, err := s.deps.Decode(body, c.Request().Header.Get(echo.HeaderContentType), now.Unix())
+	batch, err := message.DecodeBody(body, c.Request().Header.Get(echo.HeaderContentType), now.Unix())
 	if err != nil {
 		return err
 	}
@@ -44,12 +45,8 @@ func (s *Server) postMessages(c echo.Context) error {
 	if len(batch.Rejected) > 0 {
 		rs := make([]depc.Rejection, len(batch.Rejected))
 		for i, r := range batch.Rejected {
-			resp.Rejected[i] = rejectedJSON{Index: r.Index, Error: r.Error}
-			msg := r.Message
-			if len(msg) > depc.MaxRejectedMessage {
-				msg = msg[:depc.MaxRejectedMessage]
-			}
-			rs[i] = depc.Rejection{At: now.Unix(), Source: "http", Error: r.Error, Message: string(msg)}
+			rs[i] = message.NewRejection("http", now.Unix(), r.Err, r.Message)
+			resp.Rejected[i] = rejectedJSON{Index: r.Index, Error: rs[i].Error}
 		}
 		// The valid messages are applied whatever happens here: failing
 		// to keep the rejections for later reading must not fail them.

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/depc-dev/depc"
 )
@@ -90,6 +91,31 @@ func TestMessagesForms(t *testing.T) {
 	// Bodies that are not JSON at all are refused whole.
 	for _, bad := range []string{"", "not json", "42", `"a string"`, "[1, 2", `{"source": `} {
 		e.wantError(request{method: "POST", path: "/teams/acme/messages", body: bad}, http.StatusBadRequest, depc.EINVALID, "body")
+	}
+}
+
+// TestRejectedExcerpt: a long rejected message is kept as the consumer
+// keeps it, cut at a character to at most depc.MaxRejectedMessage bytes of
+// valid UTF-8.
+func TestRejectedExcerpt(t *testing.T) {
+	e := newEnv(t)
+	e.call("POST", "/teams", map[string]any{"name": "acme"}, http.StatusCreated, nil)
+	// An odd number of bytes before the two-byte characters: a cut at a
+	// byte count would split one.
+	msg := `{"source_label": "a", "source_name":  "` + strings.Repeat("é", depc.MaxRejectedMessage) + `"}`
+	var res messagesResult
+	e.call("POST", "/teams/acme/messages", msg, http.StatusOK, &res)
+	if res.Accepted != 0 || len(res.Rejected) != 1 {
+		t.Fatalf("answer %+v, want one rejection", res)
+	}
+	var rejected []depc.Rejection
+	e.call("GET", "/teams/acme/messages/rejected", nil, http.StatusOK, &rejected)
+	if len(rejected) != 1 {
+		t.Fatalf("rejected: %+v", rejected)
+	}
+	got := rejected[0].Message
+	if len(got) > depc.MaxRejectedMessage || len(got) < depc.MaxRejectedMessage-1 || !utf8.ValidString(got) || !strings.HasPrefix(msg, got) {
+		t.Errorf("kept %d bytes (valid UTF-8 %v), want a prefix cut at a character", len(got), utf8.ValidString(got))
 	}
 }
 

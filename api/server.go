@@ -38,33 +38,12 @@ type Runs interface {
 	Wait(ctx context.Context, team string, id int64) (depc.Run, error)
 }
 
-// MessageBatch is what a body of graph messages held.
-type MessageBatch struct {
-	Events   []depc.Event
-	Accepted int
-	Rejected []RejectedMessage
-}
-
-// RejectedMessage is one invalid message of a body, by index.
-type RejectedMessage struct {
-	Index   int
-	Error   string
-	Message []byte
-}
-
-// MessageDecoder decodes the body of POST /messages: one message, an
-// array, or NDJSON (by content type); `at` is the time of relations that
-// carry none. It is the consumer's decoder, injected so that this package
-// does not depend on Kafka.
-type MessageDecoder func(body []byte, contentType string, at int64) (MessageBatch, error)
-
 // Deps are what the API serves from.
 type Deps struct {
 	Graph    depc.GraphStore
 	State    depc.StateStore
 	Computer *compute.Computer
 	Runs     Runs
-	Decode   MessageDecoder
 	// OpenSource opens a source to validate checks on save.
 	OpenSource compute.Opener
 	// Plugins are the source plugins (source/plugins.All in cmd/depc),

@@ -4,13 +4,12 @@ import (
 	"context"
 	"errors"
 	"strconv"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/segmentio/kafka-go"
 
 	"github.com/depc-dev/depc"
+	"github.com/depc-dev/depc/message"
 )
 
 // teamBatch is the part of a batch that belongs to one team.
@@ -213,7 +212,7 @@ func (r *run) deadLetters(ctx context.Context, ended <-chan struct{}, w *batchWo
 		rjs := tb.rejected[max(0, len(tb.rejected)-maxRejectionsPerBatch):]
 		rs := make([]depc.Rejection, len(rjs))
 		for i, rj := range rjs {
-			rs[i] = depc.Rejection{At: w.now.Unix(), Source: "kafka", Error: rj.reason, Message: truncateMessage(rj.m.Value)}
+			rs[i] = depc.Rejection{At: w.now.Unix(), Source: "kafka", Error: rj.reason, Message: message.Excerpt(rj.m.Value)}
 		}
 		// Best effort: the rejections are a debugging aid, the dead-letter
 		// topic is the record; a state store that is down must not stop
@@ -235,29 +234,6 @@ func isDepcHeader(k string) bool {
 		return true
 	}
 	return false
-}
-
-// NewRejection is the depc.Rejection kept for a message rejected with err
-// at a time (Unix seconds) from a source ("kafka" or "http"): the reason
-// names the field, and the message is cut to depc.MaxRejectedMessage bytes
-// of valid UTF-8.
-func NewRejection(source string, at int64, err error, msg []byte) depc.Rejection {
-	return depc.Rejection{At: at, Source: source, Error: depc.ErrorMessage(err), Message: truncateMessage(msg)}
-}
-
-// truncateMessage is the copy of a rejected message that is kept: valid
-// UTF-8 (invalid bytes become U+FFFD), cut at a character boundary to at
-// most depc.MaxRejectedMessage bytes.
-func truncateMessage(b []byte) string {
-	s := strings.ToValidUTF8(string(b[:min(len(b), depc.MaxRejectedMessage)]), "\uFFFD")
-	if len(s) <= depc.MaxRejectedMessage {
-		return s
-	}
-	n := depc.MaxRejectedMessage
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n]
 }
 
 // ensureDLQ creates the dead-letter topics that msgs go to, once each, with

@@ -14,6 +14,7 @@ import (
 	"github.com/segmentio/kafka-go"
 
 	"github.com/depc-dev/depc"
+	"github.com/depc-dev/depc/message"
 )
 
 // Teams tells which teams exist.
@@ -152,7 +153,7 @@ type run struct {
 	dlq    *kafka.Writer
 	// The batcher's (prepare) and the writer's (write) own state.
 	teamOf   map[string]string // topic -> team ("" for none); prepare's
-	dec      Decoder           // prepare's
+	dec      message.Decoder   // prepare's
 	dlqReady map[string]bool   // dead-letter topics known to exist; write's
 }
 

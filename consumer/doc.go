@@ -1,19 +1,7 @@
-// Package consumer turns ingestion messages (spec/messages.md) into graph
-// events: the decoder shared by Kafka and HTTP, and the Kafka consumer.
-//
-// # Decoding
-//
-// Decode validates one message (nested, flat, or wrapped in a "metadata"
-// envelope) and appends its depc.Event values; DecodeBody does the same
-// for an HTTP body holding one message, a JSON array, or NDJSON, and says
-// which messages were rejected by index. A message is all or nothing; its
-// rejection is a *depc.Error whose message names the field
-// ("target.label: must match ^[A-Z]+[a-zA-Z0-9]*$"). The decoder is a
-// strict hand-written JSON scanner rather than encoding/json into
-// map[string]any: it sits on the hot path, and it is checked against an
-// encoding/json reference by FuzzDecode.
-//
-// # Consuming
+// Package consumer is the Kafka consumer: it reads ingestion messages
+// (spec/messages.md) from the team topics, decodes them with package
+// message (the decoder the HTTP endpoint uses too) and writes their graph
+// events.
 //
 // A Consumer joins one consumer group over the team topics
 // ("<prefix>.<team>", listed from the broker every TopicRefresh) and reads

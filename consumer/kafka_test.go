@@ -24,6 +24,7 @@ import (
 	"github.com/depc-dev/depc"
 	"github.com/depc-dev/depc/consumer"
 	"github.com/depc-dev/depc/internal/testenv"
+	"github.com/depc-dev/depc/message"
 )
 
 // kafkaEnv is a connection to the test broker (deploy/dev/kafka) and a
@@ -427,9 +428,9 @@ func (tr *traffic) add(rng *rand.Rand, topic, team string, n, invalidEvery int) 
 			m.Value = []byte(invalidMessages[rng.IntN(len(invalidMessages))])
 			if i == invalidEvery-1 {
 				// One message over the size limit per team.
-				m.Value = []byte(`{"source_label": "A", "source_name": "` + strings.Repeat("x", consumer.MaxMessageSize) + `"}`)
+				m.Value = []byte(`{"source_label": "A", "source_name": "` + strings.Repeat("x", message.MaxSize) + `"}`)
 			}
-			_, err := consumer.Decode(nil, m.Value, at)
+			_, err := message.Decode(nil, m.Value, at)
 			if err == nil {
 				panic("an invalid message was accepted: " + string(m.Value))
 			}

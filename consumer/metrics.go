@@ -4,13 +4,15 @@ import (
 	"errors"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/depc-dev/depc/message"
 )
 
 // Rejection classes, the "reason" label of depc_consumer_rejected_total.
 const (
 	ReasonMalformed   = "malformed"    // not a UTF-8 JSON object
 	ReasonInvalid     = "invalid"      // a field breaks a rule
-	ReasonTooLarge    = "too_large"    // over MaxMessageSize
+	ReasonTooLarge    = "too_large"    // over message.MaxSize
 	ReasonUnknownTeam = "unknown_team" // the topic's team does not exist
 )
 
@@ -68,9 +70,9 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 // reasonClass is the rejection class of a Decode error.
 func reasonClass(err error) string {
 	switch {
-	case errors.Is(err, ErrTooLarge):
+	case errors.Is(err, message.ErrTooLarge):
 		return ReasonTooLarge
-	case errors.Is(err, ErrMalformed):
+	case errors.Is(err, message.ErrMalformed):
 		return ReasonMalformed
 	}
 	return ReasonInvalid

@@ -114,7 +114,7 @@ func benchAPI(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	reg := prometheus.NewRegistry()
 	handler := api.New(api.Config{BodyLimit: cfg.API.BodyLimit, MessagesBodyLimit: cfg.API.MessagesBodyLimit, Decimals: cfg.API.Decimals},
-		api.Deps{Graph: st.graph, State: st.state, Computer: comp, Runs: sched, Decode: decodeMessages,
+		api.Deps{Graph: st.graph, State: st.state, Computer: comp, Runs: sched,
 			OpenSource: st.open, Plugins: st.plugins, Gatherer: reg, Registerer: reg, Logger: log})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"github.com/depc-dev/depc"
-	"github.com/depc-dev/depc/consumer"
+	"github.com/depc-dev/depc/message"
 	"github.com/depc-dev/depc/qos"
 	"github.com/depc-dev/depc/workload"
 )
@@ -35,7 +35,7 @@ func TestGenOut(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := consumer.DecodeBody(body, "application/x-ndjson", 1)
+	got, err := message.DecodeBody(body, "application/x-ndjson", 1)
 	if err != nil || len(got.Rejected) != 0 {
 		t.Fatalf("decode: %v, rejected %+v", err, got.Rejected)
 	}

@@ -194,7 +194,7 @@ func serve(ctx context.Context, name string, args []string, stdout, stderr io.Wr
 			Decimals: cfg.API.Decimals, MetricsToken: cfg.API.MetricsToken,
 		}, api.Deps{
 			Graph: st.graph, State: st.state, Computer: comp, Runs: sched,
-			Decode: decodeMessages, OpenSource: st.open, Plugins: st.plugins, UI: ui.Handler(),
+			OpenSource: st.open, Plugins: st.plugins, UI: ui.Handler(),
 			Gatherer: reg, Registerer: reg, Logger: log,
 		})
 		ln, err := net.Listen("tcp", cfg.Addr)
@@ -266,17 +266,4 @@ func consumerConfig(cfg Config, brokers []string) consumer.Config {
 		TLS: consumer.TLS{Enabled: k.TLS.Enabled, CAFile: k.TLS.CAFile, CertFile: k.TLS.CertFile,
 			KeyFile: k.TLS.KeyFile, InsecureSkipVerify: k.TLS.InsecureSkipVerify},
 	}
-}
-
-// decodeMessages is the consumer's body decoder in the API's terms.
-func decodeMessages(body []byte, contentType string, at int64) (api.MessageBatch, error) {
-	r, err := consumer.DecodeBody(body, contentType, at)
-	if err != nil {
-		return api.MessageBatch{}, err
-	}
-	b := api.MessageBatch{Events: r.Events, Accepted: r.Accepted, Rejected: make([]api.RejectedMessage, len(r.Rejected))}
-	for i, rj := range r.Rejected {
-		b.Rejected[i] = api.RejectedMessage{Index: rj.Index, Error: depc.ErrorMessage(rj.Err), Message: rj.Message}
-	}
-	return b, nil
 }

@@ -1,4 +1,4 @@
-package consumer
+package message
 
 import (
 	"bytes"
@@ -55,7 +55,7 @@ func IsNDJSON(contentType string) bool {
 // Rejected with its index while the others are accepted. A body that is
 // not JSON at all, or a JSON value other than an object or an array, is an
 // error with code EINVALID. DecodeBody does not limit the body's size;
-// each message is limited to MaxMessageSize.
+// each message is limited to MaxSize.
 func DecodeBody(body []byte, contentType string, at int64) (BodyResult, error) {
 	var d Decoder
 	var r BodyResult

@@ -1,11 +1,11 @@
-package consumer_test
+package message_test
 
 import (
 	"encoding/json"
 	"testing"
 
 	"github.com/depc-dev/depc"
-	"github.com/depc-dev/depc/consumer"
+	"github.com/depc-dev/depc/message"
 )
 
 var benchMessages = map[string]string{
@@ -17,7 +17,7 @@ var benchMessages = map[string]string{
 func BenchmarkDecode(b *testing.B) {
 	for name, msg := range benchMessages {
 		b.Run(name, func(b *testing.B) {
-			var d consumer.Decoder
+			var d message.Decoder
 			var dst []depc.Event
 			data := []byte(msg)
 			b.SetBytes(int64(len(data)))

@@ -1,4 +1,4 @@
-package consumer_test
+package message_test
 
 import (
 	"slices"
@@ -7,7 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/depc-dev/depc"
-	"github.com/depc-dev/depc/consumer"
+	"github.com/depc-dev/depc/message"
 )
 
 func TestDecodeBody(t *testing.T) {
@@ -48,7 +48,7 @@ func TestDecodeBody(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r, err := consumer.DecodeBody([]byte(tt.body), tt.ctype, at)
+			r, err := message.DecodeBody([]byte(tt.body), tt.ctype, at)
 			if err != nil {
 				t.Fatalf("DecodeBody: %v", err)
 			}
@@ -89,7 +89,7 @@ func TestDecodeBodyRefused(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r, err := consumer.DecodeBody([]byte(tt.body), "application/json", at)
+			r, err := message.DecodeBody([]byte(tt.body), "application/json", at)
 			if err == nil {
 				t.Fatalf("accepted: %+v", r)
 			}
@@ -113,16 +113,16 @@ func TestIsNDJSON(t *testing.T) {
 		"text/plain":                           false,
 		"application/x-ndjson; charset=\"utf8": true, // malformed parameters: the type still says NDJSON
 	} {
-		if got := consumer.IsNDJSON(ct); got != want {
+		if got := message.IsNDJSON(ct); got != want {
 			t.Errorf("IsNDJSON(%q) = %v, want %v", ct, got, want)
 		}
 	}
 }
 
 func TestNewRejection(t *testing.T) {
-	_, err := consumer.Decode(nil, []byte(`{"source_label": "a", "source_name": "x"}`), at)
+	_, err := message.Decode(nil, []byte(`{"source_label": "a", "source_name": "x"}`), at)
 	long := []byte(`{"source_label": "a", "source_name": "` + strings.Repeat("é", depc.MaxRejectedMessage) + `"}`)
-	r := consumer.NewRejection("http", 42, err, long)
+	r := message.NewRejection("http", 42, err, long)
 	if r.At != 42 || r.Source != "http" || r.Error != "source_label: must match ^[A-Z]+[a-zA-Z0-9]*$" {
 		t.Errorf("rejection %+v", r)
 	}
@@ -130,11 +130,11 @@ func TestNewRejection(t *testing.T) {
 		t.Errorf("message kept: %d bytes, not a prefix cut at a character", len(r.Message))
 	}
 	// Bytes that are not UTF-8 are replaced, and the result still fits.
-	bad := consumer.NewRejection("kafka", 1, err, []byte(strings.Repeat("\xff", 2*depc.MaxRejectedMessage)))
+	bad := message.NewRejection("kafka", 1, err, []byte(strings.Repeat("\xff", 2*depc.MaxRejectedMessage)))
 	if len(bad.Message) > depc.MaxRejectedMessage || !utf8.ValidString(bad.Message) {
 		t.Errorf("invalid bytes kept as %d bytes, valid UTF-8 %v", len(bad.Message), utf8.ValidString(bad.Message))
 	}
-	alternating := consumer.NewRejection("kafka", 1, err, []byte(strings.Repeat("a\xff", depc.MaxRejectedMessage)))
+	alternating := message.NewRejection("kafka", 1, err, []byte(strings.Repeat("a\xff", depc.MaxRejectedMessage)))
 	if len(alternating.Message) > depc.MaxRejectedMessage || !utf8.ValidString(alternating.Message) {
 		t.Errorf("alternating bytes kept as %d bytes, valid UTF-8 %v", len(alternating.Message), utf8.ValidString(alternating.Message))
 	}

@@ -1,4 +1,4 @@
-package consumer
+package message
 
 import (
 	"errors"
@@ -7,9 +7,9 @@ import (
 	"github.com/depc-dev/depc"
 )
 
-// MaxMessageSize is the largest message accepted, in bytes
+// MaxSize is the largest message accepted, in bytes
 // (spec/messages.md §2).
-const MaxMessageSize = 64 << 10
+const MaxSize = 64 << 10
 
 // The classes of rejection. Every error Decode and DecodeBody return for a
 // message is a *depc.Error whose Err is one of these, so that callers can
@@ -20,7 +20,7 @@ var (
 	ErrMalformed = errors.New("malformed message")
 	// ErrInvalid: a JSON object that breaks a rule of spec/messages.md §2.
 	ErrInvalid = errors.New("invalid message")
-	// ErrTooLarge: over MaxMessageSize.
+	// ErrTooLarge: over MaxSize.
 	ErrTooLarge = errors.New("message too large")
 )
 
@@ -188,7 +188,7 @@ func Decode(dst []depc.Event, msg []byte, at int64) ([]depc.Event, error) {
 //
 // A message is all or nothing: when it breaks any rule, Decode returns dst
 // unchanged and a *depc.Error (code EINVALID, or ETOOLARGE over
-// MaxMessageSize) whose message names the field, such as
+// MaxSize) whose message names the field, such as
 // "target.label: must match ^[A-Z]+[a-zA-Z0-9]*$"; its Err is ErrMalformed,
 // ErrInvalid or ErrTooLarge.
 //
@@ -201,8 +201,8 @@ func Decode(dst []depc.Event, msg []byte, at int64) ([]depc.Event, error) {
 //   - an envelope's members other than "metadata" are ignored, and errors
 //     inside it are named from "metadata" ("metadata.source.label: …").
 func (d *Decoder) Decode(dst []depc.Event, msg []byte, at int64) ([]depc.Event, error) {
-	if len(msg) > MaxMessageSize {
-		return dst, &depc.Error{Code: depc.ETOOLARGE, Message: "message: larger than " + strconv.Itoa(MaxMessageSize) + " bytes", Err: ErrTooLarge}
+	if len(msg) > MaxSize {
+		return dst, &depc.Error{Code: depc.ETOOLARGE, Message: "message: larger than " + strconv.Itoa(MaxSize) + " bytes", Err: ErrTooLarge}
 	}
 	d.s = scanner{buf: msg, utf8: true, scratch: d.s.scratch[:0]}
 	d.members = d.members[:0]

@@ -1,4 +1,4 @@
-package consumer_test
+package message_test
 
 import (
 	"bytes"
@@ -13,7 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/depc-dev/depc"
-	"github.com/depc-dev/depc/consumer"
+	"github.com/depc-dev/depc/message"
 )
 
 // seeds are messages for the fuzz corpora: valid ones in every format and
@@ -46,7 +46,7 @@ func FuzzDecode(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, msg []byte) {
 		dst := []depc.Event{exists(filer)}
-		got, err := consumer.Decode(dst, msg, at)
+		got, err := message.Decode(dst, msg, at)
 		want, wantErr := refDecode(msg, at)
 		if (err == nil) != (wantErr == nil) {
 			t.Fatalf("Decode error %v, reference error %v, for %q", err, wantErr, msg)
@@ -66,7 +66,7 @@ func FuzzDecode(f *testing.F) {
 		}
 		for _, enc := range []func([]depc.Event) []byte{encodeNested, encodeFlat} {
 			again := enc(got)
-			ev, err := consumer.Decode(nil, again, at+1)
+			ev, err := message.Decode(nil, again, at+1)
 			if err != nil {
 				t.Fatalf("re-encoded %s: %v (from %q)", again, err, msg)
 			}
@@ -92,7 +92,7 @@ func FuzzLabelName(f *testing.F) {
 		if err != nil {
 			return // not encodable: nothing to decode
 		}
-		_, derr := consumer.Decode(nil, msg, at)
+		_, derr := message.Decode(nil, msg, at)
 		// json.Marshal turns invalid UTF-8 into U+FFFD.
 		label, name = strings.ToValidUTF8(label, "\uFFFD"), strings.ToValidUTF8(name, "\uFFFD")
 		if want := depc.ValidLabel(label) && depc.ValidName(name); (derr == nil) != want {
@@ -114,7 +114,7 @@ func FuzzDecodeBody(f *testing.F) {
 		if ndjson {
 			ct = "application/x-ndjson"
 		}
-		r, err := consumer.DecodeBody(body, ct, at)
+		r, err := message.DecodeBody(body, ct, at)
 		if err != nil {
 			if depc.ErrorCode(err) != depc.EINVALID {
 				t.Fatalf("body error %v has code %q", err, depc.ErrorCode(err))
@@ -131,7 +131,7 @@ func FuzzDecodeBody(f *testing.F) {
 		var want []depc.Event
 		rejected := 0
 		for i, m := range msgs {
-			ev, err := consumer.Decode(nil, m, at)
+			ev, err := message.Decode(nil, m, at)
 			if err != nil {
 				if rejected >= len(r.Rejected) || r.Rejected[rejected].Index != i ||
 					depc.ErrorMessage(r.Rejected[rejected].Err) != depc.ErrorMessage(err) ||
@@ -243,7 +243,7 @@ func encodeFlat(events []depc.Event) []byte {
 // clarity rather than speed. It only says whether a message is accepted,
 // and its events.
 func refDecode(msg []byte, at int64) ([]depc.Event, error) {
-	if len(msg) > consumer.MaxMessageSize {
+	if len(msg) > message.MaxSize {
 		return nil, fmt.Errorf("too large")
 	}
 	if !utf8.Valid(msg) {
