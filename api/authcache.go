@@ -85,7 +85,7 @@ func store[K comparable, V any](c *authCache, m map[K]cached[V], k K, v V) {
 }
 
 // adminHash returns the admin token's hash, nil when none is set.
-func (c *authCache) adminHash(ctx context.Context, st depc.StateStore) (*depc.TokenHash, error) {
+func (c *authCache) adminHash(ctx context.Context, st depc.AccountStore) (*depc.TokenHash, error) {
 	if c.ttl > 0 {
 		c.mu.Lock()
 		a := c.admin
@@ -112,7 +112,7 @@ func (c *authCache) adminHash(ctx context.Context, st depc.StateStore) (*depc.To
 
 // user returns the user whose token hashes to h; ENOTFOUND when none has
 // it (not cached).
-func (c *authCache) user(ctx context.Context, st depc.StateStore, h depc.TokenHash) (principal, error) {
+func (c *authCache) user(ctx context.Context, st depc.AccountStore, h depc.TokenHash) (principal, error) {
 	if p, ok := lookup(c, c.tokens, h); ok {
 		return p, nil
 	}
@@ -127,7 +127,7 @@ func (c *authCache) user(ctx context.Context, st depc.StateStore, h depc.TokenHa
 
 // role returns the user's role in the team ("" for none, or an unknown
 // team).
-func (c *authCache) role(ctx context.Context, st depc.StateStore, team, user string) (depc.Role, error) {
+func (c *authCache) role(ctx context.Context, st depc.AccountStore, team, user string) (depc.Role, error) {
 	k := [2]string{team, user}
 	if r, ok := lookup(c, c.roles, k); ok {
 		return r, nil
@@ -145,7 +145,7 @@ func (c *authCache) role(ctx context.Context, st depc.StateStore, team, user str
 }
 
 // team returns a team; ENOTFOUND for an unknown one (not cached).
-func (c *authCache) team(ctx context.Context, st depc.StateStore, name string) (depc.Team, error) {
+func (c *authCache) team(ctx context.Context, st depc.TeamStore, name string) (depc.Team, error) {
 	if t, ok := lookup(c, c.teams, name); ok {
 		return t, nil
 	}

@@ -38,10 +38,23 @@ type Runs interface {
 	Wait(ctx context.Context, team string, id int64) (depc.Run, error)
 }
 
+// State is what the API needs of the state store: every part, since it
+// serves them all, and Ping for /readyz; not Close, which belongs to
+// whoever opened the store.
+type State interface {
+	depc.TeamStore
+	depc.AccountStore
+	depc.RejectionStore
+	depc.CatalogStore
+	depc.RunStore
+	depc.ResultStore
+	Ping(ctx context.Context) error
+}
+
 // Deps are what the API serves from.
 type Deps struct {
 	Graph    depc.GraphStore
-	State    depc.StateStore
+	State    State
 	Computer *compute.Computer
 	Runs     Runs
 	// OpenSource opens a source to validate checks on save.

@@ -33,13 +33,22 @@ const (
 	minChunk = 2048
 )
 
+// State is what a Computer needs of the state store: the team (its time
+// zone), the catalog (config, rules, checks, sources) and the results it
+// writes and reads back (root causes).
+type State interface {
+	depc.TeamStore
+	depc.CatalogStore
+	depc.ResultStore
+}
+
 // Computer computes QoS: a team's day (Day), one rule on one name
 // (ExecuteRule), the root cause of a node's downtime (RootCause) and a
 // node's QoS of today so far (LiveQoS). It is safe for concurrent use; each
 // call works on its own data.
 type Computer struct {
 	graph depc.GraphStore
-	state depc.StateStore
+	state State
 	open  Opener
 
 	// Parallelism is how many goroutines a computation uses for the
@@ -61,7 +70,7 @@ type Computer struct {
 
 // New returns a Computer reading the graph from g and everything else from
 // s, opening sources with open.
-func New(g depc.GraphStore, s depc.StateStore, open Opener) *Computer {
+func New(g depc.GraphStore, s State, open Opener) *Computer {
 	return &Computer{graph: g, state: s, open: open, sources: map[sourceKey]depc.Source{}}
 }
 

@@ -31,10 +31,10 @@ type Rejections interface {
 	AddRejections(ctx context.Context, team string, rs []depc.Rejection) error
 }
 
-// A depc.StateStore is both.
+// The state store's parts are these.
 var (
-	_ Teams      = depc.StateStore(nil)
-	_ Rejections = depc.StateStore(nil)
+	_ Teams      = depc.TeamStore(nil)
+	_ Rejections = depc.RejectionStore(nil)
 )
 
 // maxRejectionsPerBatch bounds how many rejections of one team and batch

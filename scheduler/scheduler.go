@@ -70,6 +70,16 @@ type Options struct {
 	OnDay func(depc.Run, compute.Report)
 }
 
+// State is what a Scheduler needs of the state store: the runs it queues,
+// claims and updates, the teams and their configs (the nightly job and
+// catch-up), and the results that tell a computed day from a missed one.
+type State interface {
+	depc.TeamStore
+	depc.CatalogStore
+	depc.RunStore
+	depc.ResultStore
+}
+
 // Scheduler runs the computations of depc: the nightly job, the queue of
 // runs persisted in the state store (on-demand runs, backfills, catch-up of
 // missed nights), and recovery after a crash.
@@ -78,7 +88,7 @@ type Options struct {
 // start it takes a run found running for one its own process was running
 // when it died (Recover). Runs of one team never run at once.
 type Scheduler struct {
-	state depc.StateStore
+	state State
 	c     *compute.Computer
 	o     Options
 	log   *slog.Logger
@@ -99,7 +109,7 @@ type Scheduler struct {
 
 // New returns a Scheduler computing runs with c and keeping them in state.
 // It does nothing before Start. EINVALID for bad options.
-func New(state depc.StateStore, c *compute.Computer, o Options) (*Scheduler, error) {
+func New(state State, c *compute.Computer, o Options) (*Scheduler, error) {
 	if o.Nightly == "" {
 		o.Nightly = DefaultNightly
 	}
