@@ -9,4 +9,26 @@
 // atomically with nothing stale left and no reader seeing half a run,
 // inclusive day ranges, worst nodes below 100 lowest first, bounded
 // rejections newest first, and team isolation.
+//
+// The suite is cut like the interface, one file per part, so that a new
+// backend can pass it part by part before it implements the whole store:
+//
+//	RunTeams       depc.TeamStore                  teams.go
+//	RunAccounts    depc.AccountStore (+ teams)     accounts.go
+//	RunRejections  depc.RejectionStore (+ teams)   rejections.go
+//	RunCatalog     depc.CatalogStore (+ teams)     catalog.go
+//	RunRuns        depc.RunStore (+ teams)         runs.go
+//	RunResults     depc.ResultStore (+ teams)      results.go
+//	RunWhole       depc.StateStore                 whole.go
+//
+// Each RunX needs only its part, depc.TeamStore (the tests create teams)
+// and Close, and checks the part's own unknown-team answers and team
+// isolation; RunWhole checks what spans the parts (DeleteTeam removes a
+// team's data everywhere, cancelled contexts, Ping and Close). Run runs
+// them all. A backend under construction calls the parts it has:
+//
+//	func TestTeams(t *testing.T) { statetest.RunTeams(t, openTestStore) }
+//
+// where openTestStore returns a new, empty store of the backend's own
+// type; the suite closes it when each subtest ends.
 package statetest

@@ -1,0 +1,115 @@
+package statetest
+
+import (
+	"context"
+	"encoding/json"
+	"slices"
+	"testing"
+
+	"github.com/depc-dev/depc"
+)
+
+// RunWhole runs the tests of a whole depc.StateStore, across its parts,
+// against the stores open returns (see Run): deleting a team deletes its
+// data in every part, a cancelled context writes nothing, and a closed
+// store answers EUNAVAILABLE.
+func RunWhole[S depc.StateStore](t *testing.T, open func(t *testing.T) S) {
+	run(t, func(t *testing.T) depc.StateStore { return open(t) }, []subtest[depc.StateStore]{
+		{name: "DeleteTeam", fn: testDeleteTeam},
+		{name: "Cancelled", fn: testCancelled},
+		{name: "Closed", fn: testClosed, closes: true},
+	})
+}
+
+func testDeleteTeam(t *testing.T, s depc.StateStore) {
+	wantCode(t, s.DeleteTeam(ctx, "acme"), depc.ENOTFOUND, "DeleteTeam(unknown)")
+	createTeam(t, s, "acme")
+	createTeam(t, s, "other")
+	for _, team := range []string{"acme", "other"} {
+		catalog(t, s, team)
+		get(s.SaveConfig(ctx, team, json.RawMessage(`{"Server":{"qos":"rule.Servers"}}`), []string{"Servers"})).must(t)
+		get(s.CreateRun(ctx, team, []string{"2026-01-01"})).must(t)
+		mustDo(t, s.AddRejections(ctx, team, []depc.Rejection{{At: 1, Source: "http", Error: "e", Message: "m"}}))
+		mustDo(t, s.ReplaceDayResults(ctx, team, "2026-01-01", slices.Values([]depc.NodeDayResult{
+			{Label: "Server", Name: "s1", QoS: f64(50), OK: i64(1), KO: i64(1), Unknown: i64(0)}}),
+			[]depc.LabelDayResult{{Label: "Server", QoS: f64(50), Nodes: 1}},
+			map[string][]depc.WorstNode{"Server": {{Name: "s1", QoS: 50}}}))
+	}
+	get2(s.CreateUser(ctx, "alice", false)).must(t)
+	get(s.SetGrant(ctx, "acme", "alice", depc.RoleEditor)).must(t)
+
+	mustDo(t, s.DeleteTeam(ctx, "acme"))
+	_, err := s.Team(ctx, "acme")
+	wantCode(t, err, depc.ENOTFOUND, "Team after delete")
+	equal(t, "user grants after delete", get(s.UserGrants(ctx, "alice")).must(t), []depc.Grant(nil))
+
+	// A new team of the same name starts empty.
+	createTeam(t, s, "acme")
+	if got := get(s.Sources(ctx, "acme")).must(t); len(got) != 0 {
+		t.Errorf("sources of the recreated team: %v", got)
+	}
+	if got := get(s.Checks(ctx, "acme")).must(t); len(got) != 0 {
+		t.Errorf("checks of the recreated team: %v", got)
+	}
+	if got := get(s.Rules(ctx, "acme")).must(t); len(got) != 0 {
+		t.Errorf("rules of the recreated team: %v", got)
+	}
+	_, err = s.Config(ctx, "acme")
+	wantCode(t, err, depc.ENOTFOUND, "Config of the recreated team")
+	if got := get(s.Runs(ctx, "acme", 0)).must(t); len(got) != 0 {
+		t.Errorf("runs of the recreated team: %v", got)
+	}
+	if got := get(s.Rejections(ctx, "acme", 0)).must(t); len(got) != 0 {
+		t.Errorf("rejections of the recreated team: %v", got)
+	}
+	if got := get(s.NodeQoS(ctx, "acme", depc.NodeKey{Label: "Server", Name: "s1"}, "2026-01-01", "2026-01-01")).must(t); len(got) != 0 {
+		t.Errorf("node results of the recreated team: %v", got)
+	}
+	if got := get(s.TeamQoS(ctx, "acme", "2026-01-01", "2026-01-01")).must(t); len(got) != 0 {
+		t.Errorf("label results of the recreated team: %v", got)
+	}
+	if got := get(s.Worst(ctx, "acme", "Server", "2026-01-01", 0)).must(t); len(got) != 0 {
+		t.Errorf("worst nodes of the recreated team: %v", got)
+	}
+	// The other team kept everything.
+	if got := get(s.NodeQoS(ctx, "other", depc.NodeKey{Label: "Server", Name: "s1"}, "2026-01-01", "2026-01-01")).must(t); len(got) != 1 {
+		t.Errorf("node results of the other team: %v", got)
+	}
+	if got := get(s.Rules(ctx, "other")).must(t); len(got) != 2 {
+		t.Errorf("rules of the other team: %v", got)
+	}
+}
+
+func testCancelled(t *testing.T, s depc.StateStore) {
+	createTeam(t, s, "acme")
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	// A context that ended is EUNAVAILABLE (retry later), not a bug, and
+	// writes nothing.
+	_, err := s.Team(cctx, "acme")
+	wantCode(t, err, depc.EUNAVAILABLE, "Team(cancelled)")
+	_, err = s.CreateTeam(cctx, depc.Team{Name: "beta"})
+	wantCode(t, err, depc.EUNAVAILABLE, "CreateTeam(cancelled)")
+	err = s.ReplaceDayResults(cctx, "acme", "2025-12-01", slices.Values(dayNodes("2025-12-01")), nil, nil)
+	wantCode(t, err, depc.EUNAVAILABLE, "ReplaceDayResults(cancelled)")
+	_, err = s.NodeQoS(cctx, "acme", depc.NodeKey{Label: "Filer", Name: "filer1"}, "2025-12-01", "2025-12-01")
+	wantCode(t, err, depc.EUNAVAILABLE, "NodeQoS(cancelled)")
+	_, err = s.Team(ctx, "beta")
+	wantCode(t, err, depc.ENOTFOUND, "Team(beta) after a cancelled create")
+	if got := get(s.NodeQoS(ctx, "acme", depc.NodeKey{Label: "Filer", Name: "filer1"}, "2025-12-01", "2025-12-01")).must(t); len(got) != 0 {
+		t.Errorf("results after a cancelled write: %v", got)
+	}
+}
+
+func testClosed(t *testing.T, s depc.StateStore) {
+	createTeam(t, s, "acme")
+	mustDo(t, s.Ping(ctx))
+	mustDo(t, s.Close())
+	wantCode(t, s.Ping(ctx), depc.EUNAVAILABLE, "Ping after Close")
+	_, err := s.Team(ctx, "acme")
+	wantCode(t, err, depc.EUNAVAILABLE, "Team after Close")
+	_, err = s.CreateTeam(ctx, depc.Team{Name: "beta"})
+	wantCode(t, err, depc.EUNAVAILABLE, "CreateTeam after Close")
+	_, err = s.NodeQoS(ctx, "acme", depc.NodeKey{Label: "A", Name: "a"}, "2025-12-01", "2025-12-01")
+	wantCode(t, err, depc.EUNAVAILABLE, "NodeQoS after Close")
+}
