@@ -192,3 +192,28 @@ func BenchmarkSweeps(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkExplain explains a Customer-like node, ATLEAST(8) of ten
+// children with ten change points each over one day, with the weights
+// its causal paths need. After the first call it allocates nothing.
+func BenchmarkExplain(b *testing.B) {
+	r := rand.New(rand.NewPCG(11, 12))
+	w := qos.Window{Start: 0, End: day}
+	tls := make([]qos.Timeline, 10)
+	children := make([]qos.Child, len(tls))
+	for i := range tls {
+		tls[i] = randomTimeline(r, w, 10)
+		children[i] = qos.Child{Timeline: &tls[i], Periods: qos.Always, Relation: qos.Always}
+	}
+	op := qos.Operation{Operator: qos.AtLeast, M: 8}
+	focus := qos.Uniform(w, 1)
+	var e qos.Engine
+	var x qos.Explanation
+	e.Explain(&x, w, op, qos.Always, children, focus, true)
+	b.ReportAllocs()
+	cpu := cpuTime()
+	for b.Loop() {
+		e.Explain(&x, w, op, qos.Always, children, focus, true)
+	}
+	reportThroughput(b, changePoints(tls), cpuTime()-cpu)
+}

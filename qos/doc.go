@@ -58,6 +58,21 @@
 // the nodes of its dependency subgraph: the seconds of the node's KO time
 // during which each of them was KO.
 //
+// # Explaining a node
+//
+// Overlap alone misleads beyond AND chains, so Explain (operations) and
+// ExplainRule (rules) say why a node was KO at each moment of a focus, a
+// Weight over time (Uniform for all its KO time): a Reason per stretch —
+// children active, taking part, OK, and the OK children the operation
+// Needed — and a Blame per child. A moment with fewer children taking part
+// than needed is KO on structure (only ATLEAST can be) and blames no
+// child; any other KO moment's weight is shared equally by the KO children
+// taking part, which gives each child its Share and, asked for, its own
+// Weight: the focus that explains the child in turn, down a causal path.
+// The shares and the structural part add up to the weight lost.
+// ExplainAggregate gives each child of an AVERAGE, MIN or MAX its weight in
+// the node's loss.
+//
 // Note that with "taking part", ATLEAST(n) over n children equals AND only
 // while all n take part: when fewer do, ATLEAST(n) is KO and AND may be OK.
 //

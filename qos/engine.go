@@ -13,6 +13,14 @@ type Engine struct {
 	out     []Interval
 	tls     []Interval // indicator: the series being evaluated
 	acc     []Interval // indicator: the AND of the series so far
+
+	// Explain: the KO children taking part (koSet, each one's index in it
+	// koPos), where the totals stood when each became one, and whether
+	// each child is active.
+	koSet   []int32
+	koPos   []int32
+	koMarks []koMark
+	act     []bool
 }
 
 // Child is one child of an operation node, as the caller feeds it to

@@ -25,7 +25,8 @@ import (
 //	threshold <T> | interval <A:B>
 //	series <t:v,t:v,...> | series -     one series of datapoints (v may be NaN)
 //	eval <what> <expectations>
-//	aggregate <AVERAGE|MIN|MAX> <qos|null>... -> <qos|null>
+//	aggregate <AVERAGE|MIN|MAX> <qos|null>... -> <qos|null> [loss <x,x,...>]
+//	explain <what> [focus <weight>] [weights] <expectations>
 //
 // Times are seconds from the window's start. A timeline is either a string
 // of states, one character per step ('1' OK, '0' KO, '.' UNKNOWN), or a
@@ -41,6 +42,17 @@ import (
 // of the others). Expectations: "= <timeline>", "ok <s>", "ko <s>",
 // "unknown <s>", "qos <x.xxx|null>", "part <s,s,...>" (each child's Part),
 // "overlap <s,s,...>" (ROOTCAUSE).
+//
+// explain runs Explain (an operation) or ExplainRule (RULE) over the
+// children, by default on the node's whole KO time (focus 1 everywhere);
+// a focus is "10..50=1,60..70=0.5" (offsets, weights). Expectations: "ko
+// <s>", "lost <x>", "structural <s>", "kos <s,...>" (each child's Blame.KO),
+// "blamed <s,...>", "share <x,...>" (3 decimals), "reasons
+// <from..to=active/part/ok/needed,...>" (or "none"), "weight.<i> <weight>"
+// (child i's Blame.Weight, "none" when empty; implies weights). Every
+// explanation is also checked against the per-second reference and the
+// laws of explain_test.go. An aggregate's "loss" is each child's part of
+// the node's loss in points, weight × (100 − QoS) (ExplainAggregate).
 //
 // Every computed timeline is also checked for canonical form and against
 // the per-second reference implementation of reference_test.go.
@@ -79,6 +91,7 @@ type scriptCase struct {
 	series [][]qos.Point
 	evals  []evalLine
 	aggs   []aggLine
+	expls  []explainLine
 }
 
 type evalLine struct {
@@ -98,6 +111,7 @@ type aggLine struct {
 	agg  qos.Aggregator
 	in   []qos.QoS
 	want string
+	loss []string
 }
 
 func parseScript(t *testing.T, path string) []*scriptCase {
@@ -166,6 +180,8 @@ func parseScript(t *testing.T, path string) []*scriptCase {
 			err = c.parseEval(n, args)
 		case "aggregate":
 			err = c.parseAggregate(n, args)
+		case "explain":
+			err = c.parseExplain(n, args)
 		default:
 			fail("unknown directive %q", fields[0])
 		}
@@ -448,11 +464,16 @@ func parseQoS(s string) (qos.QoS, error) {
 }
 
 func (c *scriptCase) parseAggregate(line int, args []string) error {
+	var loss []string
+	if n := len(args); n >= 2 && args[n-2] == "loss" {
+		loss = strings.Split(args[n-1], ",")
+		args = args[:n-2]
+	}
 	i := slices.Index(args, "->")
 	if len(args) < 3 || i != len(args)-2 {
-		return fmt.Errorf("aggregate <AGG> <values>... -> <result>")
+		return fmt.Errorf("aggregate <AGG> <values>... -> <result> [loss <x,...>]")
 	}
-	a := aggLine{line: line, want: args[len(args)-1]}
+	a := aggLine{line: line, want: args[len(args)-1], loss: loss}
 	switch args[0] {
 	case "AVERAGE":
 		a.agg = qos.Average
@@ -500,9 +521,10 @@ func (c *scriptCase) operation(s string) (qos.Operation, error) {
 }
 
 func (c *scriptCase) run(t *testing.T) {
-	if len(c.evals)+len(c.aggs) == 0 {
-		t.Fatalf("%s:%d: case %q has no eval or aggregate", c.file, c.line, c.name)
+	if len(c.evals)+len(c.aggs)+len(c.expls) == 0 {
+		t.Fatalf("%s:%d: case %q has no eval, aggregate or explain", c.file, c.line, c.name)
 	}
+	c.runExplains(t)
 	var e qos.Engine
 	// The reference samples every second: only for windows up to a few
 	// days.
@@ -511,6 +533,7 @@ func (c *scriptCase) run(t *testing.T) {
 		if got := qos.Aggregate(a.agg, a.in).String(); got != a.want {
 			t.Errorf("%s:%d: aggregate = %s, want %s", c.file, a.line, got, a.want)
 		}
+		checkAggregateLoss(t, fmt.Sprintf("%s:%d", c.file, a.line), a)
 	}
 	for _, ev := range c.evals {
 		at := fmt.Sprintf("%s:%d: eval %s", c.file, ev.line, ev.what)
