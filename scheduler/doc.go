@@ -18,4 +18,8 @@
 //     days it had finished; after Options.MaxInterruptions such restarts it
 //     is failed (Recover). Stopping a Scheduler queues its running run
 //     again the same way, without counting an interruption.
+//
+// Files: scheduler.go (Options, New, Start, Stop), queue.go (Enqueue, Wait,
+// the workers, Execute, RunNow), nightly.go (Nightly, CatchUp) and
+// recovery.go (Recover, and queueing a run again when its worker stops).
 package scheduler

@@ -1,0 +1,166 @@
+package scheduler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/depc-dev/depc"
+	"github.com/depc-dev/depc/compute"
+)
+
+// yesterday returns the day before the day of t in the team's zone.
+func yesterday(t time.Time, timezone string) (string, error) {
+	today, _, err := compute.Today(t, timezone)
+	if err != nil {
+		return "", err
+	}
+	d, _ := time.Parse(time.DateOnly, today)
+	return d.AddDate(0, 0, -1).Format(time.DateOnly), nil
+}
+
+// Nightly queues, for every team with a config, a run of yesterday in the
+// team's time zone, unless a queued or running run already holds that day.
+// It is the nightly job's body, exported so that operators and tests can
+// trigger it. It returns the runs queued; the error of one team does not
+// stop the others (their errors are joined).
+func (s *Scheduler) Nightly(ctx context.Context) ([]depc.Run, error) {
+	teams, err := s.state.Teams(ctx)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	var runs []depc.Run
+	var errs []error
+	for _, t := range teams {
+		r, ok, err := s.nightlyTeam(ctx, t, now)
+		switch {
+		case err != nil:
+			errs = append(errs, fmt.Errorf("team %s: %w", t.Name, err))
+		case ok:
+			runs = append(runs, r)
+		}
+	}
+	return runs, errors.Join(errs...)
+}
+
+func (s *Scheduler) nightlyTeam(ctx context.Context, t depc.Team, now time.Time) (depc.Run, bool, error) {
+	if _, err := s.state.Config(ctx, t.Name); err != nil {
+		if depc.ErrorCode(err) == depc.ENOTFOUND {
+			return depc.Run{}, false, nil
+		}
+		return depc.Run{}, false, err
+	}
+	day, err := yesterday(now, t.Timezone)
+	if err != nil {
+		return depc.Run{}, false, err
+	}
+	pending, err := s.pending(ctx, t.Name)
+	if err != nil || pending[day] {
+		return depc.Run{}, false, err
+	}
+	r, err := s.Enqueue(ctx, t.Name, []string{day})
+	return r, err == nil, err
+}
+
+// nightOf returns the instant of the nightly job that computes day: the
+// first Nightly time (UTC) at or after the day's end in the team's zone.
+func (s *Scheduler) nightOf(day, timezone string) (time.Time, error) {
+	w, err := compute.DayWindow(day, timezone)
+	if err != nil {
+		return time.Time{}, err
+	}
+	end := time.Unix(w.End, 0).UTC()
+	n := time.Date(end.Year(), end.Month(), end.Day(), s.hour, s.min, 0, 0, time.UTC)
+	if n.Before(end) {
+		n = n.AddDate(0, 0, 1)
+	}
+	return n, nil
+}
+
+// CatchUp queues the nights missed while no scheduler ran: for every team
+// with a config, one run (oldest day first) of the days among the
+// CatchUpDays days before today (in the team's zone) whose night was
+// missed. The night of day D is the first nightly time at or after D's
+// end; it was missed when
+//
+//   - it has passed,
+//   - the team had a config then (its first config version was saved
+//     before it),
+//   - D has no results (no run finished it: a failed run leaves none), and
+//   - no queued or running run holds D.
+//
+// Start calls it; it returns the runs queued.
+func (s *Scheduler) CatchUp(ctx context.Context) ([]depc.Run, error) {
+	if s.o.CatchUpDays <= 0 {
+		return nil, nil
+	}
+	teams, err := s.state.Teams(ctx)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	var runs []depc.Run
+	var errs []error
+	for _, t := range teams {
+		r, ok, err := s.catchUpTeam(ctx, t, now)
+		switch {
+		case err != nil:
+			errs = append(errs, fmt.Errorf("team %s: %w", t.Name, err))
+		case ok:
+			runs = append(runs, r)
+		}
+	}
+	return runs, errors.Join(errs...)
+}
+
+func (s *Scheduler) catchUpTeam(ctx context.Context, t depc.Team, now time.Time) (depc.Run, bool, error) {
+	configs, err := s.state.Configs(ctx, t.Name)
+	if err != nil || len(configs) == 0 {
+		return depc.Run{}, false, err
+	}
+	first := configs[len(configs)-1].CreatedAt
+	today, _, err := compute.Today(now, t.Timezone)
+	if err != nil {
+		return depc.Run{}, false, err
+	}
+	td, _ := time.Parse(time.DateOnly, today)
+	from := td.AddDate(0, 0, -s.o.CatchUpDays).Format(time.DateOnly)
+	to := td.AddDate(0, 0, -1).Format(time.DateOnly)
+	computed := map[string]bool{}
+	results, err := s.state.TeamQoS(ctx, t.Name, from, to)
+	if err != nil {
+		return depc.Run{}, false, err
+	}
+	for _, r := range results {
+		computed[r.Day] = true
+	}
+	pending, err := s.pending(ctx, t.Name)
+	if err != nil {
+		return depc.Run{}, false, err
+	}
+	var missed []string
+	for k := s.o.CatchUpDays; k >= 1; k-- {
+		d := td.AddDate(0, 0, -k).Format(time.DateOnly)
+		night, err := s.nightOf(d, t.Timezone)
+		if err != nil {
+			return depc.Run{}, false, err
+		}
+		if night.After(now) || night.Unix() < first || computed[d] || pending[d] {
+			continue
+		}
+		missed = append(missed, d)
+	}
+	if len(missed) == 0 {
+		return depc.Run{}, false, nil
+	}
+	r, err := s.state.CreateRun(ctx, t.Name, missed)
+	if err != nil {
+		return depc.Run{}, false, err
+	}
+	s.log.Info("missed nights queued", "team", t.Name, "run", r.ID, "days", strings.Join(missed, ","))
+	s.notify()
+	return r, true, nil
+}
