@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/depc-dev/depc"
+	"github.com/depc-dev/depc/graph/graphtest/memgraph"
 	"github.com/depc-dev/depc/qos"
 )
 
@@ -374,7 +375,7 @@ func TestIdempotentRuns(t *testing.T) {
 	}
 	// Another store, other delivery orders, one goroutine or several.
 	for _, par := range []int{1, 3} {
-		o := newEnv(t, newMemGraph())
+		o := newEnv(t, memgraph.New())
 		setup(o)
 		o.c.Parallelism = par
 		o.run("acme", day)

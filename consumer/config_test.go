@@ -17,6 +17,7 @@ import (
 
 	"github.com/depc-dev/depc"
 	"github.com/depc-dev/depc/consumer"
+	"github.com/depc-dev/depc/graph/graphtest/memgraph"
 )
 
 // writeCert writes a self-signed certificate and its key in PEM.
@@ -105,7 +106,7 @@ func TestNewConfig(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := consumer.New(tt.cfg, newMemStore(), nil, nil, prometheus.NewRegistry(), nil)
+			_, err := consumer.New(tt.cfg, memgraph.New(), nil, nil, prometheus.NewRegistry(), nil)
 			if tt.want == "" {
 				if err != nil {
 					t.Fatalf("New: %v", err)
@@ -129,16 +130,16 @@ func TestNewNeedsAStore(t *testing.T) {
 func TestNewRegistersMetricsOnce(t *testing.T) {
 	reg := prometheus.NewRegistry()
 	cfg := consumer.Config{Brokers: []string{"127.0.0.1:9092"}}
-	if _, err := consumer.New(cfg, newMemStore(), nil, nil, reg, nil); err != nil {
+	if _, err := consumer.New(cfg, memgraph.New(), nil, nil, reg, nil); err != nil {
 		t.Fatal(err)
 	}
 	// A second consumer on the same registry would report into the same
 	// series: refused.
-	if _, err := consumer.New(cfg, newMemStore(), nil, nil, reg, nil); err == nil {
+	if _, err := consumer.New(cfg, memgraph.New(), nil, nil, reg, nil); err == nil {
 		t.Error("a second consumer registered its metrics on the same registry")
 	}
 	// Without a registry nothing is registered.
-	if _, err := consumer.New(cfg, newMemStore(), nil, nil, nil, nil); err != nil {
+	if _, err := consumer.New(cfg, memgraph.New(), nil, nil, nil, nil); err != nil {
 		t.Error(err)
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/depc-dev/depc"
 	"github.com/depc-dev/depc/consumer"
 	"github.com/depc-dev/depc/graph/embedded"
+	"github.com/depc-dev/depc/graph/graphtest/memgraph"
 	"github.com/depc-dev/depc/graph/neo4j"
 	"github.com/depc-dev/depc/internal/testenv"
 )
@@ -135,9 +136,9 @@ func residentBytes() uint64 {
 func openBenchStore(b *testing.B, kind string) depc.GraphStore {
 	switch kind {
 	case "discard":
-		return discardStore{newMemStore()}
+		return discardStore{memgraph.New()}
 	case "memory":
-		return newMemStore()
+		return memgraph.New()
 	case "embedded":
 		s, err := embedded.Open(b.TempDir())
 		if err != nil {
@@ -161,7 +162,7 @@ func openBenchStore(b *testing.B, kind string) depc.GraphStore {
 
 // discardStore accepts every batch and keeps nothing: the consumer's own
 // cost.
-type discardStore struct{ *memStore }
+type discardStore struct{ *memgraph.Store }
 
 func (discardStore) Apply(ctx context.Context, team string, events []depc.Event) error {
 	return ctx.Err()

@@ -11,6 +11,7 @@
 // character a name may hold, and teams that never see each other.
 //
 // Each subtest works in teams of its own, so stores handed to the suite may
-// share one database. The suite's own test runs it against a plain
-// in-memory store, the reference a failing backend can be compared with.
+// share one database. Package memgraph, the in-memory store other
+// packages' tests use, passes it too: it is the reference a failing
+// backend can be compared with.
 package graphtest
