@@ -56,10 +56,9 @@ type ConfigVersion struct {
 //
 // The conventions of StateStore hold for every method.
 type CatalogStore interface {
-	// CreateSource creates a source. EINVALID for a bad name
-	// (ValidResourceName), an empty plugin, or a configuration that is not
-	// a JSON object (nil becomes {}); ECONFLICT if the name is taken. The
-	// plugin's own rules are checked by the caller.
+	// CreateSource creates a source. EINVALID when SourceConfig.Validate
+	// fails (an absent configuration becomes {}); ECONFLICT if the name is
+	// taken. The plugin's own rules are checked by the caller.
 	CreateSource(ctx context.Context, team string, s SourceConfig) (SourceConfig, error)
 	// Source returns one source. ENOTFOUND if absent.
 	Source(ctx context.Context, team, name string) (SourceConfig, error)
@@ -72,11 +71,10 @@ type CatalogStore interface {
 	// a check uses it.
 	DeleteSource(ctx context.Context, team, name string) error
 
-	// CreateCheck creates a check. EINVALID for a bad name, a type other
-	// than CheckThreshold or CheckInterval, an empty query, a negative step
-	// or lookback, or a source the team does not have ("source"); ECONFLICT
-	// if the name is taken. The query and threshold are checked by the
-	// caller (the source's ValidateCheck, package qos).
+	// CreateCheck creates a check. EINVALID when Check.Validate fails or
+	// for a source the team does not have ("source"); ECONFLICT if the
+	// name is taken. The query is checked by the caller (the source's
+	// ValidateCheck).
 	CreateCheck(ctx context.Context, team string, c Check) (Check, error)
 	// Check returns one check. ENOTFOUND if absent.
 	Check(ctx context.Context, team, name string) (Check, error)
@@ -89,9 +87,9 @@ type CatalogStore interface {
 	// rule uses it.
 	DeleteCheck(ctx context.Context, team, name string) error
 
-	// CreateRule creates a rule. EINVALID for a bad name, no check, a
-	// check listed twice or one the team does not have ("checks[i]");
-	// ECONFLICT if the name is taken.
+	// CreateRule creates a rule. EINVALID when Rule.Validate fails or for
+	// a check the team does not have ("checks[i]"); ECONFLICT if the name
+	// is taken.
 	CreateRule(ctx context.Context, team string, r Rule) (Rule, error)
 	// Rule returns one rule. ENOTFOUND if absent.
 	Rule(ctx context.Context, team, name string) (Rule, error)

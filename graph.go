@@ -7,28 +7,58 @@ import (
 	"github.com/depc-dev/depc/qos"
 )
 
-// Patterns of the names that enter the graph. They are checked by the
+// The rules of the names that enter the graph. They are checked by the
 // decoder and the API, and again by any store that puts them in a query.
-var (
-	LabelPattern = regexp.MustCompile(`^[A-Z]+[a-zA-Z0-9]*$`)
-	NamePattern  = regexp.MustCompile(`^[!#-&(-[\]-_a-~]+$`)
-	TeamPattern  = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,62}$`)
-)
-
-// Length limits in bytes.
+// Labels and names follow the engine's rules (package qos, which names
+// labels and nodes in configs); teams are depc's own.
 const (
-	MaxLabelLen = 64
-	MaxNameLen  = 512
+	LabelPattern = qos.LabelPattern
+	NamePattern  = qos.NamePattern
+	MaxLabelLen  = qos.MaxLabelLen
+	MaxNameLen   = qos.MaxNameLen
+	// TeamRule is TeamPattern without its anchors, for patterns that
+	// embed a team name (the consumer's topic pattern).
+	TeamRule = `[a-z0-9][a-z0-9_-]{0,62}`
 )
 
-// ValidLabel reports whether s is a valid node label.
-func ValidLabel(s string) bool { return len(s) <= MaxLabelLen && LabelPattern.MatchString(s) }
+// TeamPattern is the pattern of team names.
+var TeamPattern = regexp.MustCompile(`^` + TeamRule + `$`)
+
+// ValidLabel reports whether s is a valid node label. It takes bytes too,
+// so that a decoder checks a label before it allocates the string.
+func ValidLabel[S ~string | ~[]byte](s S) bool { return qos.ValidLabel(s) }
 
 // ValidName reports whether s is a valid node name.
-func ValidName(s string) bool { return len(s) <= MaxNameLen && NamePattern.MatchString(s) }
+func ValidName[S ~string | ~[]byte](s S) bool { return qos.ValidName(s) }
 
 // ValidTeam reports whether s is a valid team name.
 func ValidTeam(s string) bool { return TeamPattern.MatchString(s) }
+
+// CheckLabel answers EINVALID naming field when label is not a node label,
+// saying which rule it breaks.
+func CheckLabel(field, label string) error {
+	if msg := qos.LabelProblem(label); msg != "" {
+		return Errorf(EINVALID, "%s: %q %s", field, label, msg)
+	}
+	return nil
+}
+
+// CheckName answers EINVALID naming field when name is not a node name,
+// saying which rule it breaks.
+func CheckName(field, name string) error {
+	if msg := qos.NameProblem(name); msg != "" {
+		return Errorf(EINVALID, "%s: %q %s", field, name, msg)
+	}
+	return nil
+}
+
+// CheckTeam answers EINVALID naming field when team is not a team name.
+func CheckTeam(field, team string) error {
+	if !ValidTeam(team) {
+		return Errorf(EINVALID, "%s: %q must match %s", field, team, TeamPattern)
+	}
+	return nil
+}
 
 // Window, Period and Periods are the engine's time types.
 type (
@@ -44,6 +74,15 @@ type NodeKey struct {
 }
 
 func (k NodeKey) String() string { return k.Label + "/" + k.Name }
+
+// Validate answers EINVALID naming "label" or "name" when k is not a node's
+// key.
+func (k NodeKey) Validate() error {
+	if err := CheckLabel("label", k.Label); err != nil {
+		return err
+	}
+	return CheckName("name", k.Name)
+}
 
 // Node is a node with its periods (qos.Always when it has no period
 // information).

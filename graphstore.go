@@ -178,18 +178,15 @@ type GraphStore interface {
 // a span or a close, From < To for a span. The error is EINVALID and names
 // the field.
 func ValidateEvent(e Event) error {
-	if !ValidLabel(e.Node.Label) {
-		return Errorf(EINVALID, "label: %q is not a valid label", e.Node.Label)
-	}
-	if !ValidName(e.Node.Name) {
-		return Errorf(EINVALID, "name: %q is not a valid name", e.Node.Name)
+	if err := e.Node.Validate(); err != nil {
+		return err
 	}
 	if e.Target.Label != "" || e.Target.Name != "" {
-		if !ValidLabel(e.Target.Label) {
-			return Errorf(EINVALID, "target label: %q is not a valid label", e.Target.Label)
+		if err := CheckLabel("target label", e.Target.Label); err != nil {
+			return err
 		}
-		if !ValidName(e.Target.Name) {
-			return Errorf(EINVALID, "target name: %q is not a valid name", e.Target.Name)
+		if err := CheckName("target name", e.Target.Name); err != nil {
+			return err
 		}
 	}
 	switch e.Kind {

@@ -131,8 +131,8 @@ func (s *Server) createTeam(c echo.Context) error {
 	if err := s.bind(c, &req); err != nil {
 		return err
 	}
-	if !depc.ValidTeam(req.Name) {
-		return depc.Errorf(depc.EINVALID, "name: %q must match %s", req.Name, depc.TeamPattern)
+	if err := depc.CheckTeam("name", req.Name); err != nil {
+		return err
 	}
 	if req.Timezone == "" {
 		req.Timezone = "UTC"

@@ -19,8 +19,8 @@ func resourceName(c echo.Context, param string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if !depc.ValidResourceName(name) {
-		return "", depc.Errorf(depc.EINVALID, "%s: %q is not a valid name", param, name)
+	if err := depc.CheckResourceName(param, name); err != nil {
+		return "", err
 	}
 	return name, nil
 }
@@ -190,8 +190,8 @@ type sourceRequest struct {
 
 // checkSource validates a source by opening it with its plugin.
 func (s *Server) checkSource(sc *depc.SourceConfig) error {
-	if !depc.ValidResourceName(sc.Name) {
-		return depc.Errorf(depc.EINVALID, "name: %q is not a valid source name", sc.Name)
+	if err := sc.Validate(); err != nil {
+		return err
 	}
 	switch sc.Plugin {
 	case depc.PluginPrometheus, depc.PluginFake:
@@ -297,32 +297,8 @@ func (s *Server) deleteSource(c echo.Context) error {
 // checkCheck validates a check: its name, type and bound, that its source
 // exists, and its query through the source's plugin.
 func (s *Server) checkCheck(c echo.Context, ch *depc.Check) error {
-	if !depc.ValidResourceName(ch.Name) {
-		return depc.Errorf(depc.EINVALID, "name: %q is not a valid check name", ch.Name)
-	}
-	switch ch.Type {
-	case depc.CheckThreshold:
-		if _, err := qos.ParseThreshold(ch.Parameters.Threshold); err != nil {
-			return depc.Errorf(depc.EINVALID, "parameters.threshold: %v", err)
-		}
-	case depc.CheckInterval:
-		if _, err := qos.ParseInterval(ch.Parameters.Threshold); err != nil {
-			return depc.Errorf(depc.EINVALID, "parameters.threshold: %v", err)
-		}
-	default:
-		return depc.Errorf(depc.EINVALID, "type: must be %s or %s, not %q", depc.CheckThreshold, depc.CheckInterval, ch.Type)
-	}
-	if ch.Parameters.Query == "" {
-		return depc.Errorf(depc.EINVALID, "parameters.query: required")
-	}
-	if ch.Parameters.Step < 0 || ch.Parameters.Step > 86400 {
-		return depc.Errorf(depc.EINVALID, "parameters.step: must be between 1 and 86400 seconds")
-	}
-	if ch.Parameters.Lookback < 0 || ch.Parameters.Lookback > 7*86400 {
-		return depc.Errorf(depc.EINVALID, "parameters.lookback: must be between 0 and 604800 seconds")
-	}
-	if ch.Source == "" {
-		return depc.Errorf(depc.EINVALID, "source: required")
+	if err := ch.Validate(); err != nil {
+		return err
 	}
 	sc, err := s.deps.State.Source(c.Request().Context(), teamOf(c).Name, ch.Source)
 	if depc.ErrorCode(err) == depc.ENOTFOUND {
@@ -415,14 +391,8 @@ func (s *Server) deleteCheck(c echo.Context) error {
 // --- rules ---
 
 func (s *Server) checkRule(c echo.Context, r *depc.Rule) error {
-	if err := qos.ValidateRuleName(r.Name); err != nil {
-		return depc.Errorf(depc.EINVALID, "name: %v", err)
-	}
-	if !depc.ValidResourceName(r.Name) {
-		return depc.Errorf(depc.EINVALID, "name: %q is not a valid rule name", r.Name)
-	}
-	if len(r.Checks) == 0 {
-		return depc.Errorf(depc.EINVALID, "checks: a rule needs at least one check")
+	if err := r.Validate(); err != nil {
+		return err
 	}
 	checks, err := s.deps.State.Checks(c.Request().Context(), teamOf(c).Name)
 	if err != nil {
@@ -432,15 +402,10 @@ func (s *Server) checkRule(c echo.Context, r *depc.Rule) error {
 	for _, ch := range checks {
 		known[ch.Name] = true
 	}
-	seen := map[string]bool{}
 	for i, name := range r.Checks {
 		if !known[name] {
 			return depc.Errorf(depc.EINVALID, "checks[%d]: team %s has no check %q", i, teamOf(c).Name, name)
 		}
-		if seen[name] {
-			return depc.Errorf(depc.EINVALID, "checks[%d]: %q is listed twice", i, name)
-		}
-		seen[name] = true
 	}
 	return nil
 }
@@ -528,8 +493,8 @@ func (s *Server) executeRule(c echo.Context) error {
 	if err := s.bind(c, &req); err != nil {
 		return err
 	}
-	if !depc.ValidName(req.Name) {
-		return depc.Errorf(depc.EINVALID, "name: %q is not a node name", req.Name)
+	if err := depc.CheckName("name", req.Name); err != nil {
+		return err
 	}
 	if req.Start == nil || req.End == nil {
 		return depc.Errorf(depc.EINVALID, "start and end: both are required (Unix seconds)")

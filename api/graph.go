@@ -292,8 +292,8 @@ func (s *Server) impacted(c echo.Context) error {
 	if ancestor == "" {
 		return depc.Errorf(depc.EINVALID, "label: required (the label of the ancestors to list)")
 	}
-	if !depc.ValidLabel(ancestor) {
-		return depc.Errorf(depc.EINVALID, "label: %q must match %s", ancestor, depc.LabelPattern)
+	if err := depc.CheckLabel("label", ancestor); err != nil {
+		return err
 	}
 	at, hasAt, err := queryInstant(c, "at")
 	if err != nil {

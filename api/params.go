@@ -39,8 +39,8 @@ func nodeKey(c echo.Context) (depc.NodeKey, error) {
 	if err != nil {
 		return depc.NodeKey{}, err
 	}
-	if !depc.ValidName(name) {
-		return depc.NodeKey{}, depc.Errorf(depc.EINVALID, "name: %q is not a node name (printable ASCII without space, quotes, backslash or backtick, at most %d bytes)", name, depc.MaxNameLen)
+	if err := depc.CheckName("name", name); err != nil {
+		return depc.NodeKey{}, err
 	}
 	return depc.NodeKey{Label: label, Name: name}, nil
 }
@@ -50,8 +50,8 @@ func labelParam(c echo.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if !depc.ValidLabel(label) {
-		return "", depc.Errorf(depc.EINVALID, "label: %q must match %s", label, depc.LabelPattern)
+	if err := depc.CheckLabel("label", label); err != nil {
+		return "", err
 	}
 	return label, nil
 }

@@ -242,7 +242,7 @@ func (e *eval) check(name string) (depc.Check, depc.Source, qos.Bound, error) {
 	if !ok {
 		return ch, nil, qos.Bound{}, fmt.Errorf("check %q does not exist", name)
 	}
-	b, err := parseBound(ch)
+	b, err := ch.Bound()
 	if err != nil {
 		return ch, nil, qos.Bound{}, fmt.Errorf("check %q: %v", name, err)
 	}
@@ -255,16 +255,6 @@ func (e *eval) check(name string) (depc.Check, depc.Source, qos.Bound, error) {
 		return ch, nil, qos.Bound{}, fmt.Errorf("check %q: source %q: %s", name, sc.Name, depc.ErrorMessage(err))
 	}
 	return ch, src, b, nil
-}
-
-func parseBound(ch depc.Check) (qos.Bound, error) {
-	switch ch.Type {
-	case depc.CheckThreshold:
-		return qos.ParseThreshold(ch.Parameters.Threshold)
-	case depc.CheckInterval:
-		return qos.ParseInterval(ch.Parameters.Threshold)
-	}
-	return qos.Bound{}, fmt.Errorf("type %q is not Threshold or Interval", ch.Type)
 }
 
 // fetch evaluates one check for the nodes [lo, hi) of a label and folds

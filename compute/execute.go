@@ -134,9 +134,10 @@ func qosPtr(q qos.QoS) *float64 {
 // window that is empty or longer than MaxExecuteWindow; EUNAVAILABLE when
 // the state store cannot be reached or ctx ends.
 func (c *Computer) ExecuteRule(ctx context.Context, team, rule, name string, w depc.Window) (RuleExecution, error) {
+	if err := depc.CheckName("name", name); err != nil {
+		return RuleExecution{}, err
+	}
 	switch {
-	case !depc.ValidName(name):
-		return RuleExecution{}, depc.Errorf(depc.EINVALID, "name: %q is not a valid node name", name)
 	case w.End <= w.Start:
 		return RuleExecution{}, depc.Errorf(depc.EINVALID, "end: %d is not after start %d", w.End, w.Start)
 	case w.End-w.Start > MaxExecuteWindow || w.End-w.Start < 0:
@@ -189,7 +190,7 @@ func (c *Computer) executeCheck(ctx context.Context, team, check string, w depc.
 		return unknown, ce, err
 	}
 	ce.Type, ce.Threshold = ch.Type, ch.Parameters.Threshold
-	b, err := parseBound(ch)
+	b, err := ch.Bound()
 	if err != nil {
 		return fail(err.Error())
 	}

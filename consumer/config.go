@@ -102,9 +102,6 @@ type TLS struct {
 	InsecureSkipVerify bool
 }
 
-// teamTopicPattern is the default TopicPattern piece after the prefix.
-const teamPattern = `[a-z0-9][a-z0-9_-]{0,62}`
-
 // settings is a validated Config with what it implies.
 type settings struct {
 	Config
@@ -167,8 +164,8 @@ func (c Config) validate() (*settings, error) {
 		return nil, depc.Errorf(depc.EINVALID, "kafka: set teams or topic pattern, not both")
 	case len(c.Teams) > 0:
 		for _, t := range c.Teams {
-			if !depc.ValidTeam(t) {
-				return nil, depc.Errorf(depc.EINVALID, "kafka teams: %q must match %s", t, depc.TeamPattern)
+			if err := depc.CheckTeam("kafka teams", t); err != nil {
+				return nil, err
 			}
 		}
 	case c.TopicPattern != "":
@@ -178,7 +175,7 @@ func (c Config) validate() (*settings, error) {
 		}
 		s.pattern = re
 	default:
-		s.pattern = regexp.MustCompile(`^` + regexp.QuoteMeta(c.TopicPrefix) + `\.` + teamPattern + `$`)
+		s.pattern = regexp.MustCompile(`^` + regexp.QuoteMeta(c.TopicPrefix) + `\.` + depc.TeamRule + `$`)
 	}
 	switch {
 	case c.TopicRefresh < 0:

@@ -26,8 +26,8 @@ var (
 
 // Reasons shared by several fields.
 const (
-	labelRule = "must match ^[A-Z]+[a-zA-Z0-9]*$"
-	nameRule  = "must match ^[!#-&(-[\\]-_a-~]+$ (printable ASCII except space, quotes, backslash, backtick)"
+	labelRule = "must match " + depc.LabelPattern
+	nameRule  = "must match " + depc.NamePattern + " (printable ASCII except space, quotes, backslash, backtick)"
 	fromRule  = "must be an integer >= 0"
 	toRule    = "must be an integer >= 1"
 )
@@ -526,7 +526,7 @@ func (d *Decoder) label(path string, m member, present bool) (string, error) {
 		return "", invalid(path, "must not be empty")
 	case len(b) > depc.MaxLabelLen:
 		return "", invalid(path, "must be at most "+strconv.Itoa(depc.MaxLabelLen)+" bytes")
-	case !validLabel(b):
+	case !depc.ValidLabel(b):
 		return "", invalid(path, labelRule)
 	}
 	return string(b), nil
@@ -543,7 +543,7 @@ func (d *Decoder) name(path string, m member, present bool) (string, error) {
 		return "", invalid(path, "must not be empty")
 	case len(b) > depc.MaxNameLen:
 		return "", invalid(path, "must be at most "+strconv.Itoa(depc.MaxNameLen)+" bytes")
-	case !validName(b):
+	case !depc.ValidName(b):
 		return "", invalid(path, nameRule)
 	}
 	return string(b), nil
@@ -606,31 +606,4 @@ func (d *Decoder) integer(path string, m member, min int64, rule string) (int64,
 		return 0, invalid(path, rule)
 	}
 	return n, nil
-}
-
-// validLabel is depc.LabelPattern without the regexp engine.
-func validLabel(b []byte) bool {
-	if len(b) == 0 || b[0] < 'A' || b[0] > 'Z' {
-		return false
-	}
-	for _, c := range b[1:] {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
-			return false
-		}
-	}
-	return true
-}
-
-// validName is depc.NamePattern without the regexp engine: printable ASCII
-// except space, the quotes, backslash and backtick.
-func validName(b []byte) bool {
-	if len(b) == 0 {
-		return false
-	}
-	for _, c := range b {
-		if c <= ' ' || c > '~' || c == '"' || c == '\'' || c == '\\' || c == '`' {
-			return false
-		}
-	}
-	return true
 }

@@ -110,7 +110,7 @@ func (e *ConfigError) Error() string {
 	switch {
 	case e.Label == "":
 		path = e.Key
-	case exprLabelProblem(e.Label) != "":
+	case LabelProblem(e.Label) != "":
 		path = exprShort(e.Label)
 	default:
 		path = e.Label
@@ -411,7 +411,7 @@ func cfgCheckLabel(l string) error {
 	if l == "" {
 		return &ConfigError{Msg: `label "" is empty (labels match ^[A-Z]+[a-zA-Z0-9]*$)`}
 	}
-	if msg := exprLabelProblem(l); msg != "" {
+	if msg := LabelProblem(l); msg != "" {
 		return &ConfigError{Label: l, Msg: "the label " + msg}
 	}
 	return nil
@@ -422,7 +422,7 @@ func cfgCheckExclude(label string, names []string) error {
 	const key = "label.average.exclude"
 	var seen exprSeen
 	for i, n := range names {
-		if msg := cfgNameProblem(n); msg != "" {
+		if msg := NameProblem(n); msg != "" {
 			return &ConfigError{Label: label, Key: key + "[" + strconv.Itoa(i) + "]", Msg: "node name " + exprShort(n) + " " + msg}
 		}
 		if seen.add(n) {
@@ -430,26 +430,6 @@ func cfgCheckExclude(label string, names []string) error {
 		}
 	}
 	return nil
-}
-
-// cfgMaxNameLen is depc.MaxNameLen, repeated because qos imports nothing.
-const cfgMaxNameLen = 512
-
-// cfgNameProblem checks a node name as depc.NamePattern does: printable
-// ASCII without space, '"', "'", '\\' or '`', at most cfgMaxNameLen bytes.
-func cfgNameProblem(n string) string {
-	if n == "" {
-		return "is empty"
-	}
-	if len(n) > cfgMaxNameLen {
-		return fmt.Sprintf("is longer than %d bytes", cfgMaxNameLen)
-	}
-	for i := 0; i < len(n); i++ {
-		if c := n[i]; c <= ' ' || c >= 0x7f || c == '"' || c == '\'' || c == '\\' || c == '`' {
-			return "must be printable ASCII without space, quotes, backslash or backtick"
-		}
-	}
-	return ""
 }
 
 // cfgDescribe names the kind of a JSON token for "found …" messages.

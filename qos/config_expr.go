@@ -100,9 +100,6 @@ const (
 	// MaxRuleNameLen is the longest rule name, in bytes, an expression may
 	// name.
 	MaxRuleNameLen = 255
-	// MaxConfigLabelLen is the longest label, in bytes; it is
-	// depc.MaxLabelLen, repeated here because qos imports nothing.
-	MaxConfigLabelLen = 64
 	// MaxATLEAST is the largest count ATLEAST accepts.
 	MaxATLEAST = math.MaxInt32
 )
@@ -259,7 +256,7 @@ func (e Expr) Validate() error {
 	}
 	var seen exprSeen
 	for _, l := range e.Labels {
-		if msg := exprLabelProblem(l); msg != "" {
+		if msg := LabelProblem(l); msg != "" {
 			return fmt.Errorf("label %s %s", exprShort(l), msg)
 		}
 		if seen.add(l) {
@@ -313,27 +310,6 @@ func exprRuleNameProblem(name string) (int, string) {
 func exprInvalidAt(s string, i int) bool {
 	_, size := utf8.DecodeRuneInString(s[i:])
 	return size == 1
-}
-
-// exprLabelProblem says what is wrong with label l ("must …", "is …"), or
-// "" when it matches
-// ^[A-Z][a-zA-Z0-9]*$ (the same language as the graph's
-// ^[A-Z]+[a-zA-Z0-9]*$) and is at most MaxConfigLabelLen bytes.
-func exprLabelProblem(l string) string {
-	switch {
-	case l == "":
-		return "is empty"
-	case len(l) > MaxConfigLabelLen:
-		return fmt.Sprintf("is longer than %d bytes", MaxConfigLabelLen)
-	case !exprIsUpper(l[0]):
-		return "must start with an uppercase letter (labels match ^[A-Z]+[a-zA-Z0-9]*$)"
-	}
-	for i := 1; i < len(l); i++ {
-		if !exprIsAlnum(l[i]) {
-			return "must match ^[A-Z]+[a-zA-Z0-9]*$"
-		}
-	}
-	return ""
 }
 
 // exprShort quotes s for a message, cut to a readable length: the input
@@ -669,7 +645,7 @@ func (p *exprParser) list() ([]string, error) {
 		if l == "" {
 			return nil, p.expected("a label")
 		}
-		if msg := exprLabelProblem(l); msg != "" {
+		if msg := LabelProblem(l); msg != "" {
 			return nil, p.errAt(at, "label %s %s", exprShort(l), msg)
 		}
 		if seen.add(l) {

@@ -72,7 +72,7 @@ var acceptedExprs = []struct {
 	{"operation.OR[" + manyLabels(40) + "]", op(qos.ExprOR, strings.Split(manyLabels(40), ", ")...), "operation.OR[" + manyLabels(40) + "]"},
 	{"operation.AND[AAA, AA, A]", op(qos.ExprAND, "AAA", "AA", "A"), "operation.AND[AAA, AA, A]"},
 	{"operation.AND[Filer2, HTTPServer, X9z]", op(qos.ExprAND, "Filer2", "HTTPServer", "X9z"), "operation.AND[Filer2, HTTPServer, X9z]"},
-	{"operation.AND[" + strings.Repeat("L", qos.MaxConfigLabelLen) + "]", op(qos.ExprAND, strings.Repeat("L", qos.MaxConfigLabelLen)), "operation.AND[" + strings.Repeat("L", qos.MaxConfigLabelLen) + "]"},
+	{"operation.AND[" + strings.Repeat("L", qos.MaxLabelLen) + "]", op(qos.ExprAND, strings.Repeat("L", qos.MaxLabelLen)), "operation.AND[" + strings.Repeat("L", qos.MaxLabelLen) + "]"},
 
 	// ATLEAST counts.
 	{"operation.ATLEAST(1)[A]", atLeast(1, "A"), "operation.ATLEAST(1)[A]"},
@@ -241,7 +241,7 @@ var rejectedExprs = []struct{ in, want string }{
 	{"operation.AND[A, A]", "column 18: label A is listed twice"},
 	{"operation.AND[A, B, A]", "column 21: label A is listed twice"},
 	{"operation.AND[" + manyLabels(40) + ", L17]", "column 205: label L17 is listed twice"},
-	{"operation.AND[" + strings.Repeat("L", qos.MaxConfigLabelLen+1) + "]", `column 15: label "` + strings.Repeat("L", 64) + `"... is longer than 64 bytes`},
+	{"operation.AND[" + strings.Repeat("L", qos.MaxLabelLen+1) + "]", `column 15: label "` + strings.Repeat("L", 64) + `"... is longer than 64 bytes`},
 	{"operation.AND[[A]]", `column 15: expected a label, found "["`},
 	{"operation.AND[A][B]", `column 17: expected end of expression after "]", found "["`},
 	{"operation.AND[A] ", `column 17: expected end of expression after "]", found " "`},

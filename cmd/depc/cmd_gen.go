@@ -107,8 +107,8 @@ const fakeSource = "fake"
 // gets a rule X of two Fake checks, "X ping" (Threshold 20) and "X http"
 // (Interval 200:299).
 func newBenchTeam(sz workload.Size, team string) (*benchTeam, error) {
-	if !depc.ValidTeam(team) {
-		return nil, fmt.Errorf("gen: team: %q must match %s", team, depc.TeamPattern)
+	if err := depc.CheckTeam("team", team); err != nil {
+		return nil, fmt.Errorf("gen: %s", depc.ErrorMessage(err))
 	}
 	b := &benchTeam{size: sz, team: depc.Team{Name: team, Timezone: "UTC"},
 		source: depc.SourceConfig{Name: fakeSource, Plugin: depc.PluginFake, Configuration: json.RawMessage("{}")}}

@@ -20,7 +20,7 @@ import (
 // relations inserted when new, and only the entities whose event set grew
 // are rewritten.
 func (s *Store) Apply(ctx context.Context, team string, events []depc.Event) error {
-	if err := checkTeam(team); err != nil {
+	if err := depc.CheckTeam("team", team); err != nil {
 		return err
 	}
 	if len(events) == 0 {
@@ -97,10 +97,9 @@ type batch struct {
 }
 
 // newBatch groups and checks the events. Each event is checked as
-// depc.ValidateEvent would, but without its regular expressions on names
-// and once per distinct node of the batch: they took a tenth of Apply's
-// CPU on large batches. An event that fails goes to depc.ValidateEvent for
-// the verdict and the message.
+// depc.ValidateEvent would, but once per distinct node of the batch: the
+// checks took a tenth of Apply's CPU on large batches. An event that fails
+// goes to depc.ValidateEvent for the verdict and the message.
 func newBatch(events []depc.Event) (*batch, error) {
 	b := &batch{}
 	// Nodes by label, then name: a lookup hashes the name only.
@@ -119,7 +118,7 @@ func newBatch(events []depc.Event) (*batch, error) {
 		}
 		n := names[k.Name]
 		if n == nil {
-			if !validName(k.Name) {
+			if !depc.ValidName(k.Name) {
 				return nil
 			}
 			n = &batchNode{key: k}
@@ -157,22 +156,6 @@ func newBatch(events []depc.Event) (*batch, error) {
 	}
 	slices.Sort(b.labels)
 	return b, nil
-}
-
-// validName is depc.ValidName without a regular expression: printable
-// ASCII but space, quotes, backslash and backtick, at most MaxNameLen bytes
-// (depc.NamePattern). A test holds the two equal on every byte.
-func validName(s string) bool {
-	if len(s) == 0 || len(s) > depc.MaxNameLen {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c <= ' ' || c >= 0x7f, c == '"', c == '\'', c == '\\', c == '`':
-			return false
-		}
-	}
-	return true
 }
 
 // timesValid is the part of depc.ValidateEvent that does not look at

@@ -5,26 +5,11 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
-	"strings"
 	"testing"
 
 	"github.com/depc-dev/depc"
 	"github.com/depc-dev/depc/qos"
 )
-
-func TestValidNameMatchesPattern(t *testing.T) {
-	for c := range 256 {
-		s := string([]byte{byte(c)})
-		if got, want := validName(s), depc.ValidName(s); got != want {
-			t.Errorf("byte %#x: validName %v, depc.ValidName %v", c, got, want)
-		}
-	}
-	for _, s := range []string{"", "é", "a b", strings.Repeat("a", depc.MaxNameLen), strings.Repeat("a", depc.MaxNameLen+1), "#F$o%ob&/a-r.", "a|b~{}"} {
-		if got, want := validName(s), depc.ValidName(s); got != want {
-			t.Errorf("%q: validName %v, depc.ValidName %v", s, got, want)
-		}
-	}
-}
 
 func TestTimesValidMatchesValidateEvent(t *testing.T) {
 	times := []int64{math.MinInt64, -1, 0, 1, 2, 10, math.MaxInt64}

@@ -94,7 +94,7 @@ func (s *Store) Node(ctx context.Context, team string, k depc.NodeKey) (depc.Nod
 
 // Labels returns the team's labels that have nodes, with their counts.
 func (s *Store) Labels(ctx context.Context, team string) ([]depc.LabelCount, error) {
-	if err := checkTeam(team); err != nil {
+	if err := depc.CheckTeam("team", team); err != nil {
 		return nil, err
 	}
 	done, err := s.enter()
@@ -125,10 +125,10 @@ func (s *Store) Labels(ctx context.Context, team string) ([]depc.LabelCount, err
 // with instr, which compares bytes: LIKE would fold case and treat % and _
 // as wildcards.
 func (s *Store) Nodes(ctx context.Context, team, label, substring string, limit int, after string) ([]string, string, error) {
-	if err := checkTeam(team); err != nil {
+	if err := depc.CheckTeam("team", team); err != nil {
 		return nil, "", err
 	}
-	if err := checkLabel("label", label); err != nil {
+	if err := depc.CheckLabel("label", label); err != nil {
 		return nil, "", err
 	}
 	if err := checkLimit(limit); err != nil {

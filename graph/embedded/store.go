@@ -332,32 +332,11 @@ func (s *Store) fail(err error, format string, args ...any) error {
 	return depc.WrapError(depc.EINTERNAL, err, "%s", what)
 }
 
-// checkTeam answers EINVALID for a team name a store must not hold.
-func checkTeam(team string) error {
-	if !depc.ValidTeam(team) {
-		return depc.Errorf(depc.EINVALID, "team: %q is not a valid team name", team)
-	}
-	return nil
-}
-
-func checkLabel(field, label string) error {
-	if !depc.ValidLabel(label) {
-		return depc.Errorf(depc.EINVALID, "%s: %q is not a valid label", field, label)
-	}
-	return nil
-}
-
 func checkKey(team string, k depc.NodeKey) error {
-	if err := checkTeam(team); err != nil {
+	if err := depc.CheckTeam("team", team); err != nil {
 		return err
 	}
-	if err := checkLabel("label", k.Label); err != nil {
-		return err
-	}
-	if !depc.ValidName(k.Name) {
-		return depc.Errorf(depc.EINVALID, "name: %q is not a valid name", k.Name)
-	}
-	return nil
+	return k.Validate()
 }
 
 func checkWindow(w depc.Window) error {

@@ -53,7 +53,7 @@ func (s *Store) Impacted(ctx context.Context, team string, k depc.NodeKey, ances
 	if err := checkKey(team, k); err != nil {
 		return nil, "", err
 	}
-	if err := checkLabel("ancestor label", ancestorLabel); err != nil {
+	if err := depc.CheckLabel("ancestor label", ancestorLabel); err != nil {
 		return nil, "", err
 	}
 	if err := checkLimit(limit); err != nil {
@@ -221,11 +221,11 @@ func (x *idIndex) find(id int64) (int32, bool) {
 // the snapshot is consistent, and holds in memory only the ids of the
 // delivered nodes, never the rows.
 func (s *Store) Snapshot(ctx context.Context, team string, w depc.Window, labels []string, sink depc.SnapshotSink) error {
-	if err := checkTeam(team); err != nil {
+	if err := depc.CheckTeam("team", team); err != nil {
 		return err
 	}
 	for _, l := range labels {
-		if err := checkLabel("labels", l); err != nil {
+		if err := depc.CheckLabel("labels", l); err != nil {
 			return err
 		}
 	}

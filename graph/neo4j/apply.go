@@ -15,7 +15,7 @@ func (s *Store) Apply(ctx context.Context, team string, events []depc.Event) err
 	if err := s.check(); err != nil {
 		return err
 	}
-	if err := validTeam(team); err != nil {
+	if err := depc.CheckTeam("team", team); err != nil {
 		return err
 	}
 	for i, e := range events {

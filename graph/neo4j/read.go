@@ -47,10 +47,10 @@ func (s *Store) checkKey(team string, key depc.NodeKey) error {
 	if err := s.check(); err != nil {
 		return err
 	}
-	if err := validTeam(team); err != nil {
+	if err := depc.CheckTeam("team", team); err != nil {
 		return err
 	}
-	return validKey(key)
+	return key.Validate()
 }
 
 // teamLabels lists the depc labels of the team that the database knows.
@@ -82,7 +82,7 @@ func (s *Store) Labels(ctx context.Context, team string) ([]depc.LabelCount, err
 	if err := s.check(); err != nil {
 		return nil, err
 	}
-	if err := validTeam(team); err != nil {
+	if err := depc.CheckTeam("team", team); err != nil {
 		return nil, err
 	}
 	res, err := s.read(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
@@ -120,10 +120,10 @@ func (s *Store) Nodes(ctx context.Context, team, label, substring string, limit 
 	if err := s.check(); err != nil {
 		return nil, "", err
 	}
-	if err := validTeam(team); err != nil {
+	if err := depc.CheckTeam("team", team); err != nil {
 		return nil, "", err
 	}
-	if err := validLabel("label", label); err != nil {
+	if err := depc.CheckLabel("label", label); err != nil {
 		return nil, "", err
 	}
 	if err := validLimit(limit); err != nil {

@@ -243,30 +243,6 @@ func depcLabel(team, neo string) string {
 	return l
 }
 
-func validTeam(team string) error {
-	if !depc.ValidTeam(team) {
-		return depc.Errorf(depc.EINVALID, "team: %q is not a valid team name", team)
-	}
-	return nil
-}
-
-func validLabel(field, label string) error {
-	if !depc.ValidLabel(label) {
-		return depc.Errorf(depc.EINVALID, "%s: %q is not a valid label", field, label)
-	}
-	return nil
-}
-
-func validKey(k depc.NodeKey) error {
-	if err := validLabel("label", k.Label); err != nil {
-		return err
-	}
-	if !depc.ValidName(k.Name) {
-		return depc.Errorf(depc.EINVALID, "name: %q is not a valid name", k.Name)
-	}
-	return nil
-}
-
 func validWindow(w depc.Window) error {
 	if w.Start >= w.End {
 		return depc.Errorf(depc.EINVALID, "window: start %d is not before end %d", w.Start, w.End)
@@ -348,7 +324,7 @@ func (s *Store) DeleteTeam(ctx context.Context, team string) error {
 	if err := s.check(); err != nil {
 		return err
 	}
-	if err := validTeam(team); err != nil {
+	if err := depc.CheckTeam("team", team); err != nil {
 		return err
 	}
 	labels, err := s.read(ctx, func(tx neo4j.ManagedTransaction) (any, error) {

@@ -75,11 +75,11 @@ func (s *Store) Snapshot(ctx context.Context, team string, w depc.Window, labels
 	if err := s.check(); err != nil {
 		return err
 	}
-	if err := validTeam(team); err != nil {
+	if err := depc.CheckTeam("team", team); err != nil {
 		return err
 	}
 	for i, l := range labels {
-		if err := validLabel(fmt.Sprintf("labels[%d]", i), l); err != nil {
+		if err := depc.CheckLabel(fmt.Sprintf("labels[%d]", i), l); err != nil {
 			return err
 		}
 	}
@@ -281,7 +281,7 @@ func (s *Store) Impacted(ctx context.Context, team string, key depc.NodeKey, anc
 	if err := s.checkKey(team, key); err != nil {
 		return nil, "", err
 	}
-	if err := validLabel("ancestor label", ancestorLabel); err != nil {
+	if err := depc.CheckLabel("ancestor label", ancestorLabel); err != nil {
 		return nil, "", err
 	}
 	if err := validLimit(limit); err != nil {

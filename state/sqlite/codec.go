@@ -41,29 +41,6 @@ func parseDayRange(start, end string) (int64, int64, error) {
 	return s, e, nil
 }
 
-// nameByte[b] tells whether byte b may appear in a node name. It is
-// depc.NamePattern as a table: the nightly write checks a million names,
-// and a regexp would cost as much as the write.
-var nameByte = func() (t [256]bool) {
-	for b := 0x21; b <= 0x7e; b++ {
-		t[b] = b != '"' && b != '\'' && b != '\\' && b != '`'
-	}
-	return t
-}()
-
-// validName is depc.ValidName, fast.
-func validName(s string) bool {
-	if len(s) == 0 || len(s) > depc.MaxNameLen {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if !nameByte[s[i]] {
-			return false
-		}
-	}
-	return true
-}
-
 var errCorrupt = errors.New("corrupt encoded value")
 
 // appendDowntime appends the encoding of sorted, disjoint periods to b:

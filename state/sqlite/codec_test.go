@@ -135,20 +135,6 @@ func FuzzDecodeChildren(f *testing.F) {
 	})
 }
 
-// FuzzValidName: the fast name check agrees with depc.ValidName.
-//
-//	go test -run='^$' -fuzz=FuzzValidName -fuzztime=10s ./state/sqlite
-func FuzzValidName(f *testing.F) {
-	for _, s := range []string{"foo.com", "filer/1", "a b", `a"b`, "a'b", `a\b`, "a`b", "", "é", "\x7f", "~!#$%&()*+,-./:;<=>?@[]^_{|}"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		if got, want := validName(s), depc.ValidName(s); got != want {
-			t.Fatalf("validName(%q) = %v, depc.ValidName = %v", s, got, want)
-		}
-	})
-}
-
 // FuzzNamePrefix: ordering by (prefix, name) is ordering by name.
 //
 //	go test -run='^$' -fuzz=FuzzNamePrefix -fuzztime=10s ./state/sqlite
@@ -157,7 +143,7 @@ func FuzzNamePrefix(f *testing.F) {
 	f.Add("a", "ab")
 	f.Add("abcdefghijklmnopq", "abcdefghijklmnop")
 	f.Fuzz(func(t *testing.T, a, b string) {
-		if !validName(a) || !validName(b) {
+		if !depc.ValidName(a) || !depc.ValidName(b) {
 			return
 		}
 		a0, a1 := namePrefix(a)

@@ -125,7 +125,7 @@ func (c *dayNodes) add(n depc.NodeDayResult) error {
 	switch {
 	case r.label < 0:
 		return bad("label: must match %s", depc.LabelPattern)
-	case !validName(n.Name):
+	case !depc.ValidName(n.Name):
 		return bad("name: must match %s", depc.NamePattern)
 	case n.Day != "" && n.Day != c.day:
 		return bad("day: %q is not the day being replaced (%s)", n.Day, c.day)
@@ -151,7 +151,7 @@ func (c *dayNodes) add(n depc.NodeDayResult) error {
 		if c.label(ch.Label) < 0 {
 			return bad("children[%d].label: must match %s", i, depc.LabelPattern)
 		}
-		if !validName(ch.Name) {
+		if !depc.ValidName(ch.Name) {
 			return bad("children[%d].name: must match %s", i, depc.NamePattern)
 		}
 	}
@@ -396,7 +396,7 @@ func normalizeWorst(worst map[string][]depc.WorstNode) ([]worstRows, error) {
 		seen := map[string]bool{}
 		for i, n := range worst[label] {
 			switch {
-			case !validName(n.Name):
+			case !depc.ValidName(n.Name):
 				return nil, depc.Errorf(depc.EINVALID, "worst[%s][%d].name: %q must match %s", label, i, n.Name, depc.NamePattern)
 			case math.IsNaN(n.QoS) || n.QoS < 0 || n.QoS > 100:
 				return nil, depc.Errorf(depc.EINVALID, "worst[%s][%d].qos: %v is not within [0, 100]", label, i, n.QoS)

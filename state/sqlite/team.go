@@ -11,8 +11,8 @@ import (
 
 // checkTeam validates a team and fills in its default time zone.
 func checkTeam(t depc.Team) (depc.Team, error) {
-	if !depc.ValidTeam(t.Name) {
-		return t, depc.Errorf(depc.EINVALID, "name: %q must match %s", t.Name, depc.TeamPattern)
+	if err := depc.CheckTeam("name", t.Name); err != nil {
+		return t, err
 	}
 	if t.Timezone == "" {
 		t.Timezone = "UTC"
