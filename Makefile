@@ -25,7 +25,7 @@ build: ui
 
 ui:
 	@if [ -f ui/package.json ] && command -v npm >/dev/null 2>&1; then \
-		cd ui && { [ -d node_modules ] || npm ci --no-audit --no-fund; } && npm run build; \
+		cd ui && { [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund; } && npm run build; \
 	else echo "ui: npm not found or no ui/package.json; the binary embeds a placeholder page"; fi
 
 ## test: the whole suite. Real services started with `make services` (or by

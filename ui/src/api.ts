@@ -1,174 +1,58 @@
-// The depc REST API (v1) as the UI uses it: types that mirror
-// /shared/spec/api.md and a small fetch wrapper that turns the API's error
-// body {"error": {"code", "message"}} into an ApiError.
+// The depc REST API (v1) as the UI uses it: names for the schemas of
+// api/openapi.json (generated into openapi.d.ts, so they follow the server's
+// description) and a small fetch wrapper that turns the API's error body
+// {"error": {"code", "message"}} into an ApiError.
+import type { components } from './openapi'
+
+type Schemas = components['schemas']
 
 export const API_BASE = '/api/v1'
 const TOKEN_KEY = 'depc.token'
 
+/** A QoS value in percent, rounded to 3 decimals, or null when nothing was known. */
 export type Qos = number | null
 
-export interface Period {
-  from: number | null
-  to: number | null
-}
+export type Period = Schemas['Period']
+export type Interval = Schemas['Interval']
+export type Team = Schemas['Team']
+export type Label = Schemas['Label']
+export type NodeRef = Schemas['NodeKey']
+export type Node = Schemas['Node']
+export type Dependency = Schemas['Neighbour']
+/** The answer of /dependencies or /dependents: the node and its neighbours of that kind. */
+export type DependenciesResponse = Pick<Schemas['Dependencies'], 'node'> & Partial<Omit<Schemas['Dependencies'] & Schemas['Dependents'], 'node'>>
+export type DayQos = Schemas['NodeDayQoS']
+export type LabelDayQos = Schemas['LabelDayQoS']
+export type DayValue = Schemas['DayQoS']
+export type TeamQos = Schemas['TeamQoS']
+export type Worst = Schemas['WorstNode']
+/** One page of a label's node names. */
+export type NodePage = Schemas['NodePage']
+/** One page of nodes of any label (impacted nodes). */
+export type NodeKeyPage = Schemas['NodeKeyPage']
+export type RootCause = Schemas['RootCause']
+export type Run = Schemas['Run']
+export type RunStatus = Run['status']
+export type RunRequest = Schemas['RunRequest']
+export type Source = Schemas['Source']
+export type Check = Schemas['Check']
+export type CheckType = Check['type']
+export type Rule = Schemas['Rule']
+export type LabelConfig = Schemas['LabelConfig']
+export type Config = Schemas['Config']
+export type ConfigVersion = Schemas['ConfigVersion']
+export type RuleRun = Omit<Schemas['RuleExecution'], 'checks'> & { checks: CheckResult[] }
+export type Rejected = Schemas['Rejection']
 
-export interface Team {
-  name: string
-  timezone: string
-}
-
-export interface Label {
-  name: string
-  nodes: number
-  qos: string | null
-}
-
-export interface NodeRef {
-  label: string
-  name: string
-}
-
-export interface Node extends NodeRef {
-  periods: Period[]
-}
-
-export interface Dependency extends Node {
-  relation: { periods: Period[] }
-  active: boolean
-}
-
-export interface DependenciesResponse {
-  node: Node
-  dependencies?: Dependency[]
-  dependents?: Dependency[]
-}
-
-export interface Interval {
-  from: number
-  to: number
-}
-
-export interface DayQos {
-  day: string
-  qos: Qos
-  ok: number | null
-  ko: number | null
-  unknown: number | null
-  downtime: Interval[] | null
-}
-
-export interface LabelDayQos {
-  day: string
-  qos: Qos
-  nodes: number
-}
-
-export interface DayValue {
-  day: string
-  qos: Qos
-}
-
-export interface TeamQos {
-  labels: Record<string, DayValue[]>
-}
-
-export interface Worst {
-  name: string
-  qos: Qos
-}
-
-export interface Page<T> {
-  nodes: T[]
-  next: string | null
-}
-
-export interface RootCause {
-  node: NodeRef & { qos: Qos; ko: number | null }
-  causes: (NodeRef & { qos: Qos; overlap: number })[]
-  graph: {
-    nodes: (NodeRef & { qos: Qos })[]
-    edges: { from: NodeRef; to: NodeRef }[]
-  }
-}
-
-export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed'
-
-export interface Run {
-  id: string | number
-  days: string[]
-  status: RunStatus
-  /** When the run was queued (depc adds it to api.md's fields). */
-  created_at?: number | null
-  started_at: number | string | null
-  finished_at: number | string | null
-  nodes: number | null
-  errors: { label: string; name: string; error: string }[] | null
-  progress: number | null
-}
-
-export interface Source {
-  name: string
-  plugin: string
-  configuration: Record<string, unknown>
-}
-
-export interface Check {
-  name: string
-  source: string
-  type: 'Threshold' | 'Interval'
-  parameters: { query: string; threshold: string; label?: string; [k: string]: unknown }
-}
-
-export interface Rule {
-  name: string
-  checks: string[]
-}
-
-export interface LabelConfig {
-  qos: string
-  label?: { 'average.exclude'?: string[] }
-}
-
-export type Config = Record<string, LabelConfig>
-
-export interface ConfigVersion {
-  id: string | number
-  created_at: number | string
-  config: Config
-}
-
-/** One datapoint; `points` is a proposed additive field of the execute answer. */
+/**
+ * One datapoint [instant, value]: OpenAPI 3.0 cannot say "a pair", so the
+ * schema's (number | null)[] is narrowed here to what the server sends.
+ */
 export type Point = [number, number | null]
 
-export interface CheckResult {
-  name: string
-  qos: Qos
-  ok: number
-  ko: number
-  unknown: number
-  downtime: Interval[]
-  series: number
-  error: string | null
-  /** Proposed addition (not in api.md v1): datapoints per series, and the threshold. */
+/** A check's execution; `points` narrowed to pairs (see Point). */
+export type CheckResult = Omit<Schemas['CheckExecution'], 'points'> & {
   points?: { name?: string; values: Point[] }[]
-  type?: string
-  threshold?: string
-}
-
-export interface RuleRun {
-  qos: Qos
-  ok: number
-  ko: number
-  unknown: number
-  downtime: Interval[]
-  checks: CheckResult[]
-}
-
-export interface Rejected {
-  at: number
-  source: 'kafka' | 'http'
-  error: string
-  message: string
 }
 
 /** An error answered by the API, or a network failure (status 0). */

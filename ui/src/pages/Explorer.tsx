@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState, type FormEvent } from 'react'
-import { cachedGet, nodePath, pool, type ApiError, type DayQos, type DependenciesResponse, type NodeRef, type Page, type RootCause } from '../api'
+import { cachedGet, nodePath, pool, type ApiError, type DayQos, type DependenciesResponse, type NodeKeyPage, type NodeRef, type RootCause } from '../api'
 import { PageHeader, Section } from '../components/common'
 import Graph, { type GraphEdge, type GraphNode } from '../components/Graph'
 import { QosBadge, QosLegend } from '../components/Qos'
@@ -234,7 +234,7 @@ function ImpactedPanel({ label, name }: { label: string; name: string }) {
     const q = new URLSearchParams({ label: query.label, limit: '100' })
     if (query.at !== null) q.set('at', String(query.at))
     if (after) q.set('after', after)
-    cachedGet<Page<NodeRef>>(`${nodePath(team.name, label, name)}/impacted?${q}`, ctl.signal).then(
+    cachedGet<NodeKeyPage>(`${nodePath(team.name, label, name)}/impacted?${q}`, ctl.signal).then(
       (p) => {
         setPages((old) => (after ? [...old, ...p.nodes] : p.nodes))
         setNext(p.next)

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useRef, useState } from 'react'
-import { ApiError, cachedGet, nodePath, pool, seg, teamPath, type DayQos, type LabelDayQos, type Page } from '../api'
+import { ApiError, cachedGet, nodePath, pool, seg, teamPath, type DayQos, type LabelDayQos, type NodePage } from '../api'
 import { PageHeader, Section } from '../components/common'
 import LineChart from '../components/LineChart'
 import { QosBadge } from '../components/Qos'
@@ -104,7 +104,7 @@ function NodeTable({ base, label, q, after, limit, range }: { base: string; labe
   const query = new URLSearchParams({ limit: String(limit) })
   if (q) query.set('q', q)
   if (after) query.set('after', after)
-  const page = useApi<Page<{ name: string }>>(`${base}/nodes?${query}`)
+  const page = useApi<NodePage>(`${base}/nodes?${query}`)
   // Cursors of the pages before this one, so "Previous" works after "Next";
   // a shared link that starts mid-list offers "First page" instead.
   const [stack, setStack] = useState<string[]>([])

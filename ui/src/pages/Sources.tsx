@@ -66,7 +66,7 @@ export default function Sources() {
 function SourceForm({ source, done, cancel }: { source: Source | null; done: () => void; cancel: () => void }) {
   const { team } = useTeam()
   const [name, setName] = useState(source?.name ?? '')
-  const [plugin, setPlugin] = useState(source?.plugin ?? 'Prometheus')
+  const [plugin, setPlugin] = useState<Source['plugin']>(source?.plugin ?? 'Prometheus')
   const [conf, setConf] = useState(JSON.stringify(source?.configuration ?? PLUGINS.Prometheus, null, 2))
   return (
     <EditForm<Source>
@@ -95,7 +95,7 @@ function SourceForm({ source, done, cancel }: { source: Source | null; done: () 
             id={id}
             value={plugin}
             onChange={(e) => {
-              setPlugin(e.target.value)
+              setPlugin(e.target.value as Source['plugin'])
               if (!source) setConf(JSON.stringify(PLUGINS[e.target.value] ?? {}, null, 2))
             }}
           >
