@@ -38,7 +38,7 @@ export default defineConfig({
     proxy: { '/api': process.env.DEPC_API ?? 'http://127.0.0.1:8765' },
   },
   test: {
-    include: ['src/**/*.test.ts', 'e2e/**/*.test.mjs'],
+    include: ['src/**/*.test.ts', 'src/**/*.test.tsx', 'e2e/**/*.test.mjs'],
     environment: 'node',
   },
 })

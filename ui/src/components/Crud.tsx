@@ -99,3 +99,23 @@ export function DeleteButton({ path, what, onDone }: { path: string; what: strin
     </span>
   )
 }
+
+/** The actions of a resource's row: Edit, then Delete…, after any of the page's own (children). */
+export function RowActions({ onEdit, path, what, onDeleted, children }: {
+  onEdit: () => void
+  /** The resource's API path, to DELETE. */
+  path: string
+  what: string
+  onDeleted: () => void
+  children?: ReactNode
+}) {
+  return (
+    <>
+      {children}
+      <button type="button" className="button small ghost" onClick={onEdit}>
+        Edit
+      </button>
+      <DeleteButton path={path} what={what} onDone={onDeleted} />
+    </>
+  )
+}

@@ -1,7 +1,8 @@
 import { useState } from 'react'
 import { seg, teamPath, type Check, type Source } from '../api'
 import { PageHeader, Section } from '../components/common'
-import { DeleteButton, EditForm } from '../components/Crud'
+import { EditForm, RowActions } from '../components/Crud'
+import { ResourceTable } from '../components/ResourceTable'
 import { Async, Empty } from '../components/states'
 import { Field } from '../components/Field'
 import { useTeam } from '../context'
@@ -38,39 +39,21 @@ export default function Checks() {
       )}
       <Section title="All checks" id="checks">
         <Async {...list} what="Loading checks">
-          {(checks) =>
-            checks.length === 0 ? (
-              <Empty>No check yet.</Empty>
-            ) : (
-              <table className="data">
-                <thead>
-                  <tr>
-                    <th scope="col">Name</th>
-                    <th scope="col">Source</th>
-                    <th scope="col">Type</th>
-                    <th scope="col">Query</th>
-                    <th scope="col">Threshold</th>
-                    <th scope="col"><span className="visually-hidden">Actions</span></th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {checks.map((c) => (
-                    <tr key={c.name}>
-                      <th scope="row">{c.name}</th>
-                      <td>{c.source}</td>
-                      <td>{c.type}</td>
-                      <td><code className="wrap">{c.parameters?.query}</code></td>
-                      <td><code>{c.parameters?.threshold}</code></td>
-                      <td className="actions">
-                        <button type="button" className="button small ghost" onClick={() => setEditing(c)}>Edit</button>
-                        <DeleteButton path={`${teamPath(team.name)}/checks/${seg(c.name)}`} what={c.name} onDone={list.reload} />
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            )
-          }
+          {(checks) => (
+            <ResourceTable
+              rows={checks}
+              rowKey={(c) => c.name}
+              columns={[
+                { header: 'Name', cell: (c) => c.name },
+                { header: 'Source', cell: (c) => c.source },
+                { header: 'Type', cell: (c) => c.type },
+                { header: 'Query', cell: (c) => <code className="wrap">{c.parameters?.query}</code> },
+                { header: 'Threshold', cell: (c) => <code>{c.parameters?.threshold}</code> },
+              ]}
+              actions={(c) => <RowActions onEdit={() => setEditing(c)} path={`${teamPath(team.name)}/checks/${seg(c.name)}`} what={c.name} onDeleted={list.reload} />}
+              empty="No check yet."
+            />
+          )}
         </Async>
       </Section>
     </>

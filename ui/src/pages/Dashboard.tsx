@@ -1,13 +1,14 @@
 import { useMemo } from 'react'
 import { teamPath, type Label, type Run, type TeamQos, type Worst } from '../api'
-import { PageHeader, RunStatus, RunTime, Section, daysText, newestFirst } from '../components/common'
+import { PageHeader, Section } from '../components/common'
 import LineChart from '../components/LineChart'
 import { QosBadge, QosLegend } from '../components/Qos'
 import { RangePicker } from '../components/RangePicker'
+import { RunsTable, runList } from '../components/RunsTable'
 import { Sparkline } from '../components/Sparkline'
 import { Async, Empty, Loading } from '../components/states'
 import { useTeam } from '../context'
-import { formatDelta, formatInt, formatQos } from '../format'
+import { formatDelta, formatQos } from '../format'
 import { useApi, useTitle } from '../hooks'
 import { rangeFromParams, rangeQuery } from '../range'
 import { Link, href, urls, useParams } from '../router'
@@ -91,44 +92,7 @@ export default function Dashboard() {
 
       <Section title="Last runs" id="runs" actions={<Link to={urls.runs(team.name)}>All runs</Link>}>
         <Async {...runs} what="Loading runs">
-          {(data) => {
-            const list = newestFirst(Array.isArray(data) ? data : data.runs ?? []).slice(0, 8)
-            if (list.length === 0) return <Empty>No run yet.</Empty>
-            return (
-              <table className="data">
-                <thead>
-                  <tr>
-                    <th scope="col">Run</th>
-                    <th scope="col">Days</th>
-                    <th scope="col">Status</th>
-                    <th scope="col">Started</th>
-                    <th scope="col">Finished</th>
-                    <th scope="col" className="num">Nodes</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {list.map((r) => (
-                    <tr key={String(r.id)}>
-                      <td>
-                        <Link to={urls.run(team.name, r.id)}>#{String(r.id)}</Link>
-                      </td>
-                      <td>{daysText(r.days)}</td>
-                      <td>
-                        <RunStatus run={r} />
-                      </td>
-                      <td>
-                        <RunTime at={r.started_at} tz={tz} />
-                      </td>
-                      <td>
-                        <RunTime at={r.finished_at} tz={tz} />
-                      </td>
-                      <td className="num">{formatInt(r.nodes)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            )
-          }}
+          {(data) => <RunsTable runs={runList(data).slice(0, 8)} empty="No run yet." />}
         </Async>
       </Section>
     </>

@@ -1,6 +1,7 @@
 import { teamPath, type Rejected as Rej } from '../api'
 import { PageHeader } from '../components/common'
-import { Async, Empty } from '../components/states'
+import { ResourceTable } from '../components/ResourceTable'
+import { Async } from '../components/states'
 import { Field } from '../components/Field'
 import { useTeam } from '../context'
 import { useApi, useTitle } from '../hooks'
@@ -33,39 +34,30 @@ export default function Rejected() {
       </PageHeader>
       <p className="help">Graph messages that failed validation, newest first, with the reason. On Kafka they also went to the dead-letter topic; the others of their batch were applied.</p>
       <Async {...list} what="Loading rejected messages">
-        {(rows) =>
-          rows.length === 0 ? (
-            <Empty>No rejected message: every message received was valid.</Empty>
-          ) : (
-            <table className="data">
-              <thead>
-                <tr>
-                  <th scope="col">At</th>
-                  <th scope="col">From</th>
-                  <th scope="col">Reason</th>
-                  <th scope="col">Message</th>
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((r, i) => (
-                  <tr key={i}>
-                    <td className="nowrap">{formatInstant(r.at, tz)}</td>
-                    <td>{r.source}</td>
-                    <td className="error-text">{r.error}</td>
-                    <td>
-                      <details>
-                        <summary>
-                          <code className="truncate">{r.message.slice(0, 80)}</code>
-                        </summary>
-                        <pre className="code">{r.message}</pre>
-                      </details>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )
-        }
+        {(rows) => (
+          <ResourceTable
+            rows={rows}
+            rowKey={(_, i) => String(i)}
+            rowHeader={false}
+            columns={[
+              { header: 'At', className: 'nowrap', cell: (r) => formatInstant(r.at, tz) },
+              { header: 'From', cell: (r) => r.source },
+              { header: 'Reason', cell: (r) => <span className="error-text">{r.error}</span> },
+              {
+                header: 'Message',
+                cell: (r) => (
+                  <details>
+                    <summary>
+                      <code className="truncate">{r.message.slice(0, 80)}</code>
+                    </summary>
+                    <pre className="code">{r.message}</pre>
+                  </details>
+                ),
+              },
+            ]}
+            empty="No rejected message: every message received was valid."
+          />
+        )}
       </Async>
     </>
   )

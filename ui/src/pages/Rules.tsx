@@ -1,7 +1,8 @@
 import { useEffect, useMemo, useState, type FormEvent } from 'react'
 import { request, seg, teamPath, type ApiError, type Check, type CheckResult, type Rule, type RuleRun } from '../api'
 import { PageHeader, Section } from '../components/common'
-import { DeleteButton, EditForm } from '../components/Crud'
+import { EditForm, RowActions } from '../components/Crud'
+import { ResourceTable } from '../components/ResourceTable'
 import LineChart from '../components/LineChart'
 import { QosBadge } from '../components/Qos'
 import { Timeline, type Lane } from '../components/Timeline'
@@ -32,34 +33,22 @@ export default function Rules() {
       )}
       <Section title="All rules" id="rules">
         <Async {...list} what="Loading rules">
-          {(rules) =>
-            rules.length === 0 ? (
-              <Empty>No rule yet.</Empty>
-            ) : (
-              <table className="data">
-                <thead>
-                  <tr>
-                    <th scope="col">Name</th>
-                    <th scope="col">Checks</th>
-                    <th scope="col"><span className="visually-hidden">Actions</span></th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {rules.map((r) => (
-                    <tr key={r.name}>
-                      <th scope="row">{r.name}</th>
-                      <td>{r.checks.join(', ')}</td>
-                      <td className="actions">
-                        <button type="button" className="button small ghost" onClick={() => setParams({ rule: r.name })}>Run…</button>
-                        <button type="button" className="button small ghost" onClick={() => setEditing(r)}>Edit</button>
-                        <DeleteButton path={`${teamPath(team.name)}/rules/${seg(r.name)}`} what={r.name} onDone={list.reload} />
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            )
-          }
+          {(rules) => (
+            <ResourceTable
+              rows={rules}
+              rowKey={(r) => r.name}
+              columns={[
+                { header: 'Name', cell: (r) => r.name },
+                { header: 'Checks', cell: (r) => r.checks.join(', ') },
+              ]}
+              actions={(r) => (
+                <RowActions onEdit={() => setEditing(r)} path={`${teamPath(team.name)}/rules/${seg(r.name)}`} what={r.name} onDeleted={list.reload}>
+                  <button type="button" className="button small ghost" onClick={() => setParams({ rule: r.name })}>Run…</button>
+                </RowActions>
+              )}
+              empty="No rule yet."
+            />
+          )}
         </Async>
       </Section>
       {list.data && list.data.length > 0 && <RunPanel rules={list.data} />}

@@ -1,11 +1,11 @@
 import { seg, teamPath, type Run } from '../api'
 import { PageHeader, RunStatus, RunTime, Section, daysText } from '../components/common'
+import { ErrorList } from '../components/RunsTable'
 import { Async, Empty } from '../components/states'
 import { useTeam } from '../context'
 import { formatInt, formatProgress } from '../format'
 import { useApi, useInterval, useTitle } from '../hooks'
 import { Link, urls } from '../router'
-import { ErrorList } from './Runs'
 
 export default function RunPage({ id }: { id: string }) {
   const { team, tz } = useTeam()

@@ -1,9 +1,9 @@
 import { useState, type FormEvent } from 'react'
 import { request, teamPath, type ApiError, type Run } from '../api'
-import { PageHeader, RunStatus, RunTime, Section, daysText, newestFirst } from '../components/common'
-import { Async, Empty, ErrorBox } from '../components/states'
+import { PageHeader, Section, daysText } from '../components/common'
+import { RunsTable, runList } from '../components/RunsTable'
+import { Async, ErrorBox } from '../components/states'
 import { useTeam } from '../context'
-import { formatInt } from '../format'
 import { toApiError, useApi, useInterval, useTitle } from '../hooks'
 import { Link, urls } from '../router'
 import { addDays, dayDiff, isDay, yesterday } from '../time'
@@ -11,13 +11,8 @@ import { addDays, dayDiff, isDay, yesterday } from '../time'
 /** How often the list refreshes while a run is queued or running. */
 const POLL_MS = 2000
 
-export function runList(data: Run[] | { runs: Run[] } | undefined): Run[] {
-  if (!data) return []
-  return newestFirst(Array.isArray(data) ? data : data.runs ?? [])
-}
-
 export default function Runs() {
-  const { team, tz } = useTeam()
+  const { team } = useTeam()
   useTitle(`Runs · ${team.name}`)
   const runs = useApi<Run[] | { runs: Run[] }>(`${teamPath(team.name)}/runs`)
   const list = runList(runs.data)
@@ -29,81 +24,10 @@ export default function Runs() {
       <StartRun onStarted={runs.reload} />
       <Section title="Runs" id="runs" actions={active ? <span className="muted" role="status">refreshing every {POLL_MS / 1000} s while runs are in progress</span> : <button type="button" className="button small ghost" onClick={runs.reload}>Refresh</button>}>
         <Async {...runs} what="Loading runs">
-          {() =>
-            list.length === 0 ? (
-              <Empty>No run yet. A run computes every node of the team for one day; the scheduler starts one each night.</Empty>
-            ) : (
-              <table className="data">
-                <thead>
-                  <tr>
-                    <th scope="col">Run</th>
-                    <th scope="col">Days</th>
-                    <th scope="col">Status</th>
-                    <th scope="col">Started</th>
-                    <th scope="col">Finished</th>
-                    <th scope="col" className="num">Nodes</th>
-                    <th scope="col">Errors</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {list.map((r) => (
-                    <tr key={String(r.id)}>
-                      <td>
-                        <Link to={urls.run(team.name, r.id)}>#{String(r.id)}</Link>
-                      </td>
-                      <td>{daysText(r.days)}</td>
-                      <td>
-                        <RunStatus run={r} />
-                      </td>
-                      <td>
-                        <RunTime at={r.started_at} tz={tz} />
-                      </td>
-                      <td>
-                        <RunTime at={r.finished_at} tz={tz} />
-                      </td>
-                      <td className="num">{formatInt(r.nodes)}</td>
-                      <td>
-                        {r.errors && r.errors.length > 0 ? (
-                          <details>
-                            <summary>
-                              {r.errors.length} error{r.errors.length === 1 ? '' : 's'}
-                            </summary>
-                            <ErrorList errors={r.errors.slice(0, 20)} />
-                            {r.errors.length > 20 && <Link to={urls.run(team.name, r.id)}>all {r.errors.length}</Link>}
-                          </details>
-                        ) : (
-                          <span className="muted">none</span>
-                        )}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            )
-          }
+          {() => <RunsTable runs={list} errors empty="No run yet. A run computes every node of the team for one day; the scheduler starts one each night." />}
         </Async>
       </Section>
     </>
-  )
-}
-
-export function ErrorList({ errors }: { errors: NonNullable<Run['errors']> }) {
-  const { team } = useTeam()
-  return (
-    <ul className="run-errors">
-      {errors.map((e, i) => (
-        <li key={i}>
-          {e.label && e.name ? (
-            <Link to={urls.node(team.name, e.label, e.name)}>
-              {e.label} {e.name}
-            </Link>
-          ) : (
-            <span>{[e.label, e.name].filter(Boolean).join(' ') || 'run'}</span>
-          )}
-          : <span className="error-text">{e.error}</span>
-        </li>
-      ))}
-    </ul>
   )
 }
 

@@ -1,8 +1,9 @@
 import { useState } from 'react'
 import { seg, teamPath, type Source } from '../api'
 import { PageHeader, Section } from '../components/common'
-import { DeleteButton, EditForm } from '../components/Crud'
-import { Async, Empty } from '../components/states'
+import { EditForm, RowActions } from '../components/Crud'
+import { ResourceTable } from '../components/ResourceTable'
+import { Async } from '../components/states'
 import { Field } from '../components/Field'
 import { useTeam } from '../context'
 import { useApi, useTitle } from '../hooks'
@@ -28,35 +29,19 @@ export default function Sources() {
       {editing && <SourceForm key={editing === 'new' ? 'new' : editing.name} source={editing === 'new' ? null : editing} done={() => { setEditing(null); list.reload() }} cancel={() => setEditing(null)} />}
       <Section title="All sources" id="sources">
         <Async {...list} what="Loading sources">
-          {(sources) =>
-            sources.length === 0 ? (
-              <Empty>No source yet. Create one to write checks against it.</Empty>
-            ) : (
-              <table className="data">
-                <thead>
-                  <tr>
-                    <th scope="col">Name</th>
-                    <th scope="col">Plugin</th>
-                    <th scope="col">Configuration</th>
-                    <th scope="col"><span className="visually-hidden">Actions</span></th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {sources.map((s) => (
-                    <tr key={s.name}>
-                      <th scope="row">{s.name}</th>
-                      <td>{s.plugin}</td>
-                      <td><code className="wrap">{JSON.stringify(s.configuration ?? {})}</code></td>
-                      <td className="actions">
-                        <button type="button" className="button small ghost" onClick={() => setEditing(s)}>Edit</button>
-                        <DeleteButton path={`${teamPath(team.name)}/sources/${seg(s.name)}`} what={s.name} onDone={list.reload} />
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            )
-          }
+          {(sources) => (
+            <ResourceTable
+              rows={sources}
+              rowKey={(s) => s.name}
+              columns={[
+                { header: 'Name', cell: (s) => s.name },
+                { header: 'Plugin', cell: (s) => s.plugin },
+                { header: 'Configuration', cell: (s) => <code className="wrap">{JSON.stringify(s.configuration ?? {})}</code> },
+              ]}
+              actions={(s) => <RowActions onEdit={() => setEditing(s)} path={`${teamPath(team.name)}/sources/${seg(s.name)}`} what={s.name} onDeleted={list.reload} />}
+              empty="No source yet. Create one to write checks against it."
+            />
+          )}
         </Async>
       </Section>
     </>
