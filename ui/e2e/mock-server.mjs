@@ -26,6 +26,12 @@ class HttpError extends Error {
 const bad = (m) => new HttpError(400, 'invalid', m)
 const notFound = (m) => new HttpError(404, 'not_found', m)
 
+// The source plugins the mock knows, in the shape of GET /plugins: it answers
+// them and validates sources and checks from them, as depc does from its
+// plugin list. A fixture (the two plugins depc had when it was written), not
+// a copy the server's list must follow.
+export const PLUGINS = JSON.parse(readFileSync(new URL('./plugins.json', import.meta.url), 'utf8'))
+
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
 const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.json': 'application/json', '.png': 'image/png' }
 
@@ -105,6 +111,7 @@ function handle(world, method, url, auth, rawBody) {
   const q = url.searchParams
   const may = (t) => user.admin || user.teams.includes(t)
 
+  if (segs[0] === 'plugins' && segs.length === 1 && method === 'GET') return { body: PLUGINS }
   if (segs[0] === 'teams' && segs.length === 1 && method === 'GET') {
     return { body: [...world.teams.values()].filter((t) => may(t.name)).map((t) => ({ name: t.name, timezone: t.timezone })) }
   }
@@ -210,8 +217,10 @@ function handle(world, method, url, auth, rawBody) {
   // Sources, checks, rules.
   for (const [coll, map, validate] of [
     ['sources', team.sources, (b) => {
-      if (!['Prometheus', 'Fake'].includes(b.plugin)) throw bad(`plugin: unknown plugin ${JSON.stringify(b.plugin)} (Prometheus, Fake)`)
-      if (b.plugin === 'Prometheus' && !/^https?:\/\//.test(b.configuration?.url ?? '')) throw bad('configuration.url: must be an http(s) URL')
+      const plugin = PLUGINS.find((p) => p.name === b.plugin)
+      if (!plugin) throw bad(`plugin: must be one of ${PLUGINS.map((p) => p.name).join(', ')}, not ${JSON.stringify(b.plugin)}`)
+      // A plugin whose example has a URL needs one.
+      if ('url' in plugin.example && !/^https?:\/\//.test(b.configuration?.url ?? '')) throw bad('configuration.url: must be an http(s) URL')
     }],
     ['checks', team.checks, (b) => {
       if (!team.sources.has(b.source)) throw bad(`source: unknown source ${JSON.stringify(b.source)}`)
@@ -219,7 +228,12 @@ function handle(world, method, url, auth, rawBody) {
       const t = b.parameters?.threshold
       if (b.type === 'Threshold' && !/^-?\d+(\.\d+)?$/.test(t ?? '')) throw bad(`parameters.threshold: not a number: ${JSON.stringify(t)}`)
       if (b.type === 'Interval' && !/^-?\d+(\.\d+)?:-?\d+(\.\d+)?$/.test(t ?? '')) throw bad(`parameters.threshold: not an interval A:B: ${JSON.stringify(t)}`)
-      if (team.sources.get(b.source).plugin === 'Fake' && !['depc.tutorial.ping', 'depc.tutorial.oco', 'depc.tutorial.dbconnections', 'depc.tutorial.httpstatus'].includes(b.parameters?.query)) throw bad(`parameters.query: unknown Fake metric ${JSON.stringify(b.parameters?.query)}`)
+      // A plugin without a node label (Fake) queries only its suggested checks.
+      const plugin = PLUGINS.find((p) => p.name === team.sources.get(b.source).plugin)
+      const queries = plugin?.checks.map((c) => c.query) ?? []
+      if (plugin && !plugin.node_label && !queries.includes(b.parameters?.query)) {
+        throw bad(`parameters.query: unknown metric ${JSON.stringify(b.parameters?.query)}: the ${plugin.name} source generates ${queries.join(', ')}`)
+      }
     }],
     ['rules', team.rules, (b) => {
       if (!Array.isArray(b.checks)) throw bad('checks: must be a list of check names')

@@ -1,31 +1,25 @@
 import { useState } from 'react'
-import { seg, teamPath, type Check, type Source } from '../api'
+import { seg, teamPath, type Check, type CheckType, type Source, type SourcePlugin } from '../api'
 import { PageHeader, Section } from '../components/common'
 import { EditForm, RowActions } from '../components/Crud'
 import { ResourceTable } from '../components/ResourceTable'
-import { Async, Empty } from '../components/states'
+import { Async, Empty, ErrorBox } from '../components/states'
 import { Field } from '../components/Field'
 import { useTeam } from '../context'
 import { useApi, useTitle } from '../hooks'
-
-/** The Fake source's metrics (spec/fake-source.md) and their usual thresholds. */
-export const FAKE_METRICS: Record<string, { type: 'Threshold' | 'Interval'; threshold: string }> = {
-  'depc.tutorial.ping': { type: 'Threshold', threshold: '20' },
-  'depc.tutorial.oco': { type: 'Threshold', threshold: '200' },
-  'depc.tutorial.dbconnections': { type: 'Threshold', threshold: '100' },
-  'depc.tutorial.httpstatus': { type: 'Interval', threshold: '200:299' },
-}
+import { PLUGINS_PATH, checkParameters, findPlugin, freeQuery, suggestionFor } from '../plugins'
 
 export default function Checks() {
   const { team } = useTeam()
   useTitle(`Checks · ${team.name}`)
   const list = useApi<Check[]>(`${teamPath(team.name)}/checks`)
   const sources = useApi<Source[]>(`${teamPath(team.name)}/sources`)
+  const plugins = useApi<SourcePlugin[]>(PLUGINS_PATH)
   const [editing, setEditing] = useState<Check | 'new' | null>(null)
   return (
     <>
       <PageHeader title="Checks" kicker={team.name}>
-        <button type="button" className="button primary" onClick={() => setEditing('new')} disabled={!sources.data?.length}>
+        <button type="button" className="button primary" onClick={() => setEditing('new')} disabled={!sources.data?.length || !plugins.data}>
           New check
         </button>
       </PageHeader>
@@ -34,8 +28,9 @@ export default function Checks() {
         <strong>Interval</strong> <code>"200:299"</code> while it is inside.
       </p>
       {sources.data?.length === 0 && <Empty>Create a source first: checks query a source.</Empty>}
-      {editing && sources.data && (
-        <CheckForm key={editing === 'new' ? 'new' : editing.name} check={editing === 'new' ? null : editing} sources={sources.data} done={() => { setEditing(null); list.reload() }} cancel={() => setEditing(null)} />
+      {plugins.error && <ErrorBox error={plugins.error} retry={plugins.reload} title="The plugins could not be listed" />}
+      {editing && sources.data && plugins.data && (
+        <CheckForm key={editing === 'new' ? 'new' : editing.name} check={editing === 'new' ? null : editing} sources={sources.data} plugins={plugins.data} done={() => { setEditing(null); list.reload() }} cancel={() => setEditing(null)} />
       )}
       <Section title="All checks" id="checks">
         <Async {...list} what="Loading checks">
@@ -60,26 +55,33 @@ export default function Checks() {
   )
 }
 
-function CheckForm({ check, sources, done, cancel }: { check: Check | null; sources: Source[]; done: () => void; cancel: () => void }) {
+function CheckForm({ check, sources, plugins, done, cancel }: { check: Check | null; sources: Source[]; plugins: SourcePlugin[]; done: () => void; cancel: () => void }) {
   const { team } = useTeam()
   const [name, setName] = useState(check?.name ?? '')
   const [source, setSource] = useState(check?.source ?? sources[0]?.name ?? '')
-  const [type, setType] = useState<'Threshold' | 'Interval'>(check?.type ?? 'Threshold')
+  const [type, setType] = useState<CheckType>(check?.type ?? 'Threshold')
   const [query, setQuery] = useState(check?.parameters?.query ?? '')
   const [threshold, setThreshold] = useState(check?.parameters?.threshold ?? '')
-  const [matcher, setMatcher] = useState((check?.parameters?.label as string | undefined) ?? '')
-  const plugin = sources.find((s) => s.name === source)?.plugin
+  const [matcher, setMatcher] = useState(check?.parameters?.label ?? '')
+  const plugin = findPlugin(plugins, sources.find((s) => s.name === source)?.plugin)
+  const free = freeQuery(plugin)
+  const suggested = suggestionFor(plugin, query)
+  // Choosing a suggested check fills its query and usual bound; choosing
+  // none empties a query that only a suggestion may fill.
+  function suggest(q: string) {
+    const c = suggestionFor(plugin, q)
+    if (c) {
+      setQuery(c.query)
+      setType(c.type)
+      setThreshold(c.threshold)
+    } else if (!free) setQuery('')
+  }
   return (
     <EditForm<Check>
       title={check ? `Edit check ${check.name}` : 'New check'}
       path={check ? `${teamPath(team.name)}/checks/${seg(check.name)}` : `${teamPath(team.name)}/checks`}
       method={check ? 'PUT' : 'POST'}
-      body={() => {
-        const parameters: Record<string, unknown> = { ...(check?.parameters ?? {}), query, threshold }
-        if (plugin === 'Prometheus' && matcher) parameters.label = matcher
-        else delete parameters.label
-        return { name, source, type, parameters }
-      }}
+      body={() => ({ name, source, type, parameters: checkParameters(check?.parameters, plugin, query, threshold, matcher) })}
       onDone={done}
       onCancel={cancel}
     >
@@ -100,7 +102,7 @@ function CheckForm({ check, sources, done, cancel }: { check: Check | null; sour
         </Field>
         <Field label="Type">
           {(id) => (
-            <select id={id} value={type} onChange={(e) => setType(e.target.value as 'Threshold' | 'Interval')}>
+            <select id={id} value={type} onChange={(e) => setType(e.target.value as CheckType)}>
               <option>Threshold</option>
               <option>Interval</option>
             </select>
@@ -111,41 +113,38 @@ function CheckForm({ check, sources, done, cancel }: { check: Check | null; sour
           <input value={threshold} onChange={(e) => setThreshold(e.target.value)} placeholder={type === 'Threshold' ? '20' : '200:299'} required />
         </label>
       </div>
-      {plugin === 'Fake' ? (
-        <Field label="Metric" className="block">
+      {plugin && plugin.checks.length > 0 && (
+        <Field label={free ? 'Suggested metric' : 'Metric'} className="block">
           {(id) => (
-          <select
-            id={id}
-            value={query}
-            onChange={(e) => {
-              setQuery(e.target.value)
-              const m = FAKE_METRICS[e.target.value]
-              if (m) {
-                setType(m.type)
-                setThreshold(m.threshold)
-              }
-            }}
-          >
-            <option value="">choose…</option>
-            {Object.keys(FAKE_METRICS).map((m) => (
-              <option key={m}>{m}</option>
+          <select id={id} value={suggested?.query ?? ''} onChange={(e) => suggest(e.target.value)}>
+            <option value="">{free ? 'write a query, or start from…' : 'choose…'}</option>
+            {plugin.checks.map((c) => (
+              <option key={c.query} value={c.query} title={c.name}>
+                {c.query}
+              </option>
             ))}
           </select>
           )}
         </Field>
-      ) : (
+      )}
+      {suggested && <p className="help">{suggested.name}: {suggested.description}</p>}
+      {free && (
         <>
           <label className="block">
-            Query (PromQL)
+            Query ({plugin?.query_language ?? 'as the source reads it'})
             <textarea className="code-editor" rows={3} value={query} onChange={(e) => setQuery(e.target.value)} spellCheck={false} required />
           </label>
-          <label>
-            Node matcher label{' '}
-            <input value={matcher} onChange={(e) => setMatcher(e.target.value)} placeholder="name" />
-          </label>
-          <p className="help">
-            depc adds <code>{matcher || 'name'}="&lt;node name&gt;"</code> to every vector selector of the query.
-          </p>
+          {plugin?.node_label && (
+            <>
+              <label>
+                Node matcher label{' '}
+                <input value={matcher} onChange={(e) => setMatcher(e.target.value)} placeholder="name" />
+              </label>
+              <p className="help">
+                depc adds <code>{matcher || 'name'}="&lt;node name&gt;"</code> to every vector selector of the query.
+              </p>
+            </>
+          )}
         </>
       )}
     </EditForm>

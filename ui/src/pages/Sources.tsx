@@ -1,32 +1,41 @@
 import { useState } from 'react'
-import { seg, teamPath, type Source } from '../api'
+import { seg, teamPath, type Source, type SourcePlugin } from '../api'
 import { PageHeader, Section } from '../components/common'
 import { EditForm, RowActions } from '../components/Crud'
 import { ResourceTable } from '../components/ResourceTable'
-import { Async } from '../components/states'
+import { Async, ErrorBox } from '../components/states'
 import { Field } from '../components/Field'
 import { useTeam } from '../context'
 import { useApi, useTitle } from '../hooks'
-
-const PLUGINS: Record<string, Record<string, unknown>> = {
-  Prometheus: { url: 'http://127.0.0.1:9090' },
-  Fake: {},
-}
+import { PLUGINS_PATH, exampleText, findPlugin, pluginChoices } from '../plugins'
 
 export default function Sources() {
   const { team } = useTeam()
   useTitle(`Sources · ${team.name}`)
   const list = useApi<Source[]>(`${teamPath(team.name)}/sources`)
+  const plugins = useApi<SourcePlugin[]>(PLUGINS_PATH)
   const [editing, setEditing] = useState<Source | 'new' | null>(null)
   return (
     <>
       <PageHeader title="Sources" kicker={team.name}>
-        <button type="button" className="button primary" onClick={() => setEditing('new')}>
+        <button type="button" className="button primary" onClick={() => setEditing('new')} disabled={!plugins.data}>
           New source
         </button>
       </PageHeader>
-      <p className="help">A source is a time-series database the checks query (Prometheus, Thanos, Mimir, VictoriaMetrics), or the built-in Fake generator for demos.</p>
-      {editing && <SourceForm key={editing === 'new' ? 'new' : editing.name} source={editing === 'new' ? null : editing} done={() => { setEditing(null); list.reload() }} cancel={() => setEditing(null)} />}
+      <p className="help">A source is a time-series database the checks query, read through one of the server's plugins{plugins.data ? ':' : '.'}</p>
+      {plugins.data && (
+        <ul className="help" aria-label="Plugins">
+          {plugins.data.map((p) => (
+            <li key={p.name}>
+              <strong>{p.name}</strong>: {p.description}
+            </li>
+          ))}
+        </ul>
+      )}
+      {plugins.error && <ErrorBox error={plugins.error} retry={plugins.reload} title="The plugins could not be listed" />}
+      {editing && plugins.data && (
+        <SourceForm key={editing === 'new' ? 'new' : editing.name} source={editing === 'new' ? null : editing} plugins={plugins.data} done={() => { setEditing(null); list.reload() }} cancel={() => setEditing(null)} />
+      )}
       <Section title="All sources" id="sources">
         <Async {...list} what="Loading sources">
           {(sources) => (
@@ -48,11 +57,12 @@ export default function Sources() {
   )
 }
 
-function SourceForm({ source, done, cancel }: { source: Source | null; done: () => void; cancel: () => void }) {
+function SourceForm({ source, plugins, done, cancel }: { source: Source | null; plugins: SourcePlugin[]; done: () => void; cancel: () => void }) {
   const { team } = useTeam()
   const [name, setName] = useState(source?.name ?? '')
-  const [plugin, setPlugin] = useState<Source['plugin']>(source?.plugin ?? 'Prometheus')
-  const [conf, setConf] = useState(JSON.stringify(source?.configuration ?? PLUGINS.Prometheus, null, 2))
+  const [plugin, setPlugin] = useState<string>(source?.plugin ?? plugins[0]?.name ?? '')
+  const [conf, setConf] = useState(source ? JSON.stringify(source.configuration ?? {}, null, 2) : exampleText(plugins[0]))
+  const secrets = findPlugin(plugins, plugin)?.secret_keys ?? []
   return (
     <EditForm<Source>
       title={source ? `Edit source ${source.name}` : 'New source'}
@@ -80,11 +90,11 @@ function SourceForm({ source, done, cancel }: { source: Source | null; done: () 
             id={id}
             value={plugin}
             onChange={(e) => {
-              setPlugin(e.target.value as Source['plugin'])
-              if (!source) setConf(JSON.stringify(PLUGINS[e.target.value] ?? {}, null, 2))
+              setPlugin(e.target.value)
+              if (!source) setConf(exampleText(findPlugin(plugins, e.target.value)))
             }}
           >
-            {Object.keys(PLUGINS).map((p) => (
+            {pluginChoices(plugins, source?.plugin).map((p) => (
               <option key={p}>{p}</option>
             ))}
           </select>
@@ -95,6 +105,11 @@ function SourceForm({ source, done, cancel }: { source: Source | null; done: () 
         Configuration (JSON)
         <textarea className="code-editor" rows={5} value={conf} onChange={(e) => setConf(e.target.value)} spellCheck={false} />
       </label>
+      {secrets.length > 0 && (
+        <p className="help">
+          Secrets ({secrets.map((k, i) => <span key={k}>{i > 0 && ', '}<code>{k}</code></span>)}) are shown as <code>********</code>; leaving the mask keeps the stored value.
+        </p>
+      )}
     </EditForm>
   )
 }
