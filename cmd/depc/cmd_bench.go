@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -22,25 +21,19 @@ import (
 )
 
 func init() {
-	commands["bench"] = command{summary: "measure: `depc bench compute` computes a workload's days and prints time and memory", run: benchCommand}
+	commands["bench"] = command{summary: "measure: `depc bench compute` and `depc bench api` print the figures of BENCHMARKS.md",
+		run: func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+			return runSubcommand(ctx, "bench", args, stdout, stderr)
+		}}
+	benchmarks["compute"] = command{summary: "compute a workload's days and print time and memory", run: benchCompute}
 }
 
-// benchmarks are the other benchmarks of `depc bench`, each registered by
-// its own file's init (cmd_bench_api.go).
+// benchmarks are the subcommands of `depc bench`, each registered by its
+// own file's init (cmd_bench_api.go).
 var benchmarks = map[string]command{}
 
-func benchCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) > 0 {
-		if b, ok := benchmarks[args[0]]; ok {
-			return b.run(ctx, args[1:], stdout, stderr)
-		}
-	}
-	if len(args) == 0 || args[0] != "compute" {
-		fmt.Fprintln(stderr, "usage: depc bench compute|api [flags]   (-h for the flags)")
-		return fmt.Errorf("bench: the benchmarks are compute and api")
-	}
-	fs := flag.NewFlagSet("bench compute", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+func benchCompute(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("bench compute", "bench compute [flags]")
 	var (
 		f    serveFlags
 		size = fs.String("size", "bench-1m", "the workload (tiny, small, bench-100k, bench-1m)")
@@ -52,7 +45,7 @@ func benchCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	)
 	fs.StringVar(&f.config, "config", os.Getenv("DEPC_CONFIG"), "YAML configuration file (env DEPC_CONFIG)")
 	fs.StringVar(&f.data, "data", "", "data directory; the workload is loaded there unless the team is already there (default: a new temporary directory)")
-	if err := fs.Parse(args[1:]); err != nil {
+	if err := parseFlags(fs, args, stdout, stderr); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -48,8 +47,7 @@ const benchUser = "bench-viewer"
 // 30 days, worst nodes of a day, dependencies of a node on a day, in equal
 // shares. It prints the latency percentiles and the errors.
 func benchAPI(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("bench api", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("bench api", "bench api [flags]")
 	var (
 		f         serveFlags
 		size      = fs.String("size", "bench-1m", "the workload (tiny, small, bench-100k, bench-1m)")
@@ -64,7 +62,7 @@ func benchAPI(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	)
 	fs.StringVar(&f.config, "config", os.Getenv("DEPC_CONFIG"), "YAML configuration file (env DEPC_CONFIG)")
 	fs.StringVar(&f.data, "data", "", "data directory; the workload is loaded there unless the team is already there (default: a new temporary directory)")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, stdout, stderr); err != nil {
 		return err
 	}
 	switch {
@@ -349,8 +347,7 @@ func (r loadResult) print(w io.Writer) {
 // when it was due, so a server that falls behind is measured as such and
 // not hidden by the generator waiting for it.
 func benchAPILoad(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("bench api-load", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("bench api-load", "bench api-load --url URL --token T --targets FILE [flags]")
 	var (
 		base     = fs.String("url", "", "the server's base URL (loopback)")
 		token    = fs.String("token", "", "the bearer token")
@@ -359,7 +356,7 @@ func benchAPILoad(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		conns    = fs.Int("conns", 256, "at most this many requests in flight")
 		file     = fs.String("targets", "", "the file of requests, kind<TAB>path per line")
 	)
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, stdout, stderr); err != nil {
 		return err
 	}
 	u, err := url.Parse(*base)

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -13,24 +12,26 @@ import (
 )
 
 func init() {
-	commands["dlq"] = command{summary: "dead-letter topics: `depc dlq replay --topic T` re-publishes T.dlq to T", run: dlqCommand}
+	commands["dlq"] = command{summary: "dead-letter topics: `depc dlq replay --topic T` re-publishes T.dlq to T",
+		run: func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+			return runSubcommand(ctx, "dlq", args, stdout, stderr)
+		}}
+	dlqCommands["replay"] = command{summary: "re-publish the records of a team topic's dead-letter topic (<topic>.dlq) to the topic", run: dlqReplay}
 }
 
-// dlqCommand re-publishes the records of a team topic's dead-letter topic
+// dlqCommands are the subcommands of `depc dlq`.
+var dlqCommands = map[string]command{}
+
+// dlqReplay re-publishes the records of a team topic's dead-letter topic
 // to the topic, once the cause of their rejection is fixed (a team that
 // did not exist yet, a producer bug worked around by a new depc): they are
 // decoded again by the consumer like any record.
-func dlqCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] != "replay" {
-		fmt.Fprintln(stderr, "usage: depc dlq replay --topic <prefix>.<team> [--config F] [--brokers host:port,…]")
-		return errors.New("dlq: the only subcommand is replay")
-	}
-	fs := flag.NewFlagSet("dlq replay", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+func dlqReplay(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("dlq replay", "dlq replay --topic <prefix>.<team> [flags]")
 	topic := fs.String("topic", "", "the team topic whose dead-letter topic (<topic>.dlq) is replayed")
 	config := fs.String("config", os.Getenv("DEPC_CONFIG"), "YAML configuration file (env DEPC_CONFIG)")
 	brokers := fs.String("brokers", "", "bootstrap brokers (overrides kafka.brokers)")
-	if err := fs.Parse(args[1:]); err != nil {
+	if err := parseFlags(fs, args, stdout, stderr); err != nil {
 		return err
 	}
 	if *topic == "" {

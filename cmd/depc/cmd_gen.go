@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -27,8 +26,7 @@ func init() {
 const genBatch = 10000
 
 func genCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("gen", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("gen", "gen [--size S] (--out DIR | --load) [flags]")
 	var names []string
 	for _, s := range workload.Sizes() {
 		names = append(names, s.Name)
@@ -42,7 +40,7 @@ func genCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	)
 	fs.StringVar(&f.config, "config", os.Getenv("DEPC_CONFIG"), "YAML configuration file (env DEPC_CONFIG), for --load")
 	fs.StringVar(&f.data, "data", "", "data directory (overrides data_dir), for --load")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, stdout, stderr); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {

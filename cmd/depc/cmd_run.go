@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -21,8 +20,7 @@ func init() {
 const maxErrorLines = 20
 
 func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("run", "run --team T (--day YYYY-MM-DD | --from YYYY-MM-DD --to YYYY-MM-DD) [flags]")
 	var (
 		config = fs.String("config", os.Getenv("DEPC_CONFIG"), "YAML configuration file (env DEPC_CONFIG)")
 		data   = fs.String("data", "", "data directory (overrides data_dir)")
@@ -31,7 +29,7 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		from   = fs.String("from", "", "the first day of a range (with --to)")
 		to     = fs.String("to", "", "the last day of a range, inclusive (with --from)")
 	)
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, stdout, stderr); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -19,12 +18,11 @@ func init() {
 // may run per state store: not `depc schedule` next to a `depc serve` whose
 // scheduler is enabled.
 func scheduleCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("schedule", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("schedule", "schedule [flags]")
 	var f serveFlags
 	fs.StringVar(&f.config, "config", os.Getenv("DEPC_CONFIG"), "YAML configuration file (env DEPC_CONFIG)")
 	fs.StringVar(&f.data, "data", "", "data directory (overrides data_dir)")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, stdout, stderr); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {

@@ -6,11 +6,12 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
-	"sort"
 	"syscall"
 
 	// Team time zones must resolve on machines without zoneinfo.
@@ -27,11 +28,22 @@ type command struct {
 	run     func(ctx context.Context, args []string, stdout, stderr io.Writer) error
 }
 
-var commands = map[string]command{
-	"version": {summary: "print the version", run: func(_ context.Context, _ []string, stdout, _ io.Writer) error {
-		fmt.Fprintln(stdout, "depc", version)
-		return nil
-	}},
+var commands = map[string]command{}
+
+func init() {
+	commands["version"] = command{summary: "print the version", run: versionCommand}
+}
+
+func versionCommand(_ context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("version", "version")
+	if err := parseFlags(fs, args, stdout, stderr); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("version: unexpected argument %q", fs.Arg(0))
+	}
+	fmt.Fprintln(stdout, "depc", version)
+	return nil
 }
 
 func main() {
@@ -44,13 +56,14 @@ func main() {
 }
 
 // run is the whole program, testable: it never exits and writes only to
-// the given streams.
+// the given streams. A command asked for help (-h, --help) prints its
+// usage and returns flag.ErrHelp, which is success.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		usage(stderr)
 		return fmt.Errorf("missing command")
 	}
-	if args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+	if isHelp(args[0]) {
 		usage(stdout)
 		return nil
 	}
@@ -59,18 +72,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		usage(stderr)
 		return fmt.Errorf("unknown command %q", args[0])
 	}
-	return cmd.run(ctx, args[1:], stdout, stderr)
+	if err := cmd.run(ctx, args[1:], stdout, stderr); !errors.Is(err, flag.ErrHelp) {
+		return err
+	}
+	return nil
 }
 
 func usage(w io.Writer) {
-	names := make([]string, 0, len(commands))
-	for name := range commands {
-		names = append(names, name)
-	}
-	sort.Strings(names)
 	fmt.Fprintln(w, "usage: depc <command> [flags]\n\ncommands:")
-	for _, name := range names {
+	for _, name := range sortedNames(commands) {
 		fmt.Fprintf(w, "  %-10s %s\n", name, commands[name].summary)
 	}
-	fmt.Fprintln(w, "\nRun 'depc <command> -h' for a command's flags.")
+	fmt.Fprintln(w, "\nRun 'depc <command> -h' for a command's usage and flags.")
 }

@@ -93,11 +93,10 @@ func newLogger(w io.Writer, level string) *slog.Logger {
 // order: stop accepting requests, let the consumer finish or abandon its
 // batch without committing, stop the scheduler, close the stores.
 func serve(ctx context.Context, name string, args []string, stdout, stderr io.Writer, p parts) error {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet(name, name+" [flags]")
 	var f serveFlags
 	f.register(fs, p)
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, stdout, stderr); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
