@@ -201,7 +201,7 @@ func (s *Server) activity(c echo.Context) (depc.Activity, error) {
 	case day != "" && hasAt:
 		return depc.Activity{}, depc.Errorf(depc.EINVALID, "day and at: give one, not both")
 	case day != "":
-		if _, err := parseDay("day", day); err != nil {
+		if _, err := depc.ParseDay("day", day); err != nil {
 			return depc.Activity{}, err
 		}
 		w, err := compute.DayWindow(day, teamOf(c).Timezone)

@@ -11,7 +11,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/depc-dev/depc"
 	"github.com/depc-dev/depc/compute"
@@ -177,15 +176,6 @@ func queryBool(c echo.Context, name string) (bool, error) {
 
 // MaxDayRange bounds a range of days read or computed at once.
 const MaxDayRange = 400
-
-// parseDay checks a "YYYY-MM-DD" day.
-func parseDay(field, v string) (time.Time, error) {
-	d, err := time.Parse(time.DateOnly, v)
-	if err != nil || d.Format(time.DateOnly) != v {
-		return time.Time{}, depc.Errorf(depc.EINVALID, "%s: must be a day YYYY-MM-DD, not %q", field, v)
-	}
-	return d, nil
-}
 
 // dayRange reads start and end (inclusive) from the query; both are
 // required.

@@ -3,7 +3,6 @@ package api
 import (
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/depc-dev/depc"
 	"github.com/depc-dev/depc/compute"
@@ -30,8 +29,7 @@ func (s *Server) yesterday(c echo.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	t, _ := time.Parse(time.DateOnly, day)
-	return t.AddDate(0, 0, -1).Format(time.DateOnly), nil
+	return depc.AddDays(day, -1)
 }
 
 func (s *Server) createRun(c echo.Context) error {
@@ -174,7 +172,7 @@ func (s *Server) dayParam(c echo.Context) (string, error) {
 	if day == "" {
 		return s.yesterday(c)
 	}
-	_, err := parseDay("day", day)
+	_, err := depc.ParseDay("day", day)
 	return day, err
 }
 

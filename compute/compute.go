@@ -171,9 +171,9 @@ func DayWindow(day, timezone string) (depc.Window, error) {
 	if err != nil {
 		return depc.Window{}, err
 	}
-	t, err := time.ParseInLocation(time.DateOnly, day, loc)
-	if err != nil || t.Format(time.DateOnly) != day {
-		return depc.Window{}, depc.Errorf(depc.EINVALID, "day: %q is not a date YYYY-MM-DD", day)
+	t, err := depc.ParseDay("day", day)
+	if err != nil {
+		return depc.Window{}, err
 	}
 	y, m, d := t.Date()
 	start := time.Date(y, m, d, 0, 0, 0, 0, loc)
@@ -188,7 +188,7 @@ func Today(now time.Time, timezone string) (string, depc.Window, error) {
 	if err != nil {
 		return "", depc.Window{}, err
 	}
-	day := now.In(loc).Format(time.DateOnly)
+	day := depc.FormatDay(now.In(loc))
 	w, err := DayWindow(day, timezone)
 	return day, w, err
 }
@@ -272,13 +272,13 @@ func (c *Computer) loadSetup(ctx context.Context, team string) (*setup, error) {
 // (fromField, toField) when one is not a date, when to is before from, or
 // when the range holds more than max days.
 func DayRange(fromField, from, toField, to string, max int) ([]string, error) {
-	f, err := time.Parse(time.DateOnly, from)
-	if err != nil || f.Format(time.DateOnly) != from {
-		return nil, depc.Errorf(depc.EINVALID, "%s: must be a day YYYY-MM-DD, not %q", fromField, from)
+	f, err := depc.ParseDay(fromField, from)
+	if err != nil {
+		return nil, err
 	}
-	t, err := time.Parse(time.DateOnly, to)
-	if err != nil || t.Format(time.DateOnly) != to {
-		return nil, depc.Errorf(depc.EINVALID, "%s: must be a day YYYY-MM-DD, not %q", toField, to)
+	t, err := depc.ParseDay(toField, to)
+	if err != nil {
+		return nil, err
 	}
 	if t.Before(f) {
 		return nil, depc.Errorf(depc.EINVALID, "%s: %s is before %s %s", toField, to, fromField, from)
@@ -288,7 +288,7 @@ func DayRange(fromField, from, toField, to string, max int) ([]string, error) {
 		if len(days) == max {
 			return nil, depc.Errorf(depc.EINVALID, "%s..%s: at most %d days at once", fromField, toField, max)
 		}
-		days = append(days, d.Format(time.DateOnly))
+		days = append(days, depc.FormatDay(d))
 	}
 	return days, nil
 }

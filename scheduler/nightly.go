@@ -17,8 +17,7 @@ func yesterday(t time.Time, timezone string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	d, _ := time.Parse(time.DateOnly, today)
-	return d.AddDate(0, 0, -1).Format(time.DateOnly), nil
+	return depc.AddDays(today, -1)
 }
 
 // Nightly queues, for every team with a config, a run of yesterday in the
@@ -126,9 +125,12 @@ func (s *Scheduler) catchUpTeam(ctx context.Context, t depc.Team, now time.Time)
 	if err != nil {
 		return depc.Run{}, false, err
 	}
-	td, _ := time.Parse(time.DateOnly, today)
-	from := td.AddDate(0, 0, -s.o.CatchUpDays).Format(time.DateOnly)
-	to := td.AddDate(0, 0, -1).Format(time.DateOnly)
+	td, err := depc.ParseDay("day", today)
+	if err != nil {
+		return depc.Run{}, false, err
+	}
+	from := depc.FormatDay(td.AddDate(0, 0, -s.o.CatchUpDays))
+	to := depc.FormatDay(td.AddDate(0, 0, -1))
 	computed := map[string]bool{}
 	results, err := s.state.TeamQoS(ctx, t.Name, from, to)
 	if err != nil {
@@ -143,7 +145,7 @@ func (s *Scheduler) catchUpTeam(ctx context.Context, t depc.Team, now time.Time)
 	}
 	var missed []string
 	for k := s.o.CatchUpDays; k >= 1; k-- {
-		d := td.AddDate(0, 0, -k).Format(time.DateOnly)
+		d := depc.FormatDay(td.AddDate(0, 0, -k))
 		night, err := s.nightOf(d, t.Timezone)
 		if err != nil {
 			return depc.Run{}, false, err

@@ -26,8 +26,8 @@ func (s *Scheduler) Enqueue(ctx context.Context, team string, days []string) (de
 		return depc.Run{}, depc.Errorf(depc.EINVALID, "days: a run holds at most %d days", MaxDays)
 	}
 	for i, d := range days {
-		if t, err := time.Parse(time.DateOnly, d); err != nil || t.Format(time.DateOnly) != d {
-			return depc.Run{}, depc.Errorf(depc.EINVALID, "days[%d]: %q is not a date YYYY-MM-DD", i, d)
+		if _, err := depc.ParseDay(fmt.Sprintf("days[%d]", i), d); err != nil {
+			return depc.Run{}, err
 		}
 	}
 	if _, err := s.state.Config(ctx, team); err != nil {

@@ -107,7 +107,7 @@ func benchCompute(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	var total compute.Timings
 	t0, c0 := time.Now(), cpuTime()
 	for i := range *days {
-		day := time.Unix(sz.Start, 0).UTC().AddDate(0, 0, i).Format(time.DateOnly)
+		day := depc.FormatDay(time.Unix(sz.Start, 0).UTC().AddDate(0, 0, i))
 		rep, err := comp.Day(ctx, *team, day)
 		if err != nil {
 			return fmt.Errorf("bench: %s: %w", day, err)

@@ -223,7 +223,7 @@ func benchPrepare(ctx context.Context, st *stores, sz workload.Size, team string
 }
 
 func benchDay(sz workload.Size, i int) string {
-	return time.Unix(sz.Start, 0).UTC().AddDate(0, 0, i).Format(time.DateOnly)
+	return depc.FormatDay(time.Unix(sz.Start, 0).UTC().AddDate(0, 0, i))
 }
 
 // benchToken returns a new token of the viewer benchUser of the team,
@@ -265,7 +265,7 @@ func writeTargets(w io.Writer, sz workload.Size, team string, days int, n int) (
 		return label, url.PathEscape(sz.NodeName(label, rng.IntN(count(label))))
 	}
 	last := benchDay(sz, days-1)
-	first := time.Unix(sz.Start, 0).UTC().AddDate(0, 0, days-30).Format(time.DateOnly)
+	first := depc.FormatDay(time.Unix(sz.Start, 0).UTC().AddDate(0, 0, days-30))
 	bw := bufio.NewWriter(w)
 	prefix := "/api/v1/teams/" + team + "/labels/"
 	for i := range n {

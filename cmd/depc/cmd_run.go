@@ -42,8 +42,8 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	case *day != "" && (*from != "" || *to != ""):
 		return fmt.Errorf("run: give --day or --from and --to, not both")
 	case *day != "":
-		if t, err := time.Parse(time.DateOnly, *day); err != nil || t.Format(time.DateOnly) != *day {
-			return fmt.Errorf("run: --day: %q is not a date YYYY-MM-DD", *day)
+		if _, err := depc.ParseDay("--day", *day); err != nil {
+			return fmt.Errorf("run: %s", depc.ErrorMessage(err))
 		}
 		days = []string{*day}
 	case *from != "" && *to != "":

@@ -88,7 +88,7 @@ func loadDemo(ctx context.Context, graph depc.GraphStore, state depc.StateStore,
 	}
 	days := make([]string, demoDays)
 	for i := range days {
-		days[i] = today.AddDate(0, 0, i-demoDays).Format(time.DateOnly)
+		days[i] = depc.FormatDay(today.AddDate(0, 0, i-demoDays))
 	}
 	run, err := sched.RunNow(ctx, demoTeam, days)
 	if err != nil {

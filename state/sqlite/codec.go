@@ -13,17 +13,14 @@ import (
 
 // parseDay parses a "YYYY-MM-DD" day. EINVALID names the field.
 func parseDay(field, s string) (int64, error) {
-	if len(s) != len(time.DateOnly) {
-		return 0, depc.Errorf(depc.EINVALID, "%s: %q is not a day (YYYY-MM-DD)", field, s)
-	}
-	t, err := time.Parse(time.DateOnly, s)
+	t, err := depc.ParseDay(field, s)
 	if err != nil {
-		return 0, depc.Errorf(depc.EINVALID, "%s: %q is not a day (YYYY-MM-DD)", field, s)
+		return 0, err
 	}
 	return t.Unix() / 86400, nil
 }
 
-func formatDay(d int64) string { return time.Unix(d*86400, 0).UTC().Format(time.DateOnly) }
+func formatDay(d int64) string { return depc.FormatDay(time.Unix(d*86400, 0).UTC()) }
 
 // parseDayRange parses an inclusive range of days.
 func parseDayRange(start, end string) (int64, int64, error) {

@@ -37,20 +37,17 @@ func (s *Store) lock(ctx context.Context, teamName string, keys []depc.NodeKey, 
 	if err := ctx.Err(); err != nil {
 		return nil, depc.WrapError(depc.EUNAVAILABLE, err, "memgraph")
 	}
-	if !depc.ValidTeam(teamName) {
-		return nil, depc.Errorf(depc.EINVALID, "team: invalid team name %q", teamName)
+	if err := depc.CheckTeam("team", teamName); err != nil {
+		return nil, err
 	}
 	for _, k := range keys {
-		if !depc.ValidLabel(k.Label) {
-			return nil, depc.Errorf(depc.EINVALID, "label: invalid label %q", k.Label)
-		}
-		if !depc.ValidName(k.Name) {
-			return nil, depc.Errorf(depc.EINVALID, "name: invalid node name %q", k.Name)
+		if err := k.Validate(); err != nil {
+			return nil, err
 		}
 	}
 	for _, l := range labels {
-		if !depc.ValidLabel(l) {
-			return nil, depc.Errorf(depc.EINVALID, "label: invalid label %q", l)
+		if err := depc.CheckLabel("label", l); err != nil {
+			return nil, err
 		}
 	}
 	s.mu.Lock()
