@@ -58,6 +58,14 @@ var UserPattern = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.@-]{0,127}$`)
 // ValidUser reports whether s is a valid user name.
 func ValidUser(s string) bool { return UserPattern.MatchString(s) }
 
+// CheckUser answers EINVALID naming field when s is not a user name.
+func CheckUser(field, s string) error {
+	if !ValidUser(s) {
+		return Errorf(EINVALID, "%s: %q must match %s", field, s, UserPattern)
+	}
+	return nil
+}
+
 // Grant gives a user a role in a team.
 type Grant struct {
 	Team string `json:"team,omitempty"`

@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http"
-	"time"
 
 	"github.com/depc-dev/depc"
 	"github.com/labstack/echo/v4"
@@ -25,8 +24,8 @@ func (s *Server) createUser(c echo.Context) error {
 	if err := s.bind(c, &req); err != nil {
 		return err
 	}
-	if !depc.ValidUser(req.Name) {
-		return depc.Errorf(depc.EINVALID, "name: %q must match %s", req.Name, depc.UserPattern)
+	if err := depc.CheckUser("name", req.Name); err != nil {
+		return err
 	}
 	u, token, err := s.deps.State.CreateUser(c.Request().Context(), req.Name, req.Admin)
 	if err != nil {
@@ -131,14 +130,11 @@ func (s *Server) createTeam(c echo.Context) error {
 	if err := s.bind(c, &req); err != nil {
 		return err
 	}
-	if err := depc.CheckTeam("name", req.Name); err != nil {
-		return err
-	}
 	if req.Timezone == "" {
 		req.Timezone = "UTC"
 	}
-	if _, err := time.LoadLocation(req.Timezone); err != nil || req.Timezone == "Local" {
-		return depc.Errorf(depc.EINVALID, "timezone: %q is not an IANA time zone name", req.Timezone)
+	if err := (depc.Team{Name: req.Name, Timezone: req.Timezone}).Validate(); err != nil {
+		return err
 	}
 	t, err := s.deps.State.CreateTeam(c.Request().Context(), depc.Team{Name: req.Name, Timezone: req.Timezone})
 	if err != nil {

@@ -4,26 +4,17 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"time"
 
 	"github.com/depc-dev/depc"
 )
 
 // checkTeam validates a team and fills in its default time zone.
 func checkTeam(t depc.Team) (depc.Team, error) {
-	if err := depc.CheckTeam("name", t.Name); err != nil {
+	if err := t.Validate(); err != nil {
 		return t, err
 	}
 	if t.Timezone == "" {
 		t.Timezone = "UTC"
-	}
-	// LoadLocation also accepts "Local" and file-system paths; a team's
-	// zone must be an IANA name that means the same on every machine.
-	if t.Timezone == "Local" || len(t.Timezone) > 64 {
-		return t, depc.Errorf(depc.EINVALID, "timezone: %q is not an IANA time zone", t.Timezone)
-	}
-	if _, err := time.LoadLocation(t.Timezone); err != nil {
-		return t, depc.Errorf(depc.EINVALID, "timezone: %q is not an IANA time zone", t.Timezone)
 	}
 	return t, nil
 }
