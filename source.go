@@ -7,7 +7,9 @@ import (
 	"github.com/depc-dev/depc/qos"
 )
 
-// Source plugins.
+// Names of the built-in source plugins (SourcePlugin.Name of
+// prometheus.Plugin and fake.Plugin), for demo data and tests. A new plugin
+// needs no constant here: its package names it.
 const (
 	PluginPrometheus = "Prometheus"
 	PluginFake       = "Fake"
@@ -80,4 +82,8 @@ type Source interface {
 	// Fetch itself returns an error only when it stopped early (context
 	// cancelled), after which fn may not have been called for every name.
 	Fetch(ctx context.Context, p CheckParameters, w Window, names []string, fn func(SourceResult)) error
+
+	// Close releases what the source holds (idle connections, clients).
+	// The source is not used after Close; whoever opened it closes it.
+	Close() error
 }

@@ -2,10 +2,10 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/depc-dev/depc"
 	"github.com/depc-dev/depc/qos"
@@ -36,178 +36,38 @@ func sameName(field, body, path string) (string, error) {
 
 // --- sources ---
 
-// SecretMask replaces every secret of a source configuration in answers:
-// the bearer_token, basic_auth.password and every value of headers (which
-// often carry an API key). A PUT that sends the mask back for one of them
-// keeps the stored value, so a client can edit a source it read without
-// knowing its secrets.
-const SecretMask = "********"
-
-// secretPaths calls fn for each secret of a configuration object: its
-// place (for messages), the object holding it and its key there. Objects
-// that are not JSON objects have no secret.
-func secretPaths(conf map[string]json.RawMessage, fn func(path string, obj map[string]json.RawMessage, key string)) {
-	if _, ok := conf["bearer_token"]; ok {
-		fn("configuration.bearer_token", conf, "bearer_token")
-	}
-	if ba, ok := jsonObject(conf["basic_auth"]); ok {
-		if _, ok := ba["password"]; ok {
-			fn("configuration.basic_auth.password", ba, "password")
-		}
-	}
-	if hs, ok := jsonObject(conf["headers"]); ok {
-		for k := range hs {
-			fn("configuration.headers."+k, hs, k)
-		}
-	}
-}
-
-// jsonObject decodes raw as an object, keeping its values raw.
-func jsonObject(raw json.RawMessage) (map[string]json.RawMessage, bool) {
-	if len(raw) == 0 {
-		return nil, false
-	}
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &m); err != nil || m == nil {
-		return nil, false
-	}
-	return m, true
-}
-
-// rebuild writes conf back with the nested objects of secretPaths, which
-// were decoded separately.
-func rebuild(conf map[string]json.RawMessage, nested map[string]map[string]json.RawMessage) (json.RawMessage, error) {
-	for k, obj := range nested {
-		b, err := json.Marshal(obj)
-		if err != nil {
-			return nil, err
-		}
-		conf[k] = b
-	}
-	return json.Marshal(conf)
-}
-
-// walkSecrets decodes a configuration, lets fn change its secrets (fn
-// returns the new value, or nil to keep it), and encodes it again. A
-// configuration that is not an object is returned as it is.
-func walkSecrets(raw json.RawMessage, fn func(path string, value json.RawMessage) (json.RawMessage, error)) (json.RawMessage, error) {
-	conf, ok := jsonObject(raw)
-	if !ok {
-		return raw, nil
-	}
-	nested := map[string]map[string]json.RawMessage{}
-	changed := false
-	var ferr error
-	secretPaths(conf, func(path string, obj map[string]json.RawMessage, key string) {
-		if ferr != nil {
-			return
-		}
-		v, err := fn(path, obj[key])
-		if err != nil {
-			ferr = err
-			return
-		}
-		if v == nil {
-			return
-		}
-		obj[key] = v
-		changed = true
-		switch {
-		case strings.HasPrefix(path, "configuration.basic_auth."):
-			nested["basic_auth"] = obj
-		case strings.HasPrefix(path, "configuration.headers."):
-			nested["headers"] = obj
-		}
-	})
-	if ferr != nil || !changed {
-		return raw, ferr
-	}
-	return rebuild(conf, nested)
-}
-
-var maskJSON = json.RawMessage(strconv.Quote(SecretMask))
-
-// isMask reports whether a JSON value is the string SecretMask.
-func isMask(v json.RawMessage) bool {
-	var s string
-	return json.Unmarshal(v, &s) == nil && s == SecretMask
-}
-
-// maskSource returns sc with its secrets replaced by SecretMask. Empty
-// secrets stay empty, so that a reader sees there is none.
-func maskSource(sc depc.SourceConfig) depc.SourceConfig {
-	masked, err := walkSecrets(sc.Configuration, func(_ string, v json.RawMessage) (json.RawMessage, error) {
-		var s string
-		if json.Unmarshal(v, &s) == nil && s == "" {
-			return nil, nil
-		}
-		return maskJSON, nil
-	})
-	if err != nil {
-		// walkSecrets fails only when fn does; never here. Show nothing
-		// rather than a secret.
-		masked = json.RawMessage("{}")
-	}
-	sc.Configuration = masked
-	return sc
-}
-
-func maskSources(scs []depc.SourceConfig) []depc.SourceConfig {
-	out := make([]depc.SourceConfig, len(scs))
-	for i, sc := range scs {
-		out[i] = maskSource(sc)
-	}
-	return out
-}
-
-// unmaskSource puts back, in a configuration sent by a client, the stored
-// value of every secret sent as SecretMask. stored is nil on create: a
-// mask there is an error, as is one for a secret that is not stored.
-func unmaskSource(conf json.RawMessage, stored json.RawMessage) (json.RawMessage, error) {
-	old := map[string]json.RawMessage{}
-	if stored != nil {
-		_, _ = walkSecrets(stored, func(path string, v json.RawMessage) (json.RawMessage, error) {
-			old[path] = v
-			return nil, nil
-		})
-	}
-	return walkSecrets(conf, func(path string, v json.RawMessage) (json.RawMessage, error) {
-		if !isMask(v) {
-			return nil, nil
-		}
-		if prev, ok := old[path]; ok && !isMask(prev) {
-			return prev, nil
-		}
-		return nil, depc.Errorf(depc.EINVALID, "%s: %q is the mask shown in place of a secret; send the secret itself (no value is stored to keep)", path, SecretMask)
-	})
-}
-
 type sourceRequest struct {
 	Name          string          `json:"name"`
 	Plugin        string          `json:"plugin"`
 	Configuration json.RawMessage `json:"configuration"`
 }
 
-// checkSource validates a source by opening it with its plugin.
-func (s *Server) checkSource(sc *depc.SourceConfig) error {
+// checkSource validates a source by opening it with its plugin, and
+// closes it.
+func (s *Server) checkSource(ctx context.Context, sc *depc.SourceConfig) error {
 	if err := sc.Validate(); err != nil {
 		return err
-	}
-	switch sc.Plugin {
-	case depc.PluginPrometheus, depc.PluginFake:
-	default:
-		return depc.Errorf(depc.EINVALID, "plugin: must be %s or %s, not %q", depc.PluginPrometheus, depc.PluginFake, sc.Plugin)
 	}
 	if len(bytes.TrimSpace(sc.Configuration)) == 0 || string(bytes.TrimSpace(sc.Configuration)) == "null" {
 		sc.Configuration = json.RawMessage("{}")
 	}
-	if _, err := s.deps.OpenSource(*sc); err != nil {
+	src, err := s.deps.Plugins.Open(ctx, *sc)
+	if err != nil {
 		if depc.ErrorCode(err) == depc.EINTERNAL {
 			return depc.Errorf(depc.EINVALID, "configuration: %v", err)
 		}
 		return err
 	}
+	s.closeSource(*sc, src)
 	return nil
+}
+
+// closeSource closes a source opened to validate: a failure to release it
+// is the server's to log, not the request's.
+func (s *Server) closeSource(sc depc.SourceConfig, src depc.Source) {
+	if err := src.Close(); err != nil {
+		s.log.Warn("closing a source opened for validation", "plugin", sc.Plugin, "source", sc.Name, "error", err)
+	}
 }
 
 func (s *Server) createSource(c echo.Context) error {
@@ -217,17 +77,17 @@ func (s *Server) createSource(c echo.Context) error {
 		return err
 	}
 	sc := depc.SourceConfig(req)
-	if sc.Configuration, err = unmaskSource(sc.Configuration, nil); err != nil {
+	if sc.Configuration, err = s.unmaskSource(sc, nil); err != nil {
 		return err
 	}
-	if err := s.checkSource(&sc); err != nil {
+	if err := s.checkSource(c.Request().Context(), &sc); err != nil {
 		return err
 	}
 	out, err := s.deps.State.CreateSource(c.Request().Context(), teamOf(c).Name, sc)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, maskSource(out))
+	return c.JSON(http.StatusCreated, s.maskSource(out))
 }
 
 func (s *Server) listSources(c echo.Context) error {
@@ -235,7 +95,7 @@ func (s *Server) listSources(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, maskSources(out))
+	return c.JSON(http.StatusOK, s.maskSources(out))
 }
 
 func (s *Server) getSource(c echo.Context) error {
@@ -247,7 +107,7 @@ func (s *Server) getSource(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, maskSource(out))
+	return c.JSON(http.StatusOK, s.maskSource(out))
 }
 
 func (s *Server) putSource(c echo.Context) error {
@@ -268,17 +128,17 @@ func (s *Server) putSource(c echo.Context) error {
 		return err
 	}
 	sc := depc.SourceConfig(req)
-	if sc.Configuration, err = unmaskSource(sc.Configuration, stored.Configuration); err != nil {
+	if sc.Configuration, err = s.unmaskSource(sc, &stored); err != nil {
 		return err
 	}
-	if err := s.checkSource(&sc); err != nil {
+	if err := s.checkSource(ctx, &sc); err != nil {
 		return err
 	}
 	out, err := s.deps.State.UpdateSource(ctx, teamOf(c).Name, sc)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, maskSource(out))
+	return c.JSON(http.StatusOK, s.maskSource(out))
 }
 
 func (s *Server) deleteSource(c echo.Context) error {
@@ -307,10 +167,11 @@ func (s *Server) checkCheck(c echo.Context, ch *depc.Check) error {
 	if err != nil {
 		return err
 	}
-	src, err := s.deps.OpenSource(sc)
+	src, err := s.deps.Plugins.Open(c.Request().Context(), sc)
 	if err != nil {
 		return err
 	}
+	defer s.closeSource(sc, src)
 	if err := src.ValidateCheck(ch.Parameters); err != nil {
 		if depc.ErrorCode(err) == depc.EINTERNAL {
 			return depc.Errorf(depc.EINVALID, "parameters: %v", err)

@@ -44,6 +44,13 @@ type option func(*api.Config)
 
 func newEnv(t testing.TB, opts ...option) *env {
 	t.Helper()
+	return newEnvWith(t, plugins.All(), opts...)
+}
+
+// newEnvWith is newEnv with the given source plugins in place of the list
+// of cmd/depc.
+func newEnvWith(t testing.TB, ps depc.SourcePlugins, opts ...option) *env {
+	t.Helper()
 	dir := t.TempDir()
 	g, err := embedded.Open(filepath.Join(dir, "graph"))
 	if err != nil {
@@ -59,7 +66,7 @@ func newEnv(t testing.TB, opts ...option) *env {
 	if err := st.SetAdminTokenHash(ctx, depc.HashToken(adminToken)); err != nil {
 		t.Fatal(err)
 	}
-	comp := compute.New(g, st, openSource)
+	comp := compute.New(g, st, ps.Open)
 	t.Cleanup(func() { comp.Close() })
 	log := slog.New(slog.DiscardHandler)
 	sched, err := scheduler.New(st, comp, scheduler.Options{Logger: log})
@@ -76,16 +83,11 @@ func newEnv(t testing.TB, opts ...option) *env {
 	}
 	h := api.New(cfg, api.Deps{
 		Graph: g, State: st, Computer: comp, Runs: sched,
-		OpenSource: openSource, Plugins: plugins.All(), Logger: log,
+		Plugins: ps, Logger: log,
 	})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return &env{t: t, ctx: ctx, graph: g, state: st, srv: srv, token: adminToken}
-}
-
-// openSource opens a source with the plugin list of cmd/depc.
-func openSource(sc depc.SourceConfig) (depc.Source, error) {
-	return plugins.All().Open(context.Background(), sc)
 }
 
 // response is an answer of the server.

@@ -1,11 +1,14 @@
 package api_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"reflect"
+	"sync/atomic"
 	"testing"
 
+	"github.com/depc-dev/depc"
 	"github.com/depc-dev/depc/source/plugins"
 )
 
@@ -63,5 +66,48 @@ func TestPlugins(t *testing.T) {
 				t.Errorf("%s: checks[%d] = %v, want %v", p.Name, j, checks[j], want)
 			}
 		}
+	}
+}
+
+// countedSource counts its Close calls.
+type countedSource struct {
+	depc.Source
+	closes *atomic.Int64
+}
+
+func (s countedSource) Close() error {
+	s.closes.Add(1)
+	return s.Source.Close()
+}
+
+// TestValidationClosesSources: the sources the API opens to validate a
+// source or a check are closed once validated, whether the check passes
+// or not.
+func TestValidationClosesSources(t *testing.T) {
+	var opens, closes atomic.Int64
+	ps := plugins.All()
+	for i, p := range ps {
+		open := p.Open
+		ps[i].Open = func(ctx context.Context, conf json.RawMessage) (depc.Source, error) {
+			s, err := open(ctx, conf)
+			if err != nil {
+				return nil, err
+			}
+			opens.Add(1)
+			return countedSource{s, &closes}, nil
+		}
+	}
+	e := newEnvWith(t, ps)
+	e.call("POST", "/teams", map[string]any{"name": "acme"}, http.StatusCreated, nil)
+	e.call("POST", "/teams/acme/sources", map[string]any{"name": "fake", "plugin": "Fake"}, http.StatusCreated, nil)
+	e.call("POST", "/teams/acme/sources", map[string]any{"name": "prom", "plugin": "Prometheus", "configuration": map[string]any{"url": "http://127.0.0.1:1"}}, http.StatusCreated, nil)
+	e.call("PUT", "/teams/acme/sources/prom", map[string]any{"plugin": "Prometheus", "configuration": map[string]any{"url": "http://127.0.0.1:2"}}, http.StatusOK, nil)
+	e.call("POST", "/teams/acme/sources", map[string]any{"name": "bad", "plugin": "Prometheus", "configuration": map[string]any{}}, http.StatusBadRequest, nil)
+	check := map[string]any{"name": "ping", "source": "fake", "type": "Threshold", "parameters": map[string]any{"query": "depc.tutorial.ping", "threshold": "20"}}
+	e.call("POST", "/teams/acme/checks", check, http.StatusCreated, nil)
+	e.call("PUT", "/teams/acme/checks/ping", check, http.StatusOK, nil)
+	e.call("POST", "/teams/acme/checks", map[string]any{"name": "rtt", "source": "prom", "type": "Threshold", "parameters": map[string]any{"query": "avg(probe_rtt_ms)", "threshold": "20"}}, http.StatusBadRequest, nil)
+	if o, c := opens.Load(), closes.Load(); o != 6 || c != o {
+		t.Errorf("%d sources opened, %d closed; want 6 and 6", o, c)
 	}
 }

@@ -57,10 +57,9 @@ type Deps struct {
 	State    State
 	Computer *compute.Computer
 	Runs     Runs
-	// OpenSource opens a source to validate checks on save.
-	OpenSource compute.Opener
-	// Plugins are the source plugins (source/plugins.All in cmd/depc),
-	// listed by GET /plugins.
+	// Plugins are the source plugins (source/plugins.All in cmd/depc):
+	// they open sources to validate them and their checks on save, name
+	// the secrets masked in answers, and are listed by GET /plugins.
 	Plugins depc.SourcePlugins
 	// UI serves the web app at / (optional).
 	UI http.Handler

@@ -11,10 +11,10 @@ import (
 	"github.com/depc-dev/depc/qos"
 )
 
-// Opener opens a source from its stored configuration. cmd/depc maps the
-// plugins to their packages ("Prometheus" → source/prometheus, "Fake" →
-// source/fake); compute knows none of them.
-type Opener func(depc.SourceConfig) (depc.Source, error)
+// Opener opens a source from its stored configuration; the caller closes
+// it. cmd/depc gives depc.SourcePlugins.Open of the list of source/plugins;
+// compute knows no plugin.
+type Opener func(ctx context.Context, sc depc.SourceConfig) (depc.Source, error)
 
 // Defaults of a Computer.
 const (
@@ -65,13 +65,13 @@ type Computer struct {
 	Now func() time.Time
 
 	mu      sync.Mutex
-	sources map[sourceKey]depc.Source
+	sources map[sourceKey]*openSource
 }
 
 // New returns a Computer reading the graph from g and everything else from
 // s, opening sources with open.
 func New(g depc.GraphStore, s State, open Opener) *Computer {
-	return &Computer{graph: g, state: s, open: open, sources: map[sourceKey]depc.Source{}}
+	return &Computer{graph: g, state: s, open: open, sources: map[sourceKey]*openSource{}}
 }
 
 func (c *Computer) parallelism() int {
@@ -112,53 +112,76 @@ type sourceKey struct {
 	team, name, plugin, configuration string
 }
 
+// openSource is a source the Computer opened and the computations using it.
+// A source is closed once it is retired (its configuration changed, or
+// Close) and no computation uses it any more: a computation never sees its
+// source closed under it.
+type openSource struct {
+	src     depc.Source
+	users   int
+	retired bool
+}
+
 // source returns the opened source for a stored configuration, opening it
-// the first time. Sources are kept between computations: a Prometheus
-// source holds an HTTP transport whose connections are worth reusing, and
-// opening one per live query would leak them.
-func (c *Computer) source(team string, sc depc.SourceConfig) (depc.Source, error) {
+// the first time, and the function that releases it when the computation
+// is done with it. Sources are kept between computations: a Prometheus
+// source holds an HTTP transport whose connections are worth reusing from
+// one live query to the next.
+func (c *Computer) source(ctx context.Context, team string, sc depc.SourceConfig) (depc.Source, func(), error) {
 	if c.open == nil {
-		return nil, depc.Errorf(depc.EINTERNAL, "no source opener configured")
+		return nil, nil, depc.Errorf(depc.EINTERNAL, "no source opener configured")
 	}
 	key := sourceKey{team, sc.Name, sc.Plugin, string(bytes.TrimSpace(sc.Configuration))}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if s, ok := c.sources[key]; ok {
-		return s, nil
-	}
-	s, err := c.open(sc)
-	if err != nil {
-		return nil, err
-	}
-	// Forget the older configurations of the same source.
-	for k, old := range c.sources {
-		if k.team == team && k.name == sc.Name {
-			closeSource(old)
-			delete(c.sources, k)
+	o, ok := c.sources[key]
+	if !ok {
+		s, err := c.open(ctx, sc)
+		if err != nil {
+			return nil, nil, err
 		}
+		// Retire the older configurations of the same source.
+		for k, old := range c.sources {
+			if k.team == team && k.name == sc.Name {
+				c.retire(k, old)
+			}
+		}
+		o = &openSource{src: s}
+		c.sources[key] = o
 	}
-	c.sources[key] = s
-	return s, nil
+	o.users++
+	var once sync.Once
+	release := func() {
+		once.Do(func() {
+			c.mu.Lock()
+			defer c.mu.Unlock()
+			o.users--
+			if o.retired && o.users == 0 {
+				o.src.Close()
+			}
+		})
+	}
+	return o.src, release, nil
 }
 
-// closeSource releases what a source holds, when it can say so.
-func closeSource(s depc.Source) {
-	switch x := s.(type) {
-	case interface{ Close() error }:
-		x.Close()
-	case interface{ CloseIdleConnections() }:
-		x.CloseIdleConnections()
+// retire forgets an opened source and closes it unless a computation still
+// uses it (the last one closes it). c.mu is held.
+func (c *Computer) retire(k sourceKey, o *openSource) {
+	delete(c.sources, k)
+	o.retired = true
+	if o.users == 0 {
+		o.src.Close()
 	}
 }
 
-// Close releases the sources the Computer opened. The Computer stays
-// usable: it opens them again when needed.
+// Close releases the sources the Computer opened; those a computation
+// still uses are closed when it ends. The Computer stays usable: it opens
+// them again when needed.
 func (c *Computer) Close() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for k, s := range c.sources {
-		closeSource(s)
-		delete(c.sources, k)
+	for k, o := range c.sources {
+		c.retire(k, o)
 	}
 	return nil
 }

@@ -22,4 +22,7 @@
 // label and name.
 //
 // compute knows no source plugin: an Opener, given by cmd/depc, opens them.
+// A Computer keeps the sources it opened between computations, closes one
+// when its configuration changes and no computation uses it any more, and
+// closes them all on Close.
 package compute

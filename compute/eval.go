@@ -192,7 +192,7 @@ func (e *eval) rule(ctx context.Context, label, ruleName string) error {
 	}
 	known := make([]bool, hi-lo)
 	for _, name := range rule.Checks {
-		ch, src, bound, err := e.check(name)
+		ch, src, release, bound, err := e.check(ctx, name)
 		if err != nil {
 			for i := lo; i < hi; i++ {
 				e.errs.add(label, e.g.names[i], err.Error())
@@ -216,6 +216,7 @@ func (e *eval) rule(ctx context.Context, label, ruleName string) error {
 			}()
 		}
 		wg.Wait()
+		release()
 		if stopped != nil {
 			return depc.WrapError(depc.EUNAVAILABLE, stopped, "label %s: check %q: fetch stopped", label, ch.Name)
 		}
@@ -235,26 +236,27 @@ func (e *eval) rule(ctx context.Context, label, ruleName string) error {
 	return nil
 }
 
-// check resolves a check of a rule: the check, its opened source and its
-// bound. An error here concerns every node of the label.
-func (e *eval) check(name string) (depc.Check, depc.Source, qos.Bound, error) {
+// check resolves a check of a rule: the check, its opened source (and the
+// function that releases it) and its bound. An error here concerns every
+// node of the label.
+func (e *eval) check(ctx context.Context, name string) (depc.Check, depc.Source, func(), qos.Bound, error) {
 	ch, ok := e.s.checks[name]
 	if !ok {
-		return ch, nil, qos.Bound{}, fmt.Errorf("check %q does not exist", name)
+		return ch, nil, nil, qos.Bound{}, fmt.Errorf("check %q does not exist", name)
 	}
 	b, err := ch.Bound()
 	if err != nil {
-		return ch, nil, qos.Bound{}, fmt.Errorf("check %q: %v", name, err)
+		return ch, nil, nil, qos.Bound{}, fmt.Errorf("check %q: %v", name, err)
 	}
 	sc, ok := e.s.sources[ch.Source]
 	if !ok {
-		return ch, nil, qos.Bound{}, fmt.Errorf("check %q: source %q does not exist", name, ch.Source)
+		return ch, nil, nil, qos.Bound{}, fmt.Errorf("check %q: source %q does not exist", name, ch.Source)
 	}
-	src, err := e.c.source(e.s.team.Name, sc)
+	src, release, err := e.c.source(ctx, e.s.team.Name, sc)
 	if err != nil {
-		return ch, nil, qos.Bound{}, fmt.Errorf("check %q: source %q: %s", name, sc.Name, depc.ErrorMessage(err))
+		return ch, nil, nil, qos.Bound{}, fmt.Errorf("check %q: source %q: %s", name, sc.Name, depc.ErrorMessage(err))
 	}
-	return ch, src, b, nil
+	return ch, src, release, b, nil
 }
 
 // fetch evaluates one check for the nodes [lo, hi) of a label and folds

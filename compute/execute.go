@@ -205,10 +205,11 @@ func (c *Computer) executeCheck(ctx context.Context, team, check string, w depc.
 		}
 		sources[ch.Source] = sc
 	}
-	src, err := c.source(team, sc)
+	src, release, err := c.source(ctx, team, sc)
 	if err != nil {
 		return fail(fmt.Sprintf("source %q: %s", sc.Name, depc.ErrorMessage(err)))
 	}
+	defer release()
 	var res depc.SourceResult
 	got := false
 	err = src.Fetch(ctx, ch.Parameters, w, []string{node}, func(r depc.SourceResult) {

@@ -7,14 +7,14 @@ import (
 	"path/filepath"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/depc-dev/depc"
 	"github.com/depc-dev/depc/compute"
 	"github.com/depc-dev/depc/qos"
-	"github.com/depc-dev/depc/source/fake"
-	"github.com/depc-dev/depc/source/prometheus"
+	"github.com/depc-dev/depc/source/plugins"
 	"github.com/depc-dev/depc/state/sqlite"
 )
 
@@ -49,28 +49,17 @@ func newEnv(t testing.TB, graph depc.GraphStore) *env {
 	return e
 }
 
-func (e *env) open(sc depc.SourceConfig) (depc.Source, error) {
-	switch sc.Plugin {
-	case depc.PluginFake:
-		s, err := fake.Open(sc.Configuration)
-		if err != nil {
-			return nil, err
-		}
-		return s, nil
-	case depc.PluginPrometheus:
-		s, err := prometheus.Open(sc.Configuration)
-		if err != nil {
-			return nil, err
-		}
-		return s, nil
-	case "Test":
+func (e *env) open(ctx context.Context, sc depc.SourceConfig) (depc.Source, error) {
+	if sc.Plugin == "Test" {
 		e.mu.Lock()
 		defer e.mu.Unlock()
 		if s := e.sources[sc.Name]; s != nil {
+			s.opens.Add(1)
 			return s, nil
 		}
+		return nil, depc.Errorf(depc.EINVALID, "source %q: no test source", sc.Name)
 	}
-	return nil, depc.Errorf(depc.EINVALID, "plugin %q: unknown", sc.Plugin)
+	return plugins.All().Open(ctx, sc)
 }
 
 func (e *env) must(err error) {
@@ -209,6 +198,12 @@ type dataSource struct {
 	errCheck string
 	fetches  int
 	names    int
+	// gate, when set, is called as Fetch starts (a test holds a fetch
+	// there).
+	gate func()
+	// opens and closes count the times the computations opened and closed
+	// the source: they must end equal.
+	opens, closes atomic.Int64
 }
 
 func (s *dataSource) set(query, name string, series ...[]qos.Point) {
@@ -228,11 +223,22 @@ func (s *dataSource) fail(name string, err error) {
 
 func (s *dataSource) ValidateCheck(depc.CheckParameters) error { return nil }
 
+// Close counts: the test's sources outlive the computations, which must
+// close what they open.
+func (s *dataSource) Close() error {
+	s.closes.Add(1)
+	return nil
+}
+
 func (s *dataSource) Fetch(ctx context.Context, p depc.CheckParameters, w depc.Window, names []string, fn func(depc.SourceResult)) error {
 	s.mu.Lock()
 	s.fetches++
 	s.names += len(names)
+	gate := s.gate
 	s.mu.Unlock()
+	if gate != nil {
+		gate()
+	}
 	for _, n := range slices.Backward(names) { // any order
 		s.mu.Lock()
 		err, series := s.errs[n], s.data[p.Query+"\x00"+n]

@@ -141,3 +141,66 @@ func TestPrometheus(t *testing.T) {
 		t.Errorf("filer3 (no data): unknown %d, want 86400", *r.Unknown)
 	}
 }
+
+// TestSourcesClosed: a Computer closes every source it opened — on Close,
+// and when a source's configuration changes — but never one a computation
+// is still fetching from.
+func TestSourcesClosed(t *testing.T) {
+	e := newEnv(t, nil)
+	src := e.team("acme", "")
+	e.check("acme", "ping", "src", depc.CheckThreshold, "ping", "20")
+	e.rule("acme", "Ping", "ping")
+	e.config("acme", `{"Filer": {"qos": "rule.Ping"}}`)
+	e.apply("acme", node("Filer", "filer1")...)
+	w := depc.Window{Start: 0, End: 3600}
+	src.set("ping", "filer1", points(0, 3600, 60))
+
+	e.run("acme", "1970-01-01")
+	if _, err := e.c.ExecuteRule(e.ctx, "acme", "Ping", "filer1", w); err != nil {
+		t.Fatal(err)
+	}
+	if o, c := src.opens.Load(), src.closes.Load(); o != 1 || c != 0 {
+		t.Fatalf("after two computations: %d opens, %d closes; want the source opened once and kept", o, c)
+	}
+	e.must(e.c.Close())
+	if o, c := src.opens.Load(), src.closes.Load(); o != 1 || c != 1 {
+		t.Fatalf("after Close: %d opens, %d closes, want 1 and 1", o, c)
+	}
+
+	// A fetch holds the source; meanwhile the source is edited and used
+	// with its new configuration: the old one is closed only once the
+	// fetch is done.
+	entered, hold := make(chan struct{}), make(chan struct{})
+	src.mu.Lock()
+	src.gate = func() {
+		src.mu.Lock()
+		src.gate = nil // only the first fetch waits
+		src.mu.Unlock()
+		close(entered)
+		<-hold
+	}
+	src.mu.Unlock()
+	done := make(chan error)
+	go func() {
+		_, err := e.c.ExecuteRule(e.ctx, "acme", "Ping", "filer1", w)
+		done <- err
+	}()
+	<-entered
+	_, err := e.state.UpdateSource(e.ctx, "acme", depc.SourceConfig{Name: "src", Plugin: "Test", Configuration: json.RawMessage(`{"v": 2}`)})
+	e.must(err)
+	if _, err := e.c.ExecuteRule(e.ctx, "acme", "Ping", "filer1", w); err != nil {
+		t.Fatal(err)
+	}
+	if o, c := src.opens.Load(), src.closes.Load(); o != 3 || c != 1 {
+		t.Errorf("while the old configuration is in use: %d opens, %d closes, want 3 and 1", o, c)
+	}
+	close(hold)
+	e.must(<-done)
+	if o, c := src.opens.Load(), src.closes.Load(); o != 3 || c != 2 {
+		t.Errorf("once its fetch is done: %d opens, %d closes, want 3 and 2", o, c)
+	}
+	e.must(e.c.Close())
+	if o, c := src.opens.Load(), src.closes.Load(); o != c {
+		t.Errorf("after Close: %d opens, %d closes", o, c)
+	}
+}

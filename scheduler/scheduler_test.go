@@ -87,7 +87,7 @@ func newWorld(t *testing.T, now time.Time, g *graph, o scheduler.Options) *world
 	}
 	t.Cleanup(func() { st.Close() })
 	w := &world{t: t, ctx: context.Background(), state: st, graph: g, clock: clockwork.NewFakeClockAt(now)}
-	c := compute.New(g, st, func(sc depc.SourceConfig) (depc.Source, error) { return fake.Open(sc.Configuration) })
+	c := compute.New(g, st, func(_ context.Context, sc depc.SourceConfig) (depc.Source, error) { return fake.Open(sc.Configuration) })
 	o.Now = w.clock.Now
 	o.Gocron = []gocron.SchedulerOption{gocron.WithClock(w.clock)}
 	o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -330,7 +330,7 @@ func TestCatchUp(t *testing.T) {
 	g.mu.Lock()
 	g.hold = false
 	g.mu.Unlock()
-	c := compute.New(g, w.state, func(sc depc.SourceConfig) (depc.Source, error) { return fake.Open(sc.Configuration) })
+	c := compute.New(g, w.state, func(_ context.Context, sc depc.SourceConfig) (depc.Source, error) { return fake.Open(sc.Configuration) })
 	_, err := c.Day(w.ctx, "utc", day(today, -3))
 	w.must(err)
 	failed, err := w.state.CreateRun(w.ctx, "utc", []string{day(today, -2)})

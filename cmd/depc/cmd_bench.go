@@ -91,7 +91,7 @@ func benchCompute(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	resetPeakRSS()
 	base := peakRSS()
 
-	comp := compute.New(st.graph, st.state, st.open)
+	comp := compute.New(st.graph, st.state, st.plugins.Open)
 	defer comp.Close()
 	if *cpu != "" {
 		pf, err := os.Create(*cpu)

@@ -103,7 +103,7 @@ func benchAPI(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 
 	// The API, as `depc api` serves it, on loopback.
-	comp := compute.New(st.graph, st.state, st.open)
+	comp := compute.New(st.graph, st.state, st.plugins.Open)
 	defer comp.Close()
 	log := slog.New(slog.DiscardHandler)
 	sched, err := scheduler.New(st.state, comp, scheduler.Options{Logger: log})
@@ -113,7 +113,7 @@ func benchAPI(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	reg := prometheus.NewRegistry()
 	handler := api.New(api.Config{BodyLimit: cfg.API.BodyLimit, MessagesBodyLimit: cfg.API.MessagesBodyLimit, Decimals: cfg.API.Decimals},
 		api.Deps{Graph: st.graph, State: st.state, Computer: comp, Runs: sched,
-			OpenSource: st.open, Plugins: st.plugins, Gatherer: reg, Registerer: reg, Logger: log})
+			Plugins: st.plugins, Gatherer: reg, Registerer: reg, Logger: log})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err
@@ -202,7 +202,7 @@ func benchPrepare(ctx context.Context, st *stores, sz workload.Size, team string
 	} else {
 		fmt.Fprintf(stdout, "team %s found: the workload is not loaded again\n", team)
 	}
-	comp := compute.New(st.graph, st.state, st.open)
+	comp := compute.New(st.graph, st.state, st.plugins.Open)
 	defer comp.Close()
 	for i := range days {
 		day := benchDay(sz, i)

@@ -38,7 +38,7 @@ func scheduleCommand(ctx context.Context, args []string, stdout, stderr io.Write
 		return err
 	}
 	defer st.Close()
-	comp := compute.New(st.graph, st.state, st.open)
+	comp := compute.New(st.graph, st.state, st.plugins.Open)
 	defer comp.Close()
 	sched, err := scheduler.New(st.state, comp, scheduler.Options{
 		Nightly: cfg.Scheduler.Nightly, CatchUpDays: cfg.Scheduler.CatchUpDays, Logger: log,

@@ -121,7 +121,7 @@ func serve(ctx context.Context, name string, args []string, stdout, stderr io.Wr
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	comp := compute.New(st.graph, st.state, st.open)
+	comp := compute.New(st.graph, st.state, st.plugins.Open)
 	defer comp.Close()
 
 	var wg sync.WaitGroup
@@ -193,7 +193,7 @@ func serve(ctx context.Context, name string, args []string, stdout, stderr io.Wr
 			Decimals: cfg.API.Decimals, MetricsToken: cfg.API.MetricsToken,
 		}, api.Deps{
 			Graph: st.graph, State: st.state, Computer: comp, Runs: sched,
-			OpenSource: st.open, Plugins: st.plugins, UI: ui.Handler(),
+			Plugins: st.plugins, UI: ui.Handler(),
 			Gatherer: reg, Registerer: reg, Logger: log,
 		})
 		ln, err := net.Listen("tcp", cfg.Addr)

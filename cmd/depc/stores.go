@@ -21,12 +21,12 @@ const (
 )
 
 // stores are the stores of a process, opened from its Config, and the
-// opener of the sources its teams configure.
+// plugins of the sources its teams configure.
 type stores struct {
 	graph depc.GraphStore
 	state depc.StateStore
-	open  func(depc.SourceConfig) (depc.Source, error)
-	// plugins are the source plugins the teams' sources may use.
+	// plugins are the source plugins the teams' sources may use: the one
+	// list of source/plugins.
 	plugins depc.SourcePlugins
 }
 
@@ -58,16 +58,10 @@ func openStores(ctx context.Context, cfg Config) (*stores, error) {
 		g.Close()
 		return nil, fmt.Errorf("state store: %w", err)
 	}
-	return &stores{graph: g, state: st, open: openSource, plugins: plugins.All()}, nil
+	return &stores{graph: g, state: st, plugins: plugins.All()}, nil
 }
 
 // Close closes both stores.
 func (s *stores) Close() error {
 	return errors.Join(s.graph.Close(), s.state.Close())
-}
-
-// openSource opens a team's source with its plugin, from the one list of
-// source/plugins.
-func openSource(sc depc.SourceConfig) (depc.Source, error) {
-	return plugins.All().Open(context.Background(), sc)
 }

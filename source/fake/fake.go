@@ -44,6 +44,9 @@ func Open(configuration json.RawMessage) (*Source, error) {
 	return New(), nil
 }
 
+// Close does nothing: the Fake source holds no connection.
+func (s *Source) Close() error { return nil }
+
 // ValidateCheck accepts a check whose query names one of Metrics. The other
 // parameters (label, step, lookback) mean nothing to this source and are
 // ignored; the threshold is the caller's to validate.

@@ -41,6 +41,9 @@ type Source struct {
 	cfg Config
 	api v1.API
 	url string // redacted, for messages
+	// own is the transport the source made, nil when WithTransport gave
+	// one: Close releases only what the source owns.
+	own *http.Transport
 }
 
 var _ depc.Source = (*Source)(nil)
@@ -78,8 +81,10 @@ func New(c Config, opts ...Option) (*Source, error) {
 		opt(&o)
 	}
 	rt := o.transport
+	var own *http.Transport
 	if rt == nil {
-		rt = newTransport()
+		own = newTransport()
+		rt = own
 	}
 	hdr := make(http.Header)
 	for k, v := range c.Headers {
@@ -101,7 +106,18 @@ func New(c Config, opts ...Option) (*Source, error) {
 		return nil, depc.WrapError(depc.EINVALID, err, "configuration.url: %q is not usable", c.URL)
 	}
 	u, _ := url.Parse(c.URL) // validated
-	return &Source{cfg: c, api: v1.NewAPI(client), url: u.Redacted()}, nil
+	return &Source{cfg: c, api: v1.NewAPI(client), url: u.Redacted(), own: own}, nil
+}
+
+// Close closes the idle connections of the source's own transport, and
+// with them the goroutines that keep each one: a source opened to validate
+// a check, or replaced by an edited configuration, leaves nothing behind.
+// Requests still running finish normally.
+func (s *Source) Close() error {
+	if s.own != nil {
+		s.own.CloseIdleConnections()
+	}
+	return nil
 }
 
 // newTransport is api.DefaultRoundTripper's configuration, owned by one
