@@ -414,7 +414,7 @@ func TestFailingSource(t *testing.T) {
 		errs = append(errs, re.Label+"/"+re.Name+": "+re.Error)
 	}
 	want := []string{
-		`Disk/d1: check "Broken": source "broken": plugin "Nope": unknown`,
+		`Disk/d1: check "Broken": source "broken": plugin: must be one of Prometheus, Fake, not "Nope"`,
 		`Filer/filer2: check "Ping": connection refused`,
 	}
 	if !slices.Equal(errs, want) {
