@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/depc-dev/depc/qos"
+	"github.com/depc-dev/depc/qos/expr"
 )
 
 // The rules of a team's catalog (sources, checks, rules) that hold whoever
@@ -106,11 +107,11 @@ func (c Check) Validate() error {
 }
 
 // Validate checks what a rule must be whatever the team's checks: a name
-// that configs can write (rule.NAME, qos.ValidateRuleName) and that is a
+// that configs can write (rule.NAME, expr.ValidateRuleName) and that is a
 // resource name, and at least one check, none listed twice. Whether the
 // checks exist is for the caller. EINVALID names the field.
 func (r Rule) Validate() error {
-	if err := qos.ValidateRuleName(r.Name); err != nil {
+	if err := expr.ValidateRuleName(r.Name); err != nil {
 		return Errorf(EINVALID, "name: %v", err)
 	}
 	if err := CheckResourceName("name", r.Name); err != nil {

@@ -5,17 +5,18 @@ import (
 	"slices"
 
 	"github.com/depc-dev/depc/qos"
+	"github.com/depc-dev/depc/qos/naming"
 )
 
 // The rules of the names that enter the graph. They are checked by the
 // decoder and the API, and again by any store that puts them in a query.
-// Labels and names follow the engine's rules (package qos, which names
-// labels and nodes in configs); teams are depc's own.
+// Labels and names follow the engine's rules (package qos/naming, which
+// the config language shares); teams are depc's own.
 const (
-	LabelPattern = qos.LabelPattern
-	NamePattern  = qos.NamePattern
-	MaxLabelLen  = qos.MaxLabelLen
-	MaxNameLen   = qos.MaxNameLen
+	LabelPattern = naming.LabelPattern
+	NamePattern  = naming.NamePattern
+	MaxLabelLen  = naming.MaxLabelLen
+	MaxNameLen   = naming.MaxNameLen
 	// TeamRule is TeamPattern without its anchors, for patterns that
 	// embed a team name (the consumer's topic pattern).
 	TeamRule = `[a-z0-9][a-z0-9_-]{0,62}`
@@ -26,10 +27,10 @@ var TeamPattern = regexp.MustCompile(`^` + TeamRule + `$`)
 
 // ValidLabel reports whether s is a valid node label. It takes bytes too,
 // so that a decoder checks a label before it allocates the string.
-func ValidLabel[S ~string | ~[]byte](s S) bool { return qos.ValidLabel(s) }
+func ValidLabel[S ~string | ~[]byte](s S) bool { return naming.ValidLabel(s) }
 
 // ValidName reports whether s is a valid node name.
-func ValidName[S ~string | ~[]byte](s S) bool { return qos.ValidName(s) }
+func ValidName[S ~string | ~[]byte](s S) bool { return naming.ValidName(s) }
 
 // ValidTeam reports whether s is a valid team name.
 func ValidTeam(s string) bool { return TeamPattern.MatchString(s) }
@@ -37,7 +38,7 @@ func ValidTeam(s string) bool { return TeamPattern.MatchString(s) }
 // CheckLabel answers EINVALID naming field when label is not a node label,
 // saying which rule it breaks.
 func CheckLabel(field, label string) error {
-	if msg := qos.LabelProblem(label); msg != "" {
+	if msg := naming.LabelProblem(label); msg != "" {
 		return Errorf(EINVALID, "%s: %q %s", field, label, msg)
 	}
 	return nil
@@ -46,7 +47,7 @@ func CheckLabel(field, label string) error {
 // CheckName answers EINVALID naming field when name is not a node name,
 // saying which rule it breaks.
 func CheckName(field, name string) error {
-	if msg := qos.NameProblem(name); msg != "" {
+	if msg := naming.NameProblem(name); msg != "" {
 		return Errorf(EINVALID, "%s: %q %s", field, name, msg)
 	}
 	return nil

@@ -10,6 +10,7 @@ import (
 
 	"github.com/depc-dev/depc"
 	"github.com/depc-dev/depc/qos"
+	"github.com/depc-dev/depc/qos/expr"
 )
 
 // Report is what the computation of a team's day did.
@@ -238,7 +239,7 @@ func (e *eval) result(i int32, q qos.QoS, day string) depc.NodeDayResult {
 			r.Downtime = []depc.Period{}
 		}
 	}
-	if kind != qos.ExprRule {
+	if kind != expr.Rule {
 		n := 0
 		for j := g.off[i]; j < g.off[i+1]; j++ {
 			if e.part[j] {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/depc-dev/depc"
 	"github.com/depc-dev/depc/qos"
+	"github.com/depc-dev/depc/qos/expr"
 )
 
 // eval computes every node of a graph for its window: rule labels from
@@ -18,7 +19,7 @@ type eval struct {
 	s     *setup
 	g     *graph
 	order []string // labels in topological order
-	kind  []qos.ExprKind
+	kind  []expr.Kind
 	errs  *errorList
 
 	// tl is the timeline of each rule or operation node.
@@ -32,7 +33,7 @@ type eval struct {
 
 func (c *Computer) newEval(s *setup, g *graph, order []string) *eval {
 	e := &eval{c: c, s: s, g: g, order: order, errs: c.newErrors(),
-		kind: make([]qos.ExprKind, len(g.labels)),
+		kind: make([]expr.Kind, len(g.labels)),
 		tl:   make([]qos.Timeline, len(g.names)),
 		part: make([]bool, len(g.child)),
 	}
@@ -59,7 +60,7 @@ func (e *eval) qosOf(i int32) qos.QoS {
 func (e *eval) sources(ctx context.Context) error {
 	for _, label := range e.order {
 		lc := e.s.config[label]
-		if lc.QoS.Kind != qos.ExprRule {
+		if lc.QoS.Kind != expr.Rule {
 			continue
 		}
 		if err := e.rule(ctx, label, lc.QoS.Rule); err != nil {
@@ -79,17 +80,17 @@ func (e *eval) engine(ctx context.Context) error {
 		if !ok {
 			continue
 		}
-		expr := e.s.config[label].QoS
+		x := e.s.config[label].QoS
 		listed := make([]bool, len(e.g.labels))
-		for _, l := range expr.Labels {
+		for _, l := range x.Labels {
 			if j, ok := e.g.labelIndex(l); ok {
 				listed[j] = true
 			}
 		}
 		lo, hi := e.g.nodes(li)
-		if op, ok := expr.Operation(); ok {
+		if op, ok := qos.OperationOf(x); ok {
 			e.parallel(lo, hi, func(eng *qos.Engine, lo, hi int32) { e.operate(eng, op, listed, lo, hi) })
-		} else if a, ok := expr.Aggregator(); ok {
+		} else if a, ok := qos.AggregatorOf(x); ok {
 			e.parallel(lo, hi, func(_ *qos.Engine, lo, hi int32) { e.aggregate(a, listed, lo, hi) })
 		}
 	}

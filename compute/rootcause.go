@@ -8,6 +8,7 @@ import (
 
 	"github.com/depc-dev/depc"
 	"github.com/depc-dev/depc/qos"
+	"github.com/depc-dev/depc/qos/expr"
 )
 
 // NodeRef names a node in API answers.
@@ -151,7 +152,7 @@ func (c *Computer) RootCause(ctx context.Context, team string, key depc.NodeKey,
 	}
 	leaf := func(i int) bool {
 		if lc, ok := cfg[sg.keys[i].Label]; ok {
-			return lc.QoS.Kind == qos.ExprRule
+			return lc.QoS.Kind == expr.Rule
 		}
 		return !hasChildren[i]
 	}

@@ -11,6 +11,9 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/depc-dev/depc/qos/expr"
+	"github.com/depc-dev/depc/qos/naming"
 )
 
 // Config is a team's config (semantics §7): for each label, how its nodes
@@ -22,7 +25,7 @@ import (
 //	           "label": {"average.exclude": ["test-offer"]}}}
 //
 // DecodeConfig reads that form strictly; MarshalJSON writes it back with
-// labels sorted and every qos expression in canonical form (Expr.String),
+// labels sorted and every qos expression in canonical form (expr.Expr.String),
 // so a decoded config written out and decoded again is equal to itself,
 // and a document already in that form is written back byte for byte.
 // Validate checks what holds across labels; TopoOrder gives the order a run
@@ -32,7 +35,7 @@ type Config map[string]LabelConfig
 // LabelConfig is the config of one label.
 type LabelConfig struct {
 	// QoS is how the label's nodes get their QoS.
-	QoS Expr
+	QoS expr.Expr
 	// AverageExclude are node names left out of the label's daily
 	// average and worst-node list, in the order written (JSON:
 	// "label": {"average.exclude": […]}). The nodes keep their own QoS
@@ -79,12 +82,42 @@ func (c Config) Labels() []string {
 func (c Config) RuleNames() []string {
 	var names []string
 	for _, lc := range c {
-		if lc.QoS.Kind == ExprRule {
+		if lc.QoS.Kind == expr.Rule {
 			names = append(names, lc.QoS.Rule)
 		}
 	}
 	slices.Sort(names)
 	return slices.Compact(names)
+}
+
+// OperationOf is the engine operation of an operation expression, and
+// false for any other kind.
+func OperationOf(e expr.Expr) (Operation, bool) {
+	switch e.Kind {
+	case expr.AND:
+		return Operation{Operator: And}, true
+	case expr.OR:
+		return Operation{Operator: Or}, true
+	case expr.ATLEAST:
+		return Operation{Operator: AtLeast, M: e.M}, true
+	case expr.RATIO:
+		return Operation{Operator: Ratio, R: e.R}, true
+	}
+	return Operation{}, false
+}
+
+// AggregatorOf is the engine aggregator of an aggregation expression, and
+// false for any other kind.
+func AggregatorOf(e expr.Expr) (Aggregator, bool) {
+	switch e.Kind {
+	case expr.AVERAGE:
+		return Average, true
+	case expr.MIN:
+		return Min, true
+	case expr.MAX:
+		return Max, true
+	}
+	return 0, false
 }
 
 // ConfigError is an invalid config. Its message starts with the label
@@ -100,7 +133,7 @@ type ConfigError struct {
 	Key string
 	// Msg says what is wrong.
 	Msg string
-	// Err is the cause, when there is one: the *ExprError of a qos that
+	// Err is the cause, when there is one: the *expr.SyntaxError of a qos that
 	// does not parse, the *json.SyntaxError of malformed JSON.
 	Err error
 }
@@ -110,8 +143,8 @@ func (e *ConfigError) Error() string {
 	switch {
 	case e.Label == "":
 		path = e.Key
-	case LabelProblem(e.Label) != "":
-		path = exprShort(e.Label)
+	case naming.LabelProblem(e.Label) != "":
+		path = naming.Quote(e.Label)
 	default:
 		path = e.Label
 	}
@@ -131,7 +164,7 @@ func (e *ConfigError) Unwrap() error { return e.Err }
 // that is not one object, an invalid label, a label configured twice, a
 // label whose settings are not an object or hold a key other than "qos"
 // and "label" (or "qos" twice), a missing or non-string "qos", a qos
-// expression that does not parse (the *ExprError is the cause), a "label"
+// expression that does not parse (the *expr.SyntaxError is the cause), a "label"
 // holding anything but "average.exclude", and an "average.exclude" that is
 // not an array of distinct node names. "label": {} and
 // "average.exclude": [] are accepted and mean no exclusion (MarshalJSON
@@ -200,7 +233,7 @@ func (lc *LabelConfig) UnmarshalJSON(data []byte) error {
 }
 
 // MarshalJSON writes the config with labels sorted; a nil Config is {}.
-// It fails on an Expr that does not validate.
+// It fails on an expr.Expr that does not validate.
 func (c Config) MarshalJSON() ([]byte, error) {
 	var b bytes.Buffer
 	b.WriteByte('{')
@@ -313,7 +346,7 @@ func (d cfgDecoder) labelConfig(label string) (LabelConfig, error) {
 			if !ok {
 				return lc, &ConfigError{Label: label, Key: key, Msg: "must be a string, found " + cfgDescribe(tok)}
 			}
-			if lc.QoS, err = ParseExpr(s); err != nil {
+			if lc.QoS, err = expr.Parse(s); err != nil {
 				return lc, &ConfigError{Label: label, Key: key, Msg: err.Error(), Err: err}
 			}
 		case "label":
@@ -325,7 +358,7 @@ func (d cfgDecoder) labelConfig(label string) (LabelConfig, error) {
 				return lc, err
 			}
 		default:
-			return lc, &ConfigError{Label: label, Msg: fmt.Sprintf(`unknown key %s (a label's settings hold only "qos" and "label")`, exprShort(key))}
+			return lc, &ConfigError{Label: label, Msg: fmt.Sprintf(`unknown key %s (a label's settings hold only "qos" and "label")`, naming.Quote(key))}
 		}
 	}
 	if _, err := d.token(label); err != nil { // the closing '}'
@@ -355,7 +388,7 @@ func (d cfgDecoder) labelSettings(label string) ([]string, error) {
 		}
 		key := tok.(string)
 		if key != "average.exclude" {
-			return nil, &ConfigError{Label: label, Key: "label", Msg: fmt.Sprintf(`unknown key %s ("label" holds only "average.exclude")`, exprShort(key))}
+			return nil, &ConfigError{Label: label, Key: "label", Msg: fmt.Sprintf(`unknown key %s ("label" holds only "average.exclude")`, naming.Quote(key))}
 		}
 		if seen {
 			return nil, &ConfigError{Label: label, Key: "label.average.exclude", Msg: "duplicate key"}
@@ -411,7 +444,7 @@ func cfgCheckLabel(l string) error {
 	if l == "" {
 		return &ConfigError{Msg: `label "" is empty (labels match ^[A-Z]+[a-zA-Z0-9]*$)`}
 	}
-	if msg := LabelProblem(l); msg != "" {
+	if msg := naming.LabelProblem(l); msg != "" {
 		return &ConfigError{Label: l, Msg: "the label " + msg}
 	}
 	return nil
@@ -420,13 +453,13 @@ func cfgCheckLabel(l string) error {
 // cfgCheckExclude checks that the excluded names are distinct node names.
 func cfgCheckExclude(label string, names []string) error {
 	const key = "label.average.exclude"
-	var seen exprSeen
+	var seen naming.Set
 	for i, n := range names {
-		if msg := NameProblem(n); msg != "" {
-			return &ConfigError{Label: label, Key: key + "[" + strconv.Itoa(i) + "]", Msg: "node name " + exprShort(n) + " " + msg}
+		if msg := naming.NameProblem(n); msg != "" {
+			return &ConfigError{Label: label, Key: key + "[" + strconv.Itoa(i) + "]", Msg: "node name " + naming.Quote(n) + " " + msg}
 		}
-		if seen.add(n) {
-			return &ConfigError{Label: label, Key: key + "[" + strconv.Itoa(i) + "]", Msg: "node name " + exprShort(n) + " is listed twice"}
+		if seen.Add(n) {
+			return &ConfigError{Label: label, Key: key + "[" + strconv.Itoa(i) + "]", Msg: "node name " + naming.Quote(n) + " is listed twice"}
 		}
 	}
 	return nil
@@ -457,7 +490,7 @@ func cfgDescribe(tok json.Token) string {
 
 // Validate checks the config as a whole (semantics §7), for the caller
 // saving it: at least one label; every label valid, with a valid
-// expression (Expr.Validate) and valid exclusions; every rule.X naming a
+// expression (expr.Expr.Validate) and valid exclusions; every rule.X naming a
 // rule for which ruleExists returns true (not checked when ruleExists is
 // nil); every listed label configured; no operation listing a label
 // computed by an aggregation (an aggregation gives a QoS, not a timeline;
@@ -489,7 +522,7 @@ func (c Config) validateLabel(l string, ruleExists func(string) bool) error {
 	if err := cfgCheckExclude(l, lc.AverageExclude); err != nil {
 		return err
 	}
-	if e.Kind == ExprRule && ruleExists != nil && !ruleExists(e.Rule) {
+	if e.Kind == expr.Rule && ruleExists != nil && !ruleExists(e.Rule) {
 		return &ConfigError{Label: l, Key: "qos", Msg: fmt.Sprintf("rule %s does not exist", strconv.Quote(e.Rule))}
 	}
 	for _, dep := range e.Labels {
@@ -599,7 +632,7 @@ func (c Config) TopoOrder(roots ...string) ([]string, error) {
 	} else {
 		for _, r := range roots {
 			if _, ok := c[r]; !ok {
-				return nil, &ConfigError{Msg: fmt.Sprintf("label %s is not configured", exprShort(r))}
+				return nil, &ConfigError{Msg: fmt.Sprintf("label %s is not configured", naming.Quote(r))}
 			}
 		}
 		todo := slices.Clone(roots)

@@ -6,49 +6,9 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-	"unicode/utf8"
 
 	"github.com/depc-dev/depc/qos"
 )
-
-// FuzzParseExpr: the parser never panics, rejects with an *ExprError whose
-// column lies within the expression (or just past it), and round-trips
-// what it accepts: ParseExpr(e.String()) == e, and String is a fixed point.
-func FuzzParseExpr(f *testing.F) {
-	for _, tc := range acceptedExprs {
-		f.Add(tc.in)
-	}
-	for _, tc := range rejectedExprs {
-		f.Add(tc.in)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		e, err := qos.ParseExpr(s)
-		if err != nil {
-			var ee *qos.ExprError
-			if !errors.As(err, &ee) {
-				t.Fatalf("ParseExpr(%q): error %T is not an *ExprError", s, err)
-			}
-			if ee.Column < 1 || ee.Column > utf8.RuneCountInString(s)+1 {
-				t.Fatalf("ParseExpr(%q): column %d outside the expression", s, ee.Column)
-			}
-			return
-		}
-		if err := e.Validate(); err != nil {
-			t.Fatalf("ParseExpr(%q) = %#v, which does not validate: %v", s, e, err)
-		}
-		canonical := e.String()
-		again, err := qos.ParseExpr(canonical)
-		if err != nil {
-			t.Fatalf("ParseExpr(%q) = %#v; its String %q does not parse: %v", s, e, canonical, err)
-		}
-		if !again.Equal(e) {
-			t.Fatalf("ParseExpr(%q) = %#v, but ParseExpr(%q) = %#v", s, e, canonical, again)
-		}
-		if again.String() != canonical {
-			t.Fatalf("String is not a fixed point: %q then %q", canonical, again.String())
-		}
-	})
-}
 
 // FuzzDecodeConfig: the decoder never panics, accepts only valid JSON,
 // rejects with a *ConfigError, and round-trips what it accepts (decode,

@@ -11,7 +11,20 @@ import (
 	"testing"
 
 	"github.com/depc-dev/depc/qos"
+	"github.com/depc-dev/depc/qos/expr"
 )
+
+func rule(name string) expr.Expr { return expr.Expr{Kind: expr.Rule, Rule: name} }
+
+func op(k expr.Kind, labels ...string) expr.Expr { return expr.Expr{Kind: k, Labels: labels} }
+
+func atLeast(m int, labels ...string) expr.Expr {
+	return expr.Expr{Kind: expr.ATLEAST, M: m, Labels: labels}
+}
+
+func ratio(r float64, labels ...string) expr.Expr {
+	return expr.Expr{Kind: expr.RATIO, R: r, Labels: labels}
+}
 
 // testRules are the rules that exist for the config tests and testdata.
 var testRules = map[string]bool{"Servers": true, "Server Ping": true, "Apache": true, "Http": true}
@@ -41,8 +54,8 @@ func TestDecodeConfigAPIExample(t *testing.T) {
 	c := mustDecode(t, doc)
 	want := qos.Config{
 		"Filer":   {QoS: rule("Servers")},
-		"Website": {QoS: op(qos.ExprAND, "Filer", "Apache")},
-		"Offer":   {QoS: op(qos.ExprAVERAGE, "Website"), AverageExclude: []string{"test-offer"}},
+		"Website": {QoS: op(expr.AND, "Filer", "Apache")},
+		"Offer":   {QoS: op(expr.AVERAGE, "Website"), AverageExclude: []string{"test-offer"}},
 	}
 	if !c.Equal(want) {
 		t.Fatalf("DecodeConfig = %#v\nwant %#v", c, want)
@@ -75,7 +88,7 @@ func TestDecodeConfigAccepts(t *testing.T) {
 	}{
 		{"white space", " \n\t{ \"Filer\" :\n{ \"qos\" : \"rule.Servers\" } }\n", qos.Config{"Filer": {QoS: rule("Servers")}}},
 		{"label before qos", `{"Offer": {"label": {"average.exclude": ["a"]}, "qos": "aggregation.MIN[Website]"}}`,
-			qos.Config{"Offer": {QoS: op(qos.ExprMIN, "Website"), AverageExclude: []string{"a"}}}},
+			qos.Config{"Offer": {QoS: op(expr.MIN, "Website"), AverageExclude: []string{"a"}}}},
 		{"empty exclusions", `{"Offer": {"qos": "rule.Servers", "label": {"average.exclude": []}}}`, qos.Config{"Offer": {QoS: rule("Servers")}}},
 		{"empty label object", `{"Offer": {"qos": "rule.Servers", "label": {}}}`, qos.Config{"Offer": {QoS: rule("Servers")}}},
 		{"escaped key", `{"\u0046iler": {"\u0071os": "rule.Server\u0020Ping"}}`, qos.Config{"Filer": {QoS: rule("Server Ping")}}},
@@ -83,7 +96,7 @@ func TestDecodeConfigAccepts(t *testing.T) {
 			qos.Config{"A": {QoS: rule("X"), AverageExclude: []string{"z", "a", "m"}}}},
 		{"empty config", `{}`, qos.Config{}},
 		{"unknown rule decodes (Validate rejects it)", `{"A": {"qos": "rule.Nope"}}`, qos.Config{"A": {QoS: rule("Nope")}}},
-		{"unlisted label decodes (Validate rejects it)", `{"A": {"qos": "operation.OR[B]"}}`, qos.Config{"A": {QoS: op(qos.ExprOR, "B")}}},
+		{"unlisted label decodes (Validate rejects it)", `{"A": {"qos": "operation.OR[B]"}}`, qos.Config{"A": {QoS: op(expr.OR, "B")}}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -200,9 +213,9 @@ func TestConfigErrorFields(t *testing.T) {
 	if !errors.As(err, &ce) || ce.Label != "Website" || ce.Key != "qos" {
 		t.Fatalf("error %#v: want a *ConfigError for Website.qos", err)
 	}
-	var ee *qos.ExprError
+	var ee *expr.SyntaxError
 	if !errors.As(err, &ee) || ee.Column != 21 || ee.Msg != `expected a label, found ","` {
-		t.Errorf("error %v: want its *ExprError at column 21", err)
+		t.Errorf("error %v: want its *expr.SyntaxError at column 21", err)
 	}
 
 	_, err = check(`{"Website": {"qos": "operation.AND[Filer]"}}`)
@@ -287,7 +300,7 @@ func TestConfigInStruct(t *testing.T) {
 	if err := json.Unmarshal([]byte(in), &v); err != nil {
 		t.Fatal(err)
 	}
-	if v.ID != 7 || !v.Config.Equal(qos.Config{"Filer": {QoS: rule("Servers")}, "Website": {QoS: op(qos.ExprOR, "Filer")}}) {
+	if v.ID != 7 || !v.Config.Equal(qos.Config{"Filer": {QoS: rule("Servers")}, "Website": {QoS: op(expr.OR, "Filer")}}) {
 		t.Errorf("Unmarshal = %#v", v)
 	}
 	out, err := json.Marshal(v)
@@ -304,7 +317,7 @@ func TestConfigInStruct(t *testing.T) {
 	if err := json.Unmarshal([]byte(`{"qos": "aggregation.MIN[A]", "label": {"average.exclude": ["x"]}}`), &lc); err != nil {
 		t.Fatal(err)
 	}
-	if want := (qos.LabelConfig{QoS: op(qos.ExprMIN, "A"), AverageExclude: []string{"x"}}); !lc.Equal(want) {
+	if want := (qos.LabelConfig{QoS: op(expr.MIN, "A"), AverageExclude: []string{"x"}}); !lc.Equal(want) {
 		t.Errorf("LabelConfig = %#v, want %#v", lc, want)
 	}
 	for _, tc := range []struct{ in, want string }{
@@ -424,8 +437,8 @@ func TestConfigValidateBuiltInCode(t *testing.T) {
 		{"ATLEAST(0)", qos.Config{"A": ok, "B": {QoS: atLeast(0, "A")}}, "B.qos: ATLEAST count must be between 1 and 2147483647, found 0"},
 		{"RATIO(0)", qos.Config{"A": ok, "B": {QoS: ratio(0, "A")}}, "B.qos: RATIO must be greater than 0 and at most 1, found 0"},
 		{"RATIO(1.01)", qos.Config{"A": ok, "B": {QoS: ratio(1.01, "A")}}, "B.qos: RATIO must be greater than 0 and at most 1, found 1.01"},
-		{"empty list", qos.Config{"B": {QoS: op(qos.ExprAND)}}, "B.qos: operation.AND lists no label"},
-		{"duplicate in list", qos.Config{"A": ok, "B": {QoS: op(qos.ExprAND, "A", "A")}}, "B.qos: label A is listed twice"},
+		{"empty list", qos.Config{"B": {QoS: op(expr.AND)}}, "B.qos: operation.AND lists no label"},
+		{"duplicate in list", qos.Config{"A": ok, "B": {QoS: op(expr.AND, "A", "A")}}, "B.qos: label A is listed twice"},
 		{"bad exclusion", qos.Config{"A": {QoS: rule("Servers"), AverageExclude: []string{"x", "y z"}}},
 			`A.label.average.exclude[1]: node name "y z" must be printable ASCII without space, quotes, backslash or backtick`},
 		{"valid", qos.Config{"A": ok, "B": {QoS: ratio(0.5, "A"), AverageExclude: []string{"b1"}}}, ""},
@@ -552,7 +565,7 @@ func TestConfigLarge(t *testing.T) {
 	checkTopoOrder(t, c, order)
 
 	// Close the chain into one long cycle.
-	c["L0"] = qos.LabelConfig{QoS: op(qos.ExprOR, "L"+strconv.Itoa(n-1))}
+	c["L0"] = qos.LabelConfig{QoS: op(expr.OR, "L"+strconv.Itoa(n-1))}
 	err = c.Validate(ruleExists)
 	want := "L0.qos: labels form a cycle: L0 -> L19999 -> L19998 -> L19997 -> L19996 -> L19995 -> L19994 -> L19993 -> L19992 -> L19991 -> ... -> L0 (20000 labels)"
 	if err == nil || err.Error() != want {
@@ -599,10 +612,10 @@ func TestConfigHelpers(t *testing.T) {
 	}
 	// What a run reads for a label.
 	w := c["W"].QoS
-	if w.Kind != qos.ExprAND || !slices.Equal(w.Labels, []string{"F", "S"}) {
+	if w.Kind != expr.AND || !slices.Equal(w.Labels, []string{"F", "S"}) {
 		t.Errorf("W = %#v", w)
 	}
-	if s := c["S"].QoS; s.Kind != qos.ExprRule || s.Rule != "Server Ping" {
+	if s := c["S"].QoS; s.Kind != expr.Rule || s.Rule != "Server Ping" {
 		t.Errorf("S = %#v", s)
 	}
 
@@ -674,4 +687,42 @@ func readFile(t testing.TB, path string) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+func TestOperationOfAndAggregatorOf(t *testing.T) {
+	tests := []struct {
+		expr  string
+		op    qos.Operation
+		isOp  bool
+		agg   qos.Aggregator
+		isAgg bool
+	}{
+		{"rule.Servers", qos.Operation{}, false, 0, false},
+		{"operation.AND[A]", qos.Operation{Operator: qos.And}, true, 0, false},
+		{"operation.OR[A]", qos.Operation{Operator: qos.Or}, true, 0, false},
+		{"operation.ATLEAST(3)[A]", qos.Operation{Operator: qos.AtLeast, M: 3}, true, 0, false},
+		{"operation.RATIO(.35)[A]", qos.Operation{Operator: qos.Ratio, R: 0.35}, true, 0, false},
+		{"aggregation.AVERAGE[A]", qos.Operation{}, false, qos.Average, true},
+		{"aggregation.MIN[A]", qos.Operation{}, false, qos.Min, true},
+		{"aggregation.MAX[A]", qos.Operation{}, false, qos.Max, true},
+	}
+	for _, tc := range tests {
+		e, err := expr.Parse(tc.expr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		gotOp, isOp := qos.OperationOf(e)
+		if gotOp != tc.op || isOp != tc.isOp {
+			t.Errorf("OperationOf(%s) = %v, %v; want %v, %v", tc.expr, gotOp, isOp, tc.op, tc.isOp)
+		}
+		if isOp {
+			if err := gotOp.Validate(); err != nil {
+				t.Errorf("OperationOf(%s).Validate(): %v", tc.expr, err)
+			}
+		}
+		gotAgg, isAgg := qos.AggregatorOf(e)
+		if gotAgg != tc.agg || isAgg != tc.isAgg {
+			t.Errorf("AggregatorOf(%s) = %v, %v; want %v, %v", tc.expr, gotAgg, isAgg, tc.agg, tc.isAgg)
+		}
+	}
 }

@@ -79,7 +79,8 @@
 // # Configs
 //
 // A team's config maps each label to a qos expression — rule.Name,
-// operation.OP[L1, …], aggregation.AGG[L1, …] — parsed by ParseExpr and
-// decoded, validated and ordered as a Config; Expr.Operation and
-// Expr.Aggregator give the engine's Operation and Aggregator.
+// operation.OP[L1, …], aggregation.AGG[L1, …] — parsed by package
+// qos/expr and decoded, validated and ordered as a Config; OperationOf and
+// AggregatorOf give the engine's Operation and Aggregator. The rules of
+// labels and node names are package qos/naming's.
 package qos

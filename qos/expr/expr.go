@@ -1,98 +1,63 @@
-package qos
+package expr
 
 import (
 	"errors"
 	"fmt"
 	"math"
-	"slices"
 	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/depc-dev/depc/qos/naming"
 )
 
-// This file holds the language of a label's "qos" setting (api.md, "The qos
-// grammar"):
-//
-//	expr      = "rule." rulename
-//	          | "operation." ( "AND" | "OR" ) [ "()" ] list
-//	          | "operation.ATLEAST(" count ")" list
-//	          | "operation.RATIO(" ratio ")" list
-//	          | "aggregation." ( "AVERAGE" | "MIN" | "MAX" ) [ "()" ] list
-//	rulename  = name | "'" name "'"
-//	list      = "[" { " " } label { " " } { "," { " " } label { " " } } "]"
-//	label     = ^[A-Z][a-zA-Z0-9]*$, at most 64 bytes
-//	count     = digit { digit }                    an integer >= 1
-//	ratio     = digit { digit } [ "." digit { digit } ]
-//	          | "." digit { digit }                a decimal, 0 < r <= 1
-//
-// The decisions the grammar leaves open, taken strictly so that a typo is an
-// error on save rather than a surprise at night:
-//
-//   - Keywords are case-sensitive and nothing else may surround them: no
-//     space before or after the expression, none inside "operation.AND()" or
-//     "ATLEAST(2)". Spaces (U+0020 only) are allowed around the labels of a
-//     list, as the original DepC configs write "[Filer, Apache]".
-//   - A rule name is the rest of the expression after "rule.", quoted or
-//     not: rule.Server Ping and rule.'Server Ping' name the same rule. A rule
-//     name (see ValidateRuleName) is printable, has no "'" (there is no
-//     escape, so a quote could not be read back unambiguously) and does not
-//     start or end with a space, so "rule.Servers " is rejected rather than
-//     silently naming a rule "Servers " that does not exist.
-//   - A label may be listed only once in a list.
-//   - ATLEAST's count is at most MaxInt32; leading zeros are allowed.
-//   - RATIO's bounds are checked on the decimal as written, so
-//     RATIO(1.0000000000000000001) is rejected even though it rounds to 1.
-//
-// Expr.String writes the canonical form, and ParseExpr(e.String()) gives e
-// back for every valid e.
+// Kind is what a label's qos expression computes.
+type Kind uint8
 
-// ExprKind is what a label's qos expression computes.
-type ExprKind uint8
-
-// The kinds of expression. The zero ExprKind is invalid.
+// The kinds of expression. The zero Kind is invalid.
 const (
-	ExprRule    ExprKind = iota + 1 // rule.NAME: the node's rule timeline
-	ExprAND                         // operation.AND[…]
-	ExprOR                          // operation.OR[…]
-	ExprATLEAST                     // operation.ATLEAST(m)[…]
-	ExprRATIO                       // operation.RATIO(r)[…]
-	ExprAVERAGE                     // aggregation.AVERAGE[…]
-	ExprMIN                         // aggregation.MIN[…]
-	ExprMAX                         // aggregation.MAX[…]
+	Rule    Kind = iota + 1 // rule.NAME: the node's rule timeline
+	AND                     // operation.AND[…]
+	OR                      // operation.OR[…]
+	ATLEAST                 // operation.ATLEAST(m)[…]
+	RATIO                   // operation.RATIO(r)[…]
+	AVERAGE                 // aggregation.AVERAGE[…]
+	MIN                     // aggregation.MIN[…]
+	MAX                     // aggregation.MAX[…]
 )
 
 // String returns the kind as written in an expression: "rule",
 // "operation.AND", …, "aggregation.MAX".
-func (k ExprKind) String() string {
+func (k Kind) String() string {
 	switch k {
-	case ExprRule:
+	case Rule:
 		return "rule"
-	case ExprAND, ExprOR, ExprATLEAST, ExprRATIO:
-		return "operation." + exprKindWords[k]
-	case ExprAVERAGE, ExprMIN, ExprMAX:
-		return "aggregation." + exprKindWords[k]
+	case AND, OR, ATLEAST, RATIO:
+		return "operation." + kindWords[k]
+	case AVERAGE, MIN, MAX:
+		return "aggregation." + kindWords[k]
 	}
-	return fmt.Sprintf("ExprKind(%d)", uint8(k))
+	return fmt.Sprintf("expr.Kind(%d)", uint8(k))
 }
 
 // IsOperation reports whether k combines its children's timelines into a
 // timeline (AND, OR, ATLEAST, RATIO).
-func (k ExprKind) IsOperation() bool { return k >= ExprAND && k <= ExprRATIO }
+func (k Kind) IsOperation() bool { return k >= AND && k <= RATIO }
 
 // IsAggregation reports whether k combines its children's QoS into a QoS
 // (AVERAGE, MIN, MAX). An aggregation has no timeline, so only another
 // aggregation may list its label.
-func (k ExprKind) IsAggregation() bool { return k >= ExprAVERAGE && k <= ExprMAX }
+func (k Kind) IsAggregation() bool { return k >= AVERAGE && k <= MAX }
 
 // HasTimeline reports whether a label of kind k computes a timeline per
 // node (a rule or an operation), which is what an operation needs from the
 // labels it lists.
-func (k ExprKind) HasTimeline() bool { return k == ExprRule || k.IsOperation() }
+func (k Kind) HasTimeline() bool { return k == Rule || k.IsOperation() }
 
-var exprKindWords = [...]string{
-	ExprAND: "AND", ExprOR: "OR", ExprATLEAST: "ATLEAST", ExprRATIO: "RATIO",
-	ExprAVERAGE: "AVERAGE", ExprMIN: "MIN", ExprMAX: "MAX",
+var kindWords = [...]string{
+	AND: "AND", OR: "OR", ATLEAST: "ATLEAST", RATIO: "RATIO",
+	AVERAGE: "AVERAGE", MIN: "MIN", MAX: "MAX",
 }
 
 // Limits of the expression language.
@@ -107,15 +72,15 @@ const (
 // Expr is a parsed qos expression: how the nodes of one label get their QoS.
 // Which fields are meaningful depends on Kind.
 type Expr struct {
-	Kind ExprKind
-	// Rule is the rule's name (ExprRule), without quotes.
+	Kind Kind
+	// Rule is the rule's name (kind Rule), without quotes.
 	Rule string
 	// Labels are the labels listed (operations and aggregations), in the
 	// order written; never empty, no duplicates.
 	Labels []string
-	// M is ATLEAST's count (ExprATLEAST), >= 1.
+	// M is ATLEAST's count, >= 1.
 	M int
-	// R is RATIO's ratio (ExprRATIO), in (0, 1]: the float64 nearest the
+	// R is RATIO's ratio, in (0, 1]: the float64 nearest the
 	// decimal written. Computing k/n >= R as float64(k)/float64(n) >= R
 	// keeps the equality cases (7 OK of 20 for RATIO(0.35)): both sides
 	// are the same real number rounded the same way.
@@ -135,36 +100,6 @@ func (e Expr) Equal(f Expr) bool {
 	return true
 }
 
-// Operation returns the engine operation of an operation expression, and
-// false for any other kind.
-func (e Expr) Operation() (Operation, bool) {
-	switch e.Kind {
-	case ExprAND:
-		return Operation{Operator: And}, true
-	case ExprOR:
-		return Operation{Operator: Or}, true
-	case ExprATLEAST:
-		return Operation{Operator: AtLeast, M: e.M}, true
-	case ExprRATIO:
-		return Operation{Operator: Ratio, R: e.R}, true
-	}
-	return Operation{}, false
-}
-
-// Aggregator returns the engine aggregator of an aggregation expression,
-// and false for any other kind.
-func (e Expr) Aggregator() (Aggregator, bool) {
-	switch e.Kind {
-	case ExprAVERAGE:
-		return Average, true
-	case ExprMIN:
-		return Min, true
-	case ExprMAX:
-		return Max, true
-	}
-	return 0, false
-}
-
 // String returns the canonical form of e: "rule.Servers",
 // "rule.'Server Ping'" (quoted when the name holds a space),
 // "operation.AND[Filer, Apache]", "operation.ATLEAST(2)[Server]",
@@ -174,7 +109,7 @@ func (e Expr) String() string {
 	var b strings.Builder
 	b.WriteString(e.Kind.String())
 	switch e.Kind {
-	case ExprRule:
+	case Rule:
 		b.WriteByte('.')
 		if strings.Contains(e.Rule, " ") {
 			b.WriteString("'" + e.Rule + "'")
@@ -182,9 +117,9 @@ func (e Expr) String() string {
 			b.WriteString(e.Rule)
 		}
 		return b.String()
-	case ExprATLEAST:
+	case ATLEAST:
 		b.WriteString("(" + strconv.Itoa(e.M) + ")")
-	case ExprRATIO:
+	case RATIO:
 		// The shortest decimal that reads back as the same float64.
 		b.WriteString("(" + strconv.FormatFloat(e.R, 'f', -1, 64) + ")")
 	}
@@ -209,7 +144,7 @@ func (e Expr) MarshalText() ([]byte, error) {
 
 // UnmarshalText parses an expression.
 func (e *Expr) UnmarshalText(text []byte) error {
-	x, err := ParseExpr(string(text))
+	x, err := Parse(string(text))
 	if err != nil {
 		return err
 	}
@@ -217,12 +152,12 @@ func (e *Expr) UnmarshalText(text []byte) error {
 	return nil
 }
 
-// Validate checks what ParseExpr guarantees, for an Expr built in code: a
+// Validate checks what Parse guarantees, for an Expr built in code: a
 // known kind, a valid rule name, a non-empty list of valid distinct labels,
 // M >= 1, 0 < R <= 1, and no field that the kind does not use.
 func (e Expr) Validate() error {
 	switch {
-	case e.Kind == ExprRule:
+	case e.Kind == Rule:
 		if err := ValidateRuleName(e.Rule); err != nil {
 			return err
 		}
@@ -237,14 +172,14 @@ func (e Expr) Validate() error {
 	if e.Rule != "" {
 		return fmt.Errorf("%s has no rule name", e.Kind)
 	}
-	if e.Kind == ExprATLEAST {
+	if e.Kind == ATLEAST {
 		if e.M < 1 || e.M > MaxATLEAST {
 			return fmt.Errorf("ATLEAST count must be between 1 and %d, found %d", MaxATLEAST, e.M)
 		}
 	} else if e.M != 0 {
 		return fmt.Errorf("%s has no count", e.Kind)
 	}
-	if e.Kind == ExprRATIO {
+	if e.Kind == RATIO {
 		if !(e.R > 0 && e.R <= 1) { // also catches NaN
 			return fmt.Errorf("RATIO must be greater than 0 and at most 1, found %v", e.R)
 		}
@@ -254,12 +189,12 @@ func (e Expr) Validate() error {
 	if len(e.Labels) == 0 {
 		return fmt.Errorf("%s lists no label", e.Kind)
 	}
-	var seen exprSeen
+	var seen naming.Set
 	for _, l := range e.Labels {
-		if msg := LabelProblem(l); msg != "" {
-			return fmt.Errorf("label %s %s", exprShort(l), msg)
+		if msg := naming.LabelProblem(l); msg != "" {
+			return fmt.Errorf("label %s %s", naming.Quote(l), msg)
 		}
-		if seen.add(l) {
+		if seen.Add(l) {
 			return fmt.Errorf("label %s is listed twice", l)
 		}
 	}
@@ -273,15 +208,15 @@ func (e Expr) Validate() error {
 // API should apply it to rule names on save so every rule can be
 // configured.
 func ValidateRuleName(name string) error {
-	if _, msg := exprRuleNameProblem(name); msg != "" {
+	if _, msg := ruleNameProblem(name); msg != "" {
 		return errors.New(msg)
 	}
 	return nil
 }
 
-// exprRuleNameProblem returns the byte offset in name of the first problem
+// ruleNameProblem returns the byte offset in name of the first problem
 // and its description, or "" when name is valid.
-func exprRuleNameProblem(name string) (int, string) {
+func ruleNameProblem(name string) (int, string) {
 	if name == "" {
 		return 0, "rule name is empty"
 	}
@@ -293,7 +228,7 @@ func exprRuleNameProblem(name string) (int, string) {
 	}
 	for i, r := range name {
 		switch {
-		case r == utf8.RuneError && exprInvalidAt(name, i):
+		case r == utf8.RuneError && invalidAt(name, i):
 			return i, "rule name is not valid UTF-8"
 		case r == '\'':
 			return i, `rule name must not contain "'"`
@@ -307,72 +242,22 @@ func exprRuleNameProblem(name string) (int, string) {
 	return 0, ""
 }
 
-func exprInvalidAt(s string, i int) bool {
+func invalidAt(s string, i int) bool {
 	_, size := utf8.DecodeRuneInString(s[i:])
 	return size == 1
 }
 
-// exprShort quotes s for a message, cut to a readable length: the input
-// may be a whole request body.
-func exprShort(s string) string {
-	if c := exprCut(s); len(c) < len(s) {
-		return strconv.Quote(c) + "..."
-	}
-	return strconv.Quote(s)
-}
-
-// exprClip is exprShort for text known to be printable: digits.
-func exprClip(s string) string {
-	if c := exprCut(s); len(c) < len(s) {
-		return c + "..."
-	}
-	return s
-}
-
-func exprCut(s string) string {
+// clip cuts digits, which need no quoting, to a readable length.
+func clip(digits string) string {
 	const max = 64
-	if len(s) <= max {
-		return s
+	if len(digits) > max {
+		return digits[:max] + "..."
 	}
-	cut := max
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut]
+	return digits
 }
 
-// exprSeen finds repeated strings in a list in linear time overall: a
-// 1 MiB config may list many thousands of labels or names, and a quadratic
-// check would let one request burn a core.
-type exprSeen struct {
-	small []string
-	set   map[string]struct{}
-}
-
-// add records x and reports whether it was recorded before.
-func (s *exprSeen) add(x string) bool {
-	if s.set == nil {
-		if slices.Contains(s.small, x) {
-			return true
-		}
-		s.small = append(s.small, x)
-		if len(s.small) > 16 {
-			s.set = make(map[string]struct{}, 2*len(s.small))
-			for _, y := range s.small {
-				s.set[y] = struct{}{}
-			}
-		}
-		return false
-	}
-	if _, ok := s.set[x]; ok {
-		return true
-	}
-	s.set[x] = struct{}{}
-	return false
-}
-
-// ExprError is a syntax error in a qos expression.
-type ExprError struct {
+// SyntaxError is a syntax error in a qos expression.
+type SyntaxError struct {
 	// Column is the 1-based position, in characters, where the problem
 	// was found; one past the last character when the expression ended
 	// too early.
@@ -381,12 +266,12 @@ type ExprError struct {
 	Msg string
 }
 
-func (e *ExprError) Error() string { return fmt.Sprintf("column %d: %s", e.Column, e.Msg) }
+func (e *SyntaxError) Error() string { return fmt.Sprintf("column %d: %s", e.Column, e.Msg) }
 
-// ParseExpr parses a label's qos expression. Its errors are *ExprError
+// Parse parses a label's qos expression. Its errors are *SyntaxError
 // saying what was expected at which column.
-func ParseExpr(s string) (Expr, error) {
-	p := exprParser{s: s}
+func Parse(s string) (Expr, error) {
+	p := parser{s: s}
 	e, err := p.parse()
 	if err != nil {
 		return Expr{}, err
@@ -394,24 +279,24 @@ func ParseExpr(s string) (Expr, error) {
 	return e, nil
 }
 
-type exprParser struct {
+type parser struct {
 	s string
 	i int // byte offset of the next character
 }
 
-func (p *exprParser) errAt(i int, format string, args ...any) error {
-	return &ExprError{Column: utf8.RuneCountInString(p.s[:i]) + 1, Msg: fmt.Sprintf(format, args...)}
+func (p *parser) errAt(i int, format string, args ...any) error {
+	return &SyntaxError{Column: utf8.RuneCountInString(p.s[:i]) + 1, Msg: fmt.Sprintf(format, args...)}
 }
 
 // found describes what is at byte offset i, for "expected X, found Y"
 // messages: a whole word when one starts there, else one character.
-func (p *exprParser) found(i int) string {
+func (p *parser) found(i int) string {
 	if i >= len(p.s) {
 		return "end of expression"
 	}
-	if exprIsAlnum(p.s[i]) {
+	if isAlnum(p.s[i]) {
 		j := i
-		for j < len(p.s) && exprIsAlnum(p.s[j]) && j-i < 32 {
+		for j < len(p.s) && isAlnum(p.s[j]) && j-i < 32 {
 			j++
 		}
 		return strconv.Quote(p.s[i:j])
@@ -423,14 +308,14 @@ func (p *exprParser) found(i int) string {
 	return strconv.Quote(string(r))
 }
 
-func (p *exprParser) expected(what string) error {
+func (p *parser) expected(what string) error {
 	return p.errAt(p.i, "expected %s, found %s", what, p.found(p.i))
 }
 
 // word reads [a-zA-Z]* at the current position.
-func (p *exprParser) word() string {
+func (p *parser) word() string {
 	j := p.i
-	for j < len(p.s) && (exprIsUpper(p.s[j]) || exprIsLower(p.s[j])) {
+	for j < len(p.s) && (isUpper(p.s[j]) || isLower(p.s[j])) {
 		j++
 	}
 	w := p.s[p.i:j]
@@ -438,9 +323,9 @@ func (p *exprParser) word() string {
 	return w
 }
 
-func (p *exprParser) peek(c byte) bool { return p.i < len(p.s) && p.s[p.i] == c }
+func (p *parser) peek(c byte) bool { return p.i < len(p.s) && p.s[p.i] == c }
 
-func (p *exprParser) parse() (Expr, error) {
+func (p *parser) parse() (Expr, error) {
 	if p.s == "" {
 		return Expr{}, p.errAt(0, "empty expression; expected rule.NAME, operation.OP[...] or aggregation.OP[...]")
 	}
@@ -465,19 +350,19 @@ func (p *exprParser) parse() (Expr, error) {
 	var e Expr
 	switch {
 	case family == "operation" && name == "AND":
-		e.Kind = ExprAND
+		e.Kind = AND
 	case family == "operation" && name == "OR":
-		e.Kind = ExprOR
+		e.Kind = OR
 	case family == "operation" && name == "ATLEAST":
-		e.Kind = ExprATLEAST
+		e.Kind = ATLEAST
 	case family == "operation" && name == "RATIO":
-		e.Kind = ExprRATIO
+		e.Kind = RATIO
 	case family == "aggregation" && name == "AVERAGE":
-		e.Kind = ExprAVERAGE
+		e.Kind = AVERAGE
 	case family == "aggregation" && name == "MIN":
-		e.Kind = ExprMIN
+		e.Kind = MIN
 	case family == "aggregation" && name == "MAX":
-		e.Kind = ExprMAX
+		e.Kind = MAX
 	default:
 		p.i = nameAt
 		names := "AND, OR, ATLEAST or RATIO"
@@ -486,21 +371,21 @@ func (p *exprParser) parse() (Expr, error) {
 		}
 		if name != "" {
 			hint := ""
-			for k := ExprAND; k <= ExprMAX; k++ {
-				if exprKindWords[k] == name {
+			for k := AND; k <= MAX; k++ {
+				if kindWords[k] == name {
 					hint = fmt.Sprintf(" (%s is %s)", name, k)
 				}
 			}
-			return Expr{}, p.errAt(nameAt, "unknown %s %s; expected %s%s", family, exprShort(name), names, hint)
+			return Expr{}, p.errAt(nameAt, "unknown %s %s; expected %s%s", family, naming.Quote(name), names, hint)
 		}
 		return Expr{}, p.expected("an " + family + " (" + names + ")")
 	}
 
 	var err error
 	switch e.Kind {
-	case ExprATLEAST:
+	case ATLEAST:
 		e.M, err = p.count()
-	case ExprRATIO:
+	case RATIO:
 		e.R, err = p.ratio()
 	default:
 		if p.peek('(') {
@@ -523,7 +408,7 @@ func (p *exprParser) parse() (Expr, error) {
 	return e, nil
 }
 
-func (p *exprParser) rule() (Expr, error) {
+func (p *parser) rule() (Expr, error) {
 	nameAt := p.i
 	name := p.s[p.i:]
 	if strings.HasPrefix(name, "'") {
@@ -541,20 +426,20 @@ func (p *exprParser) rule() (Expr, error) {
 	if name == "" {
 		return Expr{}, p.errAt(nameAt, "expected a rule name, found %s", p.found(nameAt))
 	}
-	if i, msg := exprRuleNameProblem(name); msg != "" {
+	if i, msg := ruleNameProblem(name); msg != "" {
 		return Expr{}, p.errAt(nameAt+i, "%s", msg)
 	}
-	return Expr{Kind: ExprRule, Rule: name}, nil
+	return Expr{Kind: Rule, Rule: name}, nil
 }
 
 // count reads ATLEAST's "(m)".
-func (p *exprParser) count() (int, error) {
+func (p *parser) count() (int, error) {
 	if !p.peek('(') {
 		return 0, p.expected(`"(" and a count after ATLEAST`)
 	}
 	p.i++
 	at := p.i
-	for p.i < len(p.s) && exprIsDigit(p.s[p.i]) {
+	for p.i < len(p.s) && isDigit(p.s[p.i]) {
 		p.i++
 	}
 	if p.i == at {
@@ -570,23 +455,23 @@ func (p *exprParser) count() (int, error) {
 	p.i++
 	m, err := strconv.Atoi(digits)
 	if err != nil || m > MaxATLEAST {
-		return 0, p.errAt(at, "ATLEAST count must be at most %d, found %s", MaxATLEAST, exprClip(digits))
+		return 0, p.errAt(at, "ATLEAST count must be at most %d, found %s", MaxATLEAST, clip(digits))
 	}
 	if m < 1 {
-		return 0, p.errAt(at, "ATLEAST count must be at least 1, found %s", exprClip(digits))
+		return 0, p.errAt(at, "ATLEAST count must be at least 1, found %s", clip(digits))
 	}
 	return m, nil
 }
 
 // ratio reads RATIO's "(r)".
-func (p *exprParser) ratio() (float64, error) {
+func (p *parser) ratio() (float64, error) {
 	if !p.peek('(') {
 		return 0, p.expected(`"(" and a ratio after RATIO`)
 	}
 	p.i++
 	at := p.i
 	intEnd := p.i
-	for intEnd < len(p.s) && exprIsDigit(p.s[intEnd]) {
+	for intEnd < len(p.s) && isDigit(p.s[intEnd]) {
 		intEnd++
 	}
 	p.i = intEnd
@@ -594,7 +479,7 @@ func (p *exprParser) ratio() (float64, error) {
 	if p.peek('.') {
 		p.i++
 		fracAt = p.i
-		for p.i < len(p.s) && exprIsDigit(p.s[p.i]) {
+		for p.i < len(p.s) && isDigit(p.s[p.i]) {
 			p.i++
 		}
 		if p.i == fracAt {
@@ -615,40 +500,40 @@ func (p *exprParser) ratio() (float64, error) {
 	fracNonZero := strings.Trim(p.s[fracAt:p.i-1], "0") != ""
 	switch {
 	case intPart == "" && !fracNonZero:
-		return 0, p.errAt(at, "RATIO must be greater than 0, found %s", exprClip(text))
+		return 0, p.errAt(at, "RATIO must be greater than 0, found %s", clip(text))
 	case intPart != "" && (intPart != "1" || fracNonZero):
-		return 0, p.errAt(at, "RATIO must be at most 1, found %s", exprClip(text))
+		return 0, p.errAt(at, "RATIO must be at most 1, found %s", clip(text))
 	}
 	r, err := strconv.ParseFloat(text, 64)
 	if err != nil || r == 0 {
 		// Only a ratio below the smallest float64 gets here.
-		return 0, p.errAt(at, "RATIO %s is too small", exprClip(text))
+		return 0, p.errAt(at, "RATIO %s is too small", clip(text))
 	}
 	return r, nil
 }
 
 // list reads "[L1, L2, …]".
-func (p *exprParser) list() ([]string, error) {
+func (p *parser) list() ([]string, error) {
 	if !p.peek('[') {
 		return nil, p.expected(`"[" and a list of labels`)
 	}
 	p.i++
 	var labels []string
-	var seen exprSeen
+	var seen naming.Set
 	for {
 		p.spaces()
 		at := p.i
-		for p.i < len(p.s) && exprIsAlnum(p.s[p.i]) {
+		for p.i < len(p.s) && isAlnum(p.s[p.i]) {
 			p.i++
 		}
 		l := p.s[at:p.i]
 		if l == "" {
 			return nil, p.expected("a label")
 		}
-		if msg := LabelProblem(l); msg != "" {
-			return nil, p.errAt(at, "label %s %s", exprShort(l), msg)
+		if msg := naming.LabelProblem(l); msg != "" {
+			return nil, p.errAt(at, "label %s %s", naming.Quote(l), msg)
 		}
-		if seen.add(l) {
+		if seen.Add(l) {
 			return nil, p.errAt(at, "label %s is listed twice", l)
 		}
 		labels = append(labels, l)
@@ -665,13 +550,13 @@ func (p *exprParser) list() ([]string, error) {
 	}
 }
 
-func (p *exprParser) spaces() {
+func (p *parser) spaces() {
 	for p.peek(' ') {
 		p.i++
 	}
 }
 
-func exprIsUpper(c byte) bool { return 'A' <= c && c <= 'Z' }
-func exprIsLower(c byte) bool { return 'a' <= c && c <= 'z' }
-func exprIsDigit(c byte) bool { return '0' <= c && c <= '9' }
-func exprIsAlnum(c byte) bool { return exprIsUpper(c) || exprIsLower(c) || exprIsDigit(c) }
+func isUpper(c byte) bool { return 'A' <= c && c <= 'Z' }
+func isLower(c byte) bool { return 'a' <= c && c <= 'z' }
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+func isAlnum(c byte) bool { return isUpper(c) || isLower(c) || isDigit(c) }

@@ -1,14 +1,12 @@
-package qos
+package naming
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"unicode/utf8"
+)
 
-// The rules of node labels and names, in one place. They live in the
-// engine because its config language names labels and excludes node names;
-// package depc re-exports them for everything else (the decoder, the API,
-// the graph and state stores), so a rule changed here changes everywhere.
-// They are plain byte loops, not regular expressions: the decoder and the
-// nightly write check millions of names, and a regexp would cost as much as
-// the work around it. FuzzNameRules holds them equal to the patterns.
 const (
 	// LabelPattern is the pattern of a node label, at most MaxLabelLen
 	// bytes. Labels enter Neo4j queries' text, so they hold no quote, space
@@ -27,11 +25,11 @@ const (
 // MaxLabelLen bytes). It takes bytes too, so that a decoder checks a label
 // before it allocates the string.
 func ValidLabel[S ~string | ~[]byte](s S) bool {
-	if len(s) == 0 || len(s) > MaxLabelLen || !exprIsUpper(s[0]) {
+	if len(s) == 0 || len(s) > MaxLabelLen || !isUpper(s[0]) {
 		return false
 	}
 	for i := 1; i < len(s); i++ {
-		if !exprIsAlnum(s[i]) {
+		if !isAlnum(s[i]) {
 			return false
 		}
 	}
@@ -82,10 +80,57 @@ func LabelProblem(l string) string {
 		return "is empty"
 	case len(l) > MaxLabelLen:
 		return fmt.Sprintf("is longer than %d bytes", MaxLabelLen)
-	case !exprIsUpper(l[0]):
+	case !isUpper(l[0]):
 		return "must start with an uppercase letter (labels match " + LabelPattern + ")"
 	case !ValidLabel(l):
 		return "must match " + LabelPattern
 	}
 	return ""
+}
+
+func isUpper(c byte) bool { return 'A' <= c && c <= 'Z' }
+func isAlnum(c byte) bool { return isUpper(c) || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' }
+
+// Quote quotes s for a message, cut to a readable length: what is quoted
+// may be a whole request body.
+func Quote(s string) string {
+	const max = 64
+	if len(s) <= max {
+		return strconv.Quote(s)
+	}
+	cut := max
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return strconv.Quote(s[:cut]) + "..."
+}
+
+// Set finds repeated names in a list in linear time overall: a 1 MiB
+// config may list many thousands of labels or names, and a quadratic check
+// would let one request burn a core. The zero Set is empty.
+type Set struct {
+	small []string
+	set   map[string]struct{}
+}
+
+// Add records x and reports whether it was recorded before.
+func (s *Set) Add(x string) bool {
+	if s.set == nil {
+		if slices.Contains(s.small, x) {
+			return true
+		}
+		s.small = append(s.small, x)
+		if len(s.small) > 16 {
+			s.set = make(map[string]struct{}, 2*len(s.small))
+			for _, y := range s.small {
+				s.set[y] = struct{}{}
+			}
+		}
+		return false
+	}
+	if _, ok := s.set[x]; ok {
+		return true
+	}
+	s.set[x] = struct{}{}
+	return false
 }

@@ -1,4 +1,4 @@
-package qos_test
+package expr_test
 
 import (
 	"encoding/json"
@@ -8,19 +8,20 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/depc-dev/depc/qos"
+	"github.com/depc-dev/depc/qos/expr"
+	"github.com/depc-dev/depc/qos/naming"
 )
 
-func rule(name string) qos.Expr { return qos.Expr{Kind: qos.ExprRule, Rule: name} }
+func rule(name string) expr.Expr { return expr.Expr{Kind: expr.Rule, Rule: name} }
 
-func op(k qos.ExprKind, labels ...string) qos.Expr { return qos.Expr{Kind: k, Labels: labels} }
+func op(k expr.Kind, labels ...string) expr.Expr { return expr.Expr{Kind: k, Labels: labels} }
 
-func atLeast(m int, labels ...string) qos.Expr {
-	return qos.Expr{Kind: qos.ExprATLEAST, M: m, Labels: labels}
+func atLeast(m int, labels ...string) expr.Expr {
+	return expr.Expr{Kind: expr.ATLEAST, M: m, Labels: labels}
 }
 
-func ratio(r float64, labels ...string) qos.Expr {
-	return qos.Expr{Kind: qos.ExprRATIO, R: r, Labels: labels}
+func ratio(r float64, labels ...string) expr.Expr {
+	return expr.Expr{Kind: expr.RATIO, R: r, Labels: labels}
 }
 
 // acceptedExprs are expressions the grammar accepts, with what they mean
@@ -28,23 +29,23 @@ func ratio(r float64, labels ...string) qos.Expr {
 // api.md and the original DepC tutorial.
 var acceptedExprs = []struct {
 	in        string
-	want      qos.Expr
+	want      expr.Expr
 	canonical string
 }{
 	// api.md and the tutorial.
 	{"rule.Servers", rule("Servers"), "rule.Servers"},
 	{"rule.'Server Ping'", rule("Server Ping"), "rule.'Server Ping'"},
-	{"operation.AND[Filer, Apache]", op(qos.ExprAND, "Filer", "Apache"), "operation.AND[Filer, Apache]"},
+	{"operation.AND[Filer, Apache]", op(expr.AND, "Filer", "Apache"), "operation.AND[Filer, Apache]"},
 	{"operation.RATIO(0.5)[Server]", ratio(0.5, "Server"), "operation.RATIO(0.5)[Server]"},
 	{"operation.ATLEAST(2)[Server]", atLeast(2, "Server"), "operation.ATLEAST(2)[Server]"},
-	{"operation.OR[A, B]", op(qos.ExprOR, "A", "B"), "operation.OR[A, B]"},
-	{"aggregation.AVERAGE[Website]", op(qos.ExprAVERAGE, "Website"), "aggregation.AVERAGE[Website]"},
+	{"operation.OR[A, B]", op(expr.OR, "A", "B"), "operation.OR[A, B]"},
+	{"aggregation.AVERAGE[Website]", op(expr.AVERAGE, "Website"), "aggregation.AVERAGE[Website]"},
 	{"operation.RATIO(0.35)[Server]", ratio(0.35, "Server"), "operation.RATIO(0.35)[Server]"},
 	{"operation.RATIO(.5)[Server]", ratio(0.5, "Server"), "operation.RATIO(0.5)[Server]"},
 	{"operation.RATIO(1)[Server]", ratio(1, "Server"), "operation.RATIO(1)[Server]"},
 	{"operation.RATIO(1.0)[Server]", ratio(1, "Server"), "operation.RATIO(1)[Server]"},
-	{"aggregation.MIN[Website]", op(qos.ExprMIN, "Website"), "aggregation.MIN[Website]"},
-	{"aggregation.MAX[Website]", op(qos.ExprMAX, "Website"), "aggregation.MAX[Website]"},
+	{"aggregation.MIN[Website]", op(expr.MIN, "Website"), "aggregation.MIN[Website]"},
+	{"aggregation.MAX[Website]", op(expr.MAX, "Website"), "aggregation.MAX[Website]"},
 
 	// Rule names: quoted or not, spaces inside, any printable character
 	// but the quote.
@@ -58,21 +59,21 @@ var acceptedExprs = []struct {
 	{"rule.Réseau Ping ✓", rule("Réseau Ping ✓"), "rule.'Réseau Ping ✓'"},
 	{"rule.operation.AND[A]", rule("operation.AND[A]"), "rule.operation.AND[A]"},
 	{`rule."quoted"`, rule(`"quoted"`), `rule."quoted"`},
-	{"rule." + strings.Repeat("r", qos.MaxRuleNameLen), rule(strings.Repeat("r", qos.MaxRuleNameLen)), "rule." + strings.Repeat("r", qos.MaxRuleNameLen)},
+	{"rule." + strings.Repeat("r", expr.MaxRuleNameLen), rule(strings.Repeat("r", expr.MaxRuleNameLen)), "rule." + strings.Repeat("r", expr.MaxRuleNameLen)},
 
 	// Optional () after AND, OR and the aggregations; spaces around labels.
-	{"operation.AND()[Filer,Apache]", op(qos.ExprAND, "Filer", "Apache"), "operation.AND[Filer, Apache]"},
-	{"operation.OR()[A]", op(qos.ExprOR, "A"), "operation.OR[A]"},
-	{"aggregation.AVERAGE()[Website]", op(qos.ExprAVERAGE, "Website"), "aggregation.AVERAGE[Website]"},
-	{"aggregation.MIN()[A, B]", op(qos.ExprMIN, "A", "B"), "aggregation.MIN[A, B]"},
-	{"aggregation.MAX()[A]", op(qos.ExprMAX, "A"), "aggregation.MAX[A]"},
-	{"operation.AND[ Filer ,  Apache ]", op(qos.ExprAND, "Filer", "Apache"), "operation.AND[Filer, Apache]"},
-	{"operation.OR[B, A]", op(qos.ExprOR, "B", "A"), "operation.OR[B, A]"},
-	{"operation.AND[A,B,C,D]", op(qos.ExprAND, "A", "B", "C", "D"), "operation.AND[A, B, C, D]"},
-	{"operation.OR[" + manyLabels(40) + "]", op(qos.ExprOR, strings.Split(manyLabels(40), ", ")...), "operation.OR[" + manyLabels(40) + "]"},
-	{"operation.AND[AAA, AA, A]", op(qos.ExprAND, "AAA", "AA", "A"), "operation.AND[AAA, AA, A]"},
-	{"operation.AND[Filer2, HTTPServer, X9z]", op(qos.ExprAND, "Filer2", "HTTPServer", "X9z"), "operation.AND[Filer2, HTTPServer, X9z]"},
-	{"operation.AND[" + strings.Repeat("L", qos.MaxLabelLen) + "]", op(qos.ExprAND, strings.Repeat("L", qos.MaxLabelLen)), "operation.AND[" + strings.Repeat("L", qos.MaxLabelLen) + "]"},
+	{"operation.AND()[Filer,Apache]", op(expr.AND, "Filer", "Apache"), "operation.AND[Filer, Apache]"},
+	{"operation.OR()[A]", op(expr.OR, "A"), "operation.OR[A]"},
+	{"aggregation.AVERAGE()[Website]", op(expr.AVERAGE, "Website"), "aggregation.AVERAGE[Website]"},
+	{"aggregation.MIN()[A, B]", op(expr.MIN, "A", "B"), "aggregation.MIN[A, B]"},
+	{"aggregation.MAX()[A]", op(expr.MAX, "A"), "aggregation.MAX[A]"},
+	{"operation.AND[ Filer ,  Apache ]", op(expr.AND, "Filer", "Apache"), "operation.AND[Filer, Apache]"},
+	{"operation.OR[B, A]", op(expr.OR, "B", "A"), "operation.OR[B, A]"},
+	{"operation.AND[A,B,C,D]", op(expr.AND, "A", "B", "C", "D"), "operation.AND[A, B, C, D]"},
+	{"operation.OR[" + manyLabels(40) + "]", op(expr.OR, strings.Split(manyLabels(40), ", ")...), "operation.OR[" + manyLabels(40) + "]"},
+	{"operation.AND[AAA, AA, A]", op(expr.AND, "AAA", "AA", "A"), "operation.AND[AAA, AA, A]"},
+	{"operation.AND[Filer2, HTTPServer, X9z]", op(expr.AND, "Filer2", "HTTPServer", "X9z"), "operation.AND[Filer2, HTTPServer, X9z]"},
+	{"operation.AND[" + strings.Repeat("L", naming.MaxLabelLen) + "]", op(expr.AND, strings.Repeat("L", naming.MaxLabelLen)), "operation.AND[" + strings.Repeat("L", naming.MaxLabelLen) + "]"},
 
 	// ATLEAST counts.
 	{"operation.ATLEAST(1)[A]", atLeast(1, "A"), "operation.ATLEAST(1)[A]"},
@@ -91,25 +92,25 @@ var acceptedExprs = []struct {
 	{"operation.RATIO(0.99999999999999999999)[A]", ratio(1, "A"), "operation.RATIO(1)[A]"},
 }
 
-func TestParseExprAccepts(t *testing.T) {
+func TestParseAccepts(t *testing.T) {
 	for _, tc := range acceptedExprs {
-		got, err := qos.ParseExpr(tc.in)
+		got, err := expr.Parse(tc.in)
 		if err != nil {
-			t.Errorf("ParseExpr(%q): %v", tc.in, err)
+			t.Errorf("Parse(%q): %v", tc.in, err)
 			continue
 		}
 		if !got.Equal(tc.want) {
-			t.Errorf("ParseExpr(%q) = %#v, want %#v", tc.in, got, tc.want)
+			t.Errorf("Parse(%q) = %#v, want %#v", tc.in, got, tc.want)
 		}
 		if s := got.String(); s != tc.canonical {
-			t.Errorf("ParseExpr(%q).String() = %q, want %q", tc.in, s, tc.canonical)
+			t.Errorf("Parse(%q).String() = %q, want %q", tc.in, s, tc.canonical)
 		}
 		if err := got.Validate(); err != nil {
-			t.Errorf("ParseExpr(%q).Validate(): %v", tc.in, err)
+			t.Errorf("Parse(%q).Validate(): %v", tc.in, err)
 		}
-		again, err := qos.ParseExpr(got.String())
+		again, err := expr.Parse(got.String())
 		if err != nil || !again.Equal(got) {
-			t.Errorf("ParseExpr(%q) = %#v, %v; want %#v", got.String(), again, err, got)
+			t.Errorf("Parse(%q) = %#v, %v; want %#v", got.String(), again, err, got)
 		}
 	}
 }
@@ -150,7 +151,7 @@ var rejectedExprs = []struct{ in, want string }{
 	{"rule.Servers\n", `column 13: rule name must not contain "\n"`},
 	{"rule.Server\u00a0Ping", `column 12: rule name must not contain "\u00a0"`},
 	{"rule.é\xff", "column 7: rule name is not valid UTF-8"},
-	{"rule." + strings.Repeat("r", qos.MaxRuleNameLen+1), "column 261: rule name is longer than 255 bytes"},
+	{"rule." + strings.Repeat("r", expr.MaxRuleNameLen+1), "column 261: rule name is longer than 255 bytes"},
 
 	// Operation and aggregation names.
 	{"operation.", "column 11: expected an operation (AND, OR, ATLEAST or RATIO), found end of expression"},
@@ -241,7 +242,7 @@ var rejectedExprs = []struct{ in, want string }{
 	{"operation.AND[A, A]", "column 18: label A is listed twice"},
 	{"operation.AND[A, B, A]", "column 21: label A is listed twice"},
 	{"operation.AND[" + manyLabels(40) + ", L17]", "column 205: label L17 is listed twice"},
-	{"operation.AND[" + strings.Repeat("L", qos.MaxLabelLen+1) + "]", `column 15: label "` + strings.Repeat("L", 64) + `"... is longer than 64 bytes`},
+	{"operation.AND[" + strings.Repeat("L", naming.MaxLabelLen+1) + "]", `column 15: label "` + strings.Repeat("L", 64) + `"... is longer than 64 bytes`},
 	{"operation.AND[[A]]", `column 15: expected a label, found "["`},
 	{"operation.AND[A][B]", `column 17: expected end of expression after "]", found "["`},
 	{"operation.AND[A] ", `column 17: expected end of expression after "]", found " "`},
@@ -263,46 +264,46 @@ func manyLabels(n int) string {
 	return strings.Join(ls, ", ")
 }
 
-func TestParseExprRejects(t *testing.T) {
+func TestParseRejects(t *testing.T) {
 	for _, tc := range rejectedExprs {
-		got, err := qos.ParseExpr(tc.in)
+		got, err := expr.Parse(tc.in)
 		if err == nil {
-			t.Errorf("ParseExpr(%q) = %v, want error %q", tc.in, got, tc.want)
+			t.Errorf("Parse(%q) = %v, want error %q", tc.in, got, tc.want)
 			continue
 		}
 		if err.Error() != tc.want {
-			t.Errorf("ParseExpr(%q):\n got %s\nwant %s", tc.in, err, tc.want)
+			t.Errorf("Parse(%q):\n got %s\nwant %s", tc.in, err, tc.want)
 		}
-		var ee *qos.ExprError
+		var ee *expr.SyntaxError
 		if !errors.As(err, &ee) || ee.Column < 1 {
-			t.Errorf("ParseExpr(%q): error %T %v is not an *ExprError with a column", tc.in, err, err)
+			t.Errorf("Parse(%q): error %T %v is not a *SyntaxError with a column", tc.in, err, err)
 		}
-		if !got.Equal(qos.Expr{}) {
-			t.Errorf("ParseExpr(%q) returned %#v with its error, want the zero Expr", tc.in, got)
+		if !got.Equal(expr.Expr{}) {
+			t.Errorf("Parse(%q) returned %#v with its error, want the zero Expr", tc.in, got)
 		}
 	}
 }
 
-func TestExprKind(t *testing.T) {
+func TestKind(t *testing.T) {
 	tests := []struct {
-		kind                        qos.ExprKind
+		kind                        expr.Kind
 		name                        string
 		operation, aggregation, tln bool
 	}{
-		{qos.ExprRule, "rule", false, false, true},
-		{qos.ExprAND, "operation.AND", true, false, true},
-		{qos.ExprOR, "operation.OR", true, false, true},
-		{qos.ExprATLEAST, "operation.ATLEAST", true, false, true},
-		{qos.ExprRATIO, "operation.RATIO", true, false, true},
-		{qos.ExprAVERAGE, "aggregation.AVERAGE", false, true, false},
-		{qos.ExprMIN, "aggregation.MIN", false, true, false},
-		{qos.ExprMAX, "aggregation.MAX", false, true, false},
-		{0, "ExprKind(0)", false, false, false},
-		{99, "ExprKind(99)", false, false, false},
+		{expr.Rule, "rule", false, false, true},
+		{expr.AND, "operation.AND", true, false, true},
+		{expr.OR, "operation.OR", true, false, true},
+		{expr.ATLEAST, "operation.ATLEAST", true, false, true},
+		{expr.RATIO, "operation.RATIO", true, false, true},
+		{expr.AVERAGE, "aggregation.AVERAGE", false, true, false},
+		{expr.MIN, "aggregation.MIN", false, true, false},
+		{expr.MAX, "aggregation.MAX", false, true, false},
+		{0, "expr.Kind(0)", false, false, false},
+		{99, "expr.Kind(99)", false, false, false},
 	}
 	for _, tc := range tests {
 		if got := tc.kind.String(); got != tc.name {
-			t.Errorf("ExprKind(%d).String() = %q, want %q", tc.kind, got, tc.name)
+			t.Errorf("Kind(%d).String() = %q, want %q", tc.kind, got, tc.name)
 		}
 		if got := tc.kind.IsOperation(); got != tc.operation {
 			t.Errorf("%s.IsOperation() = %v", tc.name, got)
@@ -316,47 +317,9 @@ func TestExprKind(t *testing.T) {
 	}
 }
 
-func TestExprOperationAndAggregator(t *testing.T) {
-	tests := []struct {
-		expr  string
-		op    qos.Operation
-		isOp  bool
-		agg   qos.Aggregator
-		isAgg bool
-	}{
-		{"rule.Servers", qos.Operation{}, false, 0, false},
-		{"operation.AND[A]", qos.Operation{Operator: qos.And}, true, 0, false},
-		{"operation.OR[A]", qos.Operation{Operator: qos.Or}, true, 0, false},
-		{"operation.ATLEAST(3)[A]", qos.Operation{Operator: qos.AtLeast, M: 3}, true, 0, false},
-		{"operation.RATIO(.35)[A]", qos.Operation{Operator: qos.Ratio, R: 0.35}, true, 0, false},
-		{"aggregation.AVERAGE[A]", qos.Operation{}, false, qos.Average, true},
-		{"aggregation.MIN[A]", qos.Operation{}, false, qos.Min, true},
-		{"aggregation.MAX[A]", qos.Operation{}, false, qos.Max, true},
-	}
-	for _, tc := range tests {
-		e, err := qos.ParseExpr(tc.expr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		gotOp, isOp := e.Operation()
-		if gotOp != tc.op || isOp != tc.isOp {
-			t.Errorf("%s.Operation() = %v, %v; want %v, %v", tc.expr, gotOp, isOp, tc.op, tc.isOp)
-		}
-		if isOp {
-			if err := gotOp.Validate(); err != nil {
-				t.Errorf("%s.Operation().Validate(): %v", tc.expr, err)
-			}
-		}
-		gotAgg, isAgg := e.Aggregator()
-		if gotAgg != tc.agg || isAgg != tc.isAgg {
-			t.Errorf("%s.Aggregator() = %v, %v; want %v, %v", tc.expr, gotAgg, isAgg, tc.agg, tc.isAgg)
-		}
-	}
-}
-
 func TestExprValidate(t *testing.T) {
 	tests := []struct {
-		e    qos.Expr
+		e    expr.Expr
 		want string // "" for valid
 	}{
 		{rule("Servers"), ""},
@@ -364,23 +327,23 @@ func TestExprValidate(t *testing.T) {
 		{atLeast(1, "A"), ""},
 		{ratio(1, "A"), ""},
 		{ratio(math.SmallestNonzeroFloat64, "A"), ""},
-		{op(qos.ExprAVERAGE, "A", "B"), ""},
-		{qos.Expr{}, "unknown expression kind 0"},
-		{qos.Expr{Kind: 42, Labels: []string{"A"}}, "unknown expression kind 42"},
+		{op(expr.AVERAGE, "A", "B"), ""},
+		{expr.Expr{}, "unknown expression kind 0"},
+		{expr.Expr{Kind: 42, Labels: []string{"A"}}, "unknown expression kind 42"},
 		{rule(""), "rule name is empty"},
 		{rule("Servers "), "rule name must not end with a space"},
 		{rule("O'Brien"), `rule name must not contain "'"`},
 		{rule("a\x00b"), `rule name must not contain "\x00"`},
 		{rule("\xff"), "rule name is not valid UTF-8"},
-		{qos.Expr{Kind: qos.ExprRule, Rule: "R", Labels: []string{"A"}}, "a rule expression has no labels and no parameter"},
-		{qos.Expr{Kind: qos.ExprRule, Rule: "R", M: 1}, "a rule expression has no labels and no parameter"},
-		{qos.Expr{Kind: qos.ExprAND, Rule: "R", Labels: []string{"A"}}, "operation.AND has no rule name"},
-		{op(qos.ExprAND), "operation.AND lists no label"},
-		{op(qos.ExprMAX, []string{}...), "aggregation.MAX lists no label"},
-		{op(qos.ExprOR, "A", "a"), `label "a" must start with an uppercase letter (labels match ^[A-Z]+[a-zA-Z0-9]*$)`},
-		{op(qos.ExprOR, ""), `label "" is empty`},
-		{op(qos.ExprOR, "A-B"), `label "A-B" must match ^[A-Z]+[a-zA-Z0-9]*$`},
-		{op(qos.ExprOR, "A", "B", "A"), "label A is listed twice"},
+		{expr.Expr{Kind: expr.Rule, Rule: "R", Labels: []string{"A"}}, "a rule expression has no labels and no parameter"},
+		{expr.Expr{Kind: expr.Rule, Rule: "R", M: 1}, "a rule expression has no labels and no parameter"},
+		{expr.Expr{Kind: expr.AND, Rule: "R", Labels: []string{"A"}}, "operation.AND has no rule name"},
+		{op(expr.AND), "operation.AND lists no label"},
+		{op(expr.MAX, []string{}...), "aggregation.MAX lists no label"},
+		{op(expr.OR, "A", "a"), `label "a" must start with an uppercase letter (labels match ^[A-Z]+[a-zA-Z0-9]*$)`},
+		{op(expr.OR, ""), `label "" is empty`},
+		{op(expr.OR, "A-B"), `label "A-B" must match ^[A-Z]+[a-zA-Z0-9]*$`},
+		{op(expr.OR, "A", "B", "A"), "label A is listed twice"},
 		{atLeast(0, "A"), "ATLEAST count must be between 1 and 2147483647, found 0"},
 		{atLeast(-3, "A"), "ATLEAST count must be between 1 and 2147483647, found -3"},
 		{atLeast(math.MaxInt32+1, "A"), "ATLEAST count must be between 1 and 2147483647, found 2147483648"},
@@ -389,9 +352,9 @@ func TestExprValidate(t *testing.T) {
 		{ratio(1.5, "A"), "RATIO must be greater than 0 and at most 1, found 1.5"},
 		{ratio(math.NaN(), "A"), "RATIO must be greater than 0 and at most 1, found NaN"},
 		{ratio(math.Inf(1), "A"), "RATIO must be greater than 0 and at most 1, found +Inf"},
-		{qos.Expr{Kind: qos.ExprAND, M: 2, Labels: []string{"A"}}, "operation.AND has no count"},
-		{qos.Expr{Kind: qos.ExprATLEAST, M: 2, R: 0.5, Labels: []string{"A"}}, "operation.ATLEAST has no ratio"},
-		{qos.Expr{Kind: qos.ExprAVERAGE, R: 0.5, Labels: []string{"A"}}, "aggregation.AVERAGE has no ratio"},
+		{expr.Expr{Kind: expr.AND, M: 2, Labels: []string{"A"}}, "operation.AND has no count"},
+		{expr.Expr{Kind: expr.ATLEAST, M: 2, R: 0.5, Labels: []string{"A"}}, "operation.ATLEAST has no ratio"},
+		{expr.Expr{Kind: expr.AVERAGE, R: 0.5, Labels: []string{"A"}}, "aggregation.AVERAGE has no ratio"},
 	}
 	for _, tc := range tests {
 		err := tc.e.Validate()
@@ -408,9 +371,9 @@ func TestExprValidate(t *testing.T) {
 		}
 		// What validates is what parses back from its canonical form.
 		if err == nil {
-			back, perr := qos.ParseExpr(tc.e.String())
+			back, perr := expr.Parse(tc.e.String())
 			if perr != nil || !back.Equal(tc.e) {
-				t.Errorf("ParseExpr(%q) = %#v, %v; want %#v", tc.e.String(), back, perr, tc.e)
+				t.Errorf("Parse(%q) = %#v, %v; want %#v", tc.e.String(), back, perr, tc.e)
 			}
 		}
 	}
@@ -423,7 +386,7 @@ func TestValidateRuleName(t *testing.T) {
 		{"http 2xx (EU)", ""},
 		{"Réseau", ""},
 		{"a", ""},
-		{strings.Repeat("é", qos.MaxRuleNameLen/2), ""},
+		{strings.Repeat("é", expr.MaxRuleNameLen/2), ""},
 		{"", "rule name is empty"},
 		{" ", "rule name must not start with a space"},
 		{" Servers", "rule name must not start with a space"},
@@ -432,10 +395,10 @@ func TestValidateRuleName(t *testing.T) {
 		{"Servers\r", `rule name must not contain "\r"`},
 		{"Serv\u2028ers", `rule name must not contain "\u2028"`},
 		{"\xc3", "rule name is not valid UTF-8"},
-		{strings.Repeat("x", qos.MaxRuleNameLen+1), "rule name is longer than 255 bytes"},
+		{strings.Repeat("x", expr.MaxRuleNameLen+1), "rule name is longer than 255 bytes"},
 	}
 	for _, tc := range tests {
-		err := qos.ValidateRuleName(tc.name)
+		err := expr.ValidateRuleName(tc.name)
 		switch {
 		case tc.want == "" && err != nil:
 			t.Errorf("ValidateRuleName(%q): %v", tc.name, err)
@@ -443,19 +406,19 @@ func TestValidateRuleName(t *testing.T) {
 			t.Errorf("ValidateRuleName(%q) = %v, want %q", tc.name, err, tc.want)
 		}
 		// A name is valid iff a rule expression can name it.
-		_, perr := qos.ParseExpr("rule.'" + tc.name + "'")
+		_, perr := expr.Parse("rule.'" + tc.name + "'")
 		if (perr == nil) != (err == nil) {
-			t.Errorf("ValidateRuleName(%q) = %v but ParseExpr of it quoted: %v", tc.name, err, perr)
+			t.Errorf("ValidateRuleName(%q) = %v but Parse of it quoted: %v", tc.name, err, perr)
 		}
 	}
 }
 
 func TestExprJSON(t *testing.T) {
-	var v struct{ Q qos.Expr }
+	var v struct{ Q expr.Expr }
 	if err := json.Unmarshal([]byte(`{"Q": "operation.AND()[Filer,Apache]"}`), &v); err != nil {
 		t.Fatal(err)
 	}
-	if want := op(qos.ExprAND, "Filer", "Apache"); !v.Q.Equal(want) {
+	if want := op(expr.AND, "Filer", "Apache"); !v.Q.Equal(want) {
 		t.Errorf("got %#v, want %#v", v.Q, want)
 	}
 	b, err := json.Marshal(v)
@@ -466,31 +429,31 @@ func TestExprJSON(t *testing.T) {
 		t.Errorf("Marshal = %s, want %s", b, want)
 	}
 	err = json.Unmarshal([]byte(`{"Q": "operation.AND[]"}`), &v)
-	var ee *qos.ExprError
+	var ee *expr.SyntaxError
 	if !errors.As(err, &ee) || ee.Column != 15 {
-		t.Errorf("Unmarshal of a bad expression: %v, want an *ExprError at column 15", err)
+		t.Errorf("Unmarshal of a bad expression: %v, want a *SyntaxError at column 15", err)
 	}
-	if _, err := json.Marshal(struct{ Q qos.Expr }{}); err == nil {
+	if _, err := json.Marshal(struct{ Q expr.Expr }{}); err == nil {
 		t.Error("Marshal of the zero Expr succeeded")
 	}
 }
 
 func TestExprEqual(t *testing.T) {
-	a := op(qos.ExprAND, "A", "B")
-	for _, b := range []qos.Expr{
-		op(qos.ExprOR, "A", "B"),
-		op(qos.ExprAND, "B", "A"),
-		op(qos.ExprAND, "A"),
-		op(qos.ExprAND, "A", "B", "C"),
-		{Kind: qos.ExprAND, Labels: []string{"A", "B"}, M: 1},
-		{Kind: qos.ExprAND, Labels: []string{"A", "B"}, R: 1},
-		{Kind: qos.ExprAND, Labels: []string{"A", "B"}, Rule: "x"},
+	a := op(expr.AND, "A", "B")
+	for _, b := range []expr.Expr{
+		op(expr.OR, "A", "B"),
+		op(expr.AND, "B", "A"),
+		op(expr.AND, "A"),
+		op(expr.AND, "A", "B", "C"),
+		{Kind: expr.AND, Labels: []string{"A", "B"}, M: 1},
+		{Kind: expr.AND, Labels: []string{"A", "B"}, R: 1},
+		{Kind: expr.AND, Labels: []string{"A", "B"}, Rule: "x"},
 	} {
 		if a.Equal(b) || b.Equal(a) {
 			t.Errorf("%#v.Equal(%#v) = true", a, b)
 		}
 	}
-	if !a.Equal(op(qos.ExprAND, "A", "B")) {
+	if !a.Equal(op(expr.AND, "A", "B")) {
 		t.Error("equal expressions are not Equal")
 	}
 }
