@@ -315,6 +315,34 @@ func FuzzIndicator(f *testing.F) {
 		if want := fromStates(w, refIndicator(w, b, series)); !got.Equal(want) {
 			t.Fatalf("bound %v series %v:\n got %s\nwant %s", b, series, got, want)
 		}
+		// HeldKO: the spans of each series' KO datapoints are its KO
+		// time, and with a focus, those that overlap it.
+		during := r.periods(w)
+		for _, pts := range series {
+			one := e.Indicator(w, b, [][]qos.Point{pts})
+			var spans, focused []qos.Period
+			qos.HeldKO(w, b, pts, qos.Periods{{From: w.Start, To: w.End}}, func(p qos.Point, from, to int64) {
+				if b.State(p.V) != qos.KO || from >= to || from < w.Start || to > w.End {
+					t.Fatalf("HeldKO gave %v over [%d, %d)", p, from, to)
+				}
+				spans = append(spans, qos.Period{From: from, To: to})
+			})
+			if got, want := qos.NormalizePeriods(slices.Clone(spans)), qos.NormalizePeriods(one.Downtime()); !slices.Equal(got, want) {
+				t.Fatalf("series %v: HeldKO spans %v, downtime %v", pts, got, want)
+			}
+			qos.HeldKO(w, b, pts, during, func(p qos.Point, from, to int64) {
+				focused = append(focused, qos.Period{From: from, To: to})
+			})
+			var want []qos.Period
+			for _, sp := range spans {
+				if len(qos.Intersect(qos.Periods{sp}, during)) > 0 {
+					want = append(want, sp)
+				}
+			}
+			if !slices.Equal(focused, want) {
+				t.Fatalf("series %v during %v: HeldKO %v, want %v", pts, during, focused, want)
+			}
+		}
 	})
 }
 
