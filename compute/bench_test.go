@@ -104,3 +104,33 @@ func BenchmarkRootCause(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkRootCauseWindow explains a Customer over its first benchmark
+// day and over the 7 benchmark days, on the team `depc gen` sets up (two
+// Fake checks per rule), without stored results: the subgraph read, its
+// sources day by day, the engine and the explanation.
+func BenchmarkRootCauseWindow(b *testing.B) {
+	name := os.Getenv("DEPC_BENCH_SIZE")
+	if name == "" {
+		name = "small"
+	}
+	e := newEnv(b, nil)
+	size := genTeam(b, e, name, "bench")
+	key := depc.NodeKey{Label: "Customer", Name: size.NodeName("Customer", 0)}
+	for _, tc := range []struct {
+		name string
+		w    depc.Window
+	}{{"day", size.DayWindow(0)}, {"7days", size.Window()}} {
+		b.Run(tc.name, func(b *testing.B) {
+			var rc compute.RootCause
+			for b.Loop() {
+				var err error
+				if rc, err = e.c.RootCauseWindow(context.Background(), "bench", key, tc.w); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(len(rc.Graph.Nodes)), "nodes")
+			b.Logf("%s over %s: %s", key.Name, tc.name, rc.Explanation.Summary)
+		})
+	}
+}

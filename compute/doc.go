@@ -1,7 +1,16 @@
 // Package compute turns a team's graph and measurements into QoS: one run
 // of a team for one day (Computer.Day), one rule on one node name over any
 // window (ExecuteRule), the root cause of a node's downtime on a day
-// (RootCause) and a node's QoS of today so far (LiveQoS).
+// (RootCause) or over any window up to 31 days (RootCauseWindow), and a
+// node's QoS of today so far (LiveQoS).
+//
+// A root cause computes the node's subgraph over the window from the
+// sources — asked for whole days, as the runs asked, so that its timelines
+// are the days' — and explains it with package qos (docs/rootcause.md):
+// why the node was KO at each moment, each child's and each leaf's share
+// of its lost time, the causal paths down to the leaves, the checks'
+// datapoints as evidence, and what no child explains (a node KO on
+// structure).
 //
 // A day is computed batch-shaped (ARCHITECTURE.md §2): the graph as it was
 // during the day is streamed once (GraphStore.Snapshot) into a compact

@@ -29,6 +29,9 @@ type eval struct {
 	// part marks the edges (indexes into g.child) of the children that
 	// took part in their parent's operation or aggregation.
 	part []bool
+	// rc, for a root cause, asks the sources for whole days and keeps
+	// each rule node's check timelines (rootcause_eval.go); nil for runs.
+	rc *rcFetch
 }
 
 func (c *Computer) newEval(s *setup, g *graph, order []string) *eval {
@@ -197,6 +200,14 @@ func (e *eval) rule(ctx context.Context, label, ruleName string) error {
 		if err != nil {
 			for i := lo; i < hi; i++ {
 				e.errs.add(label, e.g.names[i], err.Error())
+			}
+			continue
+		}
+		if e.rc != nil {
+			err := e.fetchDays(ctx, label, ch, src, bound, lo, hi, known)
+			release()
+			if err != nil {
+				return depc.WrapError(depc.EUNAVAILABLE, err, "label %s: check %q: fetch stopped", label, ch.Name)
 			}
 			continue
 		}
