@@ -1,0 +1,585 @@
+package postgres
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"iter"
+	"maps"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/depc-dev/depc"
+	"github.com/jackc/pgx/v5"
+)
+
+func fmtField(field string, i int) string { return fmt.Sprintf("%s[%d]", field, i) }
+
+// parseDay parses a "YYYY-MM-DD" day into the midnight UTC that pgx writes
+// as that date. EINVALID names the field.
+func parseDay(field, s string) (time.Time, error) {
+	t, err := time.Parse(time.DateOnly, s)
+	if len(s) != len(time.DateOnly) || err != nil {
+		return time.Time{}, depc.Errorf(depc.EINVALID, "%s: %q is not a day (YYYY-MM-DD)", field, s)
+	}
+	return t, nil
+}
+
+func formatDay(t time.Time) string { return t.Format(time.DateOnly) }
+
+// parseDayRange parses an inclusive range of days.
+func parseDayRange(start, end string) (time.Time, time.Time, error) {
+	s, err := parseDay("start", start)
+	if err != nil {
+		return s, s, err
+	}
+	e, err := parseDay("end", end)
+	if err != nil {
+		return s, e, err
+	}
+	if e.Before(s) {
+		return s, e, depc.Errorf(depc.EINVALID, "end: %s is before start %s", end, start)
+	}
+	return s, e, nil
+}
+
+func validQoS(q *float64) bool {
+	return q == nil || (!math.IsNaN(*q) && *q >= 0 && *q <= 100)
+}
+
+// validDowntime reports whether ps is sorted, with every period non-empty
+// and after the end of the previous one.
+func validDowntime(ps []depc.Period) bool {
+	for i, p := range ps {
+		if p.From >= p.To || (i > 0 && p.From < ps[i-1].To) {
+			return false
+		}
+	}
+	return true
+}
+
+// dayNodes collects and checks a day's node results before they are
+// written, sorted, in one COPY.
+type dayNodes struct {
+	day  string
+	rows []nodeRow
+	// labels maps the labels of the nodes, label results and worst
+	// nodes to their index in labelList, in the order met.
+	labels    map[string]int32
+	labelList []string
+}
+
+// nodeRow is one node result waiting to be written, as the columns of
+// node_result.
+type nodeRow struct {
+	name        string
+	qos         float64
+	ok, ko, unk int64
+	// downtime is [from0, to0, from1, to1, …], children [label0, name0,
+	// …]; nil when empty (NULL).
+	downtime []int64
+	children []string
+	label    int32 // index in labelList
+	hasQoS   bool
+	timed    bool
+}
+
+// label returns the index of a valid label, or -1.
+func (c *dayNodes) label(l string) int32 {
+	if i, ok := c.labels[l]; ok {
+		return i
+	}
+	if !depc.ValidLabel(l) {
+		return -1
+	}
+	i := int32(len(c.labelList))
+	c.labels[l] = i
+	c.labelList = append(c.labelList, l)
+	return i
+}
+
+// add checks one node result and keeps it.
+func (c *dayNodes) add(n depc.NodeDayResult) error {
+	key := depc.NodeKey{Label: n.Label, Name: n.Name}
+	bad := func(format string, args ...any) error {
+		return depc.Errorf(depc.EINVALID, "nodes: %s: %s", key, fmt.Sprintf(format, args...))
+	}
+	if len(c.rows) == math.MaxInt32 {
+		return depc.Errorf(depc.EINVALID, "nodes: more than %d results in one day", math.MaxInt32)
+	}
+	r := nodeRow{name: n.Name, label: c.label(n.Label)}
+	switch {
+	case r.label < 0:
+		return bad("label: must match %s", depc.LabelPattern)
+	case !depc.ValidName(n.Name):
+		return bad("name: must match %s", depc.NamePattern)
+	case n.Day != "" && n.Day != c.day:
+		return bad("day: %q is not the day being replaced (%s)", n.Day, c.day)
+	case !validQoS(n.QoS):
+		return bad("qos: %v is not within [0, 100]", *n.QoS)
+	}
+	switch {
+	case n.OK == nil && n.KO == nil && n.Unknown == nil:
+		if len(n.Downtime) > 0 {
+			return bad("downtime: a node without ok, ko and unknown (an aggregation) has no downtime")
+		}
+	case n.OK == nil || n.KO == nil || n.Unknown == nil:
+		return bad("ok, ko, unknown: must be all set or all null")
+	case *n.OK < 0 || *n.KO < 0 || *n.Unknown < 0:
+		return bad("ok, ko, unknown: must not be negative")
+	default:
+		r.timed, r.ok, r.ko, r.unk = true, *n.OK, *n.KO, *n.Unknown
+	}
+	if !validDowntime(n.Downtime) {
+		return bad("downtime: periods must be non-empty, sorted and disjoint")
+	}
+	for i, ch := range n.Children {
+		if !depc.ValidLabel(ch.Label) {
+			return bad("children[%d].label: must match %s", i, depc.LabelPattern)
+		}
+		if !depc.ValidName(ch.Name) {
+			return bad("children[%d].name: must match %s", i, depc.NamePattern)
+		}
+	}
+	if n.QoS != nil {
+		r.hasQoS, r.qos = true, *n.QoS
+	}
+	if len(n.Downtime) > 0 {
+		r.downtime = make([]int64, 0, 2*len(n.Downtime))
+		for _, p := range n.Downtime {
+			r.downtime = append(r.downtime, p.From, p.To)
+		}
+	}
+	if len(n.Children) > 0 {
+		r.children = make([]string, 0, 2*len(n.Children))
+		for _, ch := range n.Children {
+			r.children = append(r.children, ch.Label, ch.Name)
+		}
+	}
+	c.rows = append(c.rows, r)
+	return nil
+}
+
+// sortKey is a row's place in key order.
+type sortKey struct{ label, row int32 }
+
+// sorted returns the rows' key order (label id, then name by bytes, the
+// "C" collation of the key) given the labels' ids. Rows written in key
+// order append to the primary key's B-tree instead of touching pages all
+// over it. EINVALID names a node listed twice.
+func (c *dayNodes) sorted(ids []int32) ([]sortKey, error) {
+	order := make([]sortKey, len(c.rows))
+	for i, r := range c.rows {
+		order[i] = sortKey{label: ids[r.label], row: int32(i)}
+	}
+	slices.SortFunc(order, func(a, b sortKey) int {
+		return cmp.Or(cmp.Compare(a.label, b.label), strings.Compare(c.rows[a.row].name, c.rows[b.row].name))
+	})
+	for i := 1; i < len(order); i++ {
+		a, b := &c.rows[order[i-1].row], &c.rows[order[i].row]
+		if a.label == b.label && a.name == b.name {
+			return nil, depc.Errorf(depc.EINVALID, "nodes: %s/%s: listed twice", c.labelList[b.label], b.name)
+		}
+	}
+	return order, nil
+}
+
+// copyNodes feeds the sorted rows to COPY. Values hands out pointers into
+// the rows, which pgx encodes before asking for the next row: no value is
+// boxed on the heap per row.
+type copyNodes struct {
+	c      *dayNodes
+	order  []sortKey
+	ids    []int32 // label index -> id
+	team   *int64
+	day    *time.Time
+	i      int
+	values [10]any
+}
+
+func (w *copyNodes) Next() bool {
+	w.i++
+	return w.i <= len(w.order)
+}
+
+func (w *copyNodes) Values() ([]any, error) {
+	r := &w.c.rows[w.order[w.i-1].row]
+	v := &w.values
+	v[0], v[1], v[2], v[3] = w.team, w.day, &w.ids[r.label], &r.name
+	v[4], v[5], v[6], v[7] = nil, nil, nil, nil
+	if r.hasQoS {
+		v[4] = &r.qos
+	}
+	if r.timed {
+		v[5], v[6], v[7] = &r.ok, &r.ko, &r.unk
+	}
+	v[8], v[9] = nil, nil
+	if r.downtime != nil {
+		v[8] = r.downtime
+	}
+	if r.children != nil {
+		v[9] = r.children
+	}
+	return v[:], nil
+}
+
+func (w *copyNodes) Err() error { return nil }
+
+var nodeColumns = []string{"team_id", "day", "label_id", "name", "qos", "ok", "ko", "unknown", "downtime", "children"}
+
+// internLabels returns the ids of labels, creating the missing ones in
+// their own statement, committed at once: an id that ends up unused is
+// harmless, and knowing the ids first lets the rows be sorted before the
+// write's transaction starts.
+func (s *Store) internLabels(ctx context.Context, labels []string) ([]int32, error) {
+	const op = "intern labels"
+	if err := s.usable(); err != nil {
+		return nil, err
+	}
+	// Two statements: the SELECT's snapshot, taken after the INSERT
+	// waited for any concurrent insert of the same label, sees it.
+	if _, err := s.pool.Exec(ctx, `INSERT INTO label (name) SELECT unnest($1::text[]) ON CONFLICT (name) DO NOTHING`, labels); err != nil {
+		return nil, storeError(err, op)
+	}
+	rows, _ := s.pool.Query(ctx, `SELECT name, id FROM label WHERE name = ANY ($1)`, labels)
+	byName := make(map[string]int32, len(labels))
+	var name string
+	var id int32
+	if _, err := pgx.ForEachRow(rows, []any{&name, &id}, func() error {
+		byName[name] = id
+		return nil
+	}); err != nil {
+		return nil, storeError(err, op)
+	}
+	ids := make([]int32, len(labels))
+	for i, l := range labels {
+		var ok bool
+		if ids[i], ok = byName[l]; !ok {
+			return nil, depc.Errorf(depc.EINTERNAL, "%s: label %q missing after insert", op, l)
+		}
+	}
+	return ids, nil
+}
+
+// ReplaceDayResults replaces every result of a team's day in one
+// transaction. The nodes are collected, checked and sorted before it
+// starts; the transaction deletes the day's rows and writes the new ones
+// with COPY, three round trips whatever the number of nodes.
+func (s *Store) ReplaceDayResults(ctx context.Context, team, day string, nodes iter.Seq[depc.NodeDayResult], labels []depc.LabelDayResult, worst map[string][]depc.WorstNode) error {
+	const op = "replace day results"
+	if err := s.teamFirst(ctx, team, nil); err != nil {
+		return err
+	}
+	d, err := parseDay("day", day)
+	if err != nil {
+		return err
+	}
+	if err := checkLabelResults(day, labels); err != nil {
+		return err
+	}
+	worstRows, err := normalizeWorst(worst)
+	if err != nil {
+		return err
+	}
+	c := &dayNodes{day: day, labels: map[string]int32{}}
+	if nodes != nil {
+		for n := range nodes {
+			if err := c.add(n); err != nil {
+				return err
+			}
+		}
+	}
+	for _, l := range labels {
+		c.label(l.Label)
+	}
+	for _, w := range worstRows {
+		c.label(w.label)
+	}
+	ids, err := s.internLabels(ctx, c.labelList)
+	if err != nil {
+		return err
+	}
+	order, err := c.sorted(ids)
+	if err != nil {
+		return err
+	}
+
+	return s.write(ctx, op, func(tx pgx.Tx) error {
+		// FOR KEY SHARE: other writes of the team go on; a DeleteTeam
+		// waits for this one, or this one finds no team.
+		tid, err := teamID(ctx, tx, team, lockTeamResult)
+		if err != nil {
+			return err
+		}
+		// The day's row first: its lock makes a concurrent write of the
+		// same day wait until this one commits, and then delete what
+		// this one wrote instead of colliding with it.
+		if _, err := tx.Exec(ctx, `INSERT INTO result_day (team_id, day, computed_at) VALUES ($1, $2, $3)
+			ON CONFLICT (team_id, day) DO UPDATE SET computed_at = excluded.computed_at`, tid, d, s.unix()); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM node_result WHERE team_id = $1 AND day = $2`, tid, d); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM label_result WHERE team_id = $1 AND day = $2`, tid, d); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM worst_node WHERE team_id = $1 AND day = $2`, tid, d); err != nil {
+			return err
+		}
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"node_result"}, nodeColumns,
+			&copyNodes{c: c, order: order, ids: ids, team: &tid, day: &d}); err != nil {
+			return err
+		}
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"label_result"}, []string{"team_id", "label_id", "day", "qos", "nodes"},
+			pgx.CopyFromSlice(len(labels), func(i int) ([]any, error) {
+				l := labels[i]
+				return []any{tid, ids[c.labels[l.Label]], d, l.QoS, int64(l.Nodes)}, nil
+			})); err != nil {
+			return err
+		}
+		var ws [][]any
+		for _, wr := range worstRows {
+			for rank, n := range wr.nodes {
+				ws = append(ws, []any{tid, ids[c.labels[wr.label]], d, int32(rank), n.Name, n.QoS})
+			}
+		}
+		_, err = tx.CopyFrom(ctx, pgx.Identifier{"worst_node"}, []string{"team_id", "label_id", "day", "rank", "name", "qos"},
+			pgx.CopyFromRows(ws))
+		return err
+	})
+}
+
+func checkLabelResults(day string, labels []depc.LabelDayResult) error {
+	seen := make(map[string]bool, len(labels))
+	for i, l := range labels {
+		bad := func(format string, args ...any) error {
+			return depc.Errorf(depc.EINVALID, "labels[%d]: %s: %s", i, l.Label, fmt.Sprintf(format, args...))
+		}
+		switch {
+		case !depc.ValidLabel(l.Label):
+			return bad("label: must match %s", depc.LabelPattern)
+		case seen[l.Label]:
+			return bad("listed twice")
+		case l.Day != "" && l.Day != day:
+			return bad("day: %q is not the day being replaced (%s)", l.Day, day)
+		case !validQoS(l.QoS):
+			return bad("qos: %v is not within [0, 100]", *l.QoS)
+		case l.Nodes < 0:
+			return bad("nodes: %d must not be negative", l.Nodes)
+		}
+		seen[l.Label] = true
+	}
+	return nil
+}
+
+type worstRows struct {
+	label string
+	nodes []depc.WorstNode
+}
+
+// normalizeWorst keeps, per label, the MaxWorstNodes lowest nodes below
+// 100, lowest first, ties by name.
+func normalizeWorst(worst map[string][]depc.WorstNode) ([]worstRows, error) {
+	var out []worstRows
+	for _, label := range slices.Sorted(maps.Keys(worst)) {
+		if !depc.ValidLabel(label) {
+			return nil, depc.Errorf(depc.EINVALID, "worst: label %q must match %s", label, depc.LabelPattern)
+		}
+		var ns []depc.WorstNode
+		seen := map[string]bool{}
+		for i, n := range worst[label] {
+			switch {
+			case !depc.ValidName(n.Name):
+				return nil, depc.Errorf(depc.EINVALID, "worst[%s][%d].name: %q must match %s", label, i, n.Name, depc.NamePattern)
+			case math.IsNaN(n.QoS) || n.QoS < 0 || n.QoS > 100:
+				return nil, depc.Errorf(depc.EINVALID, "worst[%s][%d].qos: %v is not within [0, 100]", label, i, n.QoS)
+			case seen[n.Name]:
+				return nil, depc.Errorf(depc.EINVALID, "worst[%s][%d]: %q is listed twice", label, i, n.Name)
+			}
+			seen[n.Name] = true
+			if n.QoS < 100 {
+				ns = append(ns, n)
+			}
+		}
+		slices.SortFunc(ns, func(a, b depc.WorstNode) int {
+			return cmp.Or(cmp.Compare(a.QoS, b.QoS), strings.Compare(a.Name, b.Name))
+		})
+		if len(ns) > depc.MaxWorstNodes {
+			ns = ns[:depc.MaxWorstNodes]
+		}
+		if len(ns) > 0 {
+			out = append(out, worstRows{label, ns})
+		}
+	}
+	return out, nil
+}
+
+// ---- reads
+
+// scanNode scans the result columns of node_result (qos, ok, ko,
+// unknown, downtime, children) into n.
+func scanNode(row pgx.CollectableRow, n *depc.NodeDayResult, dest ...any) error {
+	var downtime []int64
+	var children []string
+	if err := row.Scan(append(dest, &n.QoS, &n.OK, &n.KO, &n.Unknown, &downtime, &children)...); err != nil {
+		return err
+	}
+	if n.OK == nil || n.KO == nil || n.Unknown == nil {
+		n.OK, n.KO, n.Unknown = nil, nil, nil
+	} else {
+		n.Downtime = make([]depc.Period, 0, len(downtime)/2)
+	}
+	if len(downtime)%2 != 0 || len(children)%2 != 0 {
+		return fmt.Errorf("node %s/%s: downtime or children of odd length", n.Label, n.Name)
+	}
+	for i := 0; i < len(downtime); i += 2 {
+		n.Downtime = append(n.Downtime, depc.Period{From: downtime[i], To: downtime[i+1]})
+	}
+	if len(children) > 0 {
+		n.Children = make([]depc.NodeKey, 0, len(children)/2)
+		for i := 0; i < len(children); i += 2 {
+			n.Children = append(n.Children, depc.NodeKey{Label: children[i], Name: children[i+1]})
+		}
+	}
+	return nil
+}
+
+// sqlNodeQoS drives the loop from result_day, the days of the range that
+// have results, and seeks node_result once per day (LATERAL): the cost is
+// one index seek per day whatever the table holds.
+const sqlNodeQoS = `SELECT d.day, n.qos, n.ok, n.ko, n.unknown, n.downtime, n.children
+	FROM result_day d CROSS JOIN LATERAL (
+		SELECT qos, ok, ko, unknown, downtime, children FROM node_result
+		WHERE team_id = d.team_id AND day = d.day AND label_id = (SELECT id FROM label WHERE name = $4) AND name = $5) n
+	WHERE d.team_id = (SELECT id FROM team WHERE name = $1) AND d.day BETWEEN $2 AND $3
+	ORDER BY d.day`
+
+// NodeQoS returns a node's results over a range of days.
+func (s *Store) NodeQoS(ctx context.Context, team string, key depc.NodeKey, start, end string) ([]depc.NodeDayResult, error) {
+	ds, de, err := parseDayRange(start, end)
+	if err != nil {
+		return nil, s.teamFirst(ctx, team, err)
+	}
+	return teamList(ctx, s, "node qos", team, sqlNodeQoS, []any{team, ds, de, key.Label, key.Name},
+		func(row pgx.CollectableRow) (depc.NodeDayResult, error) {
+			n := depc.NodeDayResult{Label: key.Label, Name: key.Name}
+			var d time.Time
+			err := scanNode(row, &n, &d)
+			n.Day = formatDay(d)
+			return n, err
+		})
+}
+
+// sqlDayResults looks up a set of nodes of one day in one statement: one
+// index seek per node.
+const sqlDayResults = `SELECT k.label, k.name, n.qos, n.ok, n.ko, n.unknown, n.downtime, n.children
+	FROM unnest($3::text[], $4::text[]) AS k (label, name)
+	JOIN label l ON l.name = k.label
+	JOIN node_result n ON n.team_id = $1 AND n.day = $2 AND n.label_id = l.id AND n.name = k.name`
+
+// DayResults returns the results of a set of nodes for one day.
+func (s *Store) DayResults(ctx context.Context, team, day string, keys []depc.NodeKey) ([]depc.NodeDayResult, error) {
+	var tid int64
+	ok, err := s.queryRow(ctx, "team "+team, `SELECT id FROM team WHERE name = $1`, []any{team}, &tid)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, notFoundTeam(team)
+	}
+	d, err := parseDay("day", day)
+	if err != nil {
+		return nil, err
+	}
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	// Distinct keys in key order: consecutive seeks often land on the
+	// page the previous one read.
+	keys = slices.Clone(keys)
+	slices.SortFunc(keys, func(a, b depc.NodeKey) int {
+		return cmp.Or(strings.Compare(a.Label, b.Label), strings.Compare(a.Name, b.Name))
+	})
+	keys = slices.Compact(keys)
+	labels, names := make([]string, len(keys)), make([]string, len(keys))
+	for i, k := range keys {
+		labels[i], names[i] = k.Label, k.Name
+	}
+	out, err := list(ctx, s, "day results", sqlDayResults, []any{tid, d, labels, names},
+		func(row pgx.CollectableRow) (depc.NodeDayResult, error) {
+			n := depc.NodeDayResult{Day: day}
+			return n, scanNode(row, &n, &n.Label, &n.Name)
+		})
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(out, func(a, b depc.NodeDayResult) int {
+		return cmp.Or(strings.Compare(a.Label, b.Label), strings.Compare(a.Name, b.Name))
+	})
+	return out, nil
+}
+
+// LabelQoS returns a label's averages over a range of days.
+func (s *Store) LabelQoS(ctx context.Context, team, label, start, end string) ([]depc.LabelDayResult, error) {
+	ds, de, err := parseDayRange(start, end)
+	if err != nil {
+		return nil, s.teamFirst(ctx, team, err)
+	}
+	return teamList(ctx, s, "label qos", team, `SELECT day, qos, nodes FROM label_result
+		WHERE team_id = (SELECT id FROM team WHERE name = $1) AND label_id = (SELECT id FROM label WHERE name = $2)
+			AND day BETWEEN $3 AND $4
+		ORDER BY day`, []any{team, label, ds, de},
+		func(row pgx.CollectableRow) (depc.LabelDayResult, error) {
+			l := depc.LabelDayResult{Label: label}
+			var d time.Time
+			err := row.Scan(&d, &l.QoS, &l.Nodes)
+			l.Day = formatDay(d)
+			return l, err
+		})
+}
+
+// TeamQoS returns every label's averages over a range of days.
+func (s *Store) TeamQoS(ctx context.Context, team, start, end string) ([]depc.LabelDayResult, error) {
+	var tid int64
+	ok, err := s.queryRow(ctx, "team "+team, `SELECT id FROM team WHERE name = $1`, []any{team}, &tid)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, notFoundTeam(team)
+	}
+	ds, de, err := parseDayRange(start, end)
+	if err != nil {
+		return nil, err
+	}
+	return list(ctx, s, "team qos", `SELECT l.name, r.day, r.qos, r.nodes FROM label_result r JOIN label l ON l.id = r.label_id
+		WHERE r.team_id = $1 AND r.day BETWEEN $2 AND $3 ORDER BY l.name, r.day`, []any{tid, ds, de},
+		func(row pgx.CollectableRow) (depc.LabelDayResult, error) {
+			var l depc.LabelDayResult
+			var d time.Time
+			err := row.Scan(&l.Label, &d, &l.QoS, &l.Nodes)
+			l.Day = formatDay(d)
+			return l, err
+		})
+}
+
+// Worst returns the worst nodes of a label for a day.
+func (s *Store) Worst(ctx context.Context, team, label, day string, limit int) ([]depc.WorstNode, error) {
+	d, err := parseDay("day", day)
+	if err != nil {
+		return nil, s.teamFirst(ctx, team, err)
+	}
+	if limit <= 0 || limit > depc.MaxWorstNodes {
+		limit = depc.MaxWorstNodes
+	}
+	return teamList(ctx, s, "worst", team, `SELECT name, qos FROM worst_node
+		WHERE team_id = (SELECT id FROM team WHERE name = $1) AND label_id = (SELECT id FROM label WHERE name = $2) AND day = $3
+		ORDER BY rank LIMIT $4`, []any{team, label, d, limit},
+		func(row pgx.CollectableRow) (depc.WorstNode, error) {
+			var w depc.WorstNode
+			return w, row.Scan(&w.Name, &w.QoS)
+		})
+}

@@ -1,0 +1,153 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"math"
+
+	"github.com/depc-dev/depc"
+	"github.com/jackc/pgx/v5"
+)
+
+func notFoundRun(id int64) error { return depc.Errorf(depc.ENOTFOUND, "run %d not found", id) }
+
+// CreateRun queues a run.
+func (s *Store) CreateRun(ctx context.Context, team string, days []string) (depc.Run, error) {
+	r := depc.Run{Team: team, Days: append([]string(nil), days...), Status: depc.RunQueued, CreatedAt: s.unix(), Errors: []depc.RunError{}}
+	err := s.write(ctx, "create run", func(tx pgx.Tx) error {
+		tid, err := teamID(ctx, tx, team, lockTeamWrite)
+		if err != nil {
+			return err
+		}
+		if len(days) == 0 {
+			return depc.Errorf(depc.EINVALID, "days: a run needs at least one day")
+		}
+		seen := make(map[string]bool, len(days))
+		for i, d := range days {
+			if _, err := parseDay(fmtField("days", i), d); err != nil {
+				return err
+			}
+			if seen[d] {
+				return depc.Errorf(depc.EINVALID, "days[%d]: %s is listed twice", i, d)
+			}
+			seen[d] = true
+		}
+		// The team's lock makes max + 1 safe.
+		return tx.QueryRow(ctx, `INSERT INTO run (team_id, id, days, status, created_at, nodes, errors, progress)
+			SELECT $1, coalesce(max(id), 0) + 1, $2, $3, $4, 0, '[]', 0 FROM run WHERE team_id = $1
+			RETURNING id`, tid, r.Days, r.Status, r.CreatedAt).Scan(&r.ID)
+	})
+	if err != nil {
+		return depc.Run{}, err
+	}
+	return r, nil
+}
+
+const sqlRunColumns = `SELECT t.name, r.id, r.days, r.status, r.created_at, r.started_at, r.finished_at, r.nodes, r.errors, r.progress
+	FROM run r JOIN team t ON t.id = r.team_id `
+
+func scanRun(row pgx.CollectableRow) (depc.Run, error) {
+	var r depc.Run
+	var errs []byte
+	if err := row.Scan(&r.Team, &r.ID, &r.Days, &r.Status, &r.CreatedAt, &r.StartedAt, &r.FinishedAt, &r.Nodes, &errs, &r.Progress); err != nil {
+		return r, err
+	}
+	if err := json.Unmarshal(errs, &r.Errors); err != nil {
+		return r, err
+	}
+	if r.Errors == nil {
+		r.Errors = []depc.RunError{}
+	}
+	return r, nil
+}
+
+// Run returns one run.
+func (s *Store) Run(ctx context.Context, team string, id int64) (depc.Run, error) {
+	rs, err := list(ctx, s, "run", sqlRunColumns+`WHERE t.name = $1 AND r.id = $2`, []any{team, id}, scanRun)
+	if err != nil {
+		return depc.Run{}, err
+	}
+	if len(rs) == 0 {
+		return depc.Run{}, s.teamFirst(ctx, team, notFoundRun(id))
+	}
+	return rs[0], nil
+}
+
+// Runs returns up to limit runs of a team, newest first.
+func (s *Store) Runs(ctx context.Context, team string, limit int) ([]depc.Run, error) {
+	var lim *int // NULL: no limit
+	if limit > 0 {
+		lim = &limit
+	}
+	return teamList(ctx, s, "runs", team, sqlRunColumns+`WHERE t.name = $1 ORDER BY r.id DESC LIMIT $2`, []any{team, lim}, scanRun)
+}
+
+// UpdateRun saves a run's progress.
+func (s *Store) UpdateRun(ctx context.Context, r depc.Run) error {
+	return s.write(ctx, "update run", func(tx pgx.Tx) error {
+		tid, err := teamID(ctx, tx, r.Team, lockTeamWrite)
+		if err != nil {
+			return err
+		}
+		var status depc.RunStatus
+		err = tx.QueryRow(ctx, `SELECT status FROM run WHERE team_id = $1 AND id = $2 FOR UPDATE`, tid, r.ID).Scan(&status)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return notFoundRun(r.ID)
+		}
+		if err != nil {
+			return err
+		}
+		switch {
+		case !r.Status.Valid():
+			return depc.Errorf(depc.EINVALID, "status: %q is not a run status", r.Status)
+		case math.IsNaN(r.Progress) || r.Progress < 0 || r.Progress > 1:
+			return depc.Errorf(depc.EINVALID, "progress: %v must be within [0, 1]", r.Progress)
+		case r.Nodes < 0:
+			return depc.Errorf(depc.EINVALID, "nodes: %d must not be negative", r.Nodes)
+		case status.Finished():
+			return depc.Errorf(depc.ECONFLICT, "run %d is already %s", r.ID, status)
+		}
+		errs := r.Errors
+		if errs == nil {
+			errs = []depc.RunError{}
+		}
+		eb, err := json.Marshal(errs)
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `UPDATE run SET status = $1, started_at = $2, finished_at = $3, nodes = $4, errors = $5, progress = $6
+			WHERE team_id = $7 AND id = $8`, r.Status, r.StartedAt, r.FinishedAt, r.Nodes, string(eb), r.Progress, tid, r.ID)
+		return err
+	})
+}
+
+// ClaimRun takes the oldest queued run of any team. SKIP LOCKED lets
+// concurrent callers (other processes included) each take another run
+// instead of queueing behind the first.
+func (s *Store) ClaimRun(ctx context.Context) (depc.Run, error) {
+	var rs []depc.Run
+	err := s.write(ctx, "claim run", func(tx pgx.Tx) error {
+		var tid, id int64
+		err := tx.QueryRow(ctx, `UPDATE run SET status = 'running', started_at = $1
+			WHERE (team_id, id) = (SELECT team_id, id FROM run WHERE status = 'queued'
+				ORDER BY created_at, team_id, id LIMIT 1 FOR UPDATE SKIP LOCKED)
+			RETURNING team_id, id`, s.unix()).Scan(&tid, &id)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return depc.Errorf(depc.ENOTFOUND, "no run is queued")
+		}
+		if err != nil {
+			return err
+		}
+		rows, _ := tx.Query(ctx, sqlRunColumns+`WHERE r.team_id = $1 AND r.id = $2`, tid, id)
+		rs, err = pgx.CollectRows(rows, scanRun)
+		return err
+	})
+	if err != nil {
+		return depc.Run{}, err
+	}
+	if len(rs) != 1 {
+		return depc.Run{}, depc.Errorf(depc.EINTERNAL, "claim run: the claimed run vanished")
+	}
+	return rs[0], nil
+}
