@@ -28,6 +28,7 @@ var allowedImports = map[string][]string{
 	"graph/graphtest":   {"", "qos", "internal/testenv", "workload"},
 	"state":             {},
 	"state/sqlite":      {"", "qos", "modernc.org/"},
+	"state/postgres":    {"", "qos", "github.com/jackc/pgx/"},
 	"state/statetest":   {"", "qos"},
 	"source":            {},
 	"source/prometheus": {"", "qos", "github.com/prometheus/"},

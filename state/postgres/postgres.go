@@ -87,16 +87,6 @@ func (s *Store) write(ctx context.Context, op string, fn func(tx pgx.Tx) error) 
 	return storeError(err, op)
 }
 
-// read runs fn in one read-only transaction at REPEATABLE READ, so that
-// all its queries see one snapshot of the database.
-func (s *Store) read(ctx context.Context, op string, fn func(tx pgx.Tx) error) error {
-	if err := s.usable(); err != nil {
-		return err
-	}
-	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, fn)
-	return storeError(err, op)
-}
-
 // queryRow runs a one-row query outside a transaction. ok is false when
 // there is no row.
 func (s *Store) queryRow(ctx context.Context, op, sql string, args []any, dest ...any) (ok bool, err error) {
@@ -110,13 +100,33 @@ func (s *Store) queryRow(ctx context.Context, op, sql string, args []any, dest .
 	return err == nil, storeError(err, op)
 }
 
+// sqlstates maps SQLSTATE codes, or their two-character classes, to depc
+// codes; what is not here is a bug (EINTERNAL).
+var sqlstates = map[string]string{
+	// A uniqueness or reference violation: a race the store's own checks
+	// lost (they run under the team's lock, so this is rare).
+	"23505": depc.ECONFLICT,
+	"23503": depc.ECONFLICT,
+	// Data exception: a value the server refuses (a zero byte in text).
+	"22": depc.EINVALID,
+	// Retry later: connection exception, insufficient resources, operator
+	// intervention (shutdown, cancel, statement timeout), serialization
+	// failure or deadlock, lock not available, a read-only standby,
+	// authentication (a configuration to fix, not a bug).
+	"08":    depc.EUNAVAILABLE,
+	"53":    depc.EUNAVAILABLE,
+	"57":    depc.EUNAVAILABLE,
+	"40":    depc.EUNAVAILABLE,
+	"55P03": depc.EUNAVAILABLE,
+	"25006": depc.EUNAVAILABLE,
+	"28000": depc.EUNAVAILABLE,
+	"28P01": depc.EUNAVAILABLE,
+}
+
 // storeError translates a database error into a depc error: a *depc.Error
-// passes through; an unreachable or shutting-down server, a lost
-// connection, an ended context, a lock or serialization failure become
-// EUNAVAILABLE (retry later); a uniqueness or reference violation (a race
-// the store's own checks lost) ECONFLICT; a value the server refuses (a
-// zero byte in text) EINVALID; anything else is a bug (EINTERNAL) that
-// keeps the driver's error as its cause.
+// passes through; an ended context, a lost or refused connection and the
+// server errors of sqlstates get their code; anything else is a bug
+// (EINTERNAL). The driver's error is kept as the cause.
 func storeError(err error, op string) error {
 	if err == nil {
 		return nil
@@ -125,35 +135,30 @@ func storeError(err error, op string) error {
 	if errors.As(err, &de) {
 		return err
 	}
-	unavailable := func() error { return depc.WrapError(depc.EUNAVAILABLE, err, "%s: database unavailable", op) }
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return unavailable()
-	}
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
-		switch {
-		case pe.Code == "23505", pe.Code == "23503":
-			return depc.WrapError(depc.ECONFLICT, err, "%s: conflicts with a concurrent change", op)
-		case strings.HasPrefix(pe.Code, "22"):
-			return depc.WrapError(depc.EINVALID, err, "%s: the database refuses a value: %s", op, pe.Message)
-		case strings.HasPrefix(pe.Code, "08"), // connection exception
-			strings.HasPrefix(pe.Code, "53"), // insufficient resources
-			strings.HasPrefix(pe.Code, "57"), // operator intervention: shutdown, cancel, statement timeout
-			strings.HasPrefix(pe.Code, "40"), // serialization failure, deadlock
-			pe.Code == "55P03",               // lock not available
-			pe.Code == "25006",               // read-only transaction (a standby)
-			pe.Code == "28P01", pe.Code == "28000": // authentication: a configuration to fix, not a bug
-			return unavailable()
+		code, ok := sqlstates[pe.Code]
+		if !ok && len(pe.Code) == 5 {
+			code, ok = sqlstates[pe.Code[:2]]
 		}
-		return depc.WrapError(depc.EINTERNAL, err, "%s", op)
+		switch {
+		case !ok:
+			return depc.WrapError(depc.EINTERNAL, err, "%s", op)
+		case code == depc.EINVALID:
+			return depc.WrapError(code, err, "%s: the database refuses a value: %s", op, pe.Message)
+		case code == depc.ECONFLICT:
+			return depc.WrapError(code, err, "%s: conflicts with a concurrent change, retry", op)
+		}
+		return depc.WrapError(code, err, "%s: database unavailable", op)
 	}
 	var ce *pgconn.ConnectError
 	var ne net.Error
-	if errors.As(err, &ce) || errors.As(err, &ne) || pgconn.Timeout(err) || pgconn.SafeToRetry(err) ||
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) ||
+		errors.As(err, &ce) || errors.As(err, &ne) || pgconn.Timeout(err) || pgconn.SafeToRetry(err) ||
 		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, net.ErrClosed) ||
 		// pgconn's error for a connection that broke mid-query.
-		strings.Contains(err.Error(), "conn closed") || strings.Contains(err.Error(), "closed pool") {
-		return unavailable()
+		strings.Contains(err.Error(), "conn closed") {
+		return depc.WrapError(depc.EUNAVAILABLE, err, "%s: database unavailable", op)
 	}
 	return depc.WrapError(depc.EINTERNAL, err, "%s", op)
 }
