@@ -44,6 +44,7 @@ var allowedImports = map[string][]string{
 
 	// Imported by tests only.
 	"graph/graphtest/memgraph": {""},
+	"state/postgres/pgtest":    {"internal/testenv", "github.com/jackc/pgx/"},
 }
 
 type pkgInfo struct {

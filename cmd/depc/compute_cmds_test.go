@@ -13,6 +13,8 @@ import (
 	"github.com/depc-dev/depc"
 	"github.com/depc-dev/depc/message"
 	"github.com/depc-dev/depc/qos"
+	"github.com/depc-dev/depc/state/postgres"
+	"github.com/depc-dev/depc/state/postgres/pgtest"
 	"github.com/depc-dev/depc/workload"
 )
 
@@ -121,5 +123,38 @@ func TestGenLoadRunBench(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error()+out, tc.want) {
 			t.Errorf("%v: %v\n%s, want an error with %q", tc.args, err, out, tc.want)
 		}
+	}
+}
+
+// With state.backend postgres (from the environment), the commands keep
+// teams, runs and results in PostgreSQL and write no state file.
+func TestStatePostgres(t *testing.T) {
+	url := pgtest.Schema(t)
+	data := t.TempDir()
+	t.Setenv("DEPC_CONFIG", "")
+	t.Setenv("DEPC_STATE_BACKEND", "postgres")
+	t.Setenv("DEPC_STATE_POSTGRES_URL", url)
+	if out, err := runDepc(t, "gen", "--size", "tiny", "--load", "--data", data, "--team", "tiny"); err != nil {
+		t.Fatalf("gen --load: %v\n%s", err, out)
+	}
+	out, err := runDepc(t, "run", "--data", data, "--team", "tiny", "--day", "2025-01-06")
+	if err != nil || !strings.Contains(out, "run 1 of team tiny: succeeded") {
+		t.Fatalf("run: %v\n%s", err, out)
+	}
+	if _, err := os.Stat(filepath.Join(data, stateFile)); !os.IsNotExist(err) {
+		t.Errorf("a state file was written beside PostgreSQL: %v", err)
+	}
+	s, err := postgres.Open(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	r, err := s.Run(context.Background(), "tiny", 1)
+	if err != nil || r.Status != depc.RunSucceeded || r.Nodes == 0 {
+		t.Errorf("run in PostgreSQL: %+v, %v", r, err)
+	}
+	t.Setenv("DEPC_STATE_POSTGRES_URL", "postgres://depc@127.0.0.1:1/depc?connect_timeout=2")
+	if out, err := runDepc(t, "run", "--data", data, "--team", "tiny", "--day", "2025-01-06"); err == nil || !strings.Contains(err.Error()+out, "state store") {
+		t.Errorf("run with an unreachable PostgreSQL: %v\n%s, want a state store error", err, out)
 	}
 }

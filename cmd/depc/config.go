@@ -33,6 +33,7 @@ type Config struct {
 	LogLevel string `yaml:"log_level"`
 
 	Graph     GraphConfig     `yaml:"graph"`
+	State     StateConfig     `yaml:"state"`
 	Kafka     KafkaConfig     `yaml:"kafka"`
 	Scheduler SchedulerConfig `yaml:"scheduler"`
 	API       APIConfig       `yaml:"api"`
@@ -51,6 +52,23 @@ type Neo4jConfig struct {
 	User     string `yaml:"user"`
 	Password string `yaml:"password"`
 	Database string `yaml:"database"`
+}
+
+// StateConfig selects the state store (teams, users, catalog, runs,
+// results).
+type StateConfig struct {
+	// Backend is "sqlite" (a file in DataDir, for one machine) or
+	// "postgres" (shared by processes on several machines).
+	Backend  string         `yaml:"backend"`
+	Postgres PostgresConfig `yaml:"postgres"`
+}
+
+// PostgresConfig is the PostgreSQL database of the state.
+type PostgresConfig struct {
+	// URL is a PostgreSQL URL, postgres://user:password@host:5432/database
+	// with libpq's options (sslmode=…), search_path=… for the schema of
+	// depc's tables and pool_max_conns=… for the size of the pool.
+	URL string `yaml:"url"`
 }
 
 // KafkaConfig is the ingestion consumer's broker and topics. The consumer
@@ -119,6 +137,7 @@ func DefaultConfig() Config {
 		DataDir:  "./data",
 		LogLevel: "info",
 		Graph:    GraphConfig{Backend: "embedded", Neo4j: Neo4jConfig{User: "neo4j", Database: "neo4j"}},
+		State:    StateConfig{Backend: "sqlite"},
 		Kafka: KafkaConfig{
 			Prefix: "depc", Group: "depc", BatchSize: 20000, BatchWait: time.Second,
 			EmbeddedAddr: "127.0.0.1:9092",
@@ -243,6 +262,15 @@ func (c Config) Validate() error {
 		}
 	default:
 		bad("graph.backend: must be embedded or neo4j, not %q", c.Graph.Backend)
+	}
+	switch c.State.Backend {
+	case "sqlite":
+	case "postgres":
+		if c.State.Postgres.URL == "" {
+			bad("state.postgres.url: required when state.backend is postgres (DEPC_STATE_POSTGRES_URL)")
+		}
+	default:
+		bad("state.backend: must be sqlite or postgres, not %q", c.State.Backend)
 	}
 	switch c.Kafka.SASL.Mechanism {
 	case "", "PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512":

@@ -11,6 +11,7 @@ import (
 	"github.com/depc-dev/depc/graph/embedded"
 	"github.com/depc-dev/depc/graph/neo4j"
 	"github.com/depc-dev/depc/source/plugins"
+	"github.com/depc-dev/depc/state/postgres"
 	"github.com/depc-dev/depc/state/sqlite"
 )
 
@@ -31,8 +32,9 @@ type stores struct {
 }
 
 // openStores opens the graph store (embedded in DataDir/graph, or Neo4j
-// when graph.backend is neo4j) and the SQLite state store in
-// DataDir/state.db, creating the data directory if needed.
+// when graph.backend is neo4j) and the state store (SQLite in
+// DataDir/state.db, or PostgreSQL when state.backend is postgres),
+// creating the data directory if needed.
 func openStores(ctx context.Context, cfg Config) (*stores, error) {
 	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
 		return nil, fmt.Errorf("data_dir: %w", err)
@@ -53,12 +55,31 @@ func openStores(ctx context.Context, cfg Config) (*stores, error) {
 		}
 		g = s
 	}
-	st, err := sqlite.Open(filepath.Join(cfg.DataDir, stateFile))
+	st, err := openState(ctx, cfg)
 	if err != nil {
 		g.Close()
 		return nil, fmt.Errorf("state store: %w", err)
 	}
 	return &stores{graph: g, state: st, plugins: plugins.All()}, nil
+}
+
+// openState opens the state store that state.backend names.
+func openState(ctx context.Context, cfg Config) (depc.StateStore, error) {
+	// A typed nil pointer must not become a non-nil StateStore.
+	switch cfg.State.Backend {
+	case "postgres":
+		s, err := postgres.Open(ctx, cfg.State.Postgres.URL)
+		if err != nil {
+			return nil, err
+		}
+		return s, nil
+	default:
+		s, err := sqlite.Open(filepath.Join(cfg.DataDir, stateFile))
+		if err != nil {
+			return nil, err
+		}
+		return s, nil
+	}
 }
 
 // Close closes both stores.

@@ -2,7 +2,6 @@ package postgres_test
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/hex"
 	"fmt"
 	"net/url"
@@ -14,55 +13,17 @@ import (
 	"github.com/depc-dev/depc"
 	"github.com/depc-dev/depc/internal/testenv"
 	"github.com/depc-dev/depc/state/postgres"
+	"github.com/depc-dev/depc/state/postgres/pgtest"
 	"github.com/depc-dev/depc/state/statetest"
 	"github.com/jackc/pgx/v5"
 )
 
 var ctx = context.Background()
 
-// freshSchema creates a schema of its own for the test on the server of
-// DEPC_TEST_POSTGRES_URL (skipping, or failing in CI, without one) and
-// returns the URL of a connection to it; the schema is dropped when the test
-// ends. Tests in parallel, and runs after runs, never share tables.
-func freshSchema(tb testing.TB) string {
-	tb.Helper()
-	base := testenv.RequireService(tb, testenv.PostgresURL)
-	u, err := url.Parse(base)
-	if err != nil {
-		tb.Fatalf("%s: %v", testenv.PostgresURL, err)
-	}
-	var b [8]byte
-	rand.Read(b[:])
-	schema := "depc_test_" + hex.EncodeToString(b[:])
-	admin, err := pgx.Connect(ctx, base)
-	if err != nil {
-		tb.Fatalf("connect to %s: %v", testenv.PostgresURL, err)
-	}
-	defer admin.Close(ctx)
-	if _, err := admin.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() {
-		admin, err := pgx.Connect(ctx, base)
-		if err != nil {
-			tb.Error(err)
-			return
-		}
-		defer admin.Close(ctx)
-		if _, err := admin.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			tb.Error(err)
-		}
-	})
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
-}
-
 // MustOpen opens a store on a fresh schema, closed when the test ends.
 func MustOpen(tb testing.TB) (*postgres.Store, string) {
 	tb.Helper()
-	url := freshSchema(tb)
+	url := pgtest.Schema(tb)
 	s, err := postgres.Open(ctx, url)
 	if err != nil {
 		tb.Fatal(err)
@@ -187,7 +148,7 @@ func TestNewerSchema(t *testing.T) {
 // TestOpenTogether opens several stores at once on a new schema: the
 // advisory lock lets one migrate, the others find the schema up to date.
 func TestOpenTogether(t *testing.T) {
-	url := freshSchema(t)
+	url := pgtest.Schema(t)
 	var wg sync.WaitGroup
 	for range 4 {
 		wg.Go(func() {
