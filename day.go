@@ -30,3 +30,21 @@ func AddDays(day string, n int) (string, error) {
 	}
 	return FormatDay(t.AddDate(0, 0, n)), nil
 }
+
+// ParseDayRange parses the inclusive range of days start to end, as their
+// midnights UTC. EINVALID names "start" or "end", and "end" when it is
+// before start.
+func ParseDayRange(start, end string) (time.Time, time.Time, error) {
+	s, err := ParseDay("start", start)
+	if err != nil {
+		return s, s, err
+	}
+	e, err := ParseDay("end", end)
+	if err != nil {
+		return s, e, err
+	}
+	if e.Before(s) {
+		return s, e, Errorf(EINVALID, "end: %s is before start %s", end, start)
+	}
+	return s, e, nil
+}

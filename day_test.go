@@ -50,3 +50,20 @@ func TestFormatDayUsesTheLocation(t *testing.T) {
 		t.Errorf("FormatDay in +10 = %q, want 2025-06-02", got)
 	}
 }
+
+func TestParseDayRange(t *testing.T) {
+	s, e, err := depc.ParseDayRange("2025-01-02", "2025-01-02")
+	if err != nil || !s.Equal(e) {
+		t.Errorf("one-day range: %v %v %v", s, e, err)
+	}
+	for _, c := range []struct{ start, end, field string }{
+		{"2025-1-2", "2025-01-03", "start: "},
+		{"2025-01-02", "tomorrow", "end: "},
+		{"2025-01-03", "2025-01-02", "end: "},
+	} {
+		_, _, err := depc.ParseDayRange(c.start, c.end)
+		if depc.ErrorCode(err) != depc.EINVALID || !strings.HasPrefix(depc.ErrorMessage(err), c.field) {
+			t.Errorf("ParseDayRange(%q, %q): %v, want EINVALID naming %s", c.start, c.end, err, c.field)
+		}
+	}
+}

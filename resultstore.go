@@ -1,8 +1,14 @@
 package depc
 
 import (
+	"cmp"
 	"context"
+	"fmt"
 	"iter"
+	"maps"
+	"math"
+	"slices"
+	"strings"
 )
 
 // NodeDayResult is one node's result for one day (spec/semantics.md §7).
@@ -83,4 +89,129 @@ type ResultStore interface {
 	// Worst returns up to limit (at most MaxWorstNodes; all kept when
 	// limit <= 0) worst nodes of the label for the day, lowest QoS first.
 	Worst(ctx context.Context, team, label, day string, limit int) ([]WorstNode, error)
+}
+
+// The rules of a day's results that every state store checks in
+// ReplaceDayResults before it writes anything.
+
+// Validate checks n as one node result of the write of day: a node key,
+// Day "" or day, QoS nil or within [0, 100], OK, KO and Unknown all nil (an
+// aggregation, which has no downtime) or all >= 0, downtime periods
+// non-empty, sorted and disjoint, and children that are node keys.
+// EINVALID names the node and the field.
+func (n NodeDayResult) Validate(day string) error {
+	switch {
+	case !ValidLabel(n.Label):
+		return badNode(n, "label: must match %s", LabelPattern)
+	case !ValidName(n.Name):
+		return badNode(n, "name: must match %s", NamePattern)
+	case n.Day != "" && n.Day != day:
+		return badNode(n, "day: %q is not the day being replaced (%s)", n.Day, day)
+	case !validQoS(n.QoS):
+		return badNode(n, "qos: %v is not within [0, 100]", *n.QoS)
+	}
+	switch {
+	case n.OK == nil && n.KO == nil && n.Unknown == nil:
+		if len(n.Downtime) > 0 {
+			return badNode(n, "downtime: a node without ok, ko and unknown (an aggregation) has no downtime")
+		}
+	case n.OK == nil || n.KO == nil || n.Unknown == nil:
+		return badNode(n, "ok, ko, unknown: must be all set or all null")
+	case *n.OK < 0 || *n.KO < 0 || *n.Unknown < 0:
+		return badNode(n, "ok, ko, unknown: must not be negative")
+	}
+	for i, p := range n.Downtime {
+		// Touching periods are allowed: a store keeps what it is given.
+		if p.From >= p.To || (i > 0 && p.From < n.Downtime[i-1].To) {
+			return badNode(n, "downtime: periods must be non-empty, sorted and disjoint")
+		}
+	}
+	for i, ch := range n.Children {
+		if !ValidLabel(ch.Label) {
+			return badNode(n, "children[%d].label: must match %s", i, LabelPattern)
+		}
+		if !ValidName(ch.Name) {
+			return badNode(n, "children[%d].name: must match %s", i, NamePattern)
+		}
+	}
+	return nil
+}
+
+func badNode(n NodeDayResult, format string, args ...any) error {
+	return Errorf(EINVALID, "nodes: %s/%s: %s", n.Label, n.Name, fmt.Sprintf(format, args...))
+}
+
+func validQoS(q *float64) bool {
+	return q == nil || (!math.IsNaN(*q) && *q >= 0 && *q <= 100)
+}
+
+// ValidateLabelResults checks the label results of the write of day:
+// distinct labels, Day "" or day, QoS nil or within [0, 100], Nodes >= 0.
+// EINVALID names the label.
+func ValidateLabelResults(day string, labels []LabelDayResult) error {
+	seen := make(map[string]bool, len(labels))
+	for i, l := range labels {
+		bad := func(format string, args ...any) error {
+			return Errorf(EINVALID, "labels[%d]: %s: %s", i, l.Label, fmt.Sprintf(format, args...))
+		}
+		switch {
+		case !ValidLabel(l.Label):
+			return bad("label: must match %s", LabelPattern)
+		case seen[l.Label]:
+			return bad("listed twice")
+		case l.Day != "" && l.Day != day:
+			return bad("day: %q is not the day being replaced (%s)", l.Day, day)
+		case !validQoS(l.QoS):
+			return bad("qos: %v is not within [0, 100]", *l.QoS)
+		case l.Nodes < 0:
+			return bad("nodes: %d must not be negative", l.Nodes)
+		}
+		seen[l.Label] = true
+	}
+	return nil
+}
+
+// LabelWorst is the worst nodes a store keeps for one label and day.
+type LabelWorst struct {
+	Label string
+	Nodes []WorstNode
+}
+
+// KeepWorst checks the worst nodes of a day's write (labels, distinct node
+// names, QoS within [0, 100]; EINVALID names the node) and returns what a
+// store keeps: per label, sorted, the MaxWorstNodes lowest nodes below 100,
+// lowest first, ties by name; labels without one are left out.
+func KeepWorst(worst map[string][]WorstNode) ([]LabelWorst, error) {
+	var out []LabelWorst
+	for _, label := range slices.Sorted(maps.Keys(worst)) {
+		if !ValidLabel(label) {
+			return nil, Errorf(EINVALID, "worst: label %q must match %s", label, LabelPattern)
+		}
+		var ns []WorstNode
+		seen := map[string]bool{}
+		for i, n := range worst[label] {
+			switch {
+			case !ValidName(n.Name):
+				return nil, Errorf(EINVALID, "worst[%s][%d].name: %q must match %s", label, i, n.Name, NamePattern)
+			case math.IsNaN(n.QoS) || n.QoS < 0 || n.QoS > 100:
+				return nil, Errorf(EINVALID, "worst[%s][%d].qos: %v is not within [0, 100]", label, i, n.QoS)
+			case seen[n.Name]:
+				return nil, Errorf(EINVALID, "worst[%s][%d]: %q is listed twice", label, i, n.Name)
+			}
+			seen[n.Name] = true
+			if n.QoS < 100 {
+				ns = append(ns, n)
+			}
+		}
+		slices.SortFunc(ns, func(a, b WorstNode) int {
+			return cmp.Or(cmp.Compare(a.QoS, b.QoS), strings.Compare(a.Name, b.Name))
+		})
+		if len(ns) > MaxWorstNodes {
+			ns = ns[:MaxWorstNodes]
+		}
+		if len(ns) > 0 {
+			out = append(out, LabelWorst{label, ns})
+		}
+	}
+	return out, nil
 }

@@ -1,6 +1,10 @@
 package depc
 
-import "context"
+import (
+	"context"
+	"fmt"
+	"math"
+)
 
 // RunStatus is the state of a run.
 type RunStatus string
@@ -79,4 +83,37 @@ type RunStore interface {
 	// with StartedAt set to now and returns it; two callers never get the
 	// same run. ENOTFOUND when no run is queued.
 	ClaimRun(ctx context.Context) (Run, error)
+}
+
+// ValidateRunDays checks the days of a new run (CreateRun): at least one,
+// each a day, none listed twice. EINVALID names the day.
+func ValidateRunDays(days []string) error {
+	if len(days) == 0 {
+		return Errorf(EINVALID, "days: a run needs at least one day")
+	}
+	seen := make(map[string]bool, len(days))
+	for i, d := range days {
+		if _, err := ParseDay(fmt.Sprintf("days[%d]", i), d); err != nil {
+			return err
+		}
+		if seen[d] {
+			return Errorf(EINVALID, "days[%d]: %s is listed twice", i, d)
+		}
+		seen[d] = true
+	}
+	return nil
+}
+
+// ValidateProgress checks what UpdateRun saves of r: a status, a progress
+// within [0, 1] and a node count >= 0. EINVALID names the field.
+func (r Run) ValidateProgress() error {
+	switch {
+	case !r.Status.Valid():
+		return Errorf(EINVALID, "status: %q is not a run status", r.Status)
+	case math.IsNaN(r.Progress) || r.Progress < 0 || r.Progress > 1:
+		return Errorf(EINVALID, "progress: %v must be within [0, 1]", r.Progress)
+	case r.Nodes < 0:
+		return Errorf(EINVALID, "nodes: %d must not be negative", r.Nodes)
+	}
+	return nil
 }

@@ -13,8 +13,8 @@ func notFoundUser(name string) error { return depc.Errorf(depc.ENOTFOUND, "user 
 // CreateUser creates a user and returns its token, the only time it is
 // shown; the database keeps its SHA-256 only.
 func (s *Store) CreateUser(ctx context.Context, name string, admin bool) (depc.User, string, error) {
-	if !depc.ValidUser(name) {
-		return depc.User{}, "", depc.Errorf(depc.EINVALID, "name: %q must match %s", name, depc.UserPattern)
+	if err := depc.CheckUser("name", name); err != nil {
+		return depc.User{}, "", err
 	}
 	u := depc.User{Name: name, Admin: admin, CreatedAt: s.unix()}
 	token := depc.NewToken()

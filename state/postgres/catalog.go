@@ -16,13 +16,6 @@ import (
 // checks (a check's source exists, a deleted rule is unused) cannot race;
 // the foreign keys back them up.
 
-func checkName(field, s string) error {
-	if !depc.ValidResourceName(s) {
-		return depc.Errorf(depc.EINVALID, "%s: %q must be 1 to %d bytes of text without control characters or surrounding spaces", field, s, depc.MaxResourceNameLen)
-	}
-	return nil
-}
-
 // jsonObject reports whether b is one JSON object.
 func jsonObject(b []byte) bool {
 	b = bytes.TrimSpace(b)
@@ -38,18 +31,13 @@ func exists(ctx context.Context, tx pgx.Tx, query string, args ...any) (bool, er
 
 // ---- sources
 
+// checkSource validates a source and stores an absent configuration as {}.
 func checkSource(sc depc.SourceConfig) (depc.SourceConfig, error) {
-	if err := checkName("name", sc.Name); err != nil {
+	if err := sc.Validate(); err != nil {
 		return sc, err
 	}
-	if sc.Plugin == "" || len(sc.Plugin) > depc.MaxResourceNameLen {
-		return sc, depc.Errorf(depc.EINVALID, "plugin: must be set")
-	}
-	if sc.Configuration == nil {
+	if c := bytes.TrimSpace(sc.Configuration); len(c) == 0 || string(c) == "null" {
 		sc.Configuration = json.RawMessage("{}")
-	}
-	if !jsonObject(sc.Configuration) {
-		return sc, depc.Errorf(depc.EINVALID, "configuration: must be a JSON object")
 	}
 	return sc, nil
 }
@@ -160,22 +148,8 @@ func (s *Store) DeleteSource(ctx context.Context, team, name string) error {
 // ---- checks
 
 func checkCheck(ctx context.Context, tx pgx.Tx, tid int64, c depc.Check) error {
-	if err := checkName("name", c.Name); err != nil {
+	if err := c.Validate(); err != nil {
 		return err
-	}
-	if c.Type != depc.CheckThreshold && c.Type != depc.CheckInterval {
-		return depc.Errorf(depc.EINVALID, "type: %q must be %s or %s", c.Type, depc.CheckThreshold, depc.CheckInterval)
-	}
-	p := c.Parameters
-	switch {
-	case p.Query == "":
-		return depc.Errorf(depc.EINVALID, "parameters.query: must be set")
-	case p.Threshold == "":
-		return depc.Errorf(depc.EINVALID, "parameters.threshold: must be set")
-	case p.Step < 0:
-		return depc.Errorf(depc.EINVALID, "parameters.step: must not be negative")
-	case p.Lookback < 0:
-		return depc.Errorf(depc.EINVALID, "parameters.lookback: must not be negative")
 	}
 	ok, err := exists(ctx, tx, `SELECT FROM source WHERE team_id = $1 AND name = $2`, tid, c.Source)
 	if err != nil {
@@ -305,16 +279,8 @@ func (s *Store) DeleteCheck(ctx context.Context, team, name string) error {
 func notFoundRule(name string) error { return depc.Errorf(depc.ENOTFOUND, "rule %q not found", name) }
 
 func checkRule(ctx context.Context, tx pgx.Tx, tid int64, r depc.Rule) error {
-	if err := checkName("name", r.Name); err != nil {
+	if err := r.Validate(); err != nil {
 		return err
-	}
-	if len(r.Checks) == 0 {
-		return depc.Errorf(depc.EINVALID, "checks: a rule needs at least one check")
-	}
-	for i, c := range r.Checks {
-		if slices.Index(r.Checks[:i], c) >= 0 {
-			return depc.Errorf(depc.EINVALID, "checks[%d]: %q is listed twice", i, c)
-		}
 	}
 	rows, _ := tx.Query(ctx, `SELECT name FROM indicator WHERE team_id = $1 AND name = ANY ($2)`, tid, r.Checks)
 	have, err := pgx.CollectRows(rows, pgx.RowTo[string])

@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"unicode/utf8"
 
 	"github.com/depc-dev/depc"
 	"github.com/jackc/pgx/v5"
@@ -17,10 +16,8 @@ func (s *Store) AddRejections(ctx context.Context, team string, rs []depc.Reject
 		if err != nil {
 			return err
 		}
-		for i, r := range rs {
-			if r.Source != "kafka" && r.Source != "http" {
-				return depc.Errorf(depc.EINVALID, "rejections[%d].source: %q must be kafka or http", i, r.Source)
-			}
+		if err := depc.ValidateRejections(rs); err != nil {
+			return err
 		}
 		if len(rs) == 0 {
 			return nil
@@ -33,7 +30,7 @@ func (s *Store) AddRejections(ctx context.Context, team string, rs []depc.Reject
 		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"rejection"}, []string{"team_id", "at", "source", "error", "message"},
 			pgx.CopyFromSlice(len(rs), func(i int) ([]any, error) {
 				r := rs[i]
-				return []any{tid, r.At, r.Source, bytesOf(r.Error), bytesOf(truncate(r.Message, depc.MaxRejectedMessage))}, nil
+				return []any{tid, r.At, r.Source, bytesOf(r.Error), bytesOf(depc.CutRejectedMessage(r.Message))}, nil
 			})); err != nil {
 			return err
 		}
@@ -52,22 +49,6 @@ func bytesOf(s string) []byte {
 		return []byte{}
 	}
 	return []byte(s)
-}
-
-// truncate cuts s to at most n bytes without splitting a UTF-8 sequence
-// (when s is UTF-8; raw bytes are cut at n).
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	cut := n
-	for i := 0; i < utf8.UTFMax && cut > 0 && !utf8.RuneStart(s[cut]); i++ {
-		cut--
-	}
-	if !utf8.RuneStart(s[cut]) {
-		cut = n
-	}
-	return s[:cut]
 }
 
 // Rejections returns up to limit rejected messages, newest first.

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"iter"
-	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -15,50 +14,8 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-func fmtField(field string, i int) string { return fmt.Sprintf("%s[%d]", field, i) }
-
-// parseDay parses a "YYYY-MM-DD" day into the midnight UTC that pgx writes
-// as that date. EINVALID names the field.
-func parseDay(field, s string) (time.Time, error) {
-	t, err := time.Parse(time.DateOnly, s)
-	if len(s) != len(time.DateOnly) || err != nil {
-		return time.Time{}, depc.Errorf(depc.EINVALID, "%s: %q is not a day (YYYY-MM-DD)", field, s)
-	}
-	return t, nil
-}
-
-func formatDay(t time.Time) string { return t.Format(time.DateOnly) }
-
-// parseDayRange parses an inclusive range of days.
-func parseDayRange(start, end string) (time.Time, time.Time, error) {
-	s, err := parseDay("start", start)
-	if err != nil {
-		return s, s, err
-	}
-	e, err := parseDay("end", end)
-	if err != nil {
-		return s, e, err
-	}
-	if e.Before(s) {
-		return s, e, depc.Errorf(depc.EINVALID, "end: %s is before start %s", end, start)
-	}
-	return s, e, nil
-}
-
-func validQoS(q *float64) bool {
-	return q == nil || (!math.IsNaN(*q) && *q >= 0 && *q <= 100)
-}
-
-// validDowntime reports whether ps is sorted, with every period non-empty
-// and after the end of the previous one.
-func validDowntime(ps []depc.Period) bool {
-	for i, p := range ps {
-		if p.From >= p.To || (i > 0 && p.From < ps[i-1].To) {
-			return false
-		}
-	}
-	return true
-}
+// Days are PostgreSQL dates. depc.ParseDay gives the midnight UTC of the
+// day, which pgx writes as that date; pgx reads dates as midnight UTC.
 
 // dayNodes collects and checks a day's node results before they are
 // written, sorted, in one COPY.
@@ -86,13 +43,10 @@ type nodeRow struct {
 	timed    bool
 }
 
-// label returns the index of a valid label, or -1.
+// label returns the index of a label, which the caller checked.
 func (c *dayNodes) label(l string) int32 {
 	if i, ok := c.labels[l]; ok {
 		return i
-	}
-	if !depc.ValidLabel(l) {
-		return -1
 	}
 	i := int32(len(c.labelList))
 	c.labels[l] = i
@@ -102,46 +56,15 @@ func (c *dayNodes) label(l string) int32 {
 
 // add checks one node result and keeps it.
 func (c *dayNodes) add(n depc.NodeDayResult) error {
-	key := depc.NodeKey{Label: n.Label, Name: n.Name}
-	bad := func(format string, args ...any) error {
-		return depc.Errorf(depc.EINVALID, "nodes: %s: %s", key, fmt.Sprintf(format, args...))
-	}
 	if len(c.rows) == math.MaxInt32 {
 		return depc.Errorf(depc.EINVALID, "nodes: more than %d results in one day", math.MaxInt32)
 	}
+	if err := n.Validate(c.day); err != nil {
+		return err
+	}
 	r := nodeRow{name: n.Name, label: c.label(n.Label)}
-	switch {
-	case r.label < 0:
-		return bad("label: must match %s", depc.LabelPattern)
-	case !depc.ValidName(n.Name):
-		return bad("name: must match %s", depc.NamePattern)
-	case n.Day != "" && n.Day != c.day:
-		return bad("day: %q is not the day being replaced (%s)", n.Day, c.day)
-	case !validQoS(n.QoS):
-		return bad("qos: %v is not within [0, 100]", *n.QoS)
-	}
-	switch {
-	case n.OK == nil && n.KO == nil && n.Unknown == nil:
-		if len(n.Downtime) > 0 {
-			return bad("downtime: a node without ok, ko and unknown (an aggregation) has no downtime")
-		}
-	case n.OK == nil || n.KO == nil || n.Unknown == nil:
-		return bad("ok, ko, unknown: must be all set or all null")
-	case *n.OK < 0 || *n.KO < 0 || *n.Unknown < 0:
-		return bad("ok, ko, unknown: must not be negative")
-	default:
+	if n.OK != nil {
 		r.timed, r.ok, r.ko, r.unk = true, *n.OK, *n.KO, *n.Unknown
-	}
-	if !validDowntime(n.Downtime) {
-		return bad("downtime: periods must be non-empty, sorted and disjoint")
-	}
-	for i, ch := range n.Children {
-		if !depc.ValidLabel(ch.Label) {
-			return bad("children[%d].label: must match %s", i, depc.LabelPattern)
-		}
-		if !depc.ValidName(ch.Name) {
-			return bad("children[%d].name: must match %s", i, depc.NamePattern)
-		}
 	}
 	if n.QoS != nil {
 		r.hasQoS, r.qos = true, *n.QoS
@@ -272,14 +195,14 @@ func (s *Store) ReplaceDayResults(ctx context.Context, team, day string, nodes i
 	if err := s.teamFirst(ctx, team, nil); err != nil {
 		return err
 	}
-	d, err := parseDay("day", day)
+	d, err := depc.ParseDay("day", day)
 	if err != nil {
 		return err
 	}
-	if err := checkLabelResults(day, labels); err != nil {
+	if err := depc.ValidateLabelResults(day, labels); err != nil {
 		return err
 	}
-	worstRows, err := normalizeWorst(worst)
+	worstRows, err := depc.KeepWorst(worst)
 	if err != nil {
 		return err
 	}
@@ -295,7 +218,7 @@ func (s *Store) ReplaceDayResults(ctx context.Context, team, day string, nodes i
 		c.label(l.Label)
 	}
 	for _, w := range worstRows {
-		c.label(w.label)
+		c.label(w.Label)
 	}
 	ids, err := s.internLabels(ctx, c.labelList)
 	if err != nil {
@@ -342,79 +265,14 @@ func (s *Store) ReplaceDayResults(ctx context.Context, team, day string, nodes i
 		}
 		var ws [][]any
 		for _, wr := range worstRows {
-			for rank, n := range wr.nodes {
-				ws = append(ws, []any{tid, ids[c.labels[wr.label]], d, int32(rank), n.Name, n.QoS})
+			for rank, n := range wr.Nodes {
+				ws = append(ws, []any{tid, ids[c.labels[wr.Label]], d, int32(rank), n.Name, n.QoS})
 			}
 		}
 		_, err = tx.CopyFrom(ctx, pgx.Identifier{"worst_node"}, []string{"team_id", "label_id", "day", "rank", "name", "qos"},
 			pgx.CopyFromRows(ws))
 		return err
 	})
-}
-
-func checkLabelResults(day string, labels []depc.LabelDayResult) error {
-	seen := make(map[string]bool, len(labels))
-	for i, l := range labels {
-		bad := func(format string, args ...any) error {
-			return depc.Errorf(depc.EINVALID, "labels[%d]: %s: %s", i, l.Label, fmt.Sprintf(format, args...))
-		}
-		switch {
-		case !depc.ValidLabel(l.Label):
-			return bad("label: must match %s", depc.LabelPattern)
-		case seen[l.Label]:
-			return bad("listed twice")
-		case l.Day != "" && l.Day != day:
-			return bad("day: %q is not the day being replaced (%s)", l.Day, day)
-		case !validQoS(l.QoS):
-			return bad("qos: %v is not within [0, 100]", *l.QoS)
-		case l.Nodes < 0:
-			return bad("nodes: %d must not be negative", l.Nodes)
-		}
-		seen[l.Label] = true
-	}
-	return nil
-}
-
-type worstRows struct {
-	label string
-	nodes []depc.WorstNode
-}
-
-// normalizeWorst keeps, per label, the MaxWorstNodes lowest nodes below
-// 100, lowest first, ties by name.
-func normalizeWorst(worst map[string][]depc.WorstNode) ([]worstRows, error) {
-	var out []worstRows
-	for _, label := range slices.Sorted(maps.Keys(worst)) {
-		if !depc.ValidLabel(label) {
-			return nil, depc.Errorf(depc.EINVALID, "worst: label %q must match %s", label, depc.LabelPattern)
-		}
-		var ns []depc.WorstNode
-		seen := map[string]bool{}
-		for i, n := range worst[label] {
-			switch {
-			case !depc.ValidName(n.Name):
-				return nil, depc.Errorf(depc.EINVALID, "worst[%s][%d].name: %q must match %s", label, i, n.Name, depc.NamePattern)
-			case math.IsNaN(n.QoS) || n.QoS < 0 || n.QoS > 100:
-				return nil, depc.Errorf(depc.EINVALID, "worst[%s][%d].qos: %v is not within [0, 100]", label, i, n.QoS)
-			case seen[n.Name]:
-				return nil, depc.Errorf(depc.EINVALID, "worst[%s][%d]: %q is listed twice", label, i, n.Name)
-			}
-			seen[n.Name] = true
-			if n.QoS < 100 {
-				ns = append(ns, n)
-			}
-		}
-		slices.SortFunc(ns, func(a, b depc.WorstNode) int {
-			return cmp.Or(cmp.Compare(a.QoS, b.QoS), strings.Compare(a.Name, b.Name))
-		})
-		if len(ns) > depc.MaxWorstNodes {
-			ns = ns[:depc.MaxWorstNodes]
-		}
-		if len(ns) > 0 {
-			out = append(out, worstRows{label, ns})
-		}
-	}
-	return out, nil
 }
 
 // ---- reads
@@ -459,7 +317,7 @@ const sqlNodeQoS = `SELECT d.day, n.qos, n.ok, n.ko, n.unknown, n.downtime, n.ch
 
 // NodeQoS returns a node's results over a range of days.
 func (s *Store) NodeQoS(ctx context.Context, team string, key depc.NodeKey, start, end string) ([]depc.NodeDayResult, error) {
-	ds, de, err := parseDayRange(start, end)
+	ds, de, err := depc.ParseDayRange(start, end)
 	if err != nil {
 		return nil, s.teamFirst(ctx, team, err)
 	}
@@ -468,7 +326,7 @@ func (s *Store) NodeQoS(ctx context.Context, team string, key depc.NodeKey, star
 			n := depc.NodeDayResult{Label: key.Label, Name: key.Name}
 			var d time.Time
 			err := scanNode(row, &n, &d)
-			n.Day = formatDay(d)
+			n.Day = depc.FormatDay(d)
 			return n, err
 		})
 }
@@ -490,7 +348,7 @@ func (s *Store) DayResults(ctx context.Context, team, day string, keys []depc.No
 	if !ok {
 		return nil, notFoundTeam(team)
 	}
-	d, err := parseDay("day", day)
+	d, err := depc.ParseDay("day", day)
 	if err != nil {
 		return nil, err
 	}
@@ -524,7 +382,7 @@ func (s *Store) DayResults(ctx context.Context, team, day string, keys []depc.No
 
 // LabelQoS returns a label's averages over a range of days.
 func (s *Store) LabelQoS(ctx context.Context, team, label, start, end string) ([]depc.LabelDayResult, error) {
-	ds, de, err := parseDayRange(start, end)
+	ds, de, err := depc.ParseDayRange(start, end)
 	if err != nil {
 		return nil, s.teamFirst(ctx, team, err)
 	}
@@ -536,7 +394,7 @@ func (s *Store) LabelQoS(ctx context.Context, team, label, start, end string) ([
 			l := depc.LabelDayResult{Label: label}
 			var d time.Time
 			err := row.Scan(&d, &l.QoS, &l.Nodes)
-			l.Day = formatDay(d)
+			l.Day = depc.FormatDay(d)
 			return l, err
 		})
 }
@@ -551,7 +409,7 @@ func (s *Store) TeamQoS(ctx context.Context, team, start, end string) ([]depc.La
 	if !ok {
 		return nil, notFoundTeam(team)
 	}
-	ds, de, err := parseDayRange(start, end)
+	ds, de, err := depc.ParseDayRange(start, end)
 	if err != nil {
 		return nil, err
 	}
@@ -561,14 +419,14 @@ func (s *Store) TeamQoS(ctx context.Context, team, start, end string) ([]depc.La
 			var l depc.LabelDayResult
 			var d time.Time
 			err := row.Scan(&l.Label, &d, &l.QoS, &l.Nodes)
-			l.Day = formatDay(d)
+			l.Day = depc.FormatDay(d)
 			return l, err
 		})
 }
 
 // Worst returns the worst nodes of a label for a day.
 func (s *Store) Worst(ctx context.Context, team, label, day string, limit int) ([]depc.WorstNode, error) {
-	d, err := parseDay("day", day)
+	d, err := depc.ParseDay("day", day)
 	if err != nil {
 		return nil, s.teamFirst(ctx, team, err)
 	}

@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"time"
 
 	"github.com/depc-dev/depc"
 	"github.com/jackc/pgx/v5"
@@ -10,19 +9,11 @@ import (
 
 // checkTeam validates a team and fills in its default time zone.
 func checkTeam(t depc.Team) (depc.Team, error) {
-	if !depc.ValidTeam(t.Name) {
-		return t, depc.Errorf(depc.EINVALID, "name: %q must match %s", t.Name, depc.TeamPattern)
+	if err := t.Validate(); err != nil {
+		return t, err
 	}
 	if t.Timezone == "" {
 		t.Timezone = "UTC"
-	}
-	// LoadLocation also accepts "Local" and file-system paths; a team's
-	// zone must be an IANA name that means the same on every machine.
-	if t.Timezone == "Local" || len(t.Timezone) > 64 {
-		return t, depc.Errorf(depc.EINVALID, "timezone: %q is not an IANA time zone", t.Timezone)
-	}
-	if _, err := time.LoadLocation(t.Timezone); err != nil {
-		return t, depc.Errorf(depc.EINVALID, "timezone: %q is not an IANA time zone", t.Timezone)
 	}
 	return t, nil
 }

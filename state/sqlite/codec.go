@@ -24,18 +24,8 @@ func formatDay(d int64) string { return depc.FormatDay(time.Unix(d*86400, 0).UTC
 
 // parseDayRange parses an inclusive range of days.
 func parseDayRange(start, end string) (int64, int64, error) {
-	s, err := parseDay("start", start)
-	if err != nil {
-		return 0, 0, err
-	}
-	e, err := parseDay("end", end)
-	if err != nil {
-		return 0, 0, err
-	}
-	if e < s {
-		return 0, 0, depc.Errorf(depc.EINVALID, "end: %s is before start %s", end, start)
-	}
-	return s, e, nil
+	s, e, err := depc.ParseDayRange(start, end)
+	return s.Unix() / 86400, e.Unix() / 86400, err
 }
 
 var errCorrupt = errors.New("corrupt encoded value")
@@ -83,17 +73,6 @@ func decodeDowntime(b []byte) ([]depc.Period, error) {
 		return nil, errCorrupt
 	}
 	return ps, nil
-}
-
-// validDowntime reports whether ps is sorted, with every period non-empty
-// and after the end of the previous one.
-func validDowntime(ps []depc.Period) bool {
-	for i, p := range ps {
-		if p.From >= p.To || (i > 0 && p.From < ps[i-1].To) {
-			return false
-		}
-	}
-	return true
 }
 
 // appendChildren appends the encoding of node keys to b: runs of keys

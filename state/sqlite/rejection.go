@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"unicode/utf8"
 
 	"github.com/depc-dev/depc"
 )
@@ -15,10 +14,8 @@ func (s *Store) AddRejections(ctx context.Context, team string, rs []depc.Reject
 		if err != nil {
 			return err
 		}
-		for i, r := range rs {
-			if r.Source != "kafka" && r.Source != "http" {
-				return depc.Errorf(depc.EINVALID, "rejections[%d].source: %q must be kafka or http", i, r.Source)
-			}
+		if err := depc.ValidateRejections(rs); err != nil {
+			return err
 		}
 		if len(rs) == 0 {
 			return nil
@@ -33,7 +30,7 @@ func (s *Store) AddRejections(ctx context.Context, team string, rs []depc.Reject
 		}
 		defer st.Close()
 		for _, r := range rs {
-			if _, err := st.ExecContext(ctx, tid, r.At, r.Source, r.Error, truncate(r.Message, depc.MaxRejectedMessage)); err != nil {
+			if _, err := st.ExecContext(ctx, tid, r.At, r.Source, r.Error, depc.CutRejectedMessage(r.Message)); err != nil {
 				return err
 			}
 		}
@@ -43,22 +40,6 @@ func (s *Store) AddRejections(ctx context.Context, team string, rs []depc.Reject
 			(SELECT id FROM rejection WHERE team_id = ?1 ORDER BY id DESC LIMIT 1 OFFSET ?2)`, tid, depc.MaxRejections)
 		return err
 	})
-}
-
-// truncate cuts s to at most n bytes without splitting a UTF-8 sequence
-// (when s is UTF-8; raw bytes are cut at n).
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	cut := n
-	for i := 0; i < utf8.UTFMax && cut > 0 && !utf8.RuneStart(s[cut]); i++ {
-		cut--
-	}
-	if !utf8.RuneStart(s[cut]) {
-		cut = n
-	}
-	return s[:cut]
 }
 
 // Rejections returns up to limit rejected messages, newest first.

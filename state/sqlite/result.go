@@ -22,12 +22,6 @@ import (
 // which dominates a bulk write.
 const nodeBatch = 200
 
-func fmtField(field string, i int) string { return fmt.Sprintf("%s[%d]", field, i) }
-
-func validQoS(q *float64) bool {
-	return q == nil || (!math.IsNaN(*q) && *q >= 0 && *q <= 100)
-}
-
 // internLabels returns the ids of labels, creating the missing ones in
 // their own small transaction: an id that ends up unused is harmless, and
 // knowing the ids before the big transaction lets the rows be sorted
@@ -114,46 +108,18 @@ func (c *dayNodes) label(l string) int32 {
 
 // add checks one node result and keeps it.
 func (c *dayNodes) add(n depc.NodeDayResult) error {
-	key := depc.NodeKey{Label: n.Label, Name: n.Name}
-	bad := func(format string, args ...any) error {
-		return depc.Errorf(depc.EINVALID, "nodes: %s: %s", key, fmt.Sprintf(format, args...))
-	}
 	if len(c.rows) == math.MaxInt32 {
 		return depc.Errorf(depc.EINVALID, "nodes: more than %d results in one day", math.MaxInt32)
 	}
-	r := nodeRow{name: n.Name, label: c.label(n.Label), start: len(c.arena)}
-	switch {
-	case r.label < 0:
-		return bad("label: must match %s", depc.LabelPattern)
-	case !depc.ValidName(n.Name):
-		return bad("name: must match %s", depc.NamePattern)
-	case n.Day != "" && n.Day != c.day:
-		return bad("day: %q is not the day being replaced (%s)", n.Day, c.day)
-	case !validQoS(n.QoS):
-		return bad("qos: %v is not within [0, 100]", *n.QoS)
+	if err := n.Validate(c.day); err != nil {
+		return err
 	}
-	switch {
-	case n.OK == nil && n.KO == nil && n.Unknown == nil:
-		if len(n.Downtime) > 0 {
-			return bad("downtime: a node without ok, ko and unknown (an aggregation) has no downtime")
-		}
-	case n.OK == nil || n.KO == nil || n.Unknown == nil:
-		return bad("ok, ko, unknown: must be all set or all null")
-	case *n.OK < 0 || *n.KO < 0 || *n.Unknown < 0:
-		return bad("ok, ko, unknown: must not be negative")
-	default:
+	r := nodeRow{name: n.Name, label: c.label(n.Label), start: len(c.arena)}
+	if n.OK != nil {
 		r.timed, r.ok, r.ko, r.unk = true, *n.OK, *n.KO, *n.Unknown
 	}
-	if !validDowntime(n.Downtime) {
-		return bad("downtime: periods must be non-empty, sorted and disjoint")
-	}
-	for i, ch := range n.Children {
-		if c.label(ch.Label) < 0 {
-			return bad("children[%d].label: must match %s", i, depc.LabelPattern)
-		}
-		if !depc.ValidName(ch.Name) {
-			return bad("children[%d].name: must match %s", i, depc.NamePattern)
-		}
+	for _, ch := range n.Children {
+		c.label(ch.Label)
 	}
 	if n.QoS != nil {
 		r.hasQoS, r.qos = true, *n.QoS
@@ -283,10 +249,10 @@ func (s *Store) ReplaceDayResults(ctx context.Context, team, day string, nodes i
 	if err != nil {
 		return err
 	}
-	if err := checkLabelResults(day, labels); err != nil {
+	if err := depc.ValidateLabelResults(day, labels); err != nil {
 		return err
 	}
-	worstRows, err := normalizeWorst(worst)
+	worstRows, err := depc.KeepWorst(worst)
 	if err != nil {
 		return err
 	}
@@ -302,7 +268,7 @@ func (s *Store) ReplaceDayResults(ctx context.Context, team, day string, nodes i
 		c.label(l.Label)
 	}
 	for _, w := range worstRows {
-		c.label(w.label)
+		c.label(w.Label)
 	}
 	ids, err := s.internLabels(ctx, c.labelList)
 	if err != nil {
@@ -345,80 +311,15 @@ func (s *Store) ReplaceDayResults(ctx context.Context, team, day string, nodes i
 			}
 		}
 		for _, wr := range worstRows {
-			for rank, n := range wr.nodes {
+			for rank, n := range wr.Nodes {
 				if _, err := tx.ExecContext(ctx, `INSERT INTO worst_node (team_id, label_id, day, rank, name, qos) VALUES (?, ?, ?, ?, ?, ?)`,
-					tid, ids[wr.label], d, rank, n.Name, n.QoS); err != nil {
+					tid, ids[wr.Label], d, rank, n.Name, n.QoS); err != nil {
 					return err
 				}
 			}
 		}
 		return nil
 	})
-}
-
-func checkLabelResults(day string, labels []depc.LabelDayResult) error {
-	seen := make(map[string]bool, len(labels))
-	for i, l := range labels {
-		bad := func(format string, args ...any) error {
-			return depc.Errorf(depc.EINVALID, "labels[%d]: %s: %s", i, l.Label, fmt.Sprintf(format, args...))
-		}
-		switch {
-		case !depc.ValidLabel(l.Label):
-			return bad("label: must match %s", depc.LabelPattern)
-		case seen[l.Label]:
-			return bad("listed twice")
-		case l.Day != "" && l.Day != day:
-			return bad("day: %q is not the day being replaced (%s)", l.Day, day)
-		case !validQoS(l.QoS):
-			return bad("qos: %v is not within [0, 100]", *l.QoS)
-		case l.Nodes < 0:
-			return bad("nodes: %d must not be negative", l.Nodes)
-		}
-		seen[l.Label] = true
-	}
-	return nil
-}
-
-type worstRows struct {
-	label string
-	nodes []depc.WorstNode
-}
-
-// normalizeWorst keeps, per label, the MaxWorstNodes lowest nodes below
-// 100, lowest first, ties by name.
-func normalizeWorst(worst map[string][]depc.WorstNode) ([]worstRows, error) {
-	var out []worstRows
-	for _, label := range slices.Sorted(maps.Keys(worst)) {
-		if !depc.ValidLabel(label) {
-			return nil, depc.Errorf(depc.EINVALID, "worst: label %q must match %s", label, depc.LabelPattern)
-		}
-		var ns []depc.WorstNode
-		seen := map[string]bool{}
-		for i, n := range worst[label] {
-			switch {
-			case !depc.ValidName(n.Name):
-				return nil, depc.Errorf(depc.EINVALID, "worst[%s][%d].name: %q must match %s", label, i, n.Name, depc.NamePattern)
-			case math.IsNaN(n.QoS) || n.QoS < 0 || n.QoS > 100:
-				return nil, depc.Errorf(depc.EINVALID, "worst[%s][%d].qos: %v is not within [0, 100]", label, i, n.QoS)
-			case seen[n.Name]:
-				return nil, depc.Errorf(depc.EINVALID, "worst[%s][%d]: %q is listed twice", label, i, n.Name)
-			}
-			seen[n.Name] = true
-			if n.QoS < 100 {
-				ns = append(ns, n)
-			}
-		}
-		slices.SortFunc(ns, func(a, b depc.WorstNode) int {
-			return cmp.Or(cmp.Compare(a.QoS, b.QoS), strings.Compare(a.Name, b.Name))
-		})
-		if len(ns) > depc.MaxWorstNodes {
-			ns = ns[:depc.MaxWorstNodes]
-		}
-		if len(ns) > 0 {
-			out = append(out, worstRows{label, ns})
-		}
-	}
-	return out, nil
 }
 
 // ---- reads

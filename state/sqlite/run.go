@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
-	"math"
 
 	"github.com/depc-dev/depc"
 )
@@ -20,18 +19,8 @@ func (s *Store) CreateRun(ctx context.Context, team string, days []string) (depc
 		if err != nil {
 			return err
 		}
-		if len(days) == 0 {
-			return depc.Errorf(depc.EINVALID, "days: a run needs at least one day")
-		}
-		seen := make(map[string]bool, len(days))
-		for i, d := range days {
-			if _, err := parseDay(fmtField("days", i), d); err != nil {
-				return err
-			}
-			if seen[d] {
-				return depc.Errorf(depc.EINVALID, "days[%d]: %s is listed twice", i, d)
-			}
-			seen[d] = true
+		if err := depc.ValidateRunDays(days); err != nil {
+			return err
 		}
 		if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) + 1 FROM run WHERE team_id = ?`, tid).Scan(&r.ID); err != nil {
 			return err
@@ -141,14 +130,10 @@ func (s *Store) UpdateRun(ctx context.Context, r depc.Run) error {
 		if err != nil {
 			return err
 		}
-		switch {
-		case !r.Status.Valid():
-			return depc.Errorf(depc.EINVALID, "status: %q is not a run status", r.Status)
-		case math.IsNaN(r.Progress) || r.Progress < 0 || r.Progress > 1:
-			return depc.Errorf(depc.EINVALID, "progress: %v must be within [0, 1]", r.Progress)
-		case r.Nodes < 0:
-			return depc.Errorf(depc.EINVALID, "nodes: %d must not be negative", r.Nodes)
-		case status.Finished():
+		if err := r.ValidateProgress(); err != nil {
+			return err
+		}
+		if status.Finished() {
 			return depc.Errorf(depc.ECONFLICT, "run %d is already %s", r.ID, status)
 		}
 		errs := r.Errors
