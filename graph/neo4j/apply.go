@@ -26,10 +26,10 @@ func (s *Store) Apply(ctx context.Context, team string, events []depc.Event) err
 	if len(events) == 0 {
 		return nil
 	}
-	b := newBatch(events)
-	if err := s.ensureConstraints(ctx, team, b.labels); err != nil {
+	if err := s.ensureSchema(ctx); err != nil {
 		return err
 	}
+	b := newBatch(events)
 	sess := s.session(ctx, neo4j.AccessModeWrite)
 	defer sess.Close(context.WithoutCancel(ctx))
 	_, err := sess.ExecuteWrite(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
@@ -52,8 +52,6 @@ type entity struct {
 // (nodes) or label pair (relations), names sorted so that concurrent
 // transactions lock in one order.
 type batch struct {
-	labels []string // every label touched, sorted
-
 	nodes      map[depc.NodeKey]*entity
 	nodeGroups []nodeGroup
 	rels       map[relKey]*entity
@@ -115,13 +113,11 @@ func newBatch(events []depc.Event) *batch {
 			g.exists = append(g.exists, k.Name)
 		}
 	}
-	for l, g := range byLabel {
+	for _, g := range byLabel {
 		slices.Sort(g.periodic)
 		slices.Sort(g.exists)
-		b.labels = append(b.labels, l)
 		b.nodeGroups = append(b.nodeGroups, *g)
 	}
-	slices.Sort(b.labels)
 	slices.SortFunc(b.nodeGroups, func(x, y nodeGroup) int { return cmp.Compare(x.label, y.label) })
 
 	byPair := map[[2]string]*relGroup{}
@@ -152,10 +148,13 @@ func newBatch(events []depc.Event) *batch {
 	return b
 }
 
-// Queries of applyTx. Those that find nodes by name carry the team's
-// label in their text (labels cannot be parameters and still use the name
-// index); every other query finds nodes and relations by id and has one
-// text for every team, so that Neo4j plans it once per server.
+// Queries of applyTx. Every one has a single text for every team and
+// label, so that Neo4j plans it once per server: nodes are found by their
+// key (team, label, name) through the key constraint's index, and get
+// their team's Neo4j label when they are created (a dynamic label, Neo4j
+// 5.26); nodes and relations already found are then addressed by id. All
+// the nodes of a batch go in one query whatever their labels: a batch
+// of a few nodes of each of many labels costs no more than one label's.
 //
 // An entity with period events that does not exist yet is created with
 // its final properties, computed from the batch alone. One that exists is
@@ -164,25 +163,26 @@ func newBatch(events []depc.Event) *batch {
 // so its events are read, not lost. Go merges, and writes back only what
 // changed; the lock property never outlives the transaction.
 const (
-	// mergePeriodicNodes is formatted with the label. The uniqueness
+	// mergePeriodicNodes: rows are {i: index of the key, l: label, k:
+	// name, n: Neo4j label, and the properties of createRow}. The key
 	// constraint makes MERGE safe against two batches creating one node.
 	mergePeriodicNodes = `UNWIND $rows AS r
-MERGE (x:%s {name: r.k})
-ON CREATE SET x.periods = r.p, x.opens = r.o, x.closes = r.c, x.spans = r.s
+MERGE (x:` + nodeLabel + ` {team: $team, label: r.l, name: r.k})
+ON CREATE SET x:$(r.n), x.periods = r.p, x.opens = r.o, x.closes = r.c, x.spans = r.s
 ON MATCH SET x.depc_lock = true
 WITH r, x, x.depc_lock IS NOT NULL AS matched
-RETURN r.k, id(x), matched, CASE WHEN matched THEN [x.opens, x.closes, x.spans] END`
-	// mergeNodes is formatted with the label: nodes only declared, or
-	// ends of relations, whose periods do not change.
+RETURN r.i, id(x), matched, CASE WHEN matched THEN [x.opens, x.closes, x.spans] END`
+	// mergeNodes: nodes only declared, or ends of relations, whose
+	// periods do not change; rows are {i, l, k, n} as above.
 	// It reports which nodes it created (the marker never outlives the
 	// statement): a relation to a node created in this transaction cannot
 	// exist yet, so it is created without MERGE's search.
-	mergeNodes = `UNWIND $rows AS name
-MERGE (x:%s {name: name})
-ON CREATE SET x.depc_new = true
-WITH name, x, x.depc_new IS NOT NULL AS created
+	mergeNodes = `UNWIND $rows AS r
+MERGE (x:` + nodeLabel + ` {team: $team, label: r.l, name: r.k})
+ON CREATE SET x:$(r.n), x.depc_new = true
+WITH r, x, x.depc_new IS NOT NULL AS created
 FOREACH (_ IN CASE WHEN created THEN [1] ELSE [] END | REMOVE x.depc_new)
-RETURN name, id(x), created`
+RETURN r.i, id(x), created`
 	writeNodes = `UNWIND $rows AS r
 MATCH (x) WHERE id(x) = r.id
 SET x.periods = r.p, x.opens = r.o, x.closes = r.c, x.spans = r.s
@@ -229,9 +229,8 @@ REMOVE y.depc_lock`
 // driver retries transient errors such as deadlocks), so it never changes
 // b.
 //
-//  1. per label, MERGE the nodes with period events (created with their
-//     properties, or locked and read) and the other nodes, reading the ids
-//     of all;
+//  1. MERGE the nodes with period events (created with their properties,
+//     or locked and read), then the other nodes, reading the ids of all;
 //  2. CREATE the relations to a node created in step 1 (they cannot
 //     exist yet); MERGE the others with period events between those ids
 //     (created, or locked and read), then the others only declared;
@@ -241,48 +240,64 @@ func (s *Store) applyTx(ctx context.Context, tx neo4j.ManagedTransaction, team s
 	ids := make(map[depc.NodeKey]int64, len(b.nodes))
 	created := map[depc.NodeKey]bool{} // by this transaction
 	var w writes
+	// Rows in label then name order, the order concurrent batches lock in.
+	var keys []depc.NodeKey // by row index
+	var periodicNodes, declaredNodes []any
 	for _, g := range b.nodeGroups {
-		if len(g.periodic) > 0 {
-			rows := make([]any, len(g.periodic))
-			for i, name := range g.periodic {
-				rows[i] = createRow(name, b.nodes[depc.NodeKey{Label: g.label, Name: name}].set)
-			}
-			q := fmt.Sprintf(mergePeriodicNodes, neoLabel(team, g.label))
-			err := s.query(ctx, tx, q, rows, func(v []any) error {
-				name, _ := v[0].(string)
-				id, _ := v[1].(int64)
-				k := depc.NodeKey{Label: g.label, Name: name}
-				ids[k] = id
-				if matched, _ := v[2].(bool); matched {
-					return w.node(k, id, v[3], b.nodes[k].set)
-				}
-				created[k] = true
-				return nil
-			})
-			if err != nil {
-				return err
-			}
+		n := neoName(team, g.label)
+		for _, name := range g.periodic {
+			k := depc.NodeKey{Label: g.label, Name: name}
+			row := createRow(name, b.nodes[k].set)
+			row["i"], row["l"], row["n"] = int64(len(keys)), g.label, n
+			keys = append(keys, k)
+			periodicNodes = append(periodicNodes, row)
 		}
-		if len(g.exists) > 0 {
-			q := fmt.Sprintf(mergeNodes, neoLabel(team, g.label))
-			err := s.query(ctx, tx, q, strings2any(g.exists), func(v []any) error {
-				name, _ := v[0].(string)
-				id, _ := v[1].(int64)
-				k := depc.NodeKey{Label: g.label, Name: name}
-				ids[k] = id
-				if c, _ := v[2].(bool); c {
-					created[k] = true
-				}
-				return nil
-			})
-			if err != nil {
-				return err
-			}
+		for _, name := range g.exists {
+			declaredNodes = append(declaredNodes, map[string]any{"i": int64(len(keys)), "l": g.label, "k": name, "n": n})
+			keys = append(keys, depc.NodeKey{Label: g.label, Name: name})
 		}
+	}
+	key := func(v any) (depc.NodeKey, error) {
+		i, _ := v.(int64)
+		if i < 0 || int(i) >= len(keys) {
+			return depc.NodeKey{}, fmt.Errorf("apply: node row %d out of range", i)
+		}
+		return keys[i], nil
+	}
+	err := s.query(ctx, tx, mergePeriodicNodes, periodicNodes, func(v []any) error {
+		k, err := key(v[0])
+		if err != nil {
+			return err
+		}
+		id, _ := v[1].(int64)
+		ids[k] = id
+		if matched, _ := v[2].(bool); matched {
+			return w.node(k, id, v[3], b.nodes[k].set)
+		}
+		created[k] = true
+		return nil
+	}, "team", team)
+	if err != nil {
+		return err
+	}
+	err = s.query(ctx, tx, mergeNodes, declaredNodes, func(v []any) error {
+		k, err := key(v[0])
+		if err != nil {
+			return err
+		}
+		id, _ := v[1].(int64)
+		ids[k] = id
+		if c, _ := v[2].(bool); c {
+			created[k] = true
+		}
+		return nil
+	}, "team", team)
+	if err != nil {
+		return err
 	}
 
 	var periodic, declared, newPeriodic, newDeclared []any
-	var keys []relKey // of periodic, by index
+	var relKeys []relKey // of periodic, by index
 	for _, g := range b.relGroups {
 		for _, k := range g.periodic {
 			fresh := created[k.From] || created[k.To]
@@ -291,9 +306,9 @@ func (s *Store) applyTx(ctx context.Context, tx neo4j.ManagedTransaction, team s
 				row = createRow(nil, b.rels[k].set)
 				newPeriodic = append(newPeriodic, row)
 			} else {
-				row = createRow(int64(len(keys)), b.rels[k].set)
+				row = createRow(int64(len(relKeys)), b.rels[k].set)
 				periodic = append(periodic, row)
-				keys = append(keys, k)
+				relKeys = append(relKeys, k)
 			}
 			row["a"], row["b"] = ids[k.From], ids[k.To]
 		}
@@ -306,13 +321,13 @@ func (s *Store) applyTx(ctx context.Context, tx neo4j.ManagedTransaction, team s
 			}
 		}
 	}
-	err := s.query(ctx, tx, mergePeriodicRels, periodic, func(v []any) error {
+	err = s.query(ctx, tx, mergePeriodicRels, periodic, func(v []any) error {
 		i, _ := v[0].(int64)
 		id, _ := v[1].(int64)
-		if i < 0 || int(i) >= len(keys) {
+		if i < 0 || int(i) >= len(relKeys) {
 			return fmt.Errorf("apply: relation row %d out of range", i)
 		}
-		return w.rel(keys[i], id, v[2], b.rels[keys[i]].set)
+		return w.rel(relKeys[i], id, v[2], b.rels[relKeys[i]].set)
 	})
 	if err != nil {
 		return err
@@ -390,14 +405,6 @@ func mergeRow(id int64, stored any, batch depc.EventSet) (map[string]any, error)
 	row := map[string]any{"id": id, "p": periodsProp(set.Periods())}
 	row["o"], row["c"], row["s"] = eventProps(set)
 	return row, nil
-}
-
-func strings2any(xs []string) []any {
-	out := make([]any, len(xs))
-	for i, x := range xs {
-		out[i] = x
-	}
-	return out
 }
 
 // query runs q with $rows bound to successive chunks of rows (at most

@@ -9,7 +9,10 @@ import (
 
 // Properties of a node or relation in Neo4j (the queries name them):
 //
-//	name     (nodes) the depc name; unique per label by constraint
+//	team     (nodes) the team; with label and name, the key (unique by
+//	         the constraint depc_node_key)
+//	label    (nodes) the depc label
+//	name     (nodes) the depc name
 //	periods  the derived period set, flattened [from0, to0, from1, to1, …];
 //	         absent when it is qos.Always (no period information, the
 //	         case of most nodes), which saves a property record each

@@ -15,9 +15,11 @@ func (s *Store) Node(ctx context.Context, team string, key depc.NodeKey) (depc.N
 	if err := s.checkKey(team, key); err != nil {
 		return depc.Node{}, err
 	}
-	q := fmt.Sprintf("MATCH (x:%s {name: $name}) RETURN x.periods", neoLabel(team, key.Label))
+	if err := s.ensureSchema(ctx); err != nil {
+		return depc.Node{}, err
+	}
 	res, err := s.read(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
-		r, err := tx.Run(ctx, q, map[string]any{"name": key.Name})
+		r, err := tx.Run(ctx, matchKey+" RETURN x.periods", keyParams(team, key))
 		if err != nil {
 			return nil, err
 		}
@@ -85,6 +87,9 @@ func (s *Store) Labels(ctx context.Context, team string) ([]depc.LabelCount, err
 	if err := depc.CheckTeam("team", team); err != nil {
 		return nil, err
 	}
+	if err := s.ensureSchema(ctx); err != nil {
+		return nil, err
+	}
 	res, err := s.read(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
 		labels, err := teamLabels(ctx, tx, team)
 		if err != nil || len(labels) == 0 {
@@ -113,9 +118,9 @@ func (s *Store) Labels(ctx context.Context, team string) ([]depc.LabelCount, err
 	return res.([]depc.LabelCount), nil
 }
 
-// Nodes pages through the names of a label. The name index of the label's
-// uniqueness constraint serves both the range (name > after) and the
-// order, so a page costs its own size, not the label's.
+// Nodes pages through the names of a label. The index of the key
+// constraint serves both the range (team and label equal, name > after)
+// and the order, so a page costs its own size, not the label's.
 func (s *Store) Nodes(ctx context.Context, team, label, substring string, limit int, after string) ([]string, string, error) {
 	if err := s.check(); err != nil {
 		return nil, "", err
@@ -129,10 +134,16 @@ func (s *Store) Nodes(ctx context.Context, team, label, substring string, limit 
 	if err := validLimit(limit); err != nil {
 		return nil, "", err
 	}
-	q := fmt.Sprintf(`MATCH (x:%s) WHERE x.name > $after AND x.name CONTAINS $sub
-RETURN x.name AS name ORDER BY name LIMIT $limit`, neoLabel(team, label))
+	if err := s.ensureSchema(ctx); err != nil {
+		return nil, "", err
+	}
+	// Ordering by the whole key lets the planner read the index in order
+	// (ordering by name alone makes it sort every name after $after).
+	const q = "MATCH (x:" + nodeLabel + `) WHERE x.team = $team AND x.label = $label AND x.name > $after AND x.name CONTAINS $sub
+WITH x ORDER BY x.team, x.label, x.name LIMIT $limit
+RETURN x.name`
 	res, err := s.read(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
-		r, err := tx.Run(ctx, q, map[string]any{"after": after, "sub": substring, "limit": int64(limit) + 1})
+		r, err := tx.Run(ctx, q, map[string]any{"team": team, "label": label, "after": after, "sub": substring, "limit": int64(limit) + 1})
 		if err != nil {
 			return nil, err
 		}
@@ -173,11 +184,14 @@ func (s *Store) neighbours(ctx context.Context, team string, key depc.NodeKey, w
 	if err := validActivity(when); err != nil {
 		return nil, err
 	}
-	q := fmt.Sprintf(`MATCH (x:%s {name: $name})
-OPTIONAL MATCH %s
-RETURN labels(y), y.name, y.periods, r.periods`, neoLabel(team, key.Label), pattern)
+	if err := s.ensureSchema(ctx); err != nil {
+		return nil, err
+	}
+	q := matchKey + `
+OPTIONAL MATCH ` + pattern + `
+RETURN y.label, y.name, y.periods, r.periods`
 	res, err := s.read(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
-		r, err := tx.Run(ctx, q, map[string]any{"name": key.Name})
+		r, err := tx.Run(ctx, q, keyParams(team, key))
 		if err != nil {
 			return nil, err
 		}
@@ -189,7 +203,7 @@ RETURN labels(y), y.name, y.periods, r.periods`, neoLabel(team, key.Label), patt
 			if v[1] == nil { // OPTIONAL MATCH found no neighbour
 				continue
 			}
-			d, err := dependency(team, v)
+			d, err := dependency(v)
 			if err != nil {
 				return nil, fmt.Errorf("neighbour of %v: %w", key, err)
 			}
@@ -217,10 +231,10 @@ RETURN labels(y), y.name, y.periods, r.periods`, neoLabel(team, key.Label), patt
 	return out, nil
 }
 
-// dependency decodes labels(y), y.name, y.periods, r.periods.
-func dependency(team string, v []any) (depc.Dependency, error) {
+// dependency decodes y.label, y.name, y.periods, r.periods.
+func dependency(v []any) (depc.Dependency, error) {
 	var d depc.Dependency
-	label, err := nodeLabel(team, v[0])
+	label, err := storedLabel(v[0])
 	if err != nil {
 		return d, err
 	}
@@ -235,17 +249,14 @@ func dependency(team string, v []any) (depc.Dependency, error) {
 	return d, nil
 }
 
-// nodeLabel picks the team's label among labels(x). Relations never cross
-// teams, so a neighbour always has one.
-func nodeLabel(team string, v any) (string, error) {
-	ls, _ := v.([]any)
-	for _, x := range ls {
-		s, _ := x.(string)
-		if l := depcLabel(team, s); l != "" {
-			return l, nil
-		}
+// storedLabel reads a node's label property, which every node has: relations
+// never cross teams, so a neighbour is a node of the team.
+func storedLabel(v any) (string, error) {
+	l, _ := v.(string)
+	if !depc.ValidLabel(l) {
+		return "", fmt.Errorf("node with label property %v", v)
 	}
-	return "", fmt.Errorf("node with labels %v has no label of team %s", v, team)
+	return l, nil
 }
 
 // DeleteNode removes a node and its relations.
@@ -253,11 +264,14 @@ func (s *Store) DeleteNode(ctx context.Context, team string, key depc.NodeKey) e
 	if err := s.checkKey(team, key); err != nil {
 		return err
 	}
-	q := fmt.Sprintf("MATCH (x:%s {name: $name}) DETACH DELETE x RETURN count(*)", neoLabel(team, key.Label))
+	if err := s.ensureSchema(ctx); err != nil {
+		return err
+	}
+	const q = matchKey + " DETACH DELETE x RETURN count(*)"
 	sess := s.session(ctx, neo4j.AccessModeWrite)
 	defer sess.Close(context.WithoutCancel(ctx))
 	res, err := sess.ExecuteWrite(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
-		r, err := tx.Run(ctx, q, map[string]any{"name": key.Name})
+		r, err := tx.Run(ctx, q, keyParams(team, key))
 		if err != nil {
 			return nil, err
 		}

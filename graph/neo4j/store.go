@@ -4,10 +4,8 @@ import (
 	"cmp"
 	"context"
 	"errors"
-	"fmt"
 	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -61,9 +59,12 @@ type Store struct {
 	retryTime time.Duration
 	closed    atomic.Bool
 
-	// constraints holds the Neo4j labels whose uniqueness constraint is
-	// known to exist, so that Apply creates each one once per process.
-	constraints sync.Map // string → struct{}
+	// schemaReady is set once the key constraint is known to exist and
+	// no old per-label schema is left (schema.go); schemaLock (a
+	// one-slot semaphore, so that waiting respects the context) lets one
+	// caller at a time check and migrate.
+	schemaReady atomic.Bool
+	schemaLock  chan struct{}
 }
 
 var _ depc.GraphStore = (*Store)(nil)
@@ -83,6 +84,8 @@ func Open(_ context.Context, cfg Config) (*Store, error) {
 		batchRows: cmp.Or(cfg.BatchRows, DefaultBatchRows),
 		fetchSize: cmp.Or(cfg.FetchSize, DefaultFetchSize),
 		retryTime: cmp.Or(cfg.RetryTime, DefaultRetryTime),
+
+		schemaLock: make(chan struct{}, 1),
 	}
 	connect := cmp.Or(cfg.ConnectTimeout, DefaultConnectTimeout)
 	auth := neo4j.NoAuth()
@@ -225,7 +228,13 @@ func unavailable(err error) bool {
 // values that enter a query's text, and their patterns exclude the
 // backtick.
 func neoLabel(team, label string) string {
-	return "`" + team + "_" + label + "`"
+	return "`" + neoName(team, label) + "`"
+}
+
+// neoName is the Neo4j label of a depc label unquoted, as a dynamic label
+// (a query parameter) takes it.
+func neoName(team, label string) string {
+	return labelPrefix(team) + label
 }
 
 // labelPrefix is what every Neo4j label of the team starts with.
@@ -267,59 +276,15 @@ func validLimit(limit int) error {
 	return nil
 }
 
-// ensureConstraints creates the uniqueness constraint on name of every
-// label not yet known to have one. The constraint is also the index every
-// lookup by name uses. Schema changes cannot share a transaction with
-// writes, so this runs before Apply's transaction.
-func (s *Store) ensureConstraints(ctx context.Context, team string, labels []string) error {
-	var missing []string
-	for _, l := range labels {
-		if _, ok := s.constraints.Load(team + "_" + l); !ok {
-			missing = append(missing, l)
-		}
-	}
-	if len(missing) == 0 {
-		return nil
-	}
-	sess := s.session(ctx, neo4j.AccessModeWrite)
-	defer sess.Close(context.WithoutCancel(ctx))
-	for _, l := range missing {
-		q := fmt.Sprintf("CREATE CONSTRAINT %s IF NOT EXISTS FOR (x:%s) REQUIRE x.name IS UNIQUE",
-			constraintName(team, l), neoLabel(team, l))
-		_, err := sess.ExecuteWrite(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
-			r, err := tx.Run(ctx, q, nil)
-			if err != nil {
-				return nil, err
-			}
-			return r.Consume(ctx)
-		})
-		if err != nil && !alreadyExists(err) {
-			return s.wrap(ctx, err, "create constraint on "+team+"/"+l)
-		}
-		s.constraints.Store(team+"_"+l, struct{}{})
-	}
-	return nil
-}
-
-// constraintName is the name of the uniqueness constraint of a label,
-// quoted for Cypher.
-func constraintName(team, label string) string {
-	return "`depc_" + team + "_" + label + "_name`"
-}
-
-// alreadyExists reports a constraint created concurrently by another
-// store between IF NOT EXISTS and the creation.
-func alreadyExists(err error) bool {
-	var ne *neo4j.Neo4jError
-	return errors.As(err, &ne) && (ne.Code == "Neo.ClientError.Schema.EquivalentSchemaRuleAlreadyExists" ||
-		ne.Code == "Neo.ClientError.Schema.ConstraintAlreadyExists")
-}
-
-// DeleteTeam removes every node and relation of the team and drops its
-// constraints: what removing a team from depc leaves behind in Neo4j.
-// It deletes in transactions of a bounded number of nodes (a team may hold
-// millions), so it is not atomic; running it again finishes an interrupted
-// deletion.
+// DeleteTeam removes every node and relation of the team: what removing a
+// team from depc leaves behind in Neo4j (the schema is shared by every
+// team and stays). Every transaction holds at most BatchRows relations or
+// nodes: a team may hold millions, and a hub node millions of relations,
+// which one transaction (or DETACH DELETE, or CALL … IN TRANSACTIONS,
+// which first reads every node) could not hold in memory. So it is not
+// atomic; running it again finishes an interrupted deletion. Its queries
+// find the team's nodes through the key index, with one text for every
+// team.
 func (s *Store) DeleteTeam(ctx context.Context, team string) error {
 	if err := s.check(); err != nil {
 		return err
@@ -327,30 +292,30 @@ func (s *Store) DeleteTeam(ctx context.Context, team string) error {
 	if err := depc.CheckTeam("team", team); err != nil {
 		return err
 	}
-	labels, err := s.read(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
-		return teamLabels(ctx, tx, team)
-	})
-	if err != nil {
-		return s.wrap(ctx, err, "delete team")
+	if err := s.ensureSchema(ctx); err != nil {
+		return err
 	}
-	for _, l := range labels.([]string) {
-		if err := s.deleteLabel(ctx, team, l); err != nil {
-			return s.wrap(ctx, err, "delete team")
-		}
-		s.constraints.Delete(team + "_" + l)
-	}
-	return nil
+	return s.wrap(ctx, s.deleteTeam(ctx, team), "delete team")
 }
 
-// deleteLabel deletes the nodes of one label of a team, their relations,
-// and the label's constraint. Every transaction holds at most BatchRows
-// relations or nodes: a team may hold millions, and a hub node millions of
-// relations, which one transaction (or DETACH DELETE, or CALL … IN
-// TRANSACTIONS, which first reads every node) could not hold in memory.
-func (s *Store) deleteLabel(ctx context.Context, team, label string) error {
-	l := neoLabel(team, label)
+// Queries of DeleteTeam. The team in each pattern guards against an id
+// reused by another team's node since the ids were read. The existence
+// tests let the planner seek the key index by its first property.
+const (
+	teamNodes = "MATCH (x:" + nodeLabel + `) WHERE x.team = $team AND x.label IS NOT NULL AND x.name IS NOT NULL
+RETURN id(x)`
+	deleteRels = "UNWIND $rows AS i MATCH (x:" + nodeLabel + `)-[r]-() WHERE id(x) = i AND x.team = $team
+WITH DISTINCT r LIMIT $n
+DELETE r
+RETURN count(*)`
+	deleteNodes = "UNWIND $rows AS i MATCH (x:" + nodeLabel + `) WHERE id(x) = i AND x.team = $team
+DETACH DELETE x
+RETURN count(*)`
+)
+
+func (s *Store) deleteTeam(ctx context.Context, team string) error {
 	ids, err := s.read(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
-		r, err := tx.Run(ctx, fmt.Sprintf("MATCH (x:%s) RETURN id(x)", l), nil)
+		r, err := tx.Run(ctx, teamNodes, map[string]any{"team": team})
 		if err != nil {
 			return nil, err
 		}
@@ -383,20 +348,9 @@ func (s *Store) deleteLabel(ctx context.Context, team, label string) error {
 		}
 		return n.(int64), nil
 	}
-	// The label in each pattern guards against an id reused by another
-	// team's node since the ids were read.
-	rels := fmt.Sprintf(`UNWIND $rows AS i
-MATCH (x:%s)-[r]-() WHERE id(x) = i
-WITH DISTINCT r LIMIT $n
-DELETE r
-RETURN count(*)`, l)
-	nodes := fmt.Sprintf(`UNWIND $rows AS i
-MATCH (x:%s) WHERE id(x) = i
-DETACH DELETE x
-RETURN count(*)`, l)
 	for c := range slices.Chunk(ids.([]any), s.batchRows) {
 		for {
-			n, err := run(rels, map[string]any{"rows": c, "n": int64(s.batchRows)})
+			n, err := run(deleteRels, map[string]any{"rows": c, "team": team, "n": int64(s.batchRows)})
 			if err != nil {
 				return err
 			}
@@ -404,18 +358,11 @@ RETURN count(*)`, l)
 				break
 			}
 		}
-		if _, err := run(nodes, map[string]any{"rows": c}); err != nil {
+		if _, err := run(deleteNodes, map[string]any{"rows": c, "team": team}); err != nil {
 			return err
 		}
 	}
-	_, err = sess.ExecuteWrite(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
-		r, err := tx.Run(ctx, fmt.Sprintf("DROP CONSTRAINT %s IF EXISTS", constraintName(team, label)), nil)
-		if err != nil {
-			return nil, err
-		}
-		return r.Consume(ctx)
-	})
-	return err
+	return nil
 }
 
 // single returns the one record of r and lets r go of it. The driver keeps

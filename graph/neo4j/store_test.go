@@ -262,7 +262,7 @@ func TestDeleteTeam(t *testing.T) {
 	if _, err := s.Node(ctx, other, k); err != nil {
 		t.Errorf("the other team lost its node: %v", err)
 	}
-	// The team can be written again: its constraints come back.
+	// The team can be written again.
 	if err := s.Apply(ctx, team, ev); err != nil {
 		t.Fatal(err)
 	}

@@ -66,8 +66,8 @@ func (s *Store) readTx(ctx context.Context, work func(tx neo4j.ExplicitTransacti
 // FetchSize nodes (or the relations of up to FetchSize nodes) as lists.
 // Bolt and the driver spend more per record than per value, so this
 // streams several times faster than a record per node or relation, and
-// memory stays at one chunk. Nodes are paged by name through the label's
-// name index (keyset pagination: each page is an index seek, never a
+// memory stays at one chunk. Nodes are paged by name through the key
+// constraint's index (keyset pagination: each page is an index seek, never a
 // sort), relations by the ids of the nodes delivered. The store keeps
 // only those ids (the snapshot ID of a node is its index in that slice)
 // and a map back from them.
@@ -87,6 +87,9 @@ func (s *Store) Snapshot(ctx context.Context, team string, w depc.Window, labels
 		return err
 	}
 	labels = slices.Compact(slices.Sorted(slices.Values(labels)))
+	if err := s.ensureSchema(ctx); err != nil {
+		return err
+	}
 	err := s.readTx(ctx, func(tx neo4j.ExplicitTransaction) error {
 		if len(labels) == 0 {
 			var err error
@@ -96,14 +99,16 @@ func (s *Store) Snapshot(ctx context.Context, team string, w depc.Window, labels
 		}
 		var order []int64          // Neo4j id of each delivered node, by snapshot ID
 		index := map[int64]int32{} // and back
-		for _, l := range labels {
-			q := fmt.Sprintf(`MATCH (x:%s) WHERE x.name > $after
-WITH x ORDER BY x.name LIMIT $n
+		// Ordered by the whole key, so that the index provides the order
+		// (see Nodes).
+		page := "MATCH (x:" + nodeLabel + `) WHERE x.team = $team AND x.label = $label AND x.name > $after
+WITH x ORDER BY x.team, x.label, x.name LIMIT $n
 WITH collect(x) AS xs
-RETURN size(xs), xs[-1].name, [x IN xs WHERE %s | [id(x), x.name, x.periods]]`, neoLabel(team, l), activeDuring("x.periods"))
+RETURN size(xs), xs[-1].name, [x IN xs WHERE ` + activeDuring("x.periods") + " | [id(x), x.name, x.periods]]"
+		for _, l := range labels {
 			after := ""
 			for {
-				r, err := tx.Run(ctx, q, map[string]any{"after": after, "n": int64(s.fetchSize), "start": w.Start, "end": w.End})
+				r, err := tx.Run(ctx, page, map[string]any{"team": team, "label": l, "after": after, "n": int64(s.fetchSize), "start": w.Start, "end": w.End})
 				if err != nil {
 					return err
 				}
@@ -190,9 +195,11 @@ func (s *Store) Subgraph(ctx context.Context, team string, root depc.NodeKey, w 
 	if err := validWindow(w); err != nil {
 		return err
 	}
-	params := map[string]any{"start": w.Start, "end": w.End, "name": root.Name}
+	if err := s.ensureSchema(ctx); err != nil {
+		return err
+	}
 	err := s.readTx(ctx, func(tx neo4j.ExplicitTransaction) error {
-		r, err := tx.Run(ctx, fmt.Sprintf("MATCH (x:%s {name: $name}) RETURN id(x), x.periods", neoLabel(team, root.Label)), params)
+		r, err := tx.Run(ctx, matchKey+" RETURN id(x), x.periods", keyParams(team, root))
 		if err != nil {
 			return err
 		}
@@ -220,7 +227,7 @@ func (s *Store) Subgraph(ctx context.Context, team string, root depc.NodeKey, w 
 MATCH (x)-[y:DEPENDS_ON]->(z) WHERE id(x) = i
 WITH i, z, y.periods AS rp, z.periods AS np
 WHERE %s AND %s
-RETURN i, id(z), labels(z), z.name, np, rp`, activeDuring("rp"), activeDuring("np"))
+RETURN i, id(z), z.label, z.name, np, rp`, activeDuring("rp"), activeDuring("np"))
 		frontier := []int64{rootID}
 		for len(frontier) > 0 {
 			var next []int64
@@ -236,7 +243,7 @@ RETURN i, id(z), labels(z), z.name, np, rp`, activeDuring("rp"), activeDuring("n
 					z, _ := v[1].(int64)
 					to, seen := ids[z]
 					if !seen {
-						label, err := nodeLabel(team, v[2])
+						label, err := storedLabel(v[2])
 						if err != nil {
 							return err
 						}
@@ -287,11 +294,13 @@ func (s *Store) Impacted(ctx context.Context, team string, key depc.NodeKey, anc
 	if err := validLimit(limit); err != nil {
 		return nil, "", err
 	}
+	if err := s.ensureSchema(ctx); err != nil {
+		return nil, "", err
+	}
 	var names []string
 	err := s.readTx(ctx, func(tx neo4j.ExplicitTransaction) error {
 		names = nil
-		r, err := tx.Run(ctx, fmt.Sprintf("MATCH (x:%s {name: $name}) RETURN id(x), x.periods", neoLabel(team, key.Label)),
-			map[string]any{"name": key.Name})
+		r, err := tx.Run(ctx, matchKey+" RETURN id(x), x.periods", keyParams(team, key))
 		if err != nil {
 			return err
 		}
