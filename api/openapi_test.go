@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/depc-dev/depc/api"
+	"github.com/depc-dev/depc/source/plugins"
 )
 
 // openAPIDoc is the part of an OpenAPI 3 document the tests look at.
@@ -236,19 +237,46 @@ func TestOpenAPIDocument(t *testing.T) {
 	}
 }
 
-// TestOpenAPIServed: the server serves the same document, without a token.
+// TestOpenAPIServed: the server serves the same document, without a token,
+// with the enum of Source.plugin filled from its plugin list (the file
+// names no plugin, so it cannot drift from the list).
 func TestOpenAPIServed(t *testing.T) {
 	e := newEnv(t)
 	r := e.do(request{method: "GET", path: "/openapi.json", token: tok("")})
 	if r.Status != http.StatusOK || !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
 		t.Fatalf("GET /openapi.json: %d %s", r.Status, r.Header.Get("Content-Type"))
 	}
-	want, err := os.ReadFile("openapi.json")
+	file, err := os.ReadFile("openapi.json")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if string(r.Body) != string(want) {
-		t.Error("GET /openapi.json does not serve api/openapi.json")
+	const marker = `"x-depc-enum": "source plugins"`
+	if n := strings.Count(string(file), marker); n != 1 {
+		t.Fatalf("openapi.json holds %s %d times, want once (in Source.plugin)", marker, n)
+	}
+	names, _ := json.Marshal(plugins.All().Names())
+	want := strings.Replace(string(file), marker, `"enum": `+string(names), 1)
+	if string(r.Body) != want {
+		t.Error("GET /openapi.json does not serve api/openapi.json with the plugins' enum")
+	}
+	var doc struct {
+		Components struct {
+			Schemas struct {
+				Source struct {
+					Properties struct {
+						Plugin struct {
+							Enum []string `json:"enum"`
+						} `json:"plugin"`
+					} `json:"properties"`
+				} `json:"Source"`
+			} `json:"schemas"`
+		} `json:"components"`
+	}
+	if err := json.Unmarshal(r.Body, &doc); err != nil {
+		t.Fatalf("the served document is not JSON: %v", err)
+	}
+	if got := doc.Components.Schemas.Source.Properties.Plugin.Enum; !slices.Equal(got, plugins.All().Names()) {
+		t.Errorf("Source.plugin enum %v, want the plugin list %v", got, plugins.All().Names())
 	}
 }
 

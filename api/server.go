@@ -83,6 +83,8 @@ type Server struct {
 	now  func() time.Time
 	e    *echo.Echo
 	auth *authCache
+	// openAPIDoc is the document GET /openapi.json serves.
+	openAPIDoc []byte
 
 	requests *prometheus.HistogramVec
 }
@@ -98,7 +100,7 @@ func New(cfg Config, deps Deps) *Server {
 	if cfg.Decimals == 0 {
 		cfg.Decimals = 3
 	}
-	s := &Server{cfg: cfg, deps: deps, log: deps.Logger, now: deps.Now}
+	s := &Server{cfg: cfg, deps: deps, log: deps.Logger, now: deps.Now, openAPIDoc: document(deps.Plugins)}
 	if s.log == nil {
 		s.log = newDiscardLogger()
 	}
