@@ -34,6 +34,7 @@ var allowedImports = map[string][]string{
 	"source/prometheus": {"", "qos", "github.com/prometheus/"},
 	"source/fake":       {"", "qos"},
 	"source/plugins":    {"", "source/fake", "source/prometheus"},
+	"source/sourcetest": {""},
 	"message":           {""},
 	"consumer":          {"", "message", "github.com/segmentio/kafka-go", "github.com/prometheus/client_golang/"},
 	"compute":           {"", "qos", "qos/expr"},

@@ -68,7 +68,9 @@ type SourceResult struct {
 	Err    error
 }
 
-// Source is an open connection to one time-series database.
+// Source is an open connection to one time-series database. It is safe for
+// concurrent use: a computation fetches chunks of nodes at once. Package
+// source/sourcetest holds every source to this contract.
 type Source interface {
 	// ValidateCheck checks a check's parameters when it is saved (the
 	// query parses, names a known metric, …): EINVALID naming the field.
@@ -76,11 +78,18 @@ type Source interface {
 
 	// Fetch evaluates the check's query for every name over w, plus the
 	// check's lookback before w.Start, in as few queries as the database
-	// allows, and calls fn once per name, in any order, from the calling
-	// goroutine. A name with no data gets a result with no series. An
-	// error that concerns only some names is given to fn for each of them;
-	// Fetch itself returns an error only when it stopped early (context
-	// cancelled), after which fn may not have been called for every name.
+	// allows, and calls fn once per distinct name, in any order, from the
+	// calling goroutine. Every point is before w.End and at most the
+	// lookback (rounded up to a step) before w.Start; a series' points are
+	// sorted by time. A name's series do not depend on the other names
+	// fetched with it (its error may: a query the database refuses for
+	// several names fails for all of them). A name with no data gets a
+	// result with no series.
+	// An error that concerns only some names is given to fn for each of
+	// them, and so is one that concerns every name (a check the source
+	// refuses, an empty window: EINVALID); Fetch itself returns an error
+	// only when it stopped early (context cancelled), after which fn may
+	// not have been called for every name.
 	Fetch(ctx context.Context, p CheckParameters, w Window, names []string, fn func(SourceResult)) error
 
 	// Close releases what the source holds (idle connections, clients).

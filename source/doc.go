@@ -11,4 +11,10 @@
 // Both report per-node problems (a refused query, an unreachable server, a
 // bad window) to Fetch's callback for every node concerned, so that a run
 // records them and goes on; Fetch itself fails only when its context ends.
+//
+// Each source package also defines its depc.SourcePlugin (name, Open,
+// secret keys, example configuration, query language, suggested checks);
+// source/plugins lists them once for cmd/depc, and source/sourcetest is the
+// conformance suite of the Fetch contract that every source runs. Adding a
+// source is one new package here plus one line in source/plugins.
 package source

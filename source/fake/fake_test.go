@@ -10,6 +10,7 @@ import (
 	"github.com/depc-dev/depc"
 	"github.com/depc-dev/depc/qos"
 	"github.com/depc-dev/depc/source/fake"
+	"github.com/depc-dev/depc/source/sourcetest"
 )
 
 // day is the window of the vectors of spec/fake-source.md: 2020-07-29 UTC.
@@ -220,4 +221,15 @@ func TestOpen(t *testing.T) {
 			t.Errorf("Open(%q) = %v, want EINVALID naming configuration", c, err)
 		}
 	}
+}
+
+// TestContract runs the source conformance suite: the Fake source has data
+// for every name, so the fixture has no name without data.
+func TestContract(t *testing.T) {
+	sourcetest.Run(t, func(*testing.T) depc.Source { return fake.New() }, sourcetest.Fixture{
+		Check:   depc.CheckParameters{Query: fake.MetricPing, Threshold: "20"},
+		Window:  day,
+		Names:   []string{"filer1", "apache1", `web(1)+[a].b|c*$`},
+		Invalid: depc.CheckParameters{Query: "depc.tutorial.nope", Threshold: "20"},
+	})
 }

@@ -28,6 +28,7 @@ func TestPluginsDescribeThemselves(t *testing.T) {
 			t.Errorf("%s: the example configuration does not open: %v", p.Name, err)
 			continue
 		}
+		defer src.Close()
 		for _, c := range p.Checks {
 			var err error
 			switch c.Type {

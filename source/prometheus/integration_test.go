@@ -12,6 +12,7 @@ import (
 	"github.com/depc-dev/depc/internal/testenv"
 	"github.com/depc-dev/depc/qos"
 	"github.com/depc-dev/depc/source/prometheus"
+	"github.com/depc-dev/depc/source/sourcetest"
 )
 
 // These tests run against the real Prometheus of deploy/dev/prometheus,
@@ -351,4 +352,24 @@ func TestIntegrationQueryRefused(t *testing.T) {
 	if depc.ErrorCode(got["filer1"].Err) != depc.EINVALID {
 		t.Errorf("filer1: %v, want the batch's error", got["filer1"].Err)
 	}
+}
+
+// TestContract runs the source conformance suite against the real
+// Prometheus and its fixture: filer3 has no sample at all.
+func TestContract(t *testing.T) {
+	u := testenv.RequireService(t, testenv.PrometheusURL)
+	sourcetest.Run(t, func(t *testing.T) depc.Source {
+		s, err := prometheus.Open([]byte(fmt.Sprintf(`{"url": %q}`, u)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}, sourcetest.Fixture{
+		Check:  depc.CheckParameters{Query: "probe_rtt_ms", Threshold: "20"},
+		Window: dayWindow,
+		Names:  []string{"filer1", "filer2", special, "filer5"},
+		NoData: []string{"filer3"},
+		// Averaging every node together mixes them: refused on save.
+		Invalid: depc.CheckParameters{Query: "avg(probe_rtt_ms)", Threshold: "20"},
+	})
 }

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/depc-dev/depc"
 	"github.com/depc-dev/depc/qos"
@@ -489,4 +490,39 @@ func TestFetchBadCheckOrWindow(t *testing.T) {
 			t.Errorf("%+v %v: %d requests, want none", tt.p, tt.w, n)
 		}
 	}
+}
+
+// TestCloseReleasesConnections: Close closes the idle connections the
+// source's transport keeps, so a source opened to validate a check, or
+// replaced by an edited one, leaves no connection (nor its goroutines).
+func TestCloseReleasesConnections(t *testing.T) {
+	f := &fakeProm{t: t}
+	srv := httptest.NewUnstartedServer(f)
+	states := make(chan http.ConnState, 16)
+	srv.Config.ConnState = func(_ net.Conn, st http.ConnState) { states <- st }
+	srv.Start()
+	t.Cleanup(srv.Close)
+	wait := func(want http.ConnState) {
+		t.Helper()
+		for {
+			select {
+			case st := <-states:
+				if st == want {
+					return
+				}
+				if st == http.StateClosed {
+					t.Fatalf("the connection closed while waiting for %v", want)
+				}
+			case <-time.After(time.Minute):
+				t.Fatalf("no connection became %v", want)
+			}
+		}
+	}
+	s := open(t, fmt.Sprintf(`{"url": %q}`, srv.URL))
+	fetch(t, s, depc.CheckParameters{Query: "up"}, depc.Window{Start: day, End: day + 600}, "filer1")
+	wait(http.StateIdle) // kept for the next query
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	wait(http.StateClosed)
 }
