@@ -1,9 +1,12 @@
 package api_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"flag"
 	"net/http"
+	"os"
 	"reflect"
 	"sync/atomic"
 	"testing"
@@ -109,5 +112,44 @@ func TestValidationClosesSources(t *testing.T) {
 	e.call("POST", "/teams/acme/checks", map[string]any{"name": "rtt", "source": "prom", "type": "Threshold", "parameters": map[string]any{"query": "avg(probe_rtt_ms)", "threshold": "20"}}, http.StatusBadRequest, nil)
 	if o, c := opens.Load(), closes.Load(); o != 6 || c != o {
 		t.Errorf("%d sources opened, %d closed; want 6 and 6", o, c)
+	}
+}
+
+// updateMock rewrites the UI mock server's plugin list from the server's.
+var updateMock = flag.Bool("update-mock-plugins", false, "rewrite ui/e2e/plugins.json from GET /plugins")
+
+// mockPlugins is the plugin list the UI's mock server answers.
+const mockPlugins = "../ui/e2e/plugins.json"
+
+// TestMockPluginsMatchServer: the UI's mock server answers GET /plugins
+// with exactly what the server answers, so the UI's tests cannot drift from
+// the plugin list (refresh with go test ./api -run MockPlugins
+// -update-mock-plugins).
+func TestMockPluginsMatchServer(t *testing.T) {
+	e := newEnv(t)
+	r := e.call("GET", "/plugins", nil, http.StatusOK, nil)
+	var served any
+	if err := json.Unmarshal(r.Body, &served); err != nil {
+		t.Fatal(err)
+	}
+	if *updateMock {
+		var b bytes.Buffer
+		if err := json.Indent(&b, r.Body, "", "  "); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(mockPlugins, append(bytes.TrimSpace(b.Bytes()), '\n'), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	raw, err := os.ReadFile(mockPlugins)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mock any
+	if err := json.Unmarshal(raw, &mock); err != nil {
+		t.Fatalf("%s: %v", mockPlugins, err)
+	}
+	if !reflect.DeepEqual(mock, served) {
+		t.Errorf("%s differs from GET /plugins; refresh it with go test ./api -run MockPlugins -update-mock-plugins", mockPlugins)
 	}
 }
