@@ -3,6 +3,7 @@ package api_test
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"os"
 	"regexp"
@@ -294,9 +295,16 @@ func TestOpenAPIResponses(t *testing.T) {
 		t.Fatal(err)
 	}
 	schemas := doc["components"].(map[string]any)["schemas"].(map[string]any)
-	resolve := func(s map[string]any) map[string]any {
+	var resolve func(s map[string]any) map[string]any
+	resolve = func(s map[string]any) map[string]any {
 		for s["$ref"] != nil {
 			s = schemas[strings.TrimPrefix(s["$ref"].(string), "#/components/schemas/")].(map[string]any)
+		}
+		// A nullable reference is written allOf: [$ref] with nullable.
+		if all, ok := s["allOf"].([]any); ok && len(all) == 1 {
+			inner := maps.Clone(resolve(all[0].(map[string]any)))
+			inner["nullable"] = s["nullable"]
+			return inner
 		}
 		return s
 	}

@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/depc-dev/depc"
 	"github.com/depc-dev/depc/compute"
@@ -255,19 +256,59 @@ func (s *Server) liveQoS(c echo.Context) error {
 	return c.JSON(http.StatusOK, liveJSON{nodeDayJSON: s.nodeDay(r), Errors: nonNil(errs)})
 }
 
+// rootCause answers the root cause of a node over a day (?day=, the
+// stored results of the day plus the explanation) or over any window
+// (?from=&to=, RFC 3339 instants, at most 31 days).
 func (s *Server) rootCause(c echo.Context) error {
 	key, err := nodeKey(c)
 	if err != nil {
 		return err
 	}
-	day, err := s.dayParam(c)
-	if err != nil {
+	ctx, team := c.Request().Context(), teamOf(c).Name
+	var rc compute.RootCause
+	if w, ok, err := windowParams(c); err != nil {
 		return err
-	}
-	rc, err := s.deps.Computer.RootCause(c.Request().Context(), teamOf(c).Name, key, day)
-	if err != nil {
-		return err
+	} else if ok {
+		if rc, err = s.deps.Computer.RootCauseWindow(ctx, team, key, w); err != nil {
+			return err
+		}
+	} else {
+		day, err := s.dayParam(c)
+		if err != nil {
+			return err
+		}
+		if rc, err = s.deps.Computer.RootCause(ctx, team, key, day); err != nil {
+			return err
+		}
 	}
 	rc.Round(s.cfg.Decimals)
 	return c.JSON(http.StatusOK, rc)
+}
+
+// windowParams reads a window [from, to) given as two RFC 3339 instants
+// (second resolution): ok is false when neither is given. EINVALID names
+// the field that is missing or malformed, or day when it comes with them.
+func windowParams(c echo.Context) (depc.Window, bool, error) {
+	from, to := c.QueryParam("from"), c.QueryParam("to")
+	if from == "" && to == "" {
+		return depc.Window{}, false, nil
+	}
+	if c.QueryParam("day") != "" {
+		return depc.Window{}, false, depc.Errorf(depc.EINVALID, "day: give either day or from and to")
+	}
+	var w depc.Window
+	for _, p := range []struct {
+		field, value string
+		at           *int64
+	}{{"from", from, &w.Start}, {"to", to, &w.End}} {
+		if p.value == "" {
+			return depc.Window{}, false, depc.Errorf(depc.EINVALID, "%s: required with %s", p.field, map[string]string{"from": "to", "to": "from"}[p.field])
+		}
+		t, err := time.Parse(time.RFC3339, p.value)
+		if err != nil {
+			return depc.Window{}, false, depc.Errorf(depc.EINVALID, "%s: %q is not an RFC 3339 instant such as 2026-12-01T23:40:00Z", p.field, p.value)
+		}
+		*p.at = t.Unix()
+	}
+	return w, true, nil
 }
