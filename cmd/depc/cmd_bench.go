@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"runtime"
 	"runtime/debug"
@@ -222,7 +223,7 @@ func openBenchStores(ctx context.Context, name string, f serveFlags, keep bool, 
 		done()
 		return nil, cfg, nil, err
 	}
-	st, err := openStores(ctx, cfg)
+	st, err := openStores(ctx, cfg, slog.New(slog.DiscardHandler))
 	if err != nil {
 		done()
 		return nil, cfg, nil, err

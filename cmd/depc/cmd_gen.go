@@ -70,7 +70,7 @@ func genCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		if err != nil {
 			return err
 		}
-		st, err := openStores(ctx, cfg)
+		st, err := openStores(ctx, cfg, newLogger(stderr, cfg.LogLevel))
 		if err != nil {
 			return err
 		}

@@ -33,7 +33,7 @@ func scheduleCommand(ctx context.Context, args []string, stdout, stderr io.Write
 		return err
 	}
 	log := newLogger(stderr, cfg.LogLevel)
-	st, err := openStores(ctx, cfg)
+	st, err := openStores(ctx, cfg, log)
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/depc-dev/depc"
+	"github.com/depc-dev/depc/source/outbound"
 	"gopkg.in/yaml.v3"
 )
 
@@ -37,6 +39,17 @@ type Config struct {
 	Kafka     KafkaConfig     `yaml:"kafka"`
 	Scheduler SchedulerConfig `yaml:"scheduler"`
 	API       APIConfig       `yaml:"api"`
+	Sources   SourcesConfig   `yaml:"sources"`
+}
+
+// SourcesConfig is what the teams' sources may reach (docs/security.md).
+type SourcesConfig struct {
+	// Allow, when not empty, lists the only destinations sources may
+	// connect to: host names ("prometheus.internal", "*.example.com"), IP
+	// addresses and CIDRs ("10.0.0.0/8"). Empty: anything but link-local
+	// addresses and cloud metadata services, which are refused unless
+	// listed here.
+	Allow []string `yaml:"allow"`
 }
 
 // GraphConfig selects the graph store.
@@ -129,6 +142,9 @@ type APIConfig struct {
 	// Decimals is how QoS values are rounded in responses.
 	Decimals int `yaml:"decimals"`
 }
+
+// policy is the outbound policy of the sources.
+func (c SourcesConfig) policy() outbound.Policy { return outbound.Policy{Allow: c.Allow} }
 
 // DefaultConfig is the configuration of a single-machine depc.
 func DefaultConfig() Config {
@@ -297,6 +313,9 @@ func (c Config) Validate() error {
 	}
 	if c.API.Decimals < 0 || c.API.Decimals > 9 {
 		bad("api.decimals: must be between 0 and 9")
+	}
+	if _, err := outbound.New(c.Sources.policy(), nil); err != nil {
+		bad("%s", depc.ErrorMessage(err))
 	}
 	if len(errs) > 0 {
 		return fmt.Errorf("config: %s", strings.Join(errs, "; "))

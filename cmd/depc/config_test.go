@@ -21,6 +21,7 @@ func TestLoadConfigLayers(t *testing.T) {
 		"DEPC_KAFKA_BROKERS=a:1, b:2,",
 		"DEPC_SCHEDULER_CATCH_UP_DAYS=10",
 		"DEPC_API_BODY_LIMIT=2048",
+		"DEPC_SOURCES_ALLOW=10.0.0.0/8, prom.internal",
 		"OTHER_VAR=ignored",
 	})
 	if err != nil {
@@ -40,6 +41,9 @@ func TestLoadConfigLayers(t *testing.T) {
 	}
 	if cfg.Kafka.BatchWait != 500*time.Millisecond || cfg.Scheduler.Nightly != "01:30" {
 		t.Errorf("durations or times not read: %v %q", cfg.Kafka.BatchWait, cfg.Scheduler.Nightly)
+	}
+	if want := []string{"10.0.0.0/8", "prom.internal"}; !reflect.DeepEqual(cfg.Sources.Allow, want) {
+		t.Errorf("sources.allow = %q, want %q", cfg.Sources.Allow, want)
 	}
 	if cfg.Scheduler.CatchUpDays != 10 || cfg.API.BodyLimit != 2048 {
 		t.Errorf("integers from the environment not applied: %+v", cfg)

@@ -113,7 +113,7 @@ func serve(ctx context.Context, name string, args []string, stdout, stderr io.Wr
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
-	st, err := openStores(ctx, cfg)
+	st, err := openStores(ctx, cfg, log)
 	if err != nil {
 		return err
 	}

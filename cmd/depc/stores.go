@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 
 	"github.com/depc-dev/depc"
 	"github.com/depc-dev/depc/graph/embedded"
 	"github.com/depc-dev/depc/graph/neo4j"
+	"github.com/depc-dev/depc/source/outbound"
 	"github.com/depc-dev/depc/source/plugins"
 	"github.com/depc-dev/depc/state/postgres"
 	"github.com/depc-dev/depc/state/sqlite"
@@ -35,9 +37,16 @@ type stores struct {
 // when graph.backend is neo4j) and the state store (SQLite in
 // DataDir/state.db, or PostgreSQL when state.backend is postgres),
 // creating the data directory if needed.
-func openStores(ctx context.Context, cfg Config) (*stores, error) {
+//
+// The plugins send their requests through the outbound guard of
+// sources.allow, and log there what remote servers answered.
+func openStores(ctx context.Context, cfg Config, log *slog.Logger) (*stores, error) {
 	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
 		return nil, fmt.Errorf("data_dir: %w", err)
+	}
+	guard, err := outbound.New(cfg.Sources.policy(), log)
+	if err != nil {
+		return nil, err
 	}
 	var g depc.GraphStore
 	switch cfg.Graph.Backend {
@@ -60,7 +69,7 @@ func openStores(ctx context.Context, cfg Config) (*stores, error) {
 		g.Close()
 		return nil, fmt.Errorf("state store: %w", err)
 	}
-	return &stores{graph: g, state: st, plugins: plugins.All()}, nil
+	return &stores{graph: g, state: st, plugins: plugins.Guarded(guard)}, nil
 }
 
 // openState opens the state store that state.backend names.

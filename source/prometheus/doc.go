@@ -36,8 +36,15 @@
 // joined.
 //
 // Errors: a query the server refuses (bad_data, execution) is EINVALID with
-// the server's message, naming parameters.query; an unreachable server, an
-// HTTP error, a timeout or an unexpected answer is EUNAVAILABLE naming the
-// server's URL. A failing batch is reported for each of its nodes while the
-// other batches go on.
+// the server's message (cut to 300 bytes), naming parameters.query; an
+// unreachable server, an HTTP error, a timeout or an unexpected answer is
+// EUNAVAILABLE naming the server's URL with the status and a short message
+// of ours: what the server answered goes to the log of the outbound guard,
+// never to API users, since a source's URL may point at anything. A
+// failing batch is reported for each of its nodes while the other batches
+// go on.
+//
+// Every source checks its URL with its outbound guard (NewPlugin, WithGuard)
+// and connects through the guard's transport; its credentials and headers
+// go to the configured host only, not to where a redirect points.
 package prometheus

@@ -2,18 +2,23 @@ package prometheus
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
+	"unicode/utf8"
 
 	"github.com/depc-dev/depc"
 	"github.com/depc-dev/depc/qos"
+	"github.com/depc-dev/depc/source/outbound"
 	"github.com/prometheus/client_golang/api"
 	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
 	"github.com/prometheus/common/model"
@@ -44,6 +49,8 @@ type Source struct {
 	// own is the transport the source made, nil when WithTransport gave
 	// one: Close releases only what the source owns.
 	own *http.Transport
+	// guard logs what the server answered when it is not shown.
+	guard *outbound.Guard
 }
 
 var _ depc.Source = (*Source)(nil)
@@ -53,12 +60,20 @@ type Option func(*options)
 
 type options struct {
 	transport http.RoundTripper
+	guard     *outbound.Guard
 }
 
 // WithTransport makes the source send its requests through rt instead of its
-// own http.Transport (tests count and fail requests this way).
+// own http.Transport (tests count and fail requests this way). The URL is
+// still checked by the guard.
 func WithTransport(rt http.RoundTripper) Option {
 	return func(o *options) { o.transport = rt }
+}
+
+// WithGuard sets the guard of the source's URL and connections, and the
+// log of what its server answers (default outbound.Default()).
+func WithGuard(g *outbound.Guard) Option {
+	return func(o *options) { o.guard = g }
 }
 
 // Open returns a source for a stored configuration (see Config).
@@ -80,10 +95,17 @@ func New(c Config, opts ...Option) (*Source, error) {
 	for _, opt := range opts {
 		opt(&o)
 	}
+	if o.guard == nil {
+		o.guard = outbound.Default()
+	}
+	if err := o.guard.CheckURL("configuration.url", c.URL); err != nil {
+		return nil, err
+	}
 	rt := o.transport
 	var own *http.Transport
 	if rt == nil {
-		own = newTransport()
+		own = o.guard.Transport()
+		own.MaxIdleConnsPerHost = DefaultConcurrency * 2
 		rt = own
 	}
 	hdr := make(http.Header)
@@ -98,15 +120,15 @@ func New(c Config, opts ...Option) (*Source, error) {
 		r.SetBasicAuth(c.BasicAuth.Username, c.BasicAuth.Password)
 		hdr.Set("Authorization", r.Header.Get("Authorization"))
 	}
+	u, _ := url.Parse(c.URL) // validated
 	if len(hdr) > 0 {
-		rt = &headerTransport{base: rt, header: hdr}
+		rt = &headerTransport{base: rt, header: hdr, host: u.Host}
 	}
 	client, err := api.NewClient(api.Config{Address: c.URL, RoundTripper: rt})
 	if err != nil {
 		return nil, depc.WrapError(depc.EINVALID, err, "configuration.url: %q is not usable", c.URL)
 	}
-	u, _ := url.Parse(c.URL) // validated
-	return &Source{cfg: c, api: v1.NewAPI(client), url: u.Redacted(), own: own}, nil
+	return &Source{cfg: c, api: v1.NewAPI(client), url: u.Redacted(), own: own, guard: o.guard}, nil
 }
 
 // Close closes the idle connections of the source's own transport, and
@@ -120,29 +142,19 @@ func (s *Source) Close() error {
 	return nil
 }
 
-// newTransport is api.DefaultRoundTripper's configuration, owned by one
-// source so that closing or tuning it affects no one else.
-func newTransport() *http.Transport {
-	return &http.Transport{
-		Proxy:                 http.ProxyFromEnvironment,
-		DialContext:           (&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-		ForceAttemptHTTP2:     true,
-		MaxIdleConns:          100,
-		MaxIdleConnsPerHost:   DefaultConcurrency * 2,
-		IdleConnTimeout:       90 * time.Second,
-		TLSHandshakeTimeout:   10 * time.Second,
-		ExpectContinueTimeout: time.Second,
-	}
-}
-
 // headerTransport adds fixed headers (authentication, tenant) to every
-// request.
+// request to the configured server; a redirect elsewhere does not get
+// them: the credentials are the server's, not whoever it points to.
 type headerTransport struct {
 	base   http.RoundTripper
 	header http.Header
+	host   string // host[:port] of the configured URL
 }
 
 func (t *headerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if !strings.EqualFold(r.URL.Host, t.host) {
+		return t.base.RoundTrip(r)
+	}
 	// A RoundTripper must not modify the caller's request.
 	r = r.Clone(r.Context())
 	for k, v := range t.header {
@@ -411,24 +423,38 @@ func (s *Source) query(ctx context.Context, label string, sp span, b batch) (map
 // translate turns a client error into a depc error that says what went
 // wrong where: EINVALID with Prometheus' own message for a query it refused,
 // EUNAVAILABLE for everything that is the server's or the network's.
+//
+// What the server answered is never shown beyond a Prometheus API error
+// about the query: a source's URL may point anywhere, and its users may not
+// read what answers there (issue 12). The status and a short message of
+// ours are shown; the body goes to the server log.
 func (s *Source) translate(ctx context.Context, err error) error {
 	if ctx.Err() != nil {
 		return ctx.Err()
+	}
+	if r, ok := outbound.Refused(err); ok {
+		return depc.WrapError(depc.EUNAVAILABLE, err, "prometheus at %s: %s", s.url, r)
 	}
 	var apiErr *v1.Error
 	if errors.As(err, &apiErr) {
 		apiErr = apiErrorOf(apiErr)
 		switch apiErr.Type {
 		case v1.ErrBadData:
-			return depc.WrapError(depc.EINVALID, err, "parameters.query: prometheus at %s refused the query: %s", s.url, apiErr.Msg)
+			return depc.WrapError(depc.EINVALID, err, "parameters.query: prometheus at %s refused the query: %s", s.url, queryError(apiErr.Msg))
 		case v1.ErrExec:
-			return depc.WrapError(depc.EINVALID, err, "parameters.query: prometheus at %s could not run the query: %s", s.url, apiErr.Msg)
+			return depc.WrapError(depc.EINVALID, err, "parameters.query: prometheus at %s could not run the query: %s", s.url, queryError(apiErr.Msg))
 		case v1.ErrTimeout, v1.ErrCanceled:
-			return depc.WrapError(depc.EUNAVAILABLE, err, "prometheus at %s: query timed out: %s", s.url, apiErr.Msg)
+			return depc.WrapError(depc.EUNAVAILABLE, err, "prometheus at %s: query timed out", s.url)
 		case v1.ErrClient, v1.ErrServer:
-			return depc.WrapError(depc.EUNAVAILABLE, err, "prometheus at %s answered %s%s", s.url, apiErr.Msg, hint(apiErr))
+			status := statusOf(apiErr)
+			s.guard.LogAnswer(s.url, status, apiErr.Msg+": "+apiErr.Detail)
+			if status == 0 {
+				return depc.WrapError(depc.EUNAVAILABLE, err, "prometheus at %s answered an error", s.url)
+			}
+			return depc.WrapError(depc.EUNAVAILABLE, err, "prometheus at %s answered HTTP %d%s", s.url, status, hint(status))
 		default:
-			return depc.WrapError(depc.EUNAVAILABLE, err, "prometheus at %s: unexpected answer: %s", s.url, apiErr.Msg)
+			s.guard.LogAnswer(s.url, 0, apiErr.Msg+": "+apiErr.Detail)
+			return depc.WrapError(depc.EUNAVAILABLE, err, "prometheus at %s: the answer is not a Prometheus API answer", s.url)
 		}
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
@@ -438,13 +464,37 @@ func (s *Source) translate(ctx context.Context, err error) error {
 	if errors.As(err, &netErr) && netErr.Timeout() {
 		return depc.WrapError(depc.EUNAVAILABLE, err, "prometheus at %s: no answer within %s", s.url, time.Duration(s.cfg.Timeout))
 	}
-	return depc.WrapError(depc.EUNAVAILABLE, err, "prometheus at %s is unreachable: %s", s.url, unwrapURLError(err))
+	s.guard.Log().Warn("source unreachable", "source", s.url, "error", unwrapURLError(err))
+	return depc.WrapError(depc.EUNAVAILABLE, err, "prometheus at %s is unreachable: %s", s.url, netProblem(err))
+}
+
+// maxQueryError bounds the server's message about a query that is shown.
+const maxQueryError = 300
+
+// queryError is the message of a Prometheus API error about a query (a
+// parse or execution error): what the user needs to fix the query, cut to
+// maxQueryError bytes of printable text.
+func queryError(msg string) string {
+	msg = strings.Map(func(r rune) rune {
+		if r < ' ' || r == 0x7f || r == utf8.RuneError {
+			return ' '
+		}
+		return r
+	}, msg)
+	if len(msg) > maxQueryError {
+		cut := maxQueryError
+		for cut > 0 && !utf8.RuneStart(msg[cut]) {
+			cut--
+		}
+		msg = msg[:cut] + "…"
+	}
+	return msg
 }
 
 // apiErrorOf returns the Prometheus API error carried by the body of an HTTP
 // error. client_golang decodes the body only for statuses 400 and 422, but
 // Prometheus also answers 503 for a query timeout and 500 for an internal
-// error, with the same JSON; what it says is clearer than the status.
+// error, with the same JSON.
 func apiErrorOf(e *v1.Error) *v1.Error {
 	if (e.Type != v1.ErrClient && e.Type != v1.ErrServer) || e.Detail == "" {
 		return e
@@ -461,30 +511,61 @@ func apiErrorOf(e *v1.Error) *v1.Error {
 	case v1.ErrTimeout, v1.ErrCanceled, v1.ErrBadData, v1.ErrExec:
 		return &v1.Error{Type: body.ErrorType, Msg: body.Error}
 	}
-	// "internal", "unavailable", "not_found": keep the status, show the
-	// server's words instead of the raw body.
-	return &v1.Error{Type: e.Type, Msg: e.Msg, Detail: body.Error}
+	return e
 }
 
-// hint explains the HTTP statuses a misconfigured source typically gets,
-// and otherwise quotes the start of the body.
-func hint(e *v1.Error) string {
-	// client_golang reports other statuses as "client error: 404".
-	_, status, _ := strings.Cut(e.Msg, ": ")
-	switch code, _ := strconv.Atoi(status); code {
+// statusOf returns the HTTP status of an error client_golang reports as
+// "client error: 404" or "server error: 502", 0 when its message is not
+// that (a 400 or 422 whose JSON body had its own message).
+func statusOf(e *v1.Error) int {
+	kind, status, ok := strings.Cut(e.Msg, ": ")
+	if !ok || (kind != "client error" && kind != "server error") {
+		return 0
+	}
+	code, err := strconv.Atoi(status)
+	if err != nil || code < 100 || code > 599 {
+		return 0
+	}
+	return code
+}
+
+// hint explains the HTTP statuses a misconfigured source typically gets.
+func hint(status int) string {
+	switch status {
 	case http.StatusUnauthorized, http.StatusForbidden:
 		return " (check the source's credentials)"
 	case http.StatusNotFound:
 		return " (check the source's url: it must be the server's base URL, without /api/v1)"
 	}
-	body := e.Detail
-	if len(body) > 200 {
-		body = body[:200] + "…"
+	return ""
+}
+
+// netProblem says in a few fixed words why a connection failed. The error
+// itself may quote what the other end sent (a banner that is not HTTP):
+// it goes to the log only.
+func netProblem(err error) string {
+	var dnsErr *net.DNSError
+	var certErr *tls.CertificateVerificationError
+	var recordErr tls.RecordHeaderError
+	switch {
+	case errors.As(err, &dnsErr) && dnsErr.IsNotFound:
+		return "no such host"
+	case errors.As(err, &dnsErr):
+		return "its host name could not be resolved"
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "connection refused"
+	case errors.Is(err, syscall.ECONNRESET):
+		return "connection reset"
+	case errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
+		return "no route to host"
+	case errors.As(err, &certErr):
+		return "its TLS certificate is not trusted"
+	case errors.As(err, &recordErr):
+		return "it does not speak TLS"
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return "the connection closed before an answer"
 	}
-	if body == "" {
-		return ""
-	}
-	return ": " + body
+	return "no HTTP answer (details in the server log)"
 }
 
 // unwrapURLError drops net/http's `Post "url": ` prefix, which repeats the

@@ -332,18 +332,25 @@ func TestFetchHTTPErrors(t *testing.T) {
 		respond func(http.ResponseWriter, *http.Request, []string)
 		code    string
 		want    string // in the message, after "… at <url>"
+		hidden  string // not in the message
 	}{
-		{"bad data", apiError(400, "bad_data", `1:5: parse error: unexpected "}"`), depc.EINVALID, ` refused the query: 1:5: parse error: unexpected "}"`},
-		{"execution", apiError(422, "execution", "vector cannot contain metrics with the same labelset"), depc.EINVALID, " could not run the query: vector cannot contain metrics with the same labelset"},
-		{"server timeout", apiError(503, "timeout", "query timed out in expression evaluation"), depc.EUNAVAILABLE, ": query timed out: query timed out in expression evaluation"},
-		{"server error", text(502, "bad gateway"), depc.EUNAVAILABLE, " answered server error: 502: bad gateway"},
-		{"internal error", apiError(500, "internal", "out of memory"), depc.EUNAVAILABLE, " answered server error: 500: out of memory"},
-		{"unauthorized", text(401, "no"), depc.EUNAVAILABLE, " answered client error: 401 (check the source's credentials)"},
-		{"not found", text(404, "404 page not found"), depc.EUNAVAILABLE, " answered client error: 404 (check the source's url: it must be the server's base URL, without /api/v1)"},
-		{"not JSON", text(200, "<html>"), depc.EUNAVAILABLE, ": unexpected answer: "},
+		{"bad data", apiError(400, "bad_data", `1:5: parse error: unexpected "}"`), depc.EINVALID, ` refused the query: 1:5: parse error: unexpected "}"`, ""},
+		{"execution", apiError(422, "execution", "vector cannot contain metrics with the same labelset"), depc.EINVALID, " could not run the query: vector cannot contain metrics with the same labelset", ""},
+		{"long query error", apiError(400, "bad_data", "parse error: "+strings.Repeat("x", 500)+"END\x00"), depc.EINVALID, " refused the query: parse error: xxx", "END"},
+		{"server timeout", apiError(503, "timeout", "query timed out in expression evaluation"), depc.EUNAVAILABLE, ": query timed out", ""},
+		// What the server says is not shown: a source's URL may point at
+		// anything (issue 12, repro 3); it goes to the log.
+		{"server error", text(502, "bad gateway"), depc.EUNAVAILABLE, " answered HTTP 502", "bad gateway"},
+		{"internal error", apiError(500, "internal", "out of memory"), depc.EUNAVAILABLE, " answered HTTP 500", "out of memory"},
+		{"unauthorized", text(401, "no"), depc.EUNAVAILABLE, " answered HTTP 401 (check the source's credentials)", ""},
+		{"not found", text(404, "404 page not found"), depc.EUNAVAILABLE, " answered HTTP 404 (check the source's url: it must be the server's base URL, without /api/v1)", "page"},
+		{"client error with JSON", func(w http.ResponseWriter, _ *http.Request, _ []string) {
+			writeJSON(w, 400, map[string]string{"status": "error", "error": "secret"})
+		}, depc.EUNAVAILABLE, " answered an error", "secret"},
+		{"not JSON", text(200, "<html>secret"), depc.EUNAVAILABLE, ": the answer is not a Prometheus API answer", "<"},
 		{"not a matrix", func(w http.ResponseWriter, _ *http.Request, _ []string) {
 			writeJSON(w, 200, map[string]any{"status": "success", "data": map[string]any{"resultType": "vector", "result": []any{}}})
-		}, depc.EUNAVAILABLE, ": a range query answered a vector, not a matrix"},
+		}, depc.EUNAVAILABLE, ": a range query answered a vector, not a matrix", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -356,6 +363,12 @@ func TestFetchHTTPErrors(t *testing.T) {
 				msg := depc.ErrorMessage(err)
 				if depc.ErrorCode(err) != tt.code || !strings.Contains(msg, "prometheus at "+srv.URL+tt.want) {
 					t.Errorf("%s: %v\nwant %s containing %q", n, err, tt.code, "prometheus at "+srv.URL+tt.want)
+				}
+				if tt.hidden != "" && strings.Contains(msg, tt.hidden) {
+					t.Errorf("%s: %q shows %q, which the server answered", n, msg, tt.hidden)
+				}
+				if len(msg) > 400 {
+					t.Errorf("%s: a message of %d bytes", n, len(msg))
 				}
 				if tt.code == depc.EINVALID && !strings.HasPrefix(msg, "parameters.query: ") {
 					t.Errorf("%s: %q does not name parameters.query", n, msg)
@@ -417,7 +430,7 @@ func TestFetchUnreachable(t *testing.T) {
 	got := fetch(t, s, depc.CheckParameters{Query: "up"}, depc.Window{Start: day, End: day + 60}, "a", "b")
 	for _, n := range []string{"a", "b"} {
 		err := got[n].Err
-		if depc.ErrorCode(err) != depc.EUNAVAILABLE || !strings.HasPrefix(depc.ErrorMessage(err), "prometheus at "+addr+" is unreachable: dial tcp ") {
+		if depc.ErrorCode(err) != depc.EUNAVAILABLE || depc.ErrorMessage(err) != "prometheus at "+addr+" is unreachable: connection refused" {
 			t.Errorf("%s: %v, want EUNAVAILABLE naming %s", n, err, addr)
 		}
 	}
