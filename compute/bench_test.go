@@ -123,11 +123,15 @@ func BenchmarkRootCauseWindow(b *testing.B) {
 	}{{"day", size.DayWindow(0)}, {"7days", size.Window()}} {
 		b.Run(tc.name, func(b *testing.B) {
 			var rc compute.RootCause
+			cpu := cpuTime()
 			for b.Loop() {
 				var err error
 				if rc, err = e.c.RootCauseWindow(context.Background(), "bench", key, tc.w); err != nil {
 					b.Fatal(err)
 				}
+			}
+			if cpu := cpuTime() - cpu; cpu > 0 {
+				b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/op")
 			}
 			b.ReportMetric(float64(len(rc.Graph.Nodes)), "nodes")
 			b.Logf("%s over %s: %s", key.Name, tc.name, rc.Explanation.Summary)
