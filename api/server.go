@@ -69,8 +69,12 @@ type Deps struct {
 	Registerer prometheus.Registerer
 	// Ready reports whether the stores answer (/readyz); nil pings Graph
 	// and State.
-	Ready  func(ctx context.Context) error
-	Logger *slog.Logger
+	Ready func(ctx context.Context) error
+	// Degraded lists what works only in part, one sentence each (a Kafka
+	// partition the consumer holds back): /readyz reports them under
+	// "degraded" and stays ready, since everything else works (optional).
+	Degraded func() []string
+	Logger   *slog.Logger
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 }
@@ -194,8 +198,19 @@ func (s *Server) readyz(c echo.Context) error {
 	} else if err = s.deps.State.Ping(ctx); err == nil {
 		err = s.deps.Graph.Ping(ctx)
 	}
-	if err != nil {
-		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "error": depc.ErrorMessage(err)})
+	var degraded []string
+	if s.deps.Degraded != nil {
+		degraded = s.deps.Degraded()
 	}
-	return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
+	if err != nil {
+		return c.JSON(http.StatusServiceUnavailable, readiness{Status: "unavailable", Error: depc.ErrorMessage(err), Degraded: degraded})
+	}
+	return c.JSON(http.StatusOK, readiness{Status: "ready", Degraded: degraded})
+}
+
+// readiness is the body of /readyz.
+type readiness struct {
+	Status   string   `json:"status"`
+	Error    string   `json:"error,omitempty"`
+	Degraded []string `json:"degraded,omitempty"`
 }

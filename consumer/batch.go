@@ -9,12 +9,12 @@ import (
 	"github.com/segmentio/kafka-go"
 
 	"github.com/depc-dev/depc"
-	"github.com/depc-dev/depc/message"
 )
 
 // teamBatch is the part of a batch that belongs to one team.
 type teamBatch struct {
 	records  int
+	handled  int // records written and committed (write's)
 	events   []depc.Event
 	rejected []rejectedRecord
 	exists   bool
@@ -23,6 +23,7 @@ type teamBatch struct {
 // rejectedRecord is a record bound for the dead-letter topic.
 type rejectedRecord struct {
 	m      *kafka.Message
+	i      int    // its index in the batch
 	reason string // the depc-error header: names the field
 	class  string // the metrics label
 }
@@ -31,9 +32,27 @@ type rejectedRecord struct {
 // written and committed by write.
 type batchWork struct {
 	records []kafka.Message
+	meta    []recordMeta // of each record
 	teams   map[string]*teamBatch
 	now     time.Time
 }
+
+// recordMeta says where a record of a batch was read: by which
+// partition's reader, in which epoch (pause.go).
+type recordMeta struct {
+	part  *partitionControl
+	epoch uint64
+	team  string // set by prepare, for the writer
+}
+
+func (w *batchWork) add(r record) {
+	w.records = append(w.records, r.Message)
+	w.meta = append(w.meta, recordMeta{part: r.part, epoch: r.epoch})
+}
+
+// live reports whether the batch's record i is still to be processed:
+// its partition has not paused since it was read.
+func (w *batchWork) live(i int) bool { return w.meta[i].part.live(w.meta[i].epoch) }
 
 // prepare groups a batch by team, looks the teams up and decodes the
 // records of those that exist (spec/messages.md §4). It reports false
@@ -52,9 +71,14 @@ func (r *run) prepare(ctx context.Context, ended <-chan struct{}, w *batchWork) 
 	}
 
 	// Teams first: the records of a team that does not exist are not
-	// decoded.
+	// decoded. Records of a partition paused since they were read are
+	// left alone: they will be read again.
 	for i := range w.records {
+		if !w.live(i) {
+			continue
+		}
 		team := r.team(w.records[i].Topic)
+		w.meta[i].team = team
 		tb := w.teams[team]
 		if tb == nil {
 			tb = &teamBatch{}
@@ -77,10 +101,13 @@ func (r *run) prepare(ctx context.Context, ended <-chan struct{}, w *batchWork) 
 	}
 
 	for i := range w.records {
+		if !w.live(i) {
+			continue
+		}
 		m := &w.records[i]
-		tb := w.teams[r.team(m.Topic)]
+		tb := w.teams[w.meta[i].team]
 		if !tb.exists {
-			tb.rejected = append(tb.rejected, rejectedRecord{m: m, reason: reasonUnknownTeam, class: ReasonUnknownTeam})
+			tb.rejected = append(tb.rejected, rejectedRecord{m: m, i: i, reason: reasonUnknownTeam, class: ReasonUnknownTeam})
 			continue
 		}
 		at := m.Time.Unix()
@@ -91,7 +118,7 @@ func (r *run) prepare(ctx context.Context, ended <-chan struct{}, w *batchWork) 
 		}
 		var err error
 		if tb.events, err = r.dec.Decode(tb.events, m.Value, at); err != nil {
-			tb.rejected = append(tb.rejected, rejectedRecord{m: m, reason: depc.ErrorMessage(err), class: reasonClass(err)})
+			tb.rejected = append(tb.rejected, rejectedRecord{m: m, i: i, reason: depc.ErrorMessage(err), class: reasonClass(err)})
 		}
 	}
 	return true
@@ -120,20 +147,33 @@ func (r *run) write(ctx context.Context, gen *kafka.Generation, ended <-chan str
 		}
 	}
 
-	if !r.deadLetters(ctx, ended, w) {
+	stuck, ok := r.deadLetters(ctx, ended, w)
+	if !ok {
 		return
 	}
 
+	// Counted: the records handled, up to the stuck offset of their
+	// partition (they are read again from there).
+	handled := func(i int) bool { return stuck.handled(w, i) }
 	for team, tb := range w.teams {
-		if tb.records == 0 {
-			continue
-		}
-		r.m.consumed.WithLabelValues(team).Add(float64(tb.records))
+		tb.handled = 0
 		for _, rj := range tb.rejected {
-			r.m.rejected.WithLabelValues(team, rj.class).Inc()
+			if handled(rj.i) {
+				r.m.rejected.WithLabelValues(team, rj.class).Inc()
+			}
 		}
 	}
-	r.commit(gen, w.records)
+	for i := range w.records {
+		if handled(i) {
+			w.teams[w.meta[i].team].handled++
+		}
+	}
+	for team, tb := range w.teams {
+		if tb.handled > 0 {
+			r.m.consumed.WithLabelValues(team).Add(float64(tb.handled))
+		}
+	}
+	r.commit(gen, w, handled)
 }
 
 // team is the team of a topic ("" when the topic is not a team topic,
@@ -164,76 +204,6 @@ func (r *run) teamExists(ctx context.Context, team string) (bool, error) {
 		return false, nil
 	}
 	return false, err
-}
-
-// deadLetters produces the batch's rejected records to their dead-letter
-// topics and records them as their team's rejections.
-func (r *run) deadLetters(ctx context.Context, ended <-chan struct{}, w *batchWork) bool {
-	var msgs []kafka.Message
-	for _, tb := range w.teams {
-		for _, rj := range tb.rejected {
-			m := rj.m
-			headers := make([]kafka.Header, 0, len(m.Headers)+4)
-			for _, h := range m.Headers {
-				if !isDepcHeader(h.Key) {
-					headers = append(headers, h)
-				}
-			}
-			headers = append(headers,
-				kafka.Header{Key: HeaderError, Value: []byte(rj.reason)},
-				kafka.Header{Key: HeaderTopic, Value: []byte(m.Topic)},
-				kafka.Header{Key: HeaderPartition, Value: []byte(strconv.Itoa(m.Partition))},
-				kafka.Header{Key: HeaderOffset, Value: []byte(strconv.FormatInt(m.Offset, 10))},
-			)
-			msgs = append(msgs, kafka.Message{Topic: m.Topic + DLQSuffix, Key: m.Key, Value: m.Value, Headers: headers, Time: m.Time})
-		}
-	}
-	if len(msgs) == 0 {
-		return true
-	}
-	ok := r.retry(ctx, ended, "dlq", func(ctx context.Context) error {
-		if err := r.ensureDLQ(ctx, msgs); err != nil {
-			return err
-		}
-		return r.dlq.WriteMessages(ctx, msgs...)
-	})
-	if !ok {
-		return false
-	}
-
-	if r.rejections == nil {
-		return true
-	}
-	for team, tb := range w.teams {
-		if len(tb.rejected) == 0 || !tb.exists {
-			// The rejections of an unknown team have nowhere to go.
-			continue
-		}
-		rjs := tb.rejected[max(0, len(tb.rejected)-maxRejectionsPerBatch):]
-		rs := make([]depc.Rejection, len(rjs))
-		for i, rj := range rjs {
-			rs[i] = depc.Rejection{At: w.now.Unix(), Source: "kafka", Error: rj.reason, Message: message.Excerpt(rj.m.Value)}
-		}
-		// Best effort: the rejections are a debugging aid, the dead-letter
-		// topic is the record; a state store that is down must not stop
-		// the graph from being fed.
-		actx, cancel := context.WithTimeout(ctx, r.s.WriteTimeout)
-		err := r.rejections.AddRejections(actx, team, rs)
-		cancel()
-		if err != nil && ctx.Err() == nil {
-			r.log.Warn("recording rejected messages", "team", team, "count", len(rs), "err", err)
-		}
-	}
-	return true
-}
-
-// isDepcHeader reports whether a header is one the dead-letter topic adds.
-func isDepcHeader(k string) bool {
-	switch k {
-	case HeaderError, HeaderTopic, HeaderPartition, HeaderOffset:
-		return true
-	}
-	return false
 }
 
 // ensureDLQ creates the dead-letter topics that msgs go to, once each, with
@@ -307,14 +277,17 @@ func (r *run) retry(ctx context.Context, ended <-chan struct{}, stage string, fn
 	}
 }
 
-// commit commits the offsets after the batch's last record of each
+// commit commits the offsets after the batch's last handled record of each
 // partition. A failure is logged, not retried: the next batch's commit
 // covers it, and if the generation ended the records are read again.
-func (r *run) commit(gen *kafka.Generation, batch []kafka.Message) {
+func (r *run) commit(gen *kafka.Generation, w *batchWork, handled func(int) bool) {
 	type mark struct{ next, hwm int64 }
 	last := map[partitionKey]mark{}
-	for i := range batch {
-		m := &batch[i]
+	for i := range w.records {
+		if !handled(i) {
+			continue
+		}
+		m := &w.records[i]
 		k := partitionKey{m.Topic, m.Partition}
 		mk := last[k]
 		mk.next = max(mk.next, m.Offset+1)

@@ -27,6 +27,9 @@ const (
 	DefaultMaxBackoff   = 30 * time.Second
 	DefaultWriteTimeout = time.Minute
 	DefaultClientID     = "depc"
+
+	DefaultDeadLetterMaxBytes = 1_000_000
+	DefaultDeadLetterAttempts = 5
 )
 
 // DLQSuffix is appended to a team topic to name its dead-letter topic.
@@ -38,6 +41,11 @@ const (
 	HeaderTopic     = "depc-topic"     // where it was read: topic,
 	HeaderPartition = "depc-partition" // partition
 	HeaderOffset    = "depc-offset"    // and offset
+
+	// On a dead letter whose value was cut to fit (deadletter.go): the
+	// original value's size in bytes and its SHA-256, in hex.
+	HeaderOriginalSize = "depc-original-size"
+	HeaderSHA256       = "depc-sha256"
 )
 
 // Config configures the Kafka consumer (and Replay).
@@ -73,6 +81,16 @@ type Config struct {
 	// or the dead-letter topic, or to look a team up: an attempt that
 	// hangs is abandoned and retried.
 	WriteTimeout time.Duration
+	// DeadLetterMaxBytes bounds a dead letter (key, value and headers):
+	// the value of a larger one is cut to fit. Keep it under the
+	// dead-letter topics' max.message.bytes (Kafka's default is
+	// 1 048 588). 0 means DefaultDeadLetterMaxBytes.
+	DeadLetterMaxBytes int
+	// DeadLetterAttempts is how many times a batch's dead letters are
+	// tried before the partitions of those that failed pause (the others
+	// go on); a paused partition tries again every MaxBackoff. 0 means
+	// DefaultDeadLetterAttempts.
+	DeadLetterAttempts int
 	// ClientID is sent to the brokers.
 	ClientID string
 	SASL     SASL
@@ -136,6 +154,12 @@ func (c Config) withDefaults() Config {
 	if c.ClientID == "" {
 		c.ClientID = DefaultClientID
 	}
+	if c.DeadLetterMaxBytes == 0 {
+		c.DeadLetterMaxBytes = DefaultDeadLetterMaxBytes
+	}
+	if c.DeadLetterAttempts == 0 {
+		c.DeadLetterAttempts = DefaultDeadLetterAttempts
+	}
 	return c
 }
 
@@ -188,6 +212,10 @@ func (c Config) validate() (*settings, error) {
 		return nil, depc.Errorf(depc.EINVALID, "kafka max backoff: must be positive")
 	case c.WriteTimeout < 0:
 		return nil, depc.Errorf(depc.EINVALID, "kafka write timeout: must be positive")
+	case c.DeadLetterMaxBytes < 0 || c.DeadLetterMaxBytes > 0 && c.DeadLetterMaxBytes < minDeadLetterMaxBytes:
+		return nil, depc.Errorf(depc.EINVALID, "kafka dead letter max bytes: must be at least %d", minDeadLetterMaxBytes)
+	case c.DeadLetterAttempts < 0:
+		return nil, depc.Errorf(depc.EINVALID, "kafka dead letter attempts: must be positive")
 	}
 
 	var err error
@@ -288,3 +316,7 @@ func (s *settings) topicTeam(topic string) string {
 	}
 	return team
 }
+
+// minDeadLetterMaxBytes leaves room for a bare dead letter: the depc
+// headers alone.
+const minDeadLetterMaxBytes = 4096

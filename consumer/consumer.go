@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"slices"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -53,6 +54,9 @@ type Consumer struct {
 	m          *metrics
 	log        *slog.Logger
 	running    atomic.Bool
+
+	pausedMu sync.Mutex
+	paused   map[partitionKey]PausedPartition // see pause.go
 }
 
 // New returns a Consumer of the team topics that cfg selects, which
@@ -112,8 +116,11 @@ func (c *Consumer) Run(ctx context.Context) error {
 			BatchTimeout:           5 * time.Millisecond,
 			BatchSize:              1000,
 			AllowAutoTopicCreation: true,
-			Transport:              dlqTransport,
-			ErrorLogger:            kafkaLogger(c.log, slog.LevelWarn),
+			// A batch of dead letters to one partition stays within the
+			// limit a single one is cut to.
+			BatchBytes:  int64(c.s.DeadLetterMaxBytes),
+			Transport:   dlqTransport,
+			ErrorLogger: kafkaLogger(c.log, slog.LevelWarn),
 		},
 		dlqReady: map[string]bool{},
 		teamOf:   map[string]string{},
@@ -269,7 +276,7 @@ func (r *run) generation(ctx context.Context, gen *kafka.Generation) {
 	// Records in memory: the readers' queues (one batch in all, whatever
 	// the number of partitions), this small hand-over channel, the batch
 	// being filled and the batch being written.
-	records := make(chan kafka.Message, min(r.s.BatchSize, 4096))
+	records := make(chan record, min(r.s.BatchSize, 4096))
 	n := 0
 	for _, parts := range gen.Assignments {
 		n += len(parts)
@@ -278,9 +285,10 @@ func (r *run) generation(ctx context.Context, gen *kafka.Generation) {
 	var assigned []partitionKey
 	for topic, parts := range gen.Assignments {
 		for _, p := range parts {
-			assigned = append(assigned, partitionKey{topic, p.ID})
+			pc := &partitionControl{key: partitionKey{topic, p.ID}}
+			assigned = append(assigned, pc.key)
 			gen.Start(func(gctx context.Context) {
-				r.readPartition(gctx, topic, p.ID, p.Offset, queue, records)
+				r.readPartition(gctx, pc, p.Offset, queue, records)
 			})
 		}
 	}
@@ -288,6 +296,9 @@ func (r *run) generation(ctx context.Context, gen *kafka.Generation) {
 	defer func() {
 		for _, p := range assigned {
 			r.m.lag.DeleteLabelValues(p.topic, strconv.Itoa(p.partition))
+			// Whoever reads the partition next starts from its last
+			// commit, before the record that paused it.
+			r.setPaused(p, nil)
 		}
 	}()
 
@@ -296,7 +307,11 @@ func (r *run) generation(ctx context.Context, gen *kafka.Generation) {
 	// round between them.
 	free := make(chan *batchWork, 2)
 	for range 2 {
-		free <- &batchWork{records: make([]kafka.Message, 0, r.s.BatchSize), teams: map[string]*teamBatch{}}
+		free <- &batchWork{
+			records: make([]kafka.Message, 0, r.s.BatchSize),
+			meta:    make([]recordMeta, 0, r.s.BatchSize),
+			teams:   map[string]*teamBatch{},
+		}
 	}
 	work := make(chan *batchWork)
 	writerDone := make(chan struct{})
@@ -330,21 +345,21 @@ func (r *run) generation(ctx context.Context, gen *kafka.Generation) {
 		case <-ended:
 			return
 		}
-		w.records = w.records[:0]
+		w.records, w.meta = w.records[:0], w.meta[:0]
 		select {
 		case <-ctx.Done():
 			return
 		case <-ended:
 			return
 		case m := <-records:
-			w.records = append(w.records, m)
+			w.add(m)
 		}
 		timer.Reset(r.s.BatchWait)
 	fill:
 		for len(w.records) < r.s.BatchSize {
 			select {
 			case m := <-records:
-				w.records = append(w.records, m)
+				w.add(m)
 			case <-timer.C:
 				break fill
 			case <-ctx.Done():
@@ -371,8 +386,10 @@ func (r *run) generation(ctx context.Context, gen *kafka.Generation) {
 
 // readPartition reads one partition from offset and sends its records to
 // out until ctx (the generation's) is done. It must not return before:
-// returning would end the generation.
-func (r *run) readPartition(ctx context.Context, topic string, partition int, offset int64, queue int, out chan<- kafka.Message) {
+// returning would end the generation. While the partition is paused it
+// waits, then reads again from the offset the pause names (pause.go).
+func (r *run) readPartition(ctx context.Context, pc *partitionControl, offset int64, queue int, out chan<- record) {
+	topic, partition := pc.key.topic, pc.key.partition
 	rd := kafka.NewReader(kafka.ReaderConfig{
 		Brokers:   r.s.Brokers,
 		Topic:     topic,
@@ -396,11 +413,31 @@ func (r *run) readPartition(ctx context.Context, topic string, partition int, of
 		<-ctx.Done()
 		return
 	}
+	epoch := pc.epoch.Load()
 	for {
-		m, err := rd.FetchMessage(ctx)
+		if from, until, paused := pc.pausedUntil(); paused {
+			if !sleep(ctx, time.Until(until)) {
+				return
+			}
+			if err := rd.SetOffset(from); err != nil {
+				r.log.Error("kafka: cannot read partition", "topic", topic, "partition", partition, "offset", from, "err", err)
+				<-ctx.Done()
+				return
+			}
+			epoch = pc.resume()
+			r.setPaused(pc.key, nil)
+			r.log.Info("kafka: partition resumed; reading again", "topic", topic, "partition", partition, "offset", from)
+			continue
+		}
+		fctx, cancel := pc.fetchContext(ctx)
+		m, err := rd.FetchMessage(fctx)
+		cancel()
 		if err != nil {
 			if ctx.Err() != nil {
 				return
+			}
+			if fctx.Err() != nil {
+				continue // paused
 			}
 			r.log.Warn("kafka: reading partition", "topic", topic, "partition", partition, "err", err)
 			if !sleep(ctx, time.Second) {
@@ -409,7 +446,7 @@ func (r *run) readPartition(ctx context.Context, topic string, partition int, of
 			continue
 		}
 		select {
-		case out <- m:
+		case out <- record{Message: m, part: pc, epoch: epoch}:
 		case <-ctx.Done():
 			return
 		}

@@ -17,7 +17,16 @@
 // exponential backoff; nothing is skipped. Replay re-publishes a
 // dead-letter topic to its team topic once the cause is fixed.
 //
+// Dead letters never stall the other partitions (deadletter.go,
+// pause.go): a copy larger than DeadLetterMaxBytes is cut to fit, with
+// headers for the original size and SHA-256; a dead-letter topic that
+// refuses records (an ACL, a size limit) is tried DeadLetterAttempts
+// times, then only the partitions of the refused records pause, from the
+// first such record, and try again every MaxBackoff until the topic takes
+// them. Consumer.Paused lists them (for /readyz).
+//
 // Metrics (depc_consumer_*): records_total{team}, rejected_total{team,
 // reason}, batch_write_seconds, retries_total{stage}, commit_errors_total,
-// lag{topic,partition}.
+// lag{topic,partition}, paused{topic,partition},
+// dead_letters_cut_total{team}.
 package consumer

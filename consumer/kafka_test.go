@@ -302,6 +302,13 @@ func (w *testWriter) Write(b []byte) (int, error) {
 // for Run to return (it also runs at the end of the test).
 func runConsumer(t testing.TB, cfg consumer.Config, store depc.GraphStore, teams consumer.Teams, rejections consumer.Rejections, reg prometheus.Registerer) (stop func()) {
 	t.Helper()
+	_, stop = startConsumer(t, cfg, store, teams, rejections, reg)
+	return stop
+}
+
+// startConsumer is runConsumer that also returns the Consumer.
+func startConsumer(t testing.TB, cfg consumer.Config, store depc.GraphStore, teams consumer.Teams, rejections consumer.Rejections, reg prometheus.Registerer) (_ *consumer.Consumer, stop func()) {
+	t.Helper()
 	logger := testLogger(t)
 	c, err := consumer.New(cfg, store, teams, rejections, reg, logger)
 	if err != nil {
@@ -325,7 +332,7 @@ func runConsumer(t testing.TB, cfg consumer.Config, store depc.GraphStore, teams
 		})
 	}
 	t.Cleanup(stop)
-	return stop
+	return c, stop
 }
 
 // knownTeams is a Teams with a fixed set of teams.

@@ -26,6 +26,9 @@ type metrics struct {
 	retries      *prometheus.CounterVec
 	commitErrors prometheus.Counter
 	lag          *prometheus.GaugeVec
+	paused       *prometheus.GaugeVec
+	// deadLettersCut counts the dead letters whose value was cut to fit.
+	deadLettersCut *prometheus.CounterVec
 }
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
@@ -55,11 +58,19 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Namespace: "depc", Subsystem: "consumer", Name: "lag",
 			Help: "Records of a partition not yet committed by this consumer, as of the last batch read from it.",
 		}, []string{"topic", "partition"}),
+		paused: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Namespace: "depc", Subsystem: "consumer", Name: "paused",
+			Help: "1 for a partition held back because the dead letters of its records cannot be written; it tries again every max backoff while the other partitions go on.",
+		}, []string{"topic", "partition"}),
+		deadLettersCut: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: "depc", Subsystem: "consumer", Name: "dead_letters_cut_total",
+			Help: "Dead letters whose value was cut to fit the dead-letter topic's size limit (headers depc-original-size, depc-sha256), by team.",
+		}, []string{"team"}),
 	}
 	if reg == nil {
 		return m, nil
 	}
-	for _, c := range []prometheus.Collector{m.consumed, m.rejected, m.writeSeconds, m.retries, m.commitErrors, m.lag} {
+	for _, c := range []prometheus.Collector{m.consumed, m.rejected, m.writeSeconds, m.retries, m.commitErrors, m.lag, m.paused, m.deadLettersCut} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}

@@ -33,7 +33,10 @@ const replayChunk = 1000
 // "<GroupID>.replay" on the dead-letter topic, committed after each chunk,
 // so a record is replayed once even across interrupted calls; a record that
 // is still invalid comes back to the dead-letter topic as a new record, for
-// a later call. ENOTFOUND when the dead-letter topic does not exist.
+// a later call. A dead letter whose value was cut to fit (header
+// depc-original-size) is skipped with a warning: its value is not the
+// record, which is on the team topic at the offset depc-offset names.
+// ENOTFOUND when the dead-letter topic does not exist.
 func Replay(ctx context.Context, cfg Config, topic string, logger *slog.Logger) (int, error) {
 	s, err := cfg.validate()
 	if err != nil {
@@ -97,7 +100,7 @@ func Replay(ctx context.Context, cfg Config, topic string, logger *slog.Logger) 
 		if from >= b.LastOffset {
 			continue
 		}
-		n, err := replayPartition(ctx, s, client, w, group, dlq, p, from, b.LastOffset)
+		n, err := replayPartition(ctx, s, client, w, group, dlq, p, from, b.LastOffset, logger)
 		total += n
 		if err != nil {
 			return total, err
@@ -158,7 +161,7 @@ func offsetBounds(ctx context.Context, client *kafka.Client, topic string, parti
 
 // replayPartition replays the records [from, end) of one partition of the
 // dead-letter topic, committing after each chunk.
-func replayPartition(ctx context.Context, s *settings, client *kafka.Client, w *kafka.Writer, group, dlq string, partition int, from, end int64) (int, error) {
+func replayPartition(ctx context.Context, s *settings, client *kafka.Client, w *kafka.Writer, group, dlq string, partition int, from, end int64, logger *slog.Logger) (int, error) {
 	rd := kafka.NewReader(kafka.ReaderConfig{
 		Brokers:         s.Brokers,
 		Topic:           dlq,
@@ -175,9 +178,9 @@ func replayPartition(ctx context.Context, s *settings, client *kafka.Client, w *
 	}
 	done := 0
 	chunk := make([]kafka.Message, 0, replayChunk)
-	next := from
+	next, committed := from, from
 	flush := func() error {
-		if len(chunk) == 0 {
+		if next == committed {
 			return nil
 		}
 		if err := w.WriteMessages(ctx, chunk...); err != nil {
@@ -200,6 +203,7 @@ func replayPartition(ctx context.Context, s *settings, client *kafka.Client, w *
 		}
 		done += len(chunk)
 		chunk = chunk[:0]
+		committed = next
 		return nil
 	}
 	for next < end {
@@ -217,6 +221,18 @@ func replayPartition(ctx context.Context, s *settings, client *kafka.Client, w *
 		if m.Offset >= end {
 			break
 		}
+		next = m.Offset + 1
+		if isCut(m.Headers) {
+			h := map[string]string{}
+			for _, x := range m.Headers {
+				h[x.Key] = string(x.Value)
+			}
+			logger.Warn("kafka: dead letter cut to fit, not replayed; the record is on its team topic",
+				"dlq", dlq, "partition", partition, "offset", m.Offset,
+				"topic", h[HeaderTopic], "record_partition", h[HeaderPartition], "record_offset", h[HeaderOffset],
+				"original_size", h[HeaderOriginalSize], "sha256", h[HeaderSHA256])
+			continue
+		}
 		headers := make([]kafka.Header, 0, len(m.Headers))
 		for _, h := range m.Headers {
 			if !isDepcHeader(h.Key) {
@@ -225,7 +241,6 @@ func replayPartition(ctx context.Context, s *settings, client *kafka.Client, w *
 		}
 		// The record keeps its time: a relation without times opens then.
 		chunk = append(chunk, kafka.Message{Key: m.Key, Value: m.Value, Headers: headers, Time: m.Time})
-		next = m.Offset + 1
 		if len(chunk) == replayChunk {
 			if err := flush(); err != nil {
 				return done, err

@@ -14,6 +14,8 @@ import (
 	"github.com/depc-dev/depc"
 	"github.com/depc-dev/depc/source/outbound"
 	"gopkg.in/yaml.v3"
+
+	"github.com/depc-dev/depc/consumer"
 )
 
 // Config is depc's whole configuration. It is read from the defaults, then
@@ -99,6 +101,15 @@ type KafkaConfig struct {
 	BatchWait    time.Duration `yaml:"batch_wait"`
 	SASL         SASLConfig    `yaml:"sasl"`
 	TLS          TLSConfig     `yaml:"tls"`
+	// DeadLetterMaxBytes bounds a dead letter: the value of a rejected
+	// record whose copy would be larger is cut to fit, with headers
+	// depc-original-size and depc-sha256. Keep it under the dead-letter
+	// topics' max.message.bytes (Kafka's default 1 048 588).
+	DeadLetterMaxBytes int `yaml:"dead_letter_max_bytes"`
+	// DeadLetterAttempts is how many times dead letters are tried before
+	// the partition of those that failed pauses (the others go on); a
+	// paused partition tries again every 30 s and resumes by itself.
+	DeadLetterAttempts int `yaml:"dead_letter_attempts"`
 	// Embedded starts an in-process Kafka-protocol broker on
 	// EmbeddedAddr for trying producers against a single-machine depc.
 	Embedded     bool   `yaml:"embedded"`
@@ -156,6 +167,7 @@ func DefaultConfig() Config {
 		State:    StateConfig{Backend: "sqlite"},
 		Kafka: KafkaConfig{
 			Prefix: "depc", Group: "depc", BatchSize: 20000, BatchWait: time.Second,
+			DeadLetterMaxBytes: consumer.DefaultDeadLetterMaxBytes, DeadLetterAttempts: consumer.DefaultDeadLetterAttempts,
 			EmbeddedAddr: "127.0.0.1:9092",
 		},
 		Scheduler: SchedulerConfig{Enabled: true, Nightly: "01:15", CatchUpDays: 3},
@@ -298,6 +310,12 @@ func (c Config) Validate() error {
 	}
 	if c.Kafka.BatchWait <= 0 {
 		bad("kafka.batch_wait: must be positive")
+	}
+	if c.Kafka.DeadLetterMaxBytes < 4096 {
+		bad("kafka.dead_letter_max_bytes: must be at least 4096")
+	}
+	if c.Kafka.DeadLetterAttempts < 1 {
+		bad("kafka.dead_letter_attempts: must be at least 1")
 	}
 	if len(c.Kafka.Teams) > 0 && c.Kafka.TopicPattern != "" {
 		bad("kafka.teams and kafka.topic_pattern: set one, not both")

@@ -161,6 +161,7 @@ func serve(ctx context.Context, name string, args []string, stdout, stderr io.Wr
 		}
 	}
 
+	var degraded func() []string // what /readyz lists as working in part
 	if p.consumer {
 		brokers := cfg.Kafka.Brokers
 		if cfg.Kafka.Embedded {
@@ -179,6 +180,13 @@ func serve(ctx context.Context, name string, args []string, stdout, stderr io.Wr
 			if err != nil {
 				return err
 			}
+			degraded = func() []string {
+				var out []string
+				for _, p := range cons.Paused() {
+					out = append(out, p.String())
+				}
+				return out
+			}
 			wg.Add(1)
 			go func() { defer wg.Done(); fail("consumer", cons.Run(ctx)) }()
 		} else if !p.api {
@@ -194,7 +202,7 @@ func serve(ctx context.Context, name string, args []string, stdout, stderr io.Wr
 		}, api.Deps{
 			Graph: st.graph, State: st.state, Computer: comp, Runs: sched,
 			Plugins: st.plugins, UI: ui.Handler(),
-			Gatherer: reg, Registerer: reg, Logger: log,
+			Gatherer: reg, Registerer: reg, Logger: log, Degraded: degraded,
 		})
 		ln, err := net.Listen("tcp", cfg.Addr)
 		if err != nil {
@@ -261,6 +269,7 @@ func consumerConfig(cfg Config, brokers []string) consumer.Config {
 		Brokers: brokers, GroupID: k.Group, TopicPrefix: k.Prefix,
 		Teams: k.Teams, TopicPattern: k.TopicPattern,
 		BatchSize: k.BatchSize, BatchWait: k.BatchWait, ClientID: "depc-" + version,
+		DeadLetterMaxBytes: k.DeadLetterMaxBytes, DeadLetterAttempts: k.DeadLetterAttempts,
 		SASL: consumer.SASL{Mechanism: k.SASL.Mechanism, Username: k.SASL.Username, Password: k.SASL.Password},
 		TLS: consumer.TLS{Enabled: k.TLS.Enabled, CAFile: k.TLS.CAFile, CertFile: k.TLS.CertFile,
 			KeyFile: k.TLS.KeyFile, InsecureSkipVerify: k.TLS.InsecureSkipVerify},
