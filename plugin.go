@@ -23,6 +23,11 @@ type SourcePlugin struct {
 	// "bearer_token", "basic_auth.password"; "*" stands for every key of
 	// an object ("headers.*"). The API masks them in answers.
 	SecretKeys []string `json:"secret_keys"`
+	// TargetKeys are the configuration's keys that say where the source
+	// connects ("url"), as dotted paths. A secret sent back as the mask
+	// keeps its stored value only while they are unchanged: a stored
+	// credential never follows a new address.
+	TargetKeys []string `json:"target_keys"`
 	// QueryLanguage names what CheckParameters.Query holds ("PromQL").
 	QueryLanguage string `json:"query_language"`
 	// NodeLabel says whether CheckParameters.Label (the series label

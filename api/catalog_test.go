@@ -73,13 +73,14 @@ func TestSourceSecrets(t *testing.T) {
 		return m
 	}
 
-	// Send back what was read, with a new URL: the secrets stay.
+	// Send back what was read, with a new timeout: the secrets stay. (With
+	// a new URL they would not: TestMaskDoesNotFollowANewURL.)
 	var back map[string]any
 	e.call("GET", "/teams/acme/sources/prom", nil, http.StatusOK, &back)
-	back["configuration"].(map[string]any)["url"] = "http://127.0.0.1:9091"
+	back["configuration"].(map[string]any)["timeout"] = "45s"
 	noSecret("PUT", e.call("PUT", "/teams/acme/sources/prom", back, http.StatusOK, nil))
 	m := stored("prom")
-	if m["url"] != "http://127.0.0.1:9091" || m["bearer_token"] != "s3cret-token" || m["headers"].(map[string]any)["X-Scope-OrgID"] != "tenant-key" {
+	if m["timeout"] != "45s" || m["bearer_token"] != "s3cret-token" || m["headers"].(map[string]any)["X-Scope-OrgID"] != "tenant-key" {
 		t.Errorf("after a PUT of the masked source, stored: %v", m)
 	}
 	var backBasic map[string]any

@@ -25,7 +25,7 @@ func TestPlugins(t *testing.T) {
 	if len(got) != len(all) {
 		t.Fatalf("GET /plugins: %d plugins, want %d: %v", len(got), len(all), got)
 	}
-	keys := []string{"checks", "description", "example", "name", "node_label", "query_language", "secret_keys"}
+	keys := []string{"checks", "description", "example", "name", "node_label", "query_language", "secret_keys", "target_keys"}
 	for i, p := range all {
 		g := got[i]
 		var have []string

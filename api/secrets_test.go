@@ -171,3 +171,40 @@ func TestSecretsOfAnotherPlugin(t *testing.T) {
 		"configuration": map[string]any{"token": api.SecretMask}}}, http.StatusBadRequest, depc.EINVALID, "configuration.token", "mask")
 	e.call("PUT", "/teams/acme/sources/s", map[string]any{"plugin": "A", "configuration": map[string]any{"token": api.SecretMask}}, http.StatusOK, nil)
 }
+
+// TestMaskDoesNotFollowANewURL is repro 4 of issue 12: a PUT with a new
+// url and the mask in place of the bearer token sent the stored token to
+// the new host. The mask now keeps a stored secret only while the places
+// the source connects to (its plugin's TargetKeys: Prometheus's url) are
+// unchanged; other settings may change with the mask.
+func TestMaskDoesNotFollowANewURL(t *testing.T) {
+	e := newEnv(t)
+	e.call("POST", "/teams", map[string]any{"name": "acme"}, http.StatusCreated, nil)
+	conf := map[string]any{"url": "http://prometheus.example.com:9090", "bearer_token": "s3cret",
+		"headers": map[string]any{"X-Scope-OrgID": "acme"}}
+	e.call("POST", "/teams/acme/sources", map[string]any{"name": "P", "plugin": "Prometheus", "configuration": conf}, http.StatusCreated, nil)
+	for _, url := range []string{"http://attacker.example.net:9090", "http://prometheus.example.com:9091", "https://prometheus.example.com:9090", "http://prometheus.example.com:9090/other"} {
+		e.wantError(request{method: "PUT", path: "/teams/acme/sources/P", body: map[string]any{"plugin": "Prometheus",
+			"configuration": map[string]any{"url": url, "bearer_token": api.SecretMask}}},
+			http.StatusBadRequest, depc.EINVALID, "configuration.bearer_token", "configuration.url")
+		e.wantError(request{method: "PUT", path: "/teams/acme/sources/P", body: map[string]any{"plugin": "Prometheus",
+			"configuration": map[string]any{"url": url, "headers": map[string]any{"X-Scope-OrgID": api.SecretMask}}}},
+			http.StatusBadRequest, depc.EINVALID, "configuration.headers.X-Scope-OrgID", "configuration.url")
+	}
+	sc, err := e.state.Source(e.ctx, "acme", "P")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(sc.Configuration), "prometheus.example.com:9090") {
+		t.Errorf("the refused PUTs changed the source: %s", sc.Configuration)
+	}
+	// The same url keeps the secret, with another setting changed.
+	e.call("PUT", "/teams/acme/sources/P", map[string]any{"plugin": "Prometheus",
+		"configuration": map[string]any{"url": "http://prometheus.example.com:9090", "timeout": "30s", "bearer_token": api.SecretMask}}, http.StatusOK, nil)
+	// A new url with the secret itself is fine.
+	e.call("PUT", "/teams/acme/sources/P", map[string]any{"plugin": "Prometheus",
+		"configuration": map[string]any{"url": "http://other.example.com:9090", "bearer_token": "n3w"}}, http.StatusOK, nil)
+	if sc, err = e.state.Source(e.ctx, "acme", "P"); err != nil || !strings.Contains(string(sc.Configuration), "n3w") {
+		t.Errorf("stored %s, %v; want the new token", sc.Configuration, err)
+	}
+}

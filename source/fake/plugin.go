@@ -13,6 +13,7 @@ var Plugin = depc.SourcePlugin{
 	Description:   "Generates deterministic demo data for the tutorial's metrics; needs no database.",
 	Example:       json.RawMessage(`{}`),
 	SecretKeys:    []string{},
+	TargetKeys:    []string{}, // it connects nowhere
 	QueryLanguage: "Fake metric name",
 	NodeLabel:     false,
 	// The tutorial's checks (spec/fake-source.md).

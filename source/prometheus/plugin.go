@@ -35,6 +35,7 @@ var plugin = depc.SourcePlugin{
 	Description:   "Reads the Prometheus HTTP API, and the compatible APIs of Thanos, Mimir and VictoriaMetrics, with PromQL range queries.",
 	Example:       json.RawMessage(`{"url":"http://127.0.0.1:9090"}`),
 	SecretKeys:    []string{"bearer_token", "basic_auth.password", "headers.*"},
+	TargetKeys:    []string{"url"},
 	QueryLanguage: "PromQL",
 	NodeLabel:     true,
 	Checks: []depc.SuggestedCheck{
