@@ -30,6 +30,7 @@ var allowedImports = map[string][]string{
 	"state/sqlite":      {"", "qos", "modernc.org/"},
 	"state/postgres":    {"", "qos", "github.com/jackc/pgx/"},
 	"state/statetest":   {"", "qos"},
+	"state/sealed":      {""},
 	"source":            {},
 	"source/outbound":   {""},
 	"source/prometheus": {"", "qos", "source/outbound", "github.com/prometheus/"},

@@ -38,6 +38,9 @@ func scheduleCommand(ctx context.Context, args []string, stdout, stderr io.Write
 		return err
 	}
 	defer st.Close()
+	if err := resealAtStart(ctx, st, log); err != nil {
+		return err
+	}
 	comp := compute.New(st.graph, st.state, st.plugins.Open)
 	defer comp.Close()
 	sched, err := scheduler.New(st.state, comp, scheduler.Options{

@@ -33,6 +33,11 @@ type Config struct {
 	// stored admin token exists, `depc serve` generates one, stores its
 	// hash and prints it once.
 	AdminToken string `yaml:"admin_token"`
+	// SecretKey seals the secrets of sources in the state store: one or
+	// more base64 keys of 32 bytes separated by commas, the first sealing
+	// (DEPC_SECRET_KEY; docs/security.md). Empty: the key file secret.key
+	// of DataDir, created at first start.
+	SecretKey string `yaml:"secret_key"`
 	// LogLevel is debug, info, warn or error.
 	LogLevel string `yaml:"log_level"`
 
@@ -331,6 +336,9 @@ func (c Config) Validate() error {
 	}
 	if c.API.Decimals < 0 || c.API.Decimals > 9 {
 		bad("api.decimals: must be between 0 and 9")
+	}
+	if err := checkSecretKey(c.SecretKey); err != nil {
+		bad("%s", err)
 	}
 	if _, err := outbound.New(c.Sources.policy(), nil); err != nil {
 		bad("%s", depc.ErrorMessage(err))

@@ -118,6 +118,11 @@ func serve(ctx context.Context, name string, args []string, stdout, stderr io.Wr
 		return err
 	}
 	defer st.Close()
+	if p.api || p.scheduler {
+		if err := resealAtStart(ctx, st, log); err != nil {
+			return err
+		}
+	}
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -217,11 +222,12 @@ func serve(ctx context.Context, name string, args []string, stdout, stderr io.Wr
 			}
 		}()
 		url := "http://" + ln.Addr().String()
-		fmt.Fprintf(stdout, "depc: ready at %s\n", url)
+		// The token first: whoever waits for "ready at" has it then.
 		if token != "" {
 			fmt.Fprintf(stdout, "depc: admin token (shown once, stored hashed): %s\n", token)
 			fmt.Fprintf(stdout, "depc: try: curl -H 'Authorization: Bearer %s' %s/api/v1/teams\n", token, url)
 		}
+		fmt.Fprintf(stdout, "depc: ready at %s\n", url)
 	} else {
 		fmt.Fprintf(stdout, "depc: %s running\n", name)
 	}

@@ -57,15 +57,30 @@ var (
 // token. The test's end stops it and wants a clean shutdown.
 func startServe(t *testing.T, args ...string) *running {
 	t.Helper()
+	r := startServeWith(t, "", args...)
+	if r.token == "" {
+		r.stop()
+		t.Fatalf("depc serve printed no admin token:\n%s", r.stdout.String())
+	}
+	return r
+}
+
+// startServeWith is startServe for a server that prints no admin token
+// (configured, or set at an earlier start): requests use token.
+func startServeWith(t *testing.T, token string, args ...string) *running {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	r := &running{t: t, cancel: cancel, done: make(chan error, 1), stdout: &syncBuffer{}, stderr: &syncBuffer{}}
 	go func() { r.done <- run(ctx, append([]string{"serve"}, args...), r.stdout, r.stderr) }()
 	deadline := time.Now().Add(2 * time.Minute)
 	for {
 		out := r.stdout.String()
-		ready, token := readyLine.FindStringSubmatch(out), tokenLine.FindStringSubmatch(out)
-		if ready != nil && token != nil {
-			r.url, r.token = ready[1], token[1]
+		if ready := readyLine.FindStringSubmatch(out); ready != nil {
+			r.url, r.token = ready[1], token
+			// The token line comes before the ready line.
+			if printed := tokenLine.FindStringSubmatch(out); printed != nil {
+				r.token = printed[1]
+			}
 			break
 		}
 		select {

@@ -14,6 +14,7 @@ import (
 	"github.com/depc-dev/depc/source/outbound"
 	"github.com/depc-dev/depc/source/plugins"
 	"github.com/depc-dev/depc/state/postgres"
+	"github.com/depc-dev/depc/state/sealed"
 	"github.com/depc-dev/depc/state/sqlite"
 )
 
@@ -27,7 +28,10 @@ const (
 // plugins of the sources its teams configure.
 type stores struct {
 	graph depc.GraphStore
-	state depc.StateStore
+	// state is the state store with the secrets of sources sealed:
+	// nothing reads them from the database but through it.
+	state  depc.StateStore
+	sealed *sealed.Store
 	// plugins are the source plugins the teams' sources may use: the one
 	// list of source/plugins.
 	plugins depc.SourcePlugins
@@ -39,12 +43,18 @@ type stores struct {
 // creating the data directory if needed.
 //
 // The plugins send their requests through the outbound guard of
-// sources.allow, and log there what remote servers answered.
+// sources.allow, and log there what remote servers answered. The secrets
+// of sources are sealed with the key of secret_key (DEPC_SECRET_KEY) or of
+// the key file in the data directory, created at first use.
 func openStores(ctx context.Context, cfg Config, log *slog.Logger) (*stores, error) {
 	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
 		return nil, fmt.Errorf("data_dir: %w", err)
 	}
 	guard, err := outbound.New(cfg.Sources.policy(), log)
+	if err != nil {
+		return nil, err
+	}
+	keys, err := secretKeys(cfg, log)
 	if err != nil {
 		return nil, err
 	}
@@ -69,7 +79,9 @@ func openStores(ctx context.Context, cfg Config, log *slog.Logger) (*stores, err
 		g.Close()
 		return nil, fmt.Errorf("state store: %w", err)
 	}
-	return &stores{graph: g, state: st, plugins: plugins.Guarded(guard)}, nil
+	ps := plugins.Guarded(guard)
+	sst := sealed.Wrap(st, keys, ps)
+	return &stores{graph: g, state: sst, sealed: sst, plugins: ps}, nil
 }
 
 // openState opens the state store that state.backend names.

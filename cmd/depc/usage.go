@@ -18,8 +18,9 @@ import (
 
 // subcommands are the groups of subcommands, by command, for usage texts.
 var subcommands = map[string]map[string]command{
-	"bench": benchmarks,
-	"dlq":   dlqCommands,
+	"bench":   benchmarks,
+	"dlq":     dlqCommands,
+	"secrets": secretsCommands,
 }
 
 // summaryOf is the one-line description of a command ("run") or of a

@@ -39,6 +39,8 @@ func TestHelp(t *testing.T) {
 		"bench api":      {"-rate", "-duration", "-conns"},
 		"bench api-load": {"-url", "-token", "-targets"},
 		"dlq replay":     {"-topic", "-brokers", "-config"},
+		"secrets":        {"subcommands:", "usage: depc secrets rotate", "-config", "-data"},
+		"secrets rotate": {"-config", "-data"},
 	}
 	for _, c := range cases {
 		name := strings.Join(c.args, " ")
@@ -81,6 +83,7 @@ func TestUsageMistakes(t *testing.T) {
 		{[]string{"bench"}, "bench: missing subcommand (api, api-load, compute)"},
 		{[]string{"bench", "memory"}, `bench: unknown subcommand "memory"`},
 		{[]string{"dlq"}, "dlq: missing subcommand (replay)"},
+		{[]string{"secrets"}, "secrets: missing subcommand (rotate)"},
 		{[]string{"dlq", "replay", "--bogus"}, "flag provided but not defined: -bogus"},
 		{[]string{"version", "extra"}, `version: unexpected argument "extra"`},
 		{[]string{"nope"}, `unknown command "nope"`},
