@@ -1,7 +1,11 @@
 package api
 
 import (
+	"cmp"
+	"context"
+	"encoding/json"
 	"net/http"
+	"slices"
 	"sort"
 
 	"github.com/depc-dev/depc"
@@ -225,7 +229,15 @@ type dependencyJSON struct {
 	Periods  []periodJSON `json:"periods"`
 	Relation relationJSON `json:"relation"`
 	Active   bool         `json:"active"`
+	// QoS is the neighbour's stored QoS of the day, given only with day.
+	QoS *dayQoSJSON `json:"qos,omitempty"`
 }
+
+// dayQoSJSON is a QoS that is present but may be null (not computed or
+// nothing known): written as a number or null.
+type dayQoSJSON struct{ v *float64 }
+
+func (q dayQoSJSON) MarshalJSON() ([]byte, error) { return json.Marshal(q.v) }
 
 func (s *Server) dependencies(c echo.Context) error { return s.neighbours(c, "dependencies") }
 func (s *Server) dependents(c echo.Context) error   { return s.neighbours(c, "dependents") }
@@ -244,6 +256,14 @@ func (s *Server) neighbours(c echo.Context, field string) error {
 	inactive, err := queryBool(c, "inactive")
 	if err != nil {
 		return err
+	}
+	day := c.QueryParam("day")
+	sortBy := c.QueryParam("sort")
+	switch {
+	case sortBy != "" && sortBy != "name" && sortBy != "qos":
+		return depc.Errorf(depc.EINVALID, "sort: %q is not name or qos", sortBy)
+	case sortBy == "qos" && day == "":
+		return depc.Errorf(depc.EINVALID, "sort: qos needs a day")
 	}
 	ctx := c.Request().Context()
 	team := teamOf(c).Name
@@ -270,7 +290,49 @@ func (s *Server) neighbours(c echo.Context, field string) error {
 			Relation: relationJSON{Periods: periodsJSON(d.Relation)}, Active: d.Active,
 		})
 	}
+	if day != "" {
+		if err := s.neighboursQoS(ctx, team, day, list, sortBy == "qos"); err != nil {
+			return err
+		}
+	}
 	return c.JSON(http.StatusOK, map[string]any{"node": toNodeJSON(node), field: list})
+}
+
+// neighboursQoS sets each neighbour's stored QoS of the day (one read),
+// and with worst sorts them worst first: lowest QoS first, null last, then
+// by label and name, so that the neighbours that cost a node QoS are at
+// the top of a long list (issue 13).
+func (s *Server) neighboursQoS(ctx context.Context, team, day string, list []dependencyJSON, worst bool) error {
+	keys := make([]depc.NodeKey, len(list))
+	for i, d := range list {
+		keys[i] = depc.NodeKey{Label: d.Label, Name: d.Name}
+	}
+	results, err := s.deps.State.DayResults(ctx, team, day, keys)
+	if err != nil {
+		return err
+	}
+	byKey := make(map[depc.NodeKey]*float64, len(results))
+	for _, r := range results {
+		byKey[depc.NodeKey{Label: r.Label, Name: r.Name}] = r.QoS
+	}
+	for i := range list {
+		list[i].QoS = &dayQoSJSON{s.round(byKey[keys[i]])}
+	}
+	if worst {
+		slices.SortStableFunc(list, func(a, b dependencyJSON) int {
+			qa, qb := a.QoS.v, b.QoS.v
+			switch {
+			case qa == nil && qb == nil:
+				return 0
+			case qa == nil:
+				return 1
+			case qb == nil:
+				return -1
+			}
+			return cmp.Compare(*qa, *qb)
+		})
+	}
+	return nil
 }
 
 type keyJSON struct {

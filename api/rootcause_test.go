@@ -137,3 +137,65 @@ func TestRootCauseWindow(t *testing.T) {
 	e.wantError(request{method: "GET", path: path + "?from=2020-07-29T23:40:00Z&to=2020-07-30T00:25:00Z", token: &other}, http.StatusForbidden, depc.EFORBIDDEN)
 	e.wantError(request{method: "GET", path: path + "?from=2020-07-29T23:40:00Z&to=2020-07-30T00:25:00Z", token: tok("")}, http.StatusUnauthorized, depc.EUNAUTHORIZED)
 }
+
+// TestNeighboursWorstFirst: with day, dependencies and dependents carry
+// each neighbour's QoS of the day; sort=qos lists them worst first, so a
+// long list starts with the neighbours that cost the node QoS (issue 13).
+func TestNeighboursWorstFirst(t *testing.T) {
+	e := newEnv(t)
+	e.tutorial()
+	type neighbour struct {
+		Label, Name string
+		QoS         *float64 `json:"qos"`
+	}
+	get := func(path string) []neighbour {
+		var out struct {
+			Dependencies []neighbour `json:"dependencies"`
+			Dependents   []neighbour `json:"dependents"`
+		}
+		e.call("GET", path, nil, http.StatusOK, &out)
+		return append(out.Dependencies, out.Dependents...)
+	}
+	byName := get("/teams/acme/labels/Website/nodes/foo.com/dependencies?day=" + tutorialDay)
+	worst := get("/teams/acme/labels/Website/nodes/foo.com/dependencies?sort=qos&day=" + tutorialDay)
+	if len(byName) != 2 || len(worst) != 2 {
+		t.Fatalf("dependencies %+v / %+v", byName, worst)
+	}
+	for _, n := range byName {
+		q, _ := expectedPingQoS(t, n.Name)
+		if n.QoS == nil || *n.QoS != round3(q) {
+			t.Errorf("%s: qos %v, want %v", n.Name, n.QoS, round3(q))
+		}
+	}
+	if byName[0].Label > byName[1].Label || *worst[0].QoS > *worst[1].QoS {
+		t.Errorf("order: by name %+v, worst first %+v", byName, worst)
+	}
+	// A day not computed: null, present.
+	var raw struct {
+		Dependencies []map[string]any `json:"dependencies"`
+	}
+	e.call("GET", "/teams/acme/labels/Website/nodes/foo.com/dependencies?inactive=true&sort=qos&day=2020-07-20", nil, http.StatusOK, &raw)
+	if len(raw.Dependencies) != 2 {
+		t.Errorf("inactive dependencies %v", raw.Dependencies)
+	}
+	for _, n := range raw.Dependencies {
+		if q, ok := n["qos"]; !ok || q != nil {
+			t.Errorf("not computed: %v", n)
+		}
+	}
+	// Without day, no qos.
+	var plain struct {
+		Dependencies []map[string]any `json:"dependencies"`
+	}
+	e.call("GET", "/teams/acme/labels/Website/nodes/foo.com/dependencies", nil, http.StatusOK, &plain)
+	for _, n := range plain.Dependencies {
+		if _, ok := n["qos"]; ok {
+			t.Errorf("qos without a day: %v", n)
+		}
+	}
+	if d := get("/teams/acme/labels/Filer/nodes/filer1/dependents?sort=qos&day=" + tutorialDay); len(d) != 1 || d[0].QoS == nil {
+		t.Errorf("dependents %+v", d)
+	}
+	e.wantError(request{method: "GET", path: "/teams/acme/labels/Website/nodes/foo.com/dependencies?sort=qos"}, http.StatusBadRequest, depc.EINVALID, "sort")
+	e.wantError(request{method: "GET", path: "/teams/acme/labels/Website/nodes/foo.com/dependents?sort=best&day=" + tutorialDay}, http.StatusBadRequest, depc.EINVALID, "sort")
+}
