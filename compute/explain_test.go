@@ -155,7 +155,7 @@ func TestRootCauseExplain(t *testing.T) {
 	if got, want := strings.Join(reasons, ","), "3600..3660=2/2/0/2,3660..3720=2/2/1/2,7200..7320=2/2/1/2"; got != want {
 		t.Errorf("reasons %s, want %s", got, want)
 	}
-	if want := "KO 4 min (0.3 % of the window) because of KO children: apache1 (3 min 30 s), filer1 (30 s)"; x.Summary != want {
+	if want := "KO 4 min (0.3 % of the day) because of KO children: apache1 (3 min 30 s), filer1 (30 s)"; x.Summary != want {
 		t.Errorf("summary %q, want %q", x.Summary, want)
 	}
 	// The leaves with their checks and evidence: apache1's ping explains
@@ -217,7 +217,7 @@ func TestRootCauseExplain(t *testing.T) {
 	if len(x.Checks) != 2 || x.Checks[0].Share != 210 || x.Checks[1].Share != 30 || len(x.Checks[0].Evidence) == 0 || len(x.Paths) != 1 || len(x.Reasons) != 3 {
 		t.Errorf("apache1: checks %+v paths %v reasons %v", x.Checks, x.Paths, x.Reasons)
 	}
-	if want := `KO 4 min (0.3 % of the window) because of KO checks: "Ping" (3 min 30 s), "Http" (30 s)`; x.Summary != want {
+	if want := `KO 4 min (0.3 % of the day) because of KO checks: "Ping" (3 min 30 s), "Http" (30 s)`; x.Summary != want {
 		t.Errorf("summary %q, want %q", x.Summary, want)
 	}
 

@@ -28,10 +28,16 @@ func summary(x *Explanation, ex expr.Expr, w depc.Window) string {
 		return "never KO in the window"
 	}
 	ko := *x.KO
-	head := "KO " + duration(ko) + " (" + percent(ko, w.Len()) + " of the window)"
+	// A day's window (86 400 s, or 82 800 and 90 000 on DST days) reads
+	// as a day.
+	span := "window"
+	if l := w.Len(); l%3600 == 0 && l >= 82800 && l <= 90000 {
+		span = "day"
+	}
+	head := "KO " + duration(ko) + " (" + percent(ko, w.Len()) + " of the " + span + ")"
 	if ko == w.Len() {
 		head = "KO the whole window"
-		if l := w.Len(); l%3600 == 0 && l >= 82800 && l <= 90000 {
+		if span == "day" {
 			head = "KO all day"
 		}
 	}

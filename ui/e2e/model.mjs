@@ -445,7 +445,15 @@ export function rootCause(team, key, day) {
     .filter((k) => k !== key && res.get(k)?.leaf)
     .map((k) => ({ ...nodes.get(k), overlap: self.downtime ? total(intersect(self.downtime, res.get(k).downtime)) : 0 }))
     .sort((a, b) => b.overlap - a.overlap || a.label.localeCompare(b.label) || a.name.localeCompare(b.name))
-  return { node: { label, name: rest.join('/'), qos: self.qos, ko: self.ko }, causes, graph: { nodes: [...nodes.values()], edges } }
+  // The mock does not explain (the server does: docs/rootcause.md): explanation null, as for a team whose config cannot.
+  return {
+    node: { label, name: rest.join('/'), qos: self.qos, ko: self.ko },
+    window: { from: w.start, to: w.end },
+    causes,
+    graph: { nodes: [...nodes.values()], edges },
+    explanation: null,
+    errors: [{ label, name: rest.join('/'), error: 'no explanation: the mock API does not explain' }],
+  }
 }
 
 // ---- config validation ------------------------------------------------------

@@ -136,6 +136,11 @@ const scenarios = {
     await page.locator('#rootcause .tl-lane').nth(1).waitFor()
     const koRects = await page.locator('#rootcause .tl-ko').count()
     assert(koRects > 0, 'KO intervals are drawn in the root-cause panel')
+    if (rc.explanation) {
+      // The server explains why (docs/rootcause.md): the panel says it in the API's words.
+      const summary = await page.getByTestId('rc-summary').innerText()
+      assert(summary.trim() === rc.explanation.summary, `the root-cause summary reads ${summary}, API says ${rc.explanation.summary}`)
+    }
     const dayQos = await page.getByTestId('day-qos').innerText()
     assert(dayQos.includes(String(rc.node.qos)), `the day's QoS ${dayQos} is the API's ${rc.node.qos}`)
     await page.locator('#relations tbody tr').first().waitFor()

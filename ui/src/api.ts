@@ -31,6 +31,8 @@ export type NodePage = Schemas['NodePage']
 /** One page of nodes of any label (impacted nodes). */
 export type NodeKeyPage = Schemas['NodeKeyPage']
 export type RootCause = Schemas['RootCause']
+/** Why a node was KO over a window (docs/rootcause.md). */
+export type Explanation = Schemas['RootCauseExplanation']
 export type Run = Schemas['Run']
 export type RunStatus = Run['status']
 export type RunRequest = Schemas['RunRequest']

@@ -2,6 +2,7 @@ import { useEffect, useMemo, useState } from 'react'
 import { cachedGet, nodePath, pool, type ApiError, type DayQos, type Dependency, type DependenciesResponse, type Node, type RootCause } from '../api'
 import { PageHeader, PeriodsText, Section, periodText } from '../components/common'
 import { DayBars } from '../components/DayBars'
+import { ExplanationView } from '../components/Explanation'
 import { QosBadge, QosLegend } from '../components/Qos'
 import { RangePicker } from '../components/RangePicker'
 import { Timeline, type Lane } from '../components/Timeline'
@@ -203,98 +204,105 @@ function RootCausePanel({ path, day }: { path: string; day: string }) {
   const drawn = useMemo(() => (rc.data?.causes ?? []).filter((c) => c.overlap > 0).slice(0, DRAWN_CAUSES), [rc.data])
   const own = useDayQos(team.name, rc.data ? [rc.data.node, ...drawn] : [], day)
   const w = dayWindow(day, tz)
-  return (
-    <Section title="Root cause" id="rootcause">
-      <Async {...rc} what="Looking for root causes">
-        {(data) => {
-          const ko = data.node.ko ?? 0
-          const nodeDay = own[`${data.node.label}\u0000${data.node.name}`]
-          const nodeDown = nodeDay && !(nodeDay instanceof Error) ? nodeDay.downtime : null
-          if (data.node.ko === null && data.node.qos !== null) {
-            // An aggregation has a QoS but no timeline: nothing overlaps it; show its leaves, worst first.
-            return <AggregationLeaves data={data} day={day} />
-          }
-          if (ko === 0) {
-            return <Empty>{data.node.qos === null ? 'Nothing is known about this node on this day.' : `No KO time on ${day}: nothing to explain.`}</Empty>
-          }
-          const causes = data.causes
-          const lanes: Lane[] = [
-            { key: 'node', label: <strong>{data.node.name}</strong>, name: `${data.node.name} (this node)`, downtime: nodeDown, emphasis: true, aside: <span>{formatDuration(ko)} KO</span> },
-            ...drawn.map((c) => {
-              const d = own[`${c.label}\u0000${c.name}`]
-              const ok = d && !(d instanceof Error)
-              return {
-                key: `${c.label}/${c.name}`,
-                label: (
+  // The leaves that were KO at the same time as the node, by overlap.
+  const overlap = (data: RootCause) => {
+    const ko = data.node.ko ?? 0
+    const nodeDay = own[`${data.node.label}\u0000${data.node.name}`]
+    const nodeDown = nodeDay && !(nodeDay instanceof Error) ? nodeDay.downtime : null
+    if (data.node.ko === null && data.node.qos !== null) {
+      // An aggregation has a QoS but no timeline: nothing overlaps it; show its leaves, worst first.
+      return <AggregationLeaves data={data} day={day} />
+    }
+    if (ko === 0) {
+      return <Empty>{data.node.qos === null ? 'Nothing is known about this node on this day.' : `No KO time on ${day}: nothing to explain.`}</Empty>
+    }
+    const causes = data.causes
+    const lanes: Lane[] = [
+      { key: 'node', label: <strong>{data.node.name}</strong>, name: `${data.node.name} (this node)`, downtime: nodeDown, emphasis: true, aside: <span>{formatDuration(ko)} KO</span> },
+      ...drawn.map((c) => {
+        const d = own[`${c.label}\u0000${c.name}`]
+        const ok = d && !(d instanceof Error)
+        return {
+          key: `${c.label}/${c.name}`,
+          label: (
+            <Link to={href(urls.node(team.name, c.label, c.name), { day })}>
+              <span className="muted">{c.label}</span> {c.name}
+            </Link>
+          ),
+          name: `${c.label} ${c.name}`,
+          downtime: ok ? d.downtime : [],
+          unknown: !ok || d.qos === null,
+          aside: (
+            <span>
+              {formatDuration(c.overlap)} · {formatShare(c.overlap, ko)}
+            </span>
+          ),
+        }
+      }),
+    ]
+    return (
+      <>
+        <p className="lead">
+          {data.node.name} was KO for <strong>{formatDuration(ko)}</strong> on {day}.{' '}
+          {causes.length > 0 && causes[0].overlap > 0 ? (
+            <>
+              <strong data-testid="top-cause">
+                {causes[0].label} {causes[0].name}
+              </strong>{' '}
+              was KO during {formatDuration(causes[0].overlap)} of it ({formatShare(causes[0].overlap, ko)}).
+            </>
+          ) : (
+            'No leaf dependency was KO at the same time.'
+          )}
+        </p>
+        {drawn.length > 0 && <Timeline window={w} tz={tz} lanes={lanes} guides={nodeDown} caption="KO intervals of the node and of its leaf dependencies, the node's KO time shaded" />}
+        <table className="data compact" aria-label="Leaf dependencies ranked by seconds of overlap">
+          <thead>
+            <tr>
+              <th scope="col">#</th>
+              <th scope="col">Leaf dependency</th>
+              <th scope="col" className="num">Its QoS</th>
+              <th scope="col" className="num">KO during the node's KO</th>
+              <th scope="col" className="num">Share</th>
+            </tr>
+          </thead>
+          <tbody>
+            {causes.length === 0 && (
+              <tr>
+                <td colSpan={5} className="muted">No leaf dependency in the subgraph on this day.</td>
+              </tr>
+            )}
+            {causes.map((c, i) => (
+              <tr key={`${c.label}/${c.name}`}>
+                <td>{i + 1}</td>
+                <th scope="row">
                   <Link to={href(urls.node(team.name, c.label, c.name), { day })}>
                     <span className="muted">{c.label}</span> {c.name}
                   </Link>
-                ),
-                name: `${c.label} ${c.name}`,
-                downtime: ok ? d.downtime : [],
-                unknown: !ok || d.qos === null,
-                aside: (
-                  <span>
-                    {formatDuration(c.overlap)} · {formatShare(c.overlap, ko)}
-                  </span>
-                ),
-              }
-            }),
-          ]
-          return (
-            <>
-              <p className="lead">
-                {data.node.name} was KO for <strong>{formatDuration(ko)}</strong> on {day}.{' '}
-                {causes.length > 0 && causes[0].overlap > 0 ? (
-                  <>
-                    <strong data-testid="top-cause">
-                      {causes[0].label} {causes[0].name}
-                    </strong>{' '}
-                    was KO during {formatDuration(causes[0].overlap)} of it ({formatShare(causes[0].overlap, ko)}).
-                  </>
-                ) : (
-                  'No leaf dependency was KO at the same time.'
-                )}
-              </p>
-              {drawn.length > 0 && <Timeline window={w} tz={tz} lanes={lanes} guides={nodeDown} caption="KO intervals of the node and of its leaf dependencies, the node's KO time shaded" />}
-              <table className="data compact" aria-label="Leaf dependencies ranked by seconds of overlap">
-                <thead>
-                  <tr>
-                    <th scope="col">#</th>
-                    <th scope="col">Leaf dependency</th>
-                    <th scope="col" className="num">Its QoS</th>
-                    <th scope="col" className="num">KO during the node's KO</th>
-                    <th scope="col" className="num">Share</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {causes.length === 0 && (
-                    <tr>
-                      <td colSpan={5} className="muted">No leaf dependency in the subgraph on this day.</td>
-                    </tr>
-                  )}
-                  {causes.map((c, i) => (
-                    <tr key={`${c.label}/${c.name}`}>
-                      <td>{i + 1}</td>
-                      <th scope="row">
-                        <Link to={href(urls.node(team.name, c.label, c.name), { day })}>
-                          <span className="muted">{c.label}</span> {c.name}
-                        </Link>
-                      </th>
-                      <td className="num">
-                        <QosBadge qos={c.qos} />
-                      </td>
-                      <td className="num">
-                        {formatDuration(c.overlap)} <span className="muted">({formatInt(c.overlap)} s)</span>
-                      </td>
-                      <td className="num">{formatShare(c.overlap, ko)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </>
-          )
-        }}
+                </th>
+                <td className="num">
+                  <QosBadge qos={c.qos} />
+                </td>
+                <td className="num">
+                  {formatDuration(c.overlap)} <span className="muted">({formatInt(c.overlap)} s)</span>
+                </td>
+                <td className="num">{formatShare(c.overlap, ko)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </>
+    )
+  }
+  return (
+    <Section title="Root cause" id="rootcause">
+      <Async {...rc} what="Looking for root causes">
+        {(data) => (
+          <>
+            {data.explanation && <ExplanationView x={data.explanation} day={day} />}
+            {overlap(data)}
+          </>
+        )}
       </Async>
     </Section>
   )
@@ -364,10 +372,12 @@ function Relatives({ path, day, kind }: { path: string; day: string; kind: 'depe
   const { team, tz } = useTeam()
   const [inactive, setInactive] = useState(false)
   const [shown, setShown] = useState(DEP_PAGE)
-  const res = useApi<DependenciesResponse>(`${path}/${kind}?day=${day}${inactive ? '&inactive=true' : ''}`)
+  // Worst QoS of the day first: the relations that cost this node QoS lead a long list.
+  const res = useApi<DependenciesResponse>(`${path}/${kind}?day=${day}&sort=qos${inactive ? '&inactive=true' : ''}`)
   const list: Dependency[] = (res.data?.[kind] as Dependency[] | undefined) ?? []
   const visible = list.slice(0, shown)
-  const qos = useDayQos(team.name, visible, day)
+  // The API gives each relation's QoS of the day; ask per node only if it did not.
+  const qos = useDayQos(team.name, visible.some((d) => d.qos === undefined) ? visible : [], day)
   return (
     <>
       <label className="checkbox">
@@ -389,7 +399,7 @@ function Relatives({ path, day, kind }: { path: string; day: string; kind: 'depe
           </thead>
           <tbody>
             {visible.map((d) => {
-              const q = qos[`${d.label}\u0000${d.name}`]
+              const q = d.qos !== undefined ? (d.qos === null ? null : { qos: d.qos }) : qos[`${d.label}\u0000${d.name}`]
               return (
                 <tr key={`${d.label}/${d.name}`} className={d.active ? '' : 'inactive'}>
                   <td>{d.label}</td>
