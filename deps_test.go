@@ -19,6 +19,7 @@ var allowedImports = map[string][]string{
 	"qos/naming":        {},
 	"qos/expr":          {"qos/naming"},
 	"qos":               {"qos/expr", "qos/naming"},
+	"qos/budget":        {"qos"},
 	"":                  {"qos", "qos/expr", "qos/naming"},
 	"internal/testenv":  {},
 	"workload":          {"", "qos"},
