@@ -20,7 +20,7 @@ var allowedImports = map[string][]string{
 	"qos/expr":          {"qos/naming"},
 	"qos":               {"qos/expr", "qos/naming"},
 	"qos/budget":        {"qos"},
-	"":                  {"qos", "qos/expr", "qos/naming"},
+	"":                  {"qos", "qos/budget", "qos/expr", "qos/naming"},
 	"internal/testenv":  {},
 	"workload":          {"", "qos"},
 	"graph":             {},

@@ -167,3 +167,38 @@ func FuzzNamePrefix(f *testing.F) {
 		}
 	})
 }
+
+func TestLabelSecondsRoundTrip(t *testing.T) {
+	want := []depc.NodeSeconds{
+		{Name: "customer000001", OK: 86400},
+		{Name: "customer000002", OK: 85800, KO: 600, Downtime: []depc.Period{{From: 1764547200, To: 1764547800}}},
+		{Name: "customer0000021", OK: 1, KO: 2, Unknown: 86397, Downtime: []depc.Period{{From: 5, To: 6}, {From: 7, To: 8}}},
+		{Name: "d", Unknown: 90000},
+		{Name: "é/ü"},
+	}
+	var b []byte
+	prev := ""
+	for _, n := range want {
+		var dt []byte
+		if n.Downtime != nil {
+			dt = appendDowntime(nil, n.Downtime)
+		}
+		b = appendNodeSeconds(b, prev, n.Name, n.OK, n.KO, n.Unknown, dt)
+		prev = n.Name
+	}
+	got, err := decodeLabelSeconds(nil, b)
+	if err != nil || !reflect.DeepEqual(got, want) {
+		t.Fatalf("decode = %+v, %v; want %+v", got, err, want)
+	}
+	for i := range b {
+		if _, err := decodeLabelSeconds(nil, b[:i]); err == nil && i > 0 {
+			// A cut may fall between two nodes; then it decodes fewer.
+			if got, _ := decodeLabelSeconds(nil, b[:i]); len(got) >= len(want) {
+				t.Fatalf("b[:%d] decodes %d nodes", i, len(got))
+			}
+		}
+	}
+	if _, err := decodeLabelSeconds(nil, []byte{5, 1, 'a'}); err == nil {
+		t.Error("a shared prefix longer than the previous name decodes")
+	}
+}

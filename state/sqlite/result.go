@@ -288,6 +288,7 @@ func (s *Store) ReplaceDayResults(ctx context.Context, team, day string, nodes i
 			`DELETE FROM node_result WHERE team_id = ? AND day = ?`,
 			`DELETE FROM label_result WHERE team_id = ? AND day = ?`,
 			`DELETE FROM worst_node WHERE team_id = ? AND day = ?`,
+			`DELETE FROM label_seconds WHERE team_id = ? AND day = ?`,
 		} {
 			if _, err := tx.ExecContext(ctx, q, tid, d); err != nil {
 				return err

@@ -173,6 +173,30 @@ CREATE TABLE worst_node (
 	PRIMARY KEY (team_id, label_id, day, rank)
 ) WITHOUT ROWID;
 `,
+
+	// 2: objectives (issue 14), and the seconds of a label's nodes for one
+	// day in one blob (label_seconds): budgets read a label's month as 30
+	// blobs instead of millions of node_result rows. A blob is built from
+	// node_result at its first read and deleted when the day's results are
+	// replaced. "window" is an SQL keyword, hence window_kind.
+	`
+CREATE TABLE objective (
+	team_id     INTEGER NOT NULL REFERENCES team(id) ON DELETE CASCADE,
+	label       TEXT NOT NULL,
+	name        TEXT NOT NULL,
+	target      REAL NOT NULL,
+	window_kind TEXT NOT NULL,
+	PRIMARY KEY (team_id, label, name)
+) WITHOUT ROWID;
+
+CREATE TABLE label_seconds (
+	team_id  INTEGER NOT NULL REFERENCES team(id) ON DELETE CASCADE,
+	day      INTEGER NOT NULL,
+	label_id INTEGER NOT NULL,
+	nodes    BLOB NOT NULL,
+	PRIMARY KEY (team_id, day, label_id)
+) WITHOUT ROWID;
+`,
 }
 
 // pageSize is the page size of a new database file. Bigger pages than

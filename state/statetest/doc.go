@@ -19,6 +19,8 @@
 //	RunCatalog     depc.CatalogStore (+ teams)     catalog.go
 //	RunRuns        depc.RunStore (+ teams)         runs.go
 //	RunResults     depc.ResultStore (+ teams)      results.go
+//	RunObjectives  depc.ObjectiveStore (+ teams,   objectives.go
+//	               results)
 //	RunWhole       depc.StateStore                 whole.go
 //
 // Each RunX needs only its part, depc.TeamStore (the tests create teams)

@@ -11,7 +11,8 @@ import (
 )
 
 // Run runs the whole conformance suite, every part (RunTeams,
-// RunAccounts, RunRejections, RunCatalog, RunRuns, RunResults) and
+// RunAccounts, RunRejections, RunCatalog, RunRuns, RunResults,
+// RunObjectives) and
 // RunWhole, against the store that open returns. open is called once per
 // subtest and must return a new, empty store; the suite closes it when the
 // subtest ends.
@@ -22,6 +23,7 @@ func Run[S depc.StateStore](t *testing.T, open func(t *testing.T) S) {
 	t.Run("Catalog", func(t *testing.T) { RunCatalog(t, open) })
 	t.Run("Runs", func(t *testing.T) { RunRuns(t, open) })
 	t.Run("Results", func(t *testing.T) { RunResults(t, open) })
+	t.Run("Objectives", func(t *testing.T) { RunObjectives(t, open) })
 	t.Run("Whole", func(t *testing.T) { RunWhole(t, open) })
 }
 
@@ -56,6 +58,13 @@ type (
 	Results interface {
 		depc.TeamStore
 		depc.ResultStore
+		io.Closer
+	}
+	// Objectives needs the results too: LabelSeconds reads them.
+	Objectives interface {
+		depc.TeamStore
+		depc.ResultStore
+		depc.ObjectiveStore
 		io.Closer
 	}
 )

@@ -34,6 +34,9 @@ func testDeleteTeam(t *testing.T, s depc.StateStore) {
 			{Label: "Server", Name: "s1", QoS: f64(50), OK: i64(1), KO: i64(1), Unknown: i64(0)}}),
 			[]depc.LabelDayResult{{Label: "Server", QoS: f64(50), Nodes: 1}},
 			map[string][]depc.WorstNode{"Server": {{Name: "s1", QoS: 50}}}))
+		get(s.SetObjective(ctx, team, depc.Objective{Label: "Server", Target: 99, Window: "rolling_7d"})).must(t)
+		// Read once, so that a store keeping what budgets read has it.
+		mustDo(t, s.LabelSeconds(ctx, team, "Server", "2026-01-01", "2026-01-01", func(string, []depc.NodeSeconds) error { return nil }))
 	}
 	get2(s.CreateUser(ctx, "alice", false)).must(t)
 	get(s.SetGrant(ctx, "acme", "alice", depc.RoleEditor)).must(t)
@@ -71,6 +74,13 @@ func testDeleteTeam(t *testing.T, s depc.StateStore) {
 	if got := get(s.Worst(ctx, "acme", "Server", "2026-01-01", 0)).must(t); len(got) != 0 {
 		t.Errorf("worst nodes of the recreated team: %v", got)
 	}
+	if got := get(s.Objectives(ctx, "acme")).must(t); len(got) != 0 {
+		t.Errorf("objectives of the recreated team: %v", got)
+	}
+	mustDo(t, s.LabelSeconds(ctx, "acme", "Server", "2026-01-01", "2026-01-01", func(day string, nodes []depc.NodeSeconds) error {
+		t.Errorf("seconds of the recreated team: %s %v", day, nodes)
+		return nil
+	}))
 	// The other team kept everything.
 	if got := get(s.NodeQoS(ctx, "other", depc.NodeKey{Label: "Server", Name: "s1"}, "2026-01-01", "2026-01-01")).must(t); len(got) != 1 {
 		t.Errorf("node results of the other team: %v", got)
