@@ -1,8 +1,9 @@
 // Package compute turns a team's graph and measurements into QoS: one run
 // of a team for one day (Computer.Day), one rule on one node name over any
 // window (ExecuteRule), the root cause of a node's downtime on a day
-// (RootCause) or over any window up to 31 days (RootCauseWindow), and a
-// node's QoS of today so far (LiveQoS).
+// (RootCause) or over any window up to 31 days (RootCauseWindow), a
+// node's QoS of today so far (LiveQoS), and today so far for every node of
+// some labels (LiveDay, what budgets of whole labels need).
 //
 // A root cause computes the node's subgraph over the window from the
 // sources — asked for whole days, as the runs asked, so that its timelines

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -214,5 +215,61 @@ func TestLiveQoS(t *testing.T) {
 	e.must(err)
 	if r.QoS != nil || *r.OK != 0 || *r.Unknown != 0 {
 		t.Errorf("at midnight: %+v", r)
+	}
+}
+
+// LiveDay gives every node of the labels asked what LiveQoS gives each.
+func TestLiveDay(t *testing.T) {
+	e := newEnv(t, nil)
+	src := e.team("paris", "Europe/Paris")
+	e.check("paris", "Ping", "src", depc.CheckThreshold, "ping", "20")
+	e.rule("paris", "Servers", "Ping")
+	e.config("paris", `{"Filer": {"qos": "rule.Servers"}, "Apache": {"qos": "rule.Servers"},
+		"Website": {"qos": "operation.AND[Filer, Apache]"}, "Offer": {"qos": "aggregation.AVERAGE[Website]"}}`)
+	start := S - 3600
+	var evs []depc.Event
+	evs = append(evs, rel("Offer/o", "Website/site")...)
+	evs = append(evs, rel("Website/site", "Filer/filer1")...)
+	evs = append(evs, rel("Website/site", "Apache/apache1")...)
+	evs = append(evs, rel("Website/w2", "Filer/filer2")...)
+	e.apply("paris", evs...)
+	src.set("ping", "filer1", points(start-86400, start+86400, 60, [2]int64{86400 + 3600, 86400 + 3660}))
+	src.set("ping", "filer2", points(start-86400, start+86400, 60, [2]int64{86400 + 600, 86400 + 1200}))
+	src.set("ping", "apache1", points(start-86400, start+86400, 60, [2]int64{86400 + 7200, 86400 + 7320}))
+	e.c.Now = func() time.Time { return time.Unix(start+43200, 0) }
+
+	var got []depc.NodeDayResult
+	d, w, errs, err := e.c.LiveDay(e.ctx, "paris", []string{"Website", "Nope", "Offer", "Website"}, func(r depc.NodeDayResult) error {
+		got = append(got, r)
+		return nil
+	})
+	e.must(err)
+	if d != day || w != (depc.Window{Start: start, End: start + 43200}) || len(errs) != 0 {
+		t.Errorf("LiveDay: day %s window %v errors %v", d, w, errs)
+	}
+	var keys []depc.NodeKey
+	for _, r := range got {
+		keys = append(keys, depc.NodeKey{Label: r.Label, Name: r.Name})
+		one, _, err := e.c.LiveQoS(e.ctx, "paris", depc.NodeKey{Label: r.Label, Name: r.Name})
+		e.must(err)
+		if !reflect.DeepEqual(r, one) {
+			t.Errorf("LiveDay %s/%s = %+v, LiveQoS %+v", r.Label, r.Name, r, one)
+		}
+	}
+	if want := []depc.NodeKey{{Label: "Offer", Name: "o"}, {Label: "Website", Name: "site"}, {Label: "Website", Name: "w2"}}; !slices.Equal(keys, want) {
+		t.Errorf("LiveDay nodes %v, want %v", keys, want)
+	}
+	// fn's error stops it.
+	stop := errors.New("stop")
+	if _, _, _, err := e.c.LiveDay(e.ctx, "paris", []string{"Website"}, func(depc.NodeDayResult) error { return stop }); err != stop {
+		t.Errorf("LiveDay with fn failing: %v", err)
+	}
+	// At midnight sharp, and for labels not configured, nothing is computed.
+	e.c.Now = func() time.Time { return time.Unix(start, 0) }
+	if _, w, _, err := e.c.LiveDay(e.ctx, "paris", []string{"Website"}, func(depc.NodeDayResult) error { t.Error("a node at midnight"); return nil }); err != nil || !w.Empty() {
+		t.Errorf("at midnight: %v %v", w, err)
+	}
+	if _, _, _, err := e.c.LiveDay(e.ctx, "nope", nil, nil); depc.ErrorCode(err) != depc.ENOTFOUND {
+		t.Errorf("unknown team: %v", err)
 	}
 }
