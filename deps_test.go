@@ -42,6 +42,7 @@ var allowedImports = map[string][]string{
 	"consumer":          {"", "message", "github.com/segmentio/kafka-go", "github.com/prometheus/client_golang/"},
 	"compute":           {"", "qos", "qos/expr"},
 	"scheduler":         {"", "compute", "github.com/go-co-op/gocron/", "github.com/prometheus/client_golang/"},
+	"objective":         {"", "qos", "qos/budget", "compute"},
 	"api":               {"", "qos", "compute", "message", "github.com/labstack/echo/", "github.com/prometheus/client_golang/"},
 	"ui":                {},
 	"cmd/depc":          {"*"},

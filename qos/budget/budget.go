@@ -101,39 +101,97 @@ func (b Budget) Exhausted() bool { return b.Remaining < 0 }
 // Input describes it (a target out of range, samples out of order or
 // inconsistent): the caller's bug, or a store's.
 func Compute(in Input) (Budget, error) {
-	if err := CheckTarget(in.Target); err != nil {
-		return Budget{}, fmt.Errorf("target: %v", err)
+	a, err := NewAccumulator(in.Target, in.Window, in.Now)
+	if err != nil {
+		return Budget{}, err
 	}
-	if in.Window.Empty() {
-		return Budget{}, fmt.Errorf("window: [%d, %d) is empty", in.Window.Start, in.Window.End)
-	}
-	b := Budget{Target: in.Target, Window: in.Window, Days: make([]Day, 0, len(in.Samples))}
-	var ok int64
-	last := in.Window.Start
+	a.KeepDays = true
 	for i, s := range in.Samples {
-		if err := s.check(last, in.Window); err != nil {
+		if err := a.Add(s); err != nil {
 			return Budget{}, fmt.Errorf("samples[%d] (%s): %v", i, s.Day, err)
 		}
-		last = s.Window.End
-		b.Measured += s.Window.Len()
-		ok += s.OK
-		b.Spent += s.KO
-		b.Days = append(b.Days, Day{Day: s.Day, Spent: b.Spent})
 	}
-	b.Counted = ok + b.Spent
-	b.Pending = in.Window.Len() - b.Measured
-	allowedShare := 1 - in.Target/100
-	b.Allowed = allowedShare * float64(b.Counted+b.Pending)
-	b.Remaining = b.Allowed - float64(b.Spent)
-	for i := range b.Days {
-		b.Days[i].Remaining = b.Allowed - float64(b.Days[i].Spent)
+	return a.Budget(), nil
+}
+
+// Accumulator computes a budget sample by sample, for callers that read
+// the days of many nodes at once and cannot hold them all: it keeps a few
+// sums, not the samples. The zero Accumulator is not usable; see
+// NewAccumulator.
+type Accumulator struct {
+	// KeepDays keeps Budget.Days (one entry per sample); false leaves it
+	// nil.
+	KeepDays bool
+
+	target, share float64
+	window        qos.Window
+	now           int64
+
+	last                int64
+	measured, ok, spent int64
+	burnKO              [len(Lookbacks)]int64
+	burnCounted         [len(Lookbacks)]float64
+	days                []Day
+}
+
+// NewAccumulator starts the budget of a target over a window, with burn
+// rates looking back from now.
+func NewAccumulator(target float64, window qos.Window, now int64) (Accumulator, error) {
+	if err := CheckTarget(target); err != nil {
+		return Accumulator{}, fmt.Errorf("target: %v", err)
 	}
-	b.QoS = qos.Seconds{OK: ok, KO: b.Spent}.QoS()
+	if window.Empty() {
+		return Accumulator{}, fmt.Errorf("window: [%d, %d) is empty", window.Start, window.End)
+	}
+	return Accumulator{target: target, share: 1 - target/100, window: window, now: now, last: window.Start}, nil
+}
+
+// Add adds the next sample. Samples come sorted by time, disjoint, inside
+// the window; a sample that is not as Sample describes is refused and
+// changes nothing.
+func (a *Accumulator) Add(s Sample) error {
+	if err := s.check(a.last, a.window); err != nil {
+		return err
+	}
+	a.last = s.Window.End
+	a.measured += s.Window.Len()
+	a.ok += s.OK
+	a.spent += s.KO
+	if a.KeepDays {
+		a.days = append(a.days, Day{Day: s.Day, Spent: a.spent})
+	}
 	for i, l := range Lookbacks {
-		b.Burn[i] = burn(in.Samples, qos.Window{Start: in.Now - l, End: in.Now}, allowedShare)
-		b.Burn[i].Lookback = l
+		ko, counted := burn(s, qos.Window{Start: a.now - l, End: a.now})
+		a.burnKO[i] += ko
+		a.burnCounted[i] += counted
 	}
-	return b, nil
+	return nil
+}
+
+// Budget returns the budget of the samples added so far.
+func (a *Accumulator) Budget() Budget {
+	b := Budget{Target: a.target, Window: a.window, Measured: a.measured, Spent: a.spent}
+	b.Counted = a.ok + a.spent
+	b.Pending = a.window.Len() - a.measured
+	b.Allowed = a.share * float64(b.Counted+b.Pending)
+	b.Remaining = b.Allowed - float64(b.Spent)
+	if a.KeepDays {
+		b.Days = make([]Day, len(a.days))
+		for i, d := range a.days {
+			d.Remaining = b.Allowed - float64(d.Spent)
+			b.Days[i] = d
+		}
+	}
+	b.QoS = qos.Seconds{OK: a.ok, KO: a.spent}.QoS()
+	for i, l := range Lookbacks {
+		br := Burn{Lookback: l, KO: a.burnKO[i], Counted: a.burnCounted[i]}
+		if br.Counted > 0 {
+			br.Rate = float64(br.KO) / br.Counted / a.share
+			br.Valid = true
+		}
+		b.Burn[i] = br
+	}
+	return b
 }
 
 // check says what is wrong with s, the sample after instant last of window
@@ -162,36 +220,25 @@ func (s Sample) check(last int64, w qos.Window) error {
 	return nil
 }
 
-// burn returns the burn rate over lookback lb.
-func burn(samples []Sample, lb qos.Window, allowedShare float64) Burn {
-	var out Burn
-	for _, s := range samples {
-		cover := overlap(s.Window, lb.Start, lb.End)
-		if cover == 0 {
-			continue
-		}
-		if cover == s.Window.Len() {
-			out.KO += s.KO
-			out.Counted += float64(s.OK + s.KO)
-			continue
-		}
-		var ko int64
-		for _, p := range s.Downtime {
-			ko += overlap(lb, p.From, p.To)
-		}
-		out.KO += ko
-		out.Counted += float64(ko)
-		// The rest of the covered part is OK or Unknown, in the
-		// proportions of the whole sample's time that was not KO.
-		if notKO := s.OK + s.Unknown; notKO > 0 {
-			out.Counted += float64(cover-ko) * float64(s.OK) / float64(notKO)
-		}
+// burn returns the KO and counted seconds of sample s inside lookback lb.
+func burn(s Sample, lb qos.Window) (ko int64, counted float64) {
+	cover := overlap(s.Window, lb.Start, lb.End)
+	switch {
+	case cover == 0:
+		return 0, 0
+	case cover == s.Window.Len():
+		return s.KO, float64(s.OK + s.KO)
 	}
-	if out.Counted > 0 {
-		out.Rate = float64(out.KO) / out.Counted / allowedShare
-		out.Valid = true
+	for _, p := range s.Downtime {
+		ko += overlap(lb, p.From, p.To)
 	}
-	return out
+	counted = float64(ko)
+	// The rest of the covered part is OK or Unknown, in the proportions of
+	// the whole sample's time that was not KO.
+	if notKO := s.OK + s.Unknown; notKO > 0 {
+		counted += float64(cover-ko) * float64(s.OK) / float64(notKO)
+	}
+	return ko, counted
 }
 
 // overlap is the length of [from, to) ∩ w.
