@@ -43,7 +43,7 @@ var allowedImports = map[string][]string{
 	"compute":           {"", "qos", "qos/expr"},
 	"scheduler":         {"", "compute", "github.com/go-co-op/gocron/", "github.com/prometheus/client_golang/"},
 	"objective":         {"", "qos", "qos/budget", "compute"},
-	"api":               {"", "qos", "compute", "message", "github.com/labstack/echo/", "github.com/prometheus/client_golang/"},
+	"api":               {"", "qos", "qos/budget", "compute", "objective", "message", "github.com/labstack/echo/", "github.com/prometheus/client_golang/"},
 	"ui":                {},
 	"cmd/depc":          {"*"},
 

@@ -77,6 +77,18 @@ var apiRoutes = []route{
 	{http.MethodGet, "/teams/:team/labels/:label/nodes/:name/qos/live", viewer, (*Server).liveQoS},
 	{http.MethodGet, "/teams/:team/labels/:label/nodes/:name/rootcause", viewer, (*Server).rootCause},
 
+	// Objectives and error budgets (issue 14).
+	{http.MethodGet, "/teams/:team/objectives", viewer, (*Server).listObjectives},
+	{http.MethodGet, "/teams/:team/labels/:label/objective", viewer, (*Server).getLabelObjective},
+	{http.MethodPut, "/teams/:team/labels/:label/objective", editor, (*Server).putLabelObjective},
+	{http.MethodDelete, "/teams/:team/labels/:label/objective", editor, (*Server).deleteLabelObjective},
+	{http.MethodGet, "/teams/:team/labels/:label/nodes/:name/objective", viewer, (*Server).getNodeObjective},
+	{http.MethodPut, "/teams/:team/labels/:label/nodes/:name/objective", editor, (*Server).putNodeObjective},
+	{http.MethodDelete, "/teams/:team/labels/:label/nodes/:name/objective", editor, (*Server).deleteNodeObjective},
+	{http.MethodGet, "/teams/:team/budgets", viewer, (*Server).teamBudgets},
+	{http.MethodGet, "/teams/:team/labels/:label/budget", viewer, (*Server).labelBudget},
+	{http.MethodGet, "/teams/:team/labels/:label/nodes/:name/budget", viewer, (*Server).nodeBudget},
+
 	// The API's own description.
 	{http.MethodGet, "/openapi.json", public, (*Server).openAPI},
 }

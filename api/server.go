@@ -8,6 +8,7 @@ import (
 
 	"github.com/depc-dev/depc"
 	"github.com/depc-dev/depc/compute"
+	"github.com/depc-dev/depc/objective"
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 	"github.com/prometheus/client_golang/prometheus"
@@ -48,6 +49,7 @@ type State interface {
 	depc.CatalogStore
 	depc.RunStore
 	depc.ResultStore
+	depc.ObjectiveStore
 	Ping(ctx context.Context) error
 }
 
@@ -57,6 +59,9 @@ type Deps struct {
 	State    State
 	Computer *compute.Computer
 	Runs     Runs
+	// Budgets computes error budgets (optional: from State, measuring
+	// today with Computer).
+	Budgets *objective.Budgets
 	// Plugins are the source plugins (source/plugins.All in cmd/depc):
 	// they open sources to validate them and their checks on save, name
 	// the secrets masked in answers, and are listed by GET /plugins.
@@ -87,6 +92,8 @@ type Server struct {
 	now  func() time.Time
 	e    *echo.Echo
 	auth *authCache
+	// budgets is Deps.Budgets or its default.
+	budgets *objective.Budgets
 	// openAPIDoc is the document GET /openapi.json serves.
 	openAPIDoc []byte
 
@@ -116,6 +123,15 @@ func New(cfg Config, deps Deps) *Server {
 	}
 	s.cfg.AuthCacheTTL = cfg.AuthCacheTTL
 	s.auth = newAuthCache(cfg.AuthCacheTTL, s.now)
+	s.budgets = deps.Budgets
+	if s.budgets == nil {
+		var live objective.Live
+		if deps.Computer != nil {
+			live = deps.Computer
+		}
+		s.budgets = objective.New(deps.State, live)
+		s.budgets.Now = s.now
+	}
 	if s.deps.Gatherer == nil {
 		s.deps.Gatherer = prometheus.DefaultGatherer
 	}
