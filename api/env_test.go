@@ -11,7 +11,9 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/depc-dev/depc"
 	"github.com/depc-dev/depc/api"
@@ -37,7 +39,12 @@ type env struct {
 	srv   *httptest.Server
 	// token is the token requests use unless they say otherwise.
 	token string
+	// clock, when set, is the server's now (setNow).
+	clock *atomic.Pointer[time.Time]
 }
+
+// setNow sets the clock of the server and of its computations.
+func (e *env) setNow(t time.Time) { e.clock.Store(&t) }
 
 // option changes the API's configuration of a test server.
 type option func(*api.Config)
@@ -66,7 +73,15 @@ func newEnvWith(t testing.TB, ps depc.SourcePlugins, opts ...option) *env {
 	if err := st.SetAdminTokenHash(ctx, depc.HashToken(adminToken)); err != nil {
 		t.Fatal(err)
 	}
+	clock := &atomic.Pointer[time.Time]{}
+	now := func() time.Time {
+		if t := clock.Load(); t != nil {
+			return *t
+		}
+		return time.Now()
+	}
 	comp := compute.New(g, st, ps.Open)
+	comp.Now = now
 	t.Cleanup(func() { comp.Close() })
 	log := slog.New(slog.DiscardHandler)
 	sched, err := scheduler.New(st, comp, scheduler.Options{Logger: log})
@@ -83,11 +98,11 @@ func newEnvWith(t testing.TB, ps depc.SourcePlugins, opts ...option) *env {
 	}
 	h := api.New(cfg, api.Deps{
 		Graph: g, State: st, Computer: comp, Runs: sched,
-		Plugins: ps, Logger: log,
+		Plugins: ps, Logger: log, Now: now,
 	})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &env{t: t, ctx: ctx, graph: g, state: st, srv: srv, token: adminToken}
+	return &env{t: t, ctx: ctx, graph: g, state: st, srv: srv, token: adminToken, clock: clock}
 }
 
 // response is an answer of the server.

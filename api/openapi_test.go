@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/depc-dev/depc/api"
 	"github.com/depc-dev/depc/source/plugins"
@@ -354,6 +355,11 @@ func TestOpenAPIResponses(t *testing.T) {
 	e.tutorial()
 	e.call("POST", "/teams/acme/messages", `[{"source": {"label": "Nope", "name": "x"}, "rel": {"from": 1}}]`, http.StatusOK, nil)
 	e.user("vic", "acme", "viewer")
+	// Objectives, read the day after the tutorial's, so that budgets have
+	// a day.
+	e.setNow(time.Unix(tutorialStart+86400+3600, 0))
+	e.call("PUT", "/teams/acme/labels/Website/objective", map[string]any{"target": 99, "window": "rolling_7d"}, http.StatusOK, nil)
+	e.call("PUT", "/teams/acme/labels/Website/nodes/foo.com/objective", map[string]any{"target": 99.9, "window": "calendar_month"}, http.StatusOK, nil)
 	day := "?start=" + tutorialDay + "&end=" + tutorialDay
 	paths := map[string]string{
 		"/users": "", "/me": "", "/plugins": "", "/teams": "", "/teams/{team}": "", "/teams/{team}/grants": "",
@@ -370,6 +376,12 @@ func TestOpenAPIResponses(t *testing.T) {
 		"/teams/{team}/labels/{label}/nodes/{name}/qos":       day,
 		"/teams/{team}/labels/{label}/nodes/{name}/qos/live":  "",
 		"/teams/{team}/labels/{label}/nodes/{name}/rootcause": "?day=" + tutorialDay,
+		"/teams/{team}/objectives":                            "",
+		"/teams/{team}/labels/{label}/objective":              "",
+		"/teams/{team}/labels/{label}/nodes/{name}/objective": "",
+		"/teams/{team}/budgets":                               "?live=true",
+		"/teams/{team}/labels/{label}/budget":                 "",
+		"/teams/{team}/labels/{label}/nodes/{name}/budget":    "",
 	}
 	params := strings.NewReplacer("{team}", "acme", "{label}", "Website", "{name}", "foo.com", "{source}", "Fake",
 		"{check}", "Server%20Ping", "{rule}", "Servers", "{id}", "1")

@@ -38,8 +38,14 @@ const demoConfig = `{
   "Offer":   {"qos": "aggregation.AVERAGE[Website]"}
 }`
 
+// demoObjectives are the demo's objectives (docs/objectives.md).
+var demoObjectives = []depc.Objective{
+	{Label: "Website", Target: 99, Window: "rolling_7d"},
+	{Label: "Website", Name: "foo.com", Target: 99.5, Window: "calendar_month"},
+}
+
 // loadDemo creates (or finds again, on a second start) the demo team with
-// its graph, source, check, rule and config, then computes its last
+// its graph, source, check, rule, config and objectives, then computes its last
 // demoDays days and waits for them. Everything it writes is idempotent.
 func loadDemo(ctx context.Context, graph depc.GraphStore, state depc.StateStore, sched *scheduler.Scheduler, now time.Time) error {
 	ignoreTaken := func(err error) error {
@@ -85,6 +91,18 @@ func loadDemo(ctx context.Context, graph depc.GraphStore, state depc.StateStore,
 		}
 	} else if err != nil {
 		return err
+	}
+	// Objectives, so that budgets show: every website 99 % over 7 days,
+	// and the customer foo.com its own 99.5 % over the month. Set once: a
+	// second start keeps what the user changed.
+	if objs, err := state.Objectives(ctx, demoTeam); err != nil {
+		return err
+	} else if len(objs) == 0 {
+		for _, o := range demoObjectives {
+			if _, err := state.SetObjective(ctx, demoTeam, o); err != nil {
+				return err
+			}
+		}
 	}
 	days := make([]string, demoDays)
 	for i := range days {

@@ -396,6 +396,21 @@ func TestServeDemo(t *testing.T) {
 	if len(offer) != 7 {
 		t.Errorf("Offer averages: %d days", len(offer))
 	}
+	// The customer foo.com has an objective, and a budget over the days
+	// computed.
+	var budget struct {
+		Objective struct {
+			Target float64 `json:"target"`
+		} `json:"objective"`
+		Allowed float64 `json:"allowed"`
+		Days    []struct {
+			Day string `json:"day"`
+		} `json:"days"`
+	}
+	s.must("GET", "/teams/acme/labels/Website/nodes/foo.com/budget", nil, http.StatusOK, &budget)
+	if budget.Objective.Target != 99.5 || budget.Allowed <= 0 || len(budget.Days) == 0 {
+		t.Errorf("foo.com budget: %+v", budget)
+	}
 	s.stop()
 }
 
