@@ -98,6 +98,10 @@ func TestDevScriptsRefuseAnotherServer(t *testing.T) {
 			u, _ := url.Parse(addr)
 			return []string{"DEPC_POSTGRES_PORT=" + u.Port()}
 		}, "postgres/postgres.pid"},
+		{"alertmanager", testenv.AlertmanagerURL, func(addr string) []string {
+			u, _ := url.Parse(addr)
+			return []string{"DEPC_ALERTMANAGER_PORT=" + u.Port()}
+		}, "alertmanager/alertmanager.pid"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

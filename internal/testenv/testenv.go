@@ -1,7 +1,7 @@
 // Package testenv gives tests the addresses of the real services (Neo4j,
-// Kafka, Prometheus, PostgreSQL) that deploy/dev starts, and enforces the project's
-// rule: when DEPC_REQUIRE_SERVICES=1 (CI), a test whose service is not
-// configured fails instead of skipping.
+// Kafka, Prometheus, PostgreSQL, Alertmanager) that deploy/dev starts, and
+// enforces the project's rule: when DEPC_REQUIRE_SERVICES=1 (CI), a test
+// whose service is not configured fails instead of skipping.
 package testenv
 
 import (
@@ -11,13 +11,14 @@ import (
 
 // Environment variables naming the real services.
 const (
-	Neo4jURI      = "DEPC_TEST_NEO4J_URI"      // bolt://127.0.0.1:7687
-	Neo4jUser     = "DEPC_TEST_NEO4J_USER"     // default neo4j
-	Neo4jPassword = "DEPC_TEST_NEO4J_PASSWORD" // set by deploy/dev/neo4j
-	KafkaBrokers  = "DEPC_TEST_KAFKA_BROKERS"  // 127.0.0.1:9092
-	PrometheusURL = "DEPC_TEST_PROMETHEUS_URL" // http://127.0.0.1:9090
-	PostgresURL   = "DEPC_TEST_POSTGRES_URL"   // postgres://depc:…@127.0.0.1:55432/depc, set by deploy/dev/postgres
-	Require       = "DEPC_REQUIRE_SERVICES"    // "1" in CI
+	Neo4jURI        = "DEPC_TEST_NEO4J_URI"        // bolt://127.0.0.1:7687
+	Neo4jUser       = "DEPC_TEST_NEO4J_USER"       // default neo4j
+	Neo4jPassword   = "DEPC_TEST_NEO4J_PASSWORD"   // set by deploy/dev/neo4j
+	KafkaBrokers    = "DEPC_TEST_KAFKA_BROKERS"    // 127.0.0.1:9092
+	PrometheusURL   = "DEPC_TEST_PROMETHEUS_URL"   // http://127.0.0.1:9090
+	PostgresURL     = "DEPC_TEST_POSTGRES_URL"     // postgres://depc:…@127.0.0.1:55432/depc, set by deploy/dev/postgres
+	AlertmanagerURL = "DEPC_TEST_ALERTMANAGER_URL" // http://127.0.0.1:59093, set by deploy/dev/alertmanager
+	Require         = "DEPC_REQUIRE_SERVICES"      // "1" in CI
 )
 
 // RequireService returns the value of the environment variable that points
