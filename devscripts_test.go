@@ -102,6 +102,10 @@ func TestDevScriptsRefuseAnotherServer(t *testing.T) {
 			u, _ := url.Parse(addr)
 			return []string{"DEPC_ALERTMANAGER_PORT=" + u.Port()}
 		}, "alertmanager/alertmanager.pid"},
+		{"influxdb", testenv.InfluxDBURL, func(addr string) []string {
+			u, _ := url.Parse(addr)
+			return []string{"DEPC_INFLUXDB_PORT=" + u.Port()}
+		}, "influxdb/influxdb.pid"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

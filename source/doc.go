@@ -5,10 +5,14 @@
 //     a check's PromQL query is restricted to nodes by adding a matcher on a
 //     node label to every series selector, and a run's leaves are fetched
 //     in batches of many nodes per query;
+//   - source/influxdb reads InfluxDB 1.x with InfluxQL: the node goes into
+//     the parsed query as "<tag>" = $name (or depc adds that comparison),
+//     and a batch of nodes is one anchored regular expression, every SELECT
+//     grouped by the node tag;
 //   - source/fake generates deterministic demo data (spec/fake-source.md)
 //     and needs no database.
 //
-// Both report per-node problems (a refused query, an unreachable server, a
+// All report per-node problems (a refused query, an unreachable server, a
 // bad window) to Fetch's callback for every node concerned, so that a run
 // records them and goes on; Fetch itself fails only when its context ends.
 //

@@ -21,6 +21,13 @@ const (
 	Require         = "DEPC_REQUIRE_SERVICES"      // "1" in CI
 )
 
+// Environment variables naming the real time-series stores of the source
+// tests (deploy/dev/influxdb, deploy/dev/victoriametrics).
+const (
+	InfluxDBURL        = "DEPC_TEST_INFLUXDB_URL"        // http://depc-reader:…@127.0.0.1:58086 (the reader's credentials)
+	VictoriaMetricsURL = "DEPC_TEST_VICTORIAMETRICS_URL" // http://127.0.0.1:58428
+)
+
 // RequireService returns the value of the environment variable that points
 // at a real service. When it is unset the test is skipped, unless
 // DEPC_REQUIRE_SERVICES=1, in which case it fails.

@@ -3,6 +3,7 @@ package plugins
 import (
 	"github.com/depc-dev/depc"
 	"github.com/depc-dev/depc/source/fake"
+	"github.com/depc-dev/depc/source/influxdb"
 	"github.com/depc-dev/depc/source/outbound"
 	"github.com/depc-dev/depc/source/prometheus"
 )
@@ -19,6 +20,7 @@ func All() depc.SourcePlugins { return Guarded(outbound.Default()) }
 func Guarded(g *outbound.Guard) depc.SourcePlugins {
 	return depc.SourcePlugins{
 		prometheus.NewPlugin(g),
+		influxdb.NewPlugin(g),
 		fake.Plugin, // generates its data: no outbound requests
 	}
 }
