@@ -46,9 +46,13 @@
 // MiB) is refused: an error naming the setting, not a full memory.
 //
 // Errors: a query the server refuses is EINVALID naming parameters.query
-// with the server's message; an unknown database or retention policy is
-// EINVALID naming configuration.database or .retention_policy; refused
+// with InfluxDB's message about it; an unknown database or retention policy
+// is EINVALID naming configuration.database or .retention_policy; refused
 // credentials, an unreachable server, an HTTP error, a timeout or a
-// malformed answer is EUNAVAILABLE naming the server's URL. A failing batch
-// is reported for each of its nodes while the other batches go on.
+// malformed answer is EUNAVAILABLE naming the server's URL with the status
+// and a hint of ours. Nothing else the server answered is shown: a source's
+// URL may point anywhere (docs/security.md), so the body goes to the
+// outbound guard's log. The guard also checks the URL and every connection.
+// A failing batch is reported for each of its nodes while the other batches
+// go on.
 package influxdb
