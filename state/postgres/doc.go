@@ -18,10 +18,11 @@
 // Results are shaped by the nightly write of a whole team's day (about
 // 1.12 million node results for the 1M-node benchmark graph) in one
 // transaction: the rows are checked and sorted into key order (team, day,
-// label id, name) first, then the day's old rows are deleted and the new
-// ones written with COPY (pgx CopyFrom), never a statement per node. Reads
-// of one node over a range of days seek once per day that has results;
-// reads of many nodes of one day are one statement.
+// generation, label id, name) first, then written with COPY (pgx
+// CopyFrom), never a statement per node, as a new generation of the day
+// that readers see once it commits; the replaced generation is deleted
+// after. Reads of one node over a range of days seek once per day that has
+// results; reads of many nodes of one day are one statement.
 //
 // Driver errors become depc codes at the boundary: an unreachable,
 // shutting-down or closed database, a lost connection or an ended context

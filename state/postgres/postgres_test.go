@@ -284,6 +284,14 @@ func TestConcurrentStores(t *testing.T) {
 			t.Fatalf("two writes mixed: %v and %v", *got[0].QoS, *r.QoS)
 		}
 	}
+	// The replaced generations are gone, not just hidden.
+	var rows int
+	if err := conn(t, url).QueryRow(ctx, `SELECT count(*) FROM node_result`).Scan(&rows); err != nil {
+		t.Fatal(err)
+	}
+	if rows != n {
+		t.Errorf("%d rows in node_result after the writes of one day of %d nodes", rows, n)
+	}
 
 	// A team deleted while its results are written leaves no rows behind.
 	wg.Go(func() {

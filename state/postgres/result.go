@@ -22,6 +22,10 @@ import (
 type dayNodes struct {
 	day  string
 	rows []nodeRow
+	// Every row's downtime and children, back to back: two allocations
+	// for the day instead of two per node.
+	downtime []int64
+	children []string
 	// labels maps the labels of the nodes, label results and worst
 	// nodes to their index in labelList, in the order met.
 	labels    map[string]int32
@@ -34,10 +38,11 @@ type nodeRow struct {
 	name        string
 	qos         float64
 	ok, ko, unk int64
-	// downtime is [from0, to0, from1, to1, …], children [label0, name0,
-	// …]; nil when empty (NULL).
-	downtime []int64
-	children []string
+	// The row's downtime is dayNodes.downtime[dt0:dt1], [from0, to0,
+	// from1, to1, …], and its children dayNodes.children[ch0:ch1],
+	// [label0, name0, …]; NULL when empty.
+	dt0, dt1 int32
+	ch0, ch1 int32
 	label    int32 // index in labelList
 	hasQoS   bool
 	timed    bool
@@ -56,8 +61,8 @@ func (c *dayNodes) label(l string) int32 {
 
 // add checks one node result and keeps it.
 func (c *dayNodes) add(n depc.NodeDayResult) error {
-	if len(c.rows) == math.MaxInt32 {
-		return depc.Errorf(depc.EINVALID, "nodes: more than %d results in one day", math.MaxInt32)
+	if len(c.rows) == math.MaxInt32 || len(c.downtime)+2*len(n.Downtime) > math.MaxInt32 || len(c.children)+2*len(n.Children) > math.MaxInt32 {
+		return depc.Errorf(depc.EINVALID, "nodes: more than %d results, periods or children in one day", math.MaxInt32)
 	}
 	if err := n.Validate(c.day); err != nil {
 		return err
@@ -69,18 +74,15 @@ func (c *dayNodes) add(n depc.NodeDayResult) error {
 	if n.QoS != nil {
 		r.hasQoS, r.qos = true, *n.QoS
 	}
-	if len(n.Downtime) > 0 {
-		r.downtime = make([]int64, 0, 2*len(n.Downtime))
-		for _, p := range n.Downtime {
-			r.downtime = append(r.downtime, p.From, p.To)
-		}
+	r.dt0 = int32(len(c.downtime))
+	for _, p := range n.Downtime {
+		c.downtime = append(c.downtime, p.From, p.To)
 	}
-	if len(n.Children) > 0 {
-		r.children = make([]string, 0, 2*len(n.Children))
-		for _, ch := range n.Children {
-			r.children = append(r.children, ch.Label, ch.Name)
-		}
+	r.dt1, r.ch0 = int32(len(c.downtime)), int32(len(c.children))
+	for _, ch := range n.Children {
+		c.children = append(c.children, ch.Label, ch.Name)
 	}
+	r.ch1 = int32(len(c.children))
 	c.rows = append(c.rows, r)
 	return nil
 }
@@ -109,17 +111,20 @@ func (c *dayNodes) sorted(ids []int32) ([]sortKey, error) {
 	return order, nil
 }
 
-// copyNodes feeds the sorted rows to COPY. Values hands out pointers into
-// the rows, which pgx encodes before asking for the next row: no value is
-// boxed on the heap per row.
+// copyNodes feeds the sorted rows to COPY. Values hands out pointers
+// into the rows (and to the row's slices of the arenas), which pgx encodes
+// before asking for the next row: no value is boxed on the heap per row.
 type copyNodes struct {
-	c      *dayNodes
-	order  []sortKey
-	ids    []int32 // label index -> id
-	team   *int64
-	day    *time.Time
-	i      int
-	values [10]any
+	c        *dayNodes
+	order    []sortKey
+	ids      []int32 // label index -> id
+	team     *int64
+	day      *time.Time
+	gen      *int32
+	i        int
+	downtime []int64
+	children []string
+	values   [11]any
 }
 
 func (w *copyNodes) Next() bool {
@@ -130,27 +135,29 @@ func (w *copyNodes) Next() bool {
 func (w *copyNodes) Values() ([]any, error) {
 	r := &w.c.rows[w.order[w.i-1].row]
 	v := &w.values
-	v[0], v[1], v[2], v[3] = w.team, w.day, &w.ids[r.label], &r.name
-	v[4], v[5], v[6], v[7] = nil, nil, nil, nil
+	v[0], v[1], v[2], v[3], v[4] = w.team, w.day, w.gen, &w.ids[r.label], &r.name
+	v[5], v[6], v[7], v[8] = nil, nil, nil, nil
 	if r.hasQoS {
-		v[4] = &r.qos
+		v[5] = &r.qos
 	}
 	if r.timed {
-		v[5], v[6], v[7] = &r.ok, &r.ko, &r.unk
+		v[6], v[7], v[8] = &r.ok, &r.ko, &r.unk
 	}
-	v[8], v[9] = nil, nil
-	if r.downtime != nil {
-		v[8] = r.downtime
+	v[9], v[10] = nil, nil
+	if r.dt1 > r.dt0 {
+		w.downtime = w.c.downtime[r.dt0:r.dt1:r.dt1]
+		v[9] = &w.downtime
 	}
-	if r.children != nil {
-		v[9] = r.children
+	if r.ch1 > r.ch0 {
+		w.children = w.c.children[r.ch0:r.ch1:r.ch1]
+		v[10] = &w.children
 	}
 	return v[:], nil
 }
 
 func (w *copyNodes) Err() error { return nil }
 
-var nodeColumns = []string{"team_id", "day", "label_id", "name", "qos", "ok", "ko", "unknown", "downtime", "children"}
+var nodeColumns = []string{"team_id", "day", "gen", "label_id", "name", "qos", "ok", "ko", "unknown", "downtime", "children"}
 
 // internLabels returns the ids of labels, creating the missing ones in
 // their own statement, committed at once: an id that ends up unused is
@@ -229,31 +236,31 @@ func (s *Store) ReplaceDayResults(ctx context.Context, team, day string, nodes i
 		return err
 	}
 
-	return s.write(ctx, op, func(tx pgx.Tx) error {
+	var tid int64
+	var gen int32
+	err = s.write(ctx, op, func(tx pgx.Tx) error {
 		// FOR KEY SHARE: other writes of the team go on; a DeleteTeam
 		// waits for this one, or this one finds no team.
-		tid, err := teamID(ctx, tx, team, lockTeamResult)
-		if err != nil {
+		var err error
+		if tid, err = teamID(ctx, tx, team, lockTeamResult); err != nil {
 			return err
 		}
 		// The day's row first: its lock makes a concurrent write of the
-		// same day wait until this one commits, and then delete what
-		// this one wrote instead of colliding with it.
-		if _, err := tx.Exec(ctx, `INSERT INTO result_day (team_id, day, computed_at) VALUES ($1, $2, $3)
-			ON CONFLICT (team_id, day) DO UPDATE SET computed_at = excluded.computed_at`, tid, d, s.unix()); err != nil {
+		// same day wait until this one commits. Its new generation is
+		// what readers see once this commits.
+		if err := tx.QueryRow(ctx, `INSERT INTO result_day (team_id, day, gen, computed_at) VALUES ($1, $2, 1, $3)
+			ON CONFLICT (team_id, day) DO UPDATE SET gen = result_day.gen + 1, computed_at = excluded.computed_at
+			RETURNING gen`, tid, d, s.unix()).Scan(&gen); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `DELETE FROM node_result WHERE team_id = $1 AND day = $2`, tid, d); err != nil {
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"node_result"}, nodeColumns,
+			&copyNodes{c: c, order: order, ids: ids, team: &tid, day: &d, gen: &gen}); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `DELETE FROM label_result WHERE team_id = $1 AND day = $2`, tid, d); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `DELETE FROM worst_node WHERE team_id = $1 AND day = $2`, tid, d); err != nil {
-			return err
-		}
-		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"node_result"}, nodeColumns,
-			&copyNodes{c: c, order: order, ids: ids, team: &tid, day: &d}); err != nil {
 			return err
 		}
 		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"label_result"}, []string{"team_id", "label_id", "day", "qos", "nodes"},
@@ -273,6 +280,15 @@ func (s *Store) ReplaceDayResults(ctx context.Context, team, day string, nodes i
 			pgx.CopyFromRows(ws))
 		return err
 	})
+	if err != nil {
+		return err
+	}
+	// The replaced generations are invisible already; deleting them is
+	// housekeeping. Should it fail, the next write of the day deletes
+	// them: the write succeeded, so does the call. Older than this one,
+	// not other than it: a later write may have committed since.
+	_, _ = s.pool.Exec(ctx, `DELETE FROM node_result WHERE team_id = $1 AND day = $2 AND gen < $3`, tid, d, gen)
+	return nil
 }
 
 // ---- reads
@@ -306,12 +322,15 @@ func scanNode(row pgx.CollectableRow, n *depc.NodeDayResult, dest ...any) error 
 }
 
 // sqlNodeQoS drives the loop from result_day, the days of the range that
-// have results, and seeks node_result once per day (LATERAL): the cost is
-// one index seek per day whatever the table holds.
+// have results, and seeks node_result once per day (LATERAL, kept apart by
+// LIMIT 1 as in sqlDayResults): the cost is one index seek per day
+// whatever the table holds.
 const sqlNodeQoS = `SELECT d.day, n.qos, n.ok, n.ko, n.unknown, n.downtime, n.children
 	FROM result_day d CROSS JOIN LATERAL (
 		SELECT qos, ok, ko, unknown, downtime, children FROM node_result
-		WHERE team_id = d.team_id AND day = d.day AND label_id = (SELECT id FROM label WHERE name = $4) AND name = $5) n
+		WHERE team_id = d.team_id AND day = d.day AND gen = d.gen
+			AND label_id = (SELECT id FROM label WHERE name = $4) AND name = $5
+		LIMIT 1) n
 	WHERE d.team_id = (SELECT id FROM team WHERE name = $1) AND d.day BETWEEN $2 AND $3
 	ORDER BY d.day`
 
@@ -332,11 +351,17 @@ func (s *Store) NodeQoS(ctx context.Context, team string, key depc.NodeKey, star
 }
 
 // sqlDayResults looks up a set of nodes of one day in one statement: one
-// index seek per node.
+// index seek per node. LIMIT 1 (the key is unique anyway) keeps the
+// planner from flattening the LATERAL subquery: without statistics, which
+// lag behind a day's write, it would rather hash the whole day.
 const sqlDayResults = `SELECT k.label, k.name, n.qos, n.ok, n.ko, n.unknown, n.downtime, n.children
 	FROM unnest($3::text[], $4::text[]) AS k (label, name)
 	JOIN label l ON l.name = k.label
-	JOIN node_result n ON n.team_id = $1 AND n.day = $2 AND n.label_id = l.id AND n.name = k.name`
+	CROSS JOIN LATERAL (
+		SELECT qos, ok, ko, unknown, downtime, children FROM node_result
+		WHERE team_id = $1 AND day = $2 AND gen = (SELECT gen FROM result_day WHERE team_id = $1 AND day = $2)
+			AND label_id = l.id AND name = k.name
+		LIMIT 1) n`
 
 // DayResults returns the results of a set of nodes for one day.
 func (s *Store) DayResults(ctx context.Context, team, day string, keys []depc.NodeKey) ([]depc.NodeDayResult, error) {

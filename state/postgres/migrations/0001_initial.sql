@@ -119,21 +119,28 @@ CREATE TABLE label (
 );
 
 -- A row per team and day that has results. Its row lock orders concurrent
--- writes of one day (see ReplaceDayResults).
+-- writes of one day (see ReplaceDayResults). gen is the generation of the
+-- day's node results that readers see: a write adds the next generation
+-- and commits it by raising gen here.
 CREATE TABLE result_day (
 	team_id     bigint NOT NULL REFERENCES team (id) ON DELETE CASCADE,
 	day         date NOT NULL,
+	gen         integer NOT NULL,
 	computed_at bigint NOT NULL,
 	PRIMARY KEY (team_id, day)
 );
 
 -- No foreign key here: checking one per row would slow the nightly write;
--- DeleteTeam deletes these rows itself. downtime: the KO periods as
+-- DeleteTeam deletes these rows itself. gen (see result_day) keeps a new
+-- write's keys apart from the rows it replaces, which it deletes once it has
+-- committed: inserting a million keys next to a million dead copies of
+-- them costs three to four times as much. downtime: the KO periods as
 -- [from0, to0, from1, to1, …]; children: [label0, name0, label1, name1, …];
 -- both NULL when empty.
 CREATE TABLE node_result (
 	team_id  bigint NOT NULL,
 	day      date NOT NULL,
+	gen      integer NOT NULL,
 	label_id integer NOT NULL,
 	name     text COLLATE "C" NOT NULL,
 	qos      double precision,
@@ -142,7 +149,7 @@ CREATE TABLE node_result (
 	unknown  bigint,
 	downtime bigint[],
 	children text[] COLLATE "C",
-	PRIMARY KEY (team_id, day, label_id, name)
+	PRIMARY KEY (team_id, day, gen, label_id, name)
 );
 
 CREATE TABLE label_result (
