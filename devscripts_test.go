@@ -106,6 +106,10 @@ func TestDevScriptsRefuseAnotherServer(t *testing.T) {
 			u, _ := url.Parse(addr)
 			return []string{"DEPC_INFLUXDB_PORT=" + u.Port()}
 		}, "influxdb/influxdb.pid"},
+		{"victoriametrics", testenv.VictoriaMetricsURL, func(addr string) []string {
+			u, _ := url.Parse(addr)
+			return []string{"DEPC_VICTORIAMETRICS_PORT=" + u.Port()}
+		}, "victoriametrics/victoriametrics.pid"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -496,6 +497,15 @@ func queryError(msg string) string {
 // Prometheus also answers 503 for a query timeout and 500 for an internal
 // error, with the same JSON.
 func apiErrorOf(e *v1.Error) *v1.Error {
+	// VictoriaMetrics gives the HTTP status as the error type: 422 for a
+	// query it cannot parse or run, 400 for a bad request, with its message
+	// about the query after the query itself and the range.
+	switch e.Type {
+	case "422":
+		return &v1.Error{Type: v1.ErrExec, Msg: vmQueryError(e.Msg)}
+	case "400":
+		return &v1.Error{Type: v1.ErrBadData, Msg: vmQueryError(e.Msg)}
+	}
 	if (e.Type != v1.ErrClient && e.Type != v1.ErrServer) || e.Detail == "" {
 		return e
 	}
@@ -512,6 +522,22 @@ func apiErrorOf(e *v1.Error) *v1.Error {
 		return &v1.Error{Type: body.ErrorType, Msg: body.Error}
 	}
 	return e
+}
+
+// vmRange ends the prefix of VictoriaMetrics' query errors: "error when
+// executing query=<the query> on the time range (start=…, end=…, step=…): ".
+var vmRange = regexp.MustCompile(` on the time range \(start=-?\d+, end=-?\d+, step=\d+\): `)
+
+// vmQueryError drops that prefix: the query of a batch repeats every node's
+// name, and the message shown is cut to maxQueryError bytes.
+func vmQueryError(msg string) string {
+	if !strings.HasPrefix(msg, "error when executing query=") {
+		return msg
+	}
+	if loc := vmRange.FindStringIndex(msg); loc != nil {
+		return msg[loc[1]:]
+	}
+	return msg
 }
 
 // statusOf returns the HTTP status of an error client_golang reports as
