@@ -11,6 +11,7 @@ import (
 	"github.com/depc-dev/depc"
 	"github.com/depc-dev/depc/graph/graphtest/memgraph"
 	"github.com/depc-dev/depc/qos"
+	"github.com/depc-dev/depc/source/plugins"
 )
 
 const day = "2026-11-20"
@@ -414,7 +415,7 @@ func TestFailingSource(t *testing.T) {
 		errs = append(errs, re.Label+"/"+re.Name+": "+re.Error)
 	}
 	want := []string{
-		`Disk/d1: check "Broken": source "broken": plugin: must be one of Prometheus, Fake, not "Nope"`,
+		`Disk/d1: check "Broken": source "broken": plugin: must be one of ` + strings.Join(plugins.All().Names(), ", ") + `, not "Nope"`,
 		`Filer/filer2: check "Ping": connection refused`,
 	}
 	if !slices.Equal(errs, want) {
