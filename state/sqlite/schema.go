@@ -197,6 +197,23 @@ CREATE TABLE label_seconds (
 	PRIMARY KEY (team_id, day, label_id)
 ) WITHOUT ROWID;
 `,
+
+	// 3: maintenance windows (issue 14). label and name are '' for a
+	// window on a label or on the whole team. AUTOINCREMENT: an id is
+	// never reused, also after a delete.
+	`
+CREATE TABLE maintenance (
+	id         INTEGER PRIMARY KEY AUTOINCREMENT,
+	team_id    INTEGER NOT NULL REFERENCES team(id) ON DELETE CASCADE,
+	label      TEXT NOT NULL,
+	name       TEXT NOT NULL,
+	from_at    INTEGER NOT NULL,
+	to_at      INTEGER NOT NULL,
+	reason     TEXT NOT NULL,
+	created_at INTEGER NOT NULL
+);
+CREATE INDEX maintenance_from ON maintenance(team_id, from_at);
+`,
 }
 
 // pageSize is the page size of a new database file. Bigger pages than

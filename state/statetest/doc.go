@@ -21,6 +21,7 @@
 //	RunResults     depc.ResultStore (+ teams)      results.go
 //	RunObjectives  depc.ObjectiveStore (+ teams,   objectives.go
 //	               results)
+//	RunMaintenance depc.MaintenanceStore (+ teams) maintenance.go
 //	RunWhole       depc.StateStore                 whole.go
 //
 // Each RunX needs only its part, depc.TeamStore (the tests create teams)

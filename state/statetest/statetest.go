@@ -12,7 +12,7 @@ import (
 
 // Run runs the whole conformance suite, every part (RunTeams,
 // RunAccounts, RunRejections, RunCatalog, RunRuns, RunResults,
-// RunObjectives) and
+// RunObjectives, RunMaintenance) and
 // RunWhole, against the store that open returns. open is called once per
 // subtest and must return a new, empty store; the suite closes it when the
 // subtest ends.
@@ -24,6 +24,7 @@ func Run[S depc.StateStore](t *testing.T, open func(t *testing.T) S) {
 	t.Run("Runs", func(t *testing.T) { RunRuns(t, open) })
 	t.Run("Results", func(t *testing.T) { RunResults(t, open) })
 	t.Run("Objectives", func(t *testing.T) { RunObjectives(t, open) })
+	t.Run("Maintenance", func(t *testing.T) { RunMaintenance(t, open) })
 	t.Run("Whole", func(t *testing.T) { RunWhole(t, open) })
 }
 
@@ -58,6 +59,11 @@ type (
 	Results interface {
 		depc.TeamStore
 		depc.ResultStore
+		io.Closer
+	}
+	Maintenance interface {
+		depc.TeamStore
+		depc.MaintenanceStore
 		io.Closer
 	}
 	// Objectives needs the results too: LabelSeconds reads them.

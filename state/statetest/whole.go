@@ -35,6 +35,7 @@ func testDeleteTeam(t *testing.T, s depc.StateStore) {
 			[]depc.LabelDayResult{{Label: "Server", QoS: f64(50), Nodes: 1}},
 			map[string][]depc.WorstNode{"Server": {{Name: "s1", QoS: 50}}}))
 		get(s.SetObjective(ctx, team, depc.Objective{Label: "Server", Target: 99, Window: "rolling_7d"})).must(t)
+		get(s.CreateMaintenance(ctx, team, depc.Maintenance{From: 1, To: 2, Reason: "r"})).must(t)
 		// Read once, so that a store keeping what budgets read has it.
 		mustDo(t, s.LabelSeconds(ctx, team, "Server", "2026-01-01", "2026-01-01", func(string, []depc.NodeSeconds) error { return nil }))
 	}
@@ -76,6 +77,9 @@ func testDeleteTeam(t *testing.T, s depc.StateStore) {
 	}
 	if got := get(s.Objectives(ctx, "acme")).must(t); len(got) != 0 {
 		t.Errorf("objectives of the recreated team: %v", got)
+	}
+	if got := get(s.Maintenances(ctx, "acme", 0, 10)).must(t); len(got) != 0 {
+		t.Errorf("maintenance windows of the recreated team: %v", got)
 	}
 	mustDo(t, s.LabelSeconds(ctx, "acme", "Server", "2026-01-01", "2026-01-01", func(day string, nodes []depc.NodeSeconds) error {
 		t.Errorf("seconds of the recreated team: %s %v", day, nodes)
