@@ -34,11 +34,13 @@ const (
 )
 
 // State is what a Computer needs of the state store: the team (its time
-// zone), the catalog (config, rules, checks, sources) and the results it
-// writes and reads back (root causes).
+// zone), the catalog (config, rules, checks, sources), the maintenance
+// windows it leaves out, and the results it writes and reads back (root
+// causes).
 type State interface {
 	depc.TeamStore
 	depc.CatalogStore
+	depc.MaintenanceStore
 	depc.ResultStore
 }
 

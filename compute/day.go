@@ -88,6 +88,9 @@ func (c *Computer) Day(ctx context.Context, team, day string) (Report, error) {
 		return rep, err
 	}
 	g := ld.finish()
+	if err := c.exclude(ctx, team, g); err != nil {
+		return rep, err
+	}
 	rep.Nodes, rep.Relations = int64(len(g.names)), int64(len(g.child))
 	t2 := time.Now()
 	rep.Timings.Snapshot = t2.Sub(t1)

@@ -47,6 +47,9 @@ func (c *Computer) LiveQoS(ctx context.Context, team string, key depc.NodeKey) (
 	}
 	g := ld.finish()
 	g.w = w
+	if err := c.exclude(ctx, team, g); err != nil {
+		return depc.NodeDayResult{}, nil, err
+	}
 	root := g.find(key)
 	if root < 0 {
 		return depc.NodeDayResult{}, nil, depc.Errorf(depc.EINTERNAL, "subgraph of %s: the root was not delivered", key)
@@ -106,6 +109,9 @@ func (c *Computer) LiveDay(ctx context.Context, team string, labels []string, fn
 		return "", depc.Window{}, nil, err
 	}
 	g := ld.finish()
+	if err := c.exclude(ctx, team, g); err != nil {
+		return "", depc.Window{}, nil, err
+	}
 	e := c.newEval(s, g, order)
 	if err := e.sources(ctx); err != nil {
 		return "", depc.Window{}, nil, err

@@ -221,6 +221,9 @@ func (c *Computer) rootCause(ctx context.Context, t depc.Team, key depc.NodeKey,
 	)
 	if ld != nil {
 		g := ld.finish()
+		if err := c.exclude(ctx, team, g); err != nil {
+			return RootCause{}, err
+		}
 		if root = g.find(key); root < 0 {
 			return RootCause{}, depc.Errorf(depc.EINTERNAL, "subgraph of %s: the root was not delivered", key)
 		}
