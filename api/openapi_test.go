@@ -360,6 +360,7 @@ func TestOpenAPIResponses(t *testing.T) {
 	e.setNow(time.Unix(tutorialStart+86400+3600, 0))
 	e.call("PUT", "/teams/acme/labels/Website/objective", map[string]any{"target": 99, "window": "rolling_7d"}, http.StatusOK, nil)
 	e.call("PUT", "/teams/acme/labels/Website/nodes/foo.com/objective", map[string]any{"target": 99.9, "window": "calendar_month"}, http.StatusOK, nil)
+	e.call("POST", "/teams/acme/maintenance", map[string]any{"label": "Filer", "from": tutorialStart + 86400, "to": tutorialStart + 86400 + 60, "reason": "r"}, http.StatusCreated, nil)
 	day := "?start=" + tutorialDay + "&end=" + tutorialDay
 	paths := map[string]string{
 		"/users": "", "/me": "", "/plugins": "", "/teams": "", "/teams/{team}": "", "/teams/{team}/grants": "",
@@ -382,6 +383,8 @@ func TestOpenAPIResponses(t *testing.T) {
 		"/teams/{team}/budgets":                               "?live=true",
 		"/teams/{team}/labels/{label}/budget":                 "",
 		"/teams/{team}/labels/{label}/nodes/{name}/budget":    "",
+		"/teams/{team}/maintenance":                           "",
+		"/teams/{team}/maintenance/{id}":                      "",
 	}
 	params := strings.NewReplacer("{team}", "acme", "{label}", "Website", "{name}", "foo.com", "{source}", "Fake",
 		"{check}", "Server%20Ping", "{rule}", "Servers", "{id}", "1")

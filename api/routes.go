@@ -77,7 +77,7 @@ var apiRoutes = []route{
 	{http.MethodGet, "/teams/:team/labels/:label/nodes/:name/qos/live", viewer, (*Server).liveQoS},
 	{http.MethodGet, "/teams/:team/labels/:label/nodes/:name/rootcause", viewer, (*Server).rootCause},
 
-	// Objectives and error budgets (issue 14).
+	// Objectives, error budgets and maintenance windows (issue 14).
 	{http.MethodGet, "/teams/:team/objectives", viewer, (*Server).listObjectives},
 	{http.MethodGet, "/teams/:team/labels/:label/objective", viewer, (*Server).getLabelObjective},
 	{http.MethodPut, "/teams/:team/labels/:label/objective", editor, (*Server).putLabelObjective},
@@ -88,6 +88,11 @@ var apiRoutes = []route{
 	{http.MethodGet, "/teams/:team/budgets", viewer, (*Server).teamBudgets},
 	{http.MethodGet, "/teams/:team/labels/:label/budget", viewer, (*Server).labelBudget},
 	{http.MethodGet, "/teams/:team/labels/:label/nodes/:name/budget", viewer, (*Server).nodeBudget},
+	{http.MethodPost, "/teams/:team/maintenance", editor, (*Server).createMaintenance},
+	{http.MethodGet, "/teams/:team/maintenance", viewer, (*Server).listMaintenance},
+	{http.MethodGet, "/teams/:team/maintenance/:id", viewer, (*Server).getMaintenance},
+	{http.MethodPut, "/teams/:team/maintenance/:id", editor, (*Server).putMaintenance},
+	{http.MethodDelete, "/teams/:team/maintenance/:id", editor, (*Server).deleteMaintenance},
 
 	// The API's own description.
 	{http.MethodGet, "/openapi.json", public, (*Server).openAPI},

@@ -50,6 +50,7 @@ type State interface {
 	depc.RunStore
 	depc.ResultStore
 	depc.ObjectiveStore
+	depc.MaintenanceStore
 	Ping(ctx context.Context) error
 }
 
