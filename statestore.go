@@ -4,16 +4,16 @@ import "context"
 
 // StateStore keeps everything of depc but the graph: teams, users and
 // their tokens, grants, rejected messages, sources, checks, rules, config
-// versions, runs, results, objectives and maintenance windows. It is made
-// of parts, one per kind of data, so that a caller takes only the parts it
-// uses and a new backend can be built and tested part by part
-// (state/statetest).
+// versions, runs, results, objectives, maintenance windows and
+// annotations. It is made of parts, one per kind of data, so that a caller
+// takes only the parts it uses and a new backend can be built and tested
+// part by part (state/statetest).
 //
 // Conventions of every method:
-//   - A team, user, source, check, rule, config version, run, objective or
-//     maintenance window that does not exist: ENOTFOUND, naming it. A
-//     method taking a team answers ENOTFOUND for an unknown team before
-//     anything else.
+//   - A team, user, source, check, rule, config version, run, objective,
+//     maintenance window or annotation that does not exist: ENOTFOUND,
+//     naming it. A method taking a team answers ENOTFOUND for an unknown
+//     team before anything else.
 //   - A name taken, or a deletion of something still used: ECONFLICT, naming
 //     the user.
 //   - Input that fails validation: EINVALID, naming the field. Stores check
@@ -36,6 +36,7 @@ type StateStore interface {
 	ResultStore
 	ObjectiveStore
 	MaintenanceStore
+	AnnotationStore
 
 	// Ping checks that the database answers (readiness).
 	Ping(ctx context.Context) error

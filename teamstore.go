@@ -20,7 +20,7 @@ type TeamStore interface {
 	// ENOTFOUND if absent.
 	UpdateTeam(ctx context.Context, t Team) (Team, error)
 	// DeleteTeam removes a team and everything that belongs to it (grants,
-	// sources, checks, rules, configs, runs, results, rejections) but not
+	// sources, checks, rules, configs, runs, results, rejections, annotations) but not
 	// its graph. ENOTFOUND if absent.
 	DeleteTeam(ctx context.Context, name string) error
 }

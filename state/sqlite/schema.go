@@ -214,6 +214,27 @@ CREATE TABLE maintenance (
 );
 CREATE INDEX maintenance_from ON maintenance(team_id, from_at);
 `,
+
+	// 4: annotations (issue 13). AUTOINCREMENT so that an id is never
+	// reused: it is in the links people paste. Listings read a team's
+	// annotations of a window by from_at and filter them in Go
+	// (depc.SelectAnnotations); a team has few.
+	`
+CREATE TABLE annotation (
+	id         INTEGER PRIMARY KEY AUTOINCREMENT,
+	team_id    INTEGER NOT NULL REFERENCES team(id) ON DELETE CASCADE,
+	label      TEXT NOT NULL,
+	name       TEXT NOT NULL,
+	from_at    INTEGER NOT NULL,
+	to_at      INTEGER NOT NULL,
+	text       TEXT NOT NULL,
+	author     TEXT NOT NULL,
+	created_at INTEGER NOT NULL,
+	updated_by TEXT NOT NULL,
+	updated_at INTEGER NOT NULL
+);
+CREATE INDEX annotation_team ON annotation(team_id, from_at);
+`,
 }
 
 // pageSize is the page size of a new database file. Bigger pages than

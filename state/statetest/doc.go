@@ -22,6 +22,7 @@
 //	RunObjectives  depc.ObjectiveStore (+ teams,   objectives.go
 //	               results)
 //	RunMaintenance depc.MaintenanceStore (+ teams) maintenance.go
+//	RunAnnotations depc.AnnotationStore (+ teams)  annotations.go
 //	RunWhole       depc.StateStore                 whole.go
 //
 // Each RunX needs only its part, depc.TeamStore (the tests create teams)

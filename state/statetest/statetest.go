@@ -12,10 +12,9 @@ import (
 
 // Run runs the whole conformance suite, every part (RunTeams,
 // RunAccounts, RunRejections, RunCatalog, RunRuns, RunResults,
-// RunObjectives, RunMaintenance) and
-// RunWhole, against the store that open returns. open is called once per
-// subtest and must return a new, empty store; the suite closes it when the
-// subtest ends.
+// RunObjectives, RunMaintenance, RunAnnotations) and RunWhole, against
+// the store that open returns. open is called once per subtest and must
+// return a new, empty store; the suite closes it when the subtest ends.
 func Run[S depc.StateStore](t *testing.T, open func(t *testing.T) S) {
 	t.Run("Teams", func(t *testing.T) { RunTeams(t, open) })
 	t.Run("Accounts", func(t *testing.T) { RunAccounts(t, open) })
@@ -25,6 +24,7 @@ func Run[S depc.StateStore](t *testing.T, open func(t *testing.T) S) {
 	t.Run("Results", func(t *testing.T) { RunResults(t, open) })
 	t.Run("Objectives", func(t *testing.T) { RunObjectives(t, open) })
 	t.Run("Maintenance", func(t *testing.T) { RunMaintenance(t, open) })
+	t.Run("Annotations", func(t *testing.T) { RunAnnotations(t, open) })
 	t.Run("Whole", func(t *testing.T) { RunWhole(t, open) })
 }
 
@@ -71,6 +71,11 @@ type (
 		depc.TeamStore
 		depc.ResultStore
 		depc.ObjectiveStore
+		io.Closer
+	}
+	Annotations interface {
+		depc.TeamStore
+		depc.AnnotationStore
 		io.Closer
 	}
 )

@@ -38,6 +38,7 @@ func testDeleteTeam(t *testing.T, s depc.StateStore) {
 		get(s.CreateMaintenance(ctx, team, depc.Maintenance{From: 1, To: 2, Reason: "r"})).must(t)
 		// Read once, so that a store keeping what budgets read has it.
 		mustDo(t, s.LabelSeconds(ctx, team, "Server", "2026-01-01", "2026-01-01", func(string, []depc.NodeSeconds) error { return nil }))
+		get(s.CreateAnnotation(ctx, team, depc.Annotation{Label: "Server", Name: "s1", From: 1, To: 2, Text: "note", Author: "alice"})).must(t)
 	}
 	get2(s.CreateUser(ctx, "alice", false)).must(t)
 	get(s.SetGrant(ctx, "acme", "alice", depc.RoleEditor)).must(t)
@@ -85,12 +86,18 @@ func testDeleteTeam(t *testing.T, s depc.StateStore) {
 		t.Errorf("seconds of the recreated team: %s %v", day, nodes)
 		return nil
 	}))
+	if got := get(s.Annotations(ctx, "acme", depc.AnnotationFilter{})).must(t); len(got) != 0 {
+		t.Errorf("annotations of the recreated team: %v", got)
+	}
 	// The other team kept everything.
 	if got := get(s.NodeQoS(ctx, "other", depc.NodeKey{Label: "Server", Name: "s1"}, "2026-01-01", "2026-01-01")).must(t); len(got) != 1 {
 		t.Errorf("node results of the other team: %v", got)
 	}
 	if got := get(s.Rules(ctx, "other")).must(t); len(got) != 2 {
 		t.Errorf("rules of the other team: %v", got)
+	}
+	if got := get(s.Annotations(ctx, "other", depc.AnnotationFilter{})).must(t); len(got) != 1 {
+		t.Errorf("annotations of the other team: %v", got)
 	}
 }
 
@@ -108,6 +115,11 @@ func testCancelled(t *testing.T, s depc.StateStore) {
 	wantCode(t, err, depc.EUNAVAILABLE, "ReplaceDayResults(cancelled)")
 	_, err = s.NodeQoS(cctx, "acme", depc.NodeKey{Label: "Filer", Name: "filer1"}, "2025-12-01", "2025-12-01")
 	wantCode(t, err, depc.EUNAVAILABLE, "NodeQoS(cancelled)")
+	_, err = s.CreateAnnotation(cctx, "acme", depc.Annotation{Label: "Filer", Name: "filer1", From: 1, To: 2, Text: "note", Author: "alice"})
+	wantCode(t, err, depc.EUNAVAILABLE, "CreateAnnotation(cancelled)")
+	if got := get(s.Annotations(ctx, "acme", depc.AnnotationFilter{})).must(t); len(got) != 0 {
+		t.Errorf("annotations after a cancelled write: %v", got)
+	}
 	_, err = s.Team(ctx, "beta")
 	wantCode(t, err, depc.ENOTFOUND, "Team(beta) after a cancelled create")
 	if got := get(s.NodeQoS(ctx, "acme", depc.NodeKey{Label: "Filer", Name: "filer1"}, "2025-12-01", "2025-12-01")).must(t); len(got) != 0 {
@@ -126,4 +138,6 @@ func testClosed(t *testing.T, s depc.StateStore) {
 	wantCode(t, err, depc.EUNAVAILABLE, "CreateTeam after Close")
 	_, err = s.NodeQoS(ctx, "acme", depc.NodeKey{Label: "A", Name: "a"}, "2025-12-01", "2025-12-01")
 	wantCode(t, err, depc.EUNAVAILABLE, "NodeQoS after Close")
+	_, err = s.Annotations(ctx, "acme", depc.AnnotationFilter{})
+	wantCode(t, err, depc.EUNAVAILABLE, "Annotations after Close")
 }
