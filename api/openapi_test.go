@@ -361,6 +361,7 @@ func TestOpenAPIResponses(t *testing.T) {
 	e.call("PUT", "/teams/acme/labels/Website/objective", map[string]any{"target": 99, "window": "rolling_7d"}, http.StatusOK, nil)
 	e.call("PUT", "/teams/acme/labels/Website/nodes/foo.com/objective", map[string]any{"target": 99.9, "window": "calendar_month"}, http.StatusOK, nil)
 	e.call("POST", "/teams/acme/maintenance", map[string]any{"label": "Filer", "from": tutorialStart + 86400, "to": tutorialStart + 86400 + 60, "reason": "r"}, http.StatusCreated, nil)
+	e.call("POST", "/teams/acme/annotations", map[string]any{"label": "Filer", "name": "filer1", "from": tutorialStart, "to": tutorialStart + 60, "text": "a note"}, http.StatusCreated, nil)
 	day := "?start=" + tutorialDay + "&end=" + tutorialDay
 	paths := map[string]string{
 		"/users": "", "/me": "", "/plugins": "", "/teams": "", "/teams/{team}": "", "/teams/{team}/grants": "",
@@ -385,6 +386,8 @@ func TestOpenAPIResponses(t *testing.T) {
 		"/teams/{team}/labels/{label}/nodes/{name}/budget":    "",
 		"/teams/{team}/maintenance":                           "",
 		"/teams/{team}/maintenance/{id}":                      "",
+		"/teams/{team}/annotations":                           "?label=Filer&name=filer1",
+		"/teams/{team}/annotations/{id}":                      "",
 	}
 	params := strings.NewReplacer("{team}", "acme", "{label}", "Website", "{name}", "foo.com", "{source}", "Fake",
 		"{check}", "Server%20Ping", "{rule}", "Servers", "{id}", "1")
@@ -422,6 +425,7 @@ func TestOpenAPIResponses(t *testing.T) {
 	post("/teams/{team}/runs", map[string]any{"day": "2020-07-28"}, 200)
 	post("/teams/{team}/rules/{rule}/execute", map[string]any{"name": "filer1", "start": tutorialStart, "end": tutorialStart + 3600}, 200)
 	post("/teams/{team}/messages", `[{"source": {"label": "A", "name": "a"}}, {}]`, 200)
+	post("/teams/{team}/annotations", map[string]any{"label": "Website", "from": tutorialStart, "to": tutorialStart + 60, "text": "every website"}, 201)
 }
 
 func asStrings(v any) []string {

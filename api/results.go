@@ -282,7 +282,18 @@ func (s *Server) rootCause(c echo.Context) error {
 		}
 	}
 	rc.Round(s.cfg.Decimals)
-	return c.JSON(http.StatusOK, rc)
+	notes, err := s.annotationsOf(ctx, team, rc)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, rootCauseAnswer{RootCause: rc, Annotations: notes})
+}
+
+// rootCauseAnswer is a root cause with the notes of its subgraph over its
+// window (annotationsOf).
+type rootCauseAnswer struct {
+	compute.RootCause
+	Annotations []depc.Annotation `json:"annotations"`
 }
 
 // windowParams reads a window [from, to) given as two RFC 3339 instants

@@ -94,6 +94,13 @@ var apiRoutes = []route{
 	{http.MethodPut, "/teams/:team/maintenance/:id", editor, (*Server).putMaintenance},
 	{http.MethodDelete, "/teams/:team/maintenance/:id", editor, (*Server).deleteMaintenance},
 
+	// Annotations (issue 13).
+	{http.MethodPost, "/teams/:team/annotations", editor, (*Server).createAnnotation},
+	{http.MethodGet, "/teams/:team/annotations", viewer, (*Server).listAnnotations},
+	{http.MethodGet, "/teams/:team/annotations/:id", viewer, (*Server).getAnnotation},
+	{http.MethodPut, "/teams/:team/annotations/:id", editor, (*Server).putAnnotation},
+	{http.MethodDelete, "/teams/:team/annotations/:id", editor, (*Server).deleteAnnotation},
+
 	// The API's own description.
 	{http.MethodGet, "/openapi.json", public, (*Server).openAPI},
 }

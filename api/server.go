@@ -51,6 +51,7 @@ type State interface {
 	depc.ResultStore
 	depc.ObjectiveStore
 	depc.MaintenanceStore
+	depc.AnnotationStore
 	Ping(ctx context.Context) error
 }
 
