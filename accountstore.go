@@ -97,35 +97,86 @@ func NewToken() string {
 // HashToken returns the hash under which a token is stored and looked up.
 func HashToken(token string) TokenHash { return sha256.Sum256([]byte(token)) }
 
+// Token is one API token of a user, as listed: its secret is shown once,
+// when it is created or renewed, and only its hash is stored.
+type Token struct {
+	// ID names the token among every user's, for renewal and revocation.
+	ID int64 `json:"id"`
+	// Name says what the token is for, unique among the user's tokens.
+	Name string `json:"name"`
+	// CreatedAt is when the token was created or last renewed, in Unix
+	// seconds.
+	CreatedAt int64 `json:"created_at"`
+	// ExpiresAt is when the token stops working, in Unix seconds; 0:
+	// never.
+	ExpiresAt int64 `json:"expires_at"`
+}
+
+// DefaultTokenName names the token a user gets when it is created.
+const DefaultTokenName = "default"
+
+// CheckTokenName answers EINVALID naming field when s cannot name a token
+// (the rule of resource names).
+func CheckTokenName(field, s string) error {
+	if !ValidResourceName(s) {
+		return Errorf(EINVALID, "%s: %q must be 1 to %d bytes without control characters or surrounding spaces", field, s, MaxResourceNameLen)
+	}
+	return nil
+}
+
 // AccountStore keeps who may call the API: users and their tokens (as
 // hashes), the admin token's hash, and the users' roles in teams.
 //
 // The conventions of StateStore hold for every method.
 type AccountStore interface {
-	// CreateUser creates a user with a new token (NewToken) and returns
-	// the token: the only time it is ever shown. Only its hash is stored.
-	// EINVALID for a bad name (UserPattern), ECONFLICT if taken.
+	// CreateUser creates a user with one token, named DefaultTokenName and
+	// not expiring (NewToken), and returns the token: the only time it is
+	// ever shown. Only its hash is stored. EINVALID for a bad name
+	// (UserPattern), ECONFLICT if taken.
 	CreateUser(ctx context.Context, name string, admin bool) (u User, token string, err error)
 	// User returns one user. ENOTFOUND if absent.
 	User(ctx context.Context, name string) (User, error)
 	// Users returns every user, sorted by name.
 	Users(ctx context.Context) ([]User, error)
-	// DeleteUser removes a user, its token and its grants. ENOTFOUND if
+	// DeleteUser removes a user, its tokens and its grants. ENOTFOUND if
 	// absent.
 	DeleteUser(ctx context.Context, name string) error
-	// RotateToken gives a user a new token, returned once; the old token
-	// stops working at once. ENOTFOUND if the user is absent.
+	// RotateToken replaces every token of a user by one new token, named
+	// DefaultTokenName and not expiring, returned once; the old tokens
+	// stop working at once. ENOTFOUND if the user is absent.
 	RotateToken(ctx context.Context, name string) (token string, err error)
 	// UserByToken returns the user whose token hashes to h
-	// (HashToken). ENOTFOUND when no user has it, the admin token
-	// included: check AdminTokenHash for that.
+	// (HashToken). ENOTFOUND when no user has it, when it has expired (by
+	// the store's clock), and for the admin token: check AdminTokenHash
+	// for that.
 	UserByToken(ctx context.Context, h TokenHash) (User, error)
-	// SetAdminTokenHash sets the hash of the admin token, replacing any
-	// previous one.
-	SetAdminTokenHash(ctx context.Context, h TokenHash) error
+
+	// CreateToken gives a user one more token (NewToken), named name
+	// (CheckTokenName; unique among the user's tokens) and expiring at
+	// expiresAt (Unix seconds; 0: never), and returns it with the token:
+	// the only time it is shown. ENOTFOUND for an unknown user, EINVALID
+	// for a bad name or a negative expiresAt, ECONFLICT for a name taken.
+	CreateToken(ctx context.Context, user, name string, expiresAt int64) (Token, string, error)
+	// Tokens returns a user's tokens, expired ones included, sorted by
+	// ID. ENOTFOUND for an unknown user.
+	Tokens(ctx context.Context, user string) ([]Token, error)
+	// RenewToken gives a user's token a new secret (NewToken) and the
+	// expiry expiresAt (0: never), keeping its ID and name, and returns it
+	// with the new secret; the old one stops working at once. ENOTFOUND
+	// for an unknown user, or a token that is not the user's.
+	RenewToken(ctx context.Context, user string, id int64, expiresAt int64) (Token, string, error)
+	// DeleteToken revokes a user's token: it stops working at once.
+	// ENOTFOUND for an unknown user, or a token that is not the user's.
+	DeleteToken(ctx context.Context, user string, id int64) error
+
+	// SetAdminTokenHash sets the hash of the admin token (passhash.Hash of
+	// the token: an opaque string to the store), replacing any previous
+	// one.
+	SetAdminTokenHash(ctx context.Context, hash string) error
 	// AdminTokenHash returns the hash of the admin token. ENOTFOUND when
-	// none was set.
-	AdminTokenHash(ctx context.Context) (TokenHash, error)
+	// none was set. A hash from before the stores kept it as a string is
+	// returned as passhash.LegacySHA256 followed by its hex.
+	AdminTokenHash(ctx context.Context) (string, error)
 
 	// SetGrant gives the user the role in the team, replacing any previous
 	// role, and returns the grant. ENOTFOUND for an unknown team or user,

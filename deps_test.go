@@ -44,7 +44,8 @@ var allowedImports = map[string][]string{
 	"compute":           {"", "qos", "qos/expr"},
 	"scheduler":         {"", "compute", "github.com/go-co-op/gocron/", "github.com/prometheus/client_golang/"},
 	"objective":         {"", "qos", "qos/budget", "compute"},
-	"api":               {"", "qos", "qos/budget", "compute", "objective", "message", "github.com/labstack/echo/", "github.com/prometheus/client_golang/"},
+	"api":               {"", "qos", "qos/budget", "compute", "objective", "message", "passhash", "github.com/labstack/echo/", "github.com/prometheus/client_golang/"},
+	"passhash":          {"golang.org/x/crypto/"},
 	"ui":                {},
 	"cmd/depc":          {"*"},
 

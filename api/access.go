@@ -52,7 +52,7 @@ type meResponse struct {
 func (s *Server) me(c echo.Context) error {
 	p := caller(c)
 	resp := meResponse{Name: p.User, Admin: p.Admin, Grants: []depc.Grant{}}
-	if p.User != "admin" || !p.Admin {
+	if !p.AdminToken {
 		grants, err := s.deps.State.UserGrants(c.Request().Context(), p.User)
 		if err != nil && depc.ErrorCode(err) != depc.ENOTFOUND {
 			return err

@@ -16,6 +16,9 @@ func concretePath(p, team string) string {
 	r := strings.NewReplacer(
 		":team", team, ":user", "someone", ":label", "Website", ":name", "foo.com",
 		":source", "Fake", ":check", "Server%20Ping", ":rule", "Servers", ":id", "1",
+		// No one's token: revoking or rotating a caller's own would end
+		// its later calls.
+		":token", "999999",
 	)
 	return r.Replace(p)
 }

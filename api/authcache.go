@@ -2,10 +2,12 @@ package api
 
 import (
 	"context"
+	"crypto/subtle"
 	"sync"
 	"time"
 
 	"github.com/depc-dev/depc"
+	"github.com/depc-dev/depc/passhash"
 )
 
 // DefaultAuthCacheTTL is how long the API keeps an authentication or role
@@ -30,10 +32,30 @@ type authCache struct {
 	now func() time.Time
 
 	mu     sync.Mutex
-	admin  cached[*depc.TokenHash] // nil value: no admin token is set
+	admin  cached[string] // the admin token's hash; "": none is set
 	tokens map[depc.TokenHash]cached[principal]
-	roles  map[[2]string]cached[depc.Role] // (team, user)
-	teams  map[string]cached[depc.Team]
+	// verified is the SHA-256 of the token that last matched the admin
+	// token's hash, and that hash: the slow hash runs once per admin
+	// token, not once per request.
+	verified struct {
+		token depc.TokenHash
+		hash  string
+	}
+	// notAdmin are tokens (by SHA-256) known not to match the admin
+	// token's hash of the key: a token sent again (a client with a wrong
+	// token retrying) costs no second slow hash. Exact, so never stale:
+	// the same token and hash always give the same answer.
+	notAdmin map[notAdminKey]struct{}
+	// slow lets one slow hash run at a time: unknown tokens each cost one,
+	// and must not take every core.
+	slow  chan struct{}
+	roles map[[2]string]cached[depc.Role] // (team, user)
+	teams map[string]cached[depc.Team]
+}
+
+type notAdminKey struct {
+	token depc.TokenHash
+	hash  string
 }
 
 type cached[T any] struct {
@@ -42,7 +64,7 @@ type cached[T any] struct {
 }
 
 func newAuthCache(ttl time.Duration, now func() time.Time) *authCache {
-	c := &authCache{ttl: ttl, now: now}
+	c := &authCache{ttl: ttl, now: now, slow: make(chan struct{}, 1)}
 	c.clear()
 	return c
 }
@@ -51,10 +73,11 @@ func newAuthCache(ttl time.Duration, now func() time.Time) *authCache {
 func (c *authCache) clear() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.admin = cached[*depc.TokenHash]{}
+	c.admin = cached[string]{}
 	c.tokens = map[depc.TokenHash]cached[principal]{}
 	c.roles = map[[2]string]cached[depc.Role]{}
 	c.teams = map[string]cached[depc.Team]{}
+	c.notAdmin = map[notAdminKey]struct{}{}
 }
 
 func lookup[K comparable, V any](c *authCache, m map[K]cached[V], k K) (V, bool) {
@@ -84,8 +107,8 @@ func store[K comparable, V any](c *authCache, m map[K]cached[V], k K, v V) {
 	m[k] = cached[V]{v: v, expires: c.now().Add(c.ttl)}
 }
 
-// adminHash returns the admin token's hash, nil when none is set.
-func (c *authCache) adminHash(ctx context.Context, st depc.AccountStore) (*depc.TokenHash, error) {
+// adminHash returns the admin token's hash, "" when none is set.
+func (c *authCache) adminHash(ctx context.Context, st depc.AccountStore) (string, error) {
 	if c.ttl > 0 {
 		c.mu.Lock()
 		a := c.admin
@@ -95,19 +118,74 @@ func (c *authCache) adminHash(ctx context.Context, st depc.AccountStore) (*depc.
 		}
 	}
 	h, err := st.AdminTokenHash(ctx)
-	var v *depc.TokenHash
-	switch {
-	case err == nil:
-		v = &h
-	case depc.ErrorCode(err) != depc.ENOTFOUND:
-		return nil, err
+	if err != nil && depc.ErrorCode(err) != depc.ENOTFOUND {
+		return "", err
 	}
 	if c.ttl > 0 {
 		c.mu.Lock()
-		c.admin = cached[*depc.TokenHash]{v: v, expires: c.now().Add(c.ttl)}
+		c.admin = cached[string]{v: h, expires: c.now().Add(c.ttl)}
 		c.mu.Unlock()
 	}
-	return v, nil
+	return h, nil
+}
+
+// knownAdmin reports whether a token (whose SHA-256 is sum) already
+// matched hash, the admin token's hash: the fast path of every request
+// with the admin token after the first.
+func (c *authCache) knownAdmin(hash string, sum depc.TokenHash) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return hash != "" && c.verified.hash == hash && subtle.ConstantTimeCompare(c.verified.token[:], sum[:]) == 1
+}
+
+// isAdmin reports whether a token (whose SHA-256 is sum) is the admin
+// token, whose hash is hash (passhash). A match is remembered for as long
+// as the hash stays the same; a hash to be replaced (the old SHA-256, or
+// weaker parameters) is replaced in the store.
+func (c *authCache) isAdmin(ctx context.Context, st depc.AccountStore, hash, token string, sum depc.TokenHash) (bool, error) {
+	if c.knownAdmin(hash, sum) {
+		return true, nil
+	}
+	key := notAdminKey{sum, hash}
+	c.mu.Lock()
+	_, refused := c.notAdmin[key]
+	c.mu.Unlock()
+	if refused {
+		return false, nil
+	}
+	select {
+	case c.slow <- struct{}{}:
+	case <-ctx.Done():
+		return false, depc.WrapError(depc.EUNAVAILABLE, ctx.Err(), "checking the token")
+	}
+	ok, rehash, err := passhash.Verify(hash, token)
+	<-c.slow
+	if err != nil {
+		return false, depc.WrapError(depc.EINTERNAL, err, "the stored admin token hash")
+	}
+	if !ok {
+		c.mu.Lock()
+		if len(c.notAdmin) >= maxAuthCacheEntries {
+			clear(c.notAdmin)
+		}
+		c.notAdmin[key] = struct{}{}
+		c.mu.Unlock()
+		return false, nil
+	}
+	if rehash {
+		newHash := passhash.Hash(token)
+		if err := st.SetAdminTokenHash(ctx, newHash); err != nil {
+			return false, err
+		}
+		hash = newHash
+		c.mu.Lock()
+		c.admin = cached[string]{}
+		c.mu.Unlock()
+	}
+	c.mu.Lock()
+	c.verified.token, c.verified.hash = sum, hash
+	c.mu.Unlock()
+	return true, nil
 }
 
 // user returns the user whose token hashes to h; ENOTFOUND when none has

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -19,6 +20,7 @@ import (
 	"github.com/depc-dev/depc/api"
 	"github.com/depc-dev/depc/compute"
 	"github.com/depc-dev/depc/graph/embedded"
+	"github.com/depc-dev/depc/passhash"
 	"github.com/depc-dev/depc/scheduler"
 	"github.com/depc-dev/depc/source/fake"
 	"github.com/depc-dev/depc/source/plugins"
@@ -27,6 +29,9 @@ import (
 
 // adminToken is the admin token of every test server.
 const adminToken = "test-admin-token"
+
+// adminTokenHash is its hash, computed once: the slow hash is slow.
+var adminTokenHash = sync.OnceValue(func() string { return passhash.Hash(adminToken) })
 
 // env is a whole API over real stores in a temporary directory: the
 // embedded graph store, the SQLite state store, a Computer and a started
@@ -70,7 +75,7 @@ func newEnvWith(t testing.TB, ps depc.SourcePlugins, opts ...option) *env {
 	}
 	t.Cleanup(func() { st.Close() })
 	ctx := context.Background()
-	if err := st.SetAdminTokenHash(ctx, depc.HashToken(adminToken)); err != nil {
+	if err := st.SetAdminTokenHash(ctx, adminTokenHash()); err != nil {
 		t.Fatal(err)
 	}
 	clock := &atomic.Pointer[time.Time]{}

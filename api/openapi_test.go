@@ -364,7 +364,7 @@ func TestOpenAPIResponses(t *testing.T) {
 	e.call("POST", "/teams/acme/annotations", map[string]any{"label": "Filer", "name": "filer1", "from": tutorialStart, "to": tutorialStart + 60, "text": "a note"}, http.StatusCreated, nil)
 	day := "?start=" + tutorialDay + "&end=" + tutorialDay
 	paths := map[string]string{
-		"/users": "", "/me": "", "/plugins": "", "/teams": "", "/teams/{team}": "", "/teams/{team}/grants": "",
+		"/users": "", "/users/{user}": "", "/users/{user}/tokens": "", "/me": "", "/plugins": "", "/teams": "", "/teams/{team}": "", "/teams/{team}/grants": "",
 		"/teams/{team}/messages/rejected": "", "/teams/{team}/labels": "", "/teams/{team}/labels/{label}/nodes": "",
 		"/teams/{team}/labels/{label}/nodes/{name}":              "",
 		"/teams/{team}/labels/{label}/nodes/{name}/dependencies": "?inactive=true",
@@ -390,7 +390,7 @@ func TestOpenAPIResponses(t *testing.T) {
 		"/teams/{team}/annotations/{id}":                      "",
 	}
 	params := strings.NewReplacer("{team}", "acme", "{label}", "Website", "{name}", "foo.com", "{source}", "Fake",
-		"{check}", "Server%20Ping", "{rule}", "Servers", "{id}", "1")
+		"{check}", "Server%20Ping", "{rule}", "Servers", "{id}", "1", "{user}", "vic")
 	for p, q := range paths {
 		op := doc["paths"].(map[string]any)[p].(map[string]any)["get"].(map[string]any)
 		s := op["responses"].(map[string]any)["200"].(map[string]any)["content"].(map[string]any)["application/json"].(map[string]any)["schema"].(map[string]any)

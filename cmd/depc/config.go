@@ -29,9 +29,11 @@ type Config struct {
 	// DataDir holds the embedded stores (graph, state) and the embedded
 	// broker's data.
 	DataDir string `yaml:"data_dir"`
-	// AdminToken, when set, is the admin's token. When neither it nor a
-	// stored admin token exists, `depc serve` generates one, stores its
-	// hash and prints it once.
+	// AdminToken, when set, is the admin's token: at least
+	// MinAdminTokenLen characters. When neither it nor a stored admin
+	// token exists, `depc serve` generates one, stores its hash and prints
+	// it once; it stays valid across restarts (`depc admin-token` replaces
+	// it).
 	AdminToken string `yaml:"admin_token"`
 	// SecretKey seals the secrets of sources in the state store: one or
 	// more base64 keys of 32 bytes separated by commas, the first sealing
@@ -158,6 +160,10 @@ type APIConfig struct {
 	// Decimals is how QoS values are rounded in responses.
 	Decimals int `yaml:"decimals"`
 }
+
+// MinAdminTokenLen is the shortest admin token accepted: 32 characters,
+// as long as a random 192-bit token in base64.
+const MinAdminTokenLen = 32
 
 // policy is the outbound policy of the sources.
 func (c SourcesConfig) policy() outbound.Policy { return outbound.Policy{Allow: c.Allow} }
@@ -336,6 +342,12 @@ func (c Config) Validate() error {
 	}
 	if c.API.Decimals < 0 || c.API.Decimals > 9 {
 		bad("api.decimals: must be between 0 and 9")
+	}
+	if c.AdminToken != "" && len(c.AdminToken) < MinAdminTokenLen {
+		bad("admin_token (DEPC_ADMIN_TOKEN): must be at least %d characters, not %d (make one with: openssl rand -base64 32)", MinAdminTokenLen, len(c.AdminToken))
+	}
+	if strings.TrimSpace(c.AdminToken) != c.AdminToken {
+		bad("admin_token (DEPC_ADMIN_TOKEN): must not start or end with spaces")
 	}
 	if err := checkSecretKey(c.SecretKey); err != nil {
 		bad("%s", err)

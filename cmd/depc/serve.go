@@ -19,6 +19,7 @@ import (
 	"github.com/depc-dev/depc/api"
 	"github.com/depc-dev/depc/compute"
 	"github.com/depc-dev/depc/consumer"
+	"github.com/depc-dev/depc/passhash"
 	"github.com/depc-dev/depc/scheduler"
 	"github.com/depc-dev/depc/ui"
 	"github.com/prometheus/client_golang/prometheus"
@@ -154,8 +155,9 @@ func serve(ctx context.Context, name string, args []string, stdout, stderr io.Wr
 	}
 
 	var token string
+	var keptToken bool
 	if p.api {
-		if token, err = ensureAdminToken(ctx, st.state, cfg.AdminToken, f.demo); err != nil {
+		if token, keptToken, err = ensureAdminToken(ctx, st.state, cfg.AdminToken); err != nil {
 			return err
 		}
 	}
@@ -223,9 +225,13 @@ func serve(ctx context.Context, name string, args []string, stdout, stderr io.Wr
 		}()
 		url := "http://" + ln.Addr().String()
 		// The token first: whoever waits for "ready at" has it then.
-		if token != "" {
+		switch {
+		case token != "":
 			fmt.Fprintf(stdout, "depc: admin token (shown once, stored hashed): %s\n", token)
 			fmt.Fprintf(stdout, "depc: try: curl -H 'Authorization: Bearer %s' %s/api/v1/teams\n", token, url)
+		case keptToken:
+			fmt.Fprintf(stdout, "depc: the admin token is still the one set at an earlier start (only its hash is kept, so it cannot be shown again);\n"+
+				"depc: to replace it, run `depc admin-token --data %s` (prints a new one) or set DEPC_ADMIN_TOKEN\n", cfg.DataDir)
 		}
 		fmt.Fprintf(stdout, "depc: ready at %s\n", url)
 	} else {
@@ -247,26 +253,33 @@ func serve(ctx context.Context, name string, args []string, stdout, stderr io.Wr
 	return err
 }
 
-// ensureAdminToken makes sure an admin token exists and returns it when it
-// was just created (it is printed once; only its hash is stored). A
-// configured token replaces the stored hash. The demo creates a new token
-// at every start so that `make run` always prints one that works.
-func ensureAdminToken(ctx context.Context, state depc.StateStore, configured string, demo bool) (string, error) {
+// ensureAdminToken makes sure an admin token exists, and returns it when it
+// was just generated (it is printed once; only its hash is stored), or
+// kept when one generated or configured at an earlier start stays. A
+// configured token replaces the stored hash unless it already matches it.
+// The token is hashed with passhash (argon2id): it may be one a person
+// chose.
+func ensureAdminToken(ctx context.Context, state depc.AccountStore, configured string) (token string, kept bool, err error) {
+	stored, err := state.AdminTokenHash(ctx)
+	if err != nil && depc.ErrorCode(err) != depc.ENOTFOUND {
+		return "", false, err
+	}
 	if configured != "" {
-		return "", state.SetAdminTokenHash(ctx, depc.HashToken(configured))
+		if err == nil {
+			if ok, rehash, _ := passhash.Verify(stored, configured); ok && !rehash {
+				return "", false, nil
+			}
+		}
+		return "", false, state.SetAdminTokenHash(ctx, passhash.Hash(configured))
 	}
-	_, err := state.AdminTokenHash(ctx)
-	switch {
-	case err == nil && !demo:
-		return "", nil
-	case err != nil && depc.ErrorCode(err) != depc.ENOTFOUND:
-		return "", err
+	if err == nil {
+		return "", true, nil
 	}
-	token := depc.NewToken()
-	if err := state.SetAdminTokenHash(ctx, depc.HashToken(token)); err != nil {
-		return "", err
+	token = depc.NewToken()
+	if err := state.SetAdminTokenHash(ctx, passhash.Hash(token)); err != nil {
+		return "", false, err
 	}
-	return token, nil
+	return token, false, nil
 }
 
 func consumerConfig(cfg Config, brokers []string) consumer.Config {

@@ -28,6 +28,7 @@ func TestHelp(t *testing.T) {
 	// The flags each command documents.
 	flags := map[string][]string{
 		"serve":          {"-config", "-data", "-addr", "-demo", "-embedded-kafka"},
+		"admin-token":    {"-config", "-data"},
 		"api":            {"-config", "-data", "-addr"},
 		"consume":        {"-config", "-data"},
 		"schedule":       {"-config", "-data"},

@@ -20,15 +20,18 @@ func (s *Store) CreateUser(ctx context.Context, name string, admin bool) (depc.U
 	token := depc.NewToken()
 	h := depc.HashToken(token)
 	err := s.write(ctx, "create user", func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `INSERT INTO account (name, admin, token_hash, created_at) VALUES ($1, $2, $3, $4)
-			ON CONFLICT (name) DO NOTHING`, name, admin, h[:], u.CreatedAt)
+		var uid int64
+		err := tx.QueryRow(ctx, `INSERT INTO account (name, admin, created_at) VALUES ($1, $2, $3)
+			ON CONFLICT (name) DO NOTHING RETURNING id`, name, admin, u.CreatedAt).Scan(&uid)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return depc.Errorf(depc.ECONFLICT, "user %q already exists", name)
+		}
 		if err != nil {
 			return err
 		}
-		if tag.RowsAffected() == 0 {
-			return depc.Errorf(depc.ECONFLICT, "user %q already exists", name)
-		}
-		return nil
+		_, err = tx.Exec(ctx, `INSERT INTO api_token (account_id, name, hash, created_at, expires_at) VALUES ($1, $2, $3, $4, 0)`,
+			uid, depc.DefaultTokenName, h[:], u.CreatedAt)
+		return err
 	})
 	if err != nil {
 		return depc.User{}, "", err
@@ -58,7 +61,7 @@ func (s *Store) Users(ctx context.Context) ([]depc.User, error) {
 		})
 }
 
-// DeleteUser removes a user with its token and grants.
+// DeleteUser removes a user with its tokens and grants.
 func (s *Store) DeleteUser(ctx context.Context, name string) error {
 	return s.write(ctx, "delete user", func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `DELETE FROM account WHERE name = $1`, name)
@@ -72,19 +75,32 @@ func (s *Store) DeleteUser(ctx context.Context, name string) error {
 	})
 }
 
-// RotateToken gives a user a new token.
+// accountID returns a user's id, ENOTFOUND naming it when absent; the row
+// is locked, so that a token is not added to a user being deleted.
+func accountID(ctx context.Context, tx pgx.Tx, user string) (int64, error) {
+	var uid int64
+	err := tx.QueryRow(ctx, `SELECT id FROM account WHERE name = $1 FOR UPDATE`, user).Scan(&uid)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, notFoundUser(user)
+	}
+	return uid, err
+}
+
+// RotateToken replaces a user's tokens by one new token.
 func (s *Store) RotateToken(ctx context.Context, name string) (string, error) {
 	token := depc.NewToken()
 	h := depc.HashToken(token)
 	err := s.write(ctx, "rotate token", func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `UPDATE account SET token_hash = $1 WHERE name = $2`, h[:], name)
+		uid, err := accountID(ctx, tx, name)
 		if err != nil {
 			return err
 		}
-		if tag.RowsAffected() == 0 {
-			return notFoundUser(name)
+		if _, err := tx.Exec(ctx, `DELETE FROM api_token WHERE account_id = $1`, uid); err != nil {
+			return err
 		}
-		return nil
+		_, err = tx.Exec(ctx, `INSERT INTO api_token (account_id, name, hash, created_at, expires_at) VALUES ($1, $2, $3, $4, 0)`,
+			uid, depc.DefaultTokenName, h[:], s.unix())
+		return err
 	})
 	if err != nil {
 		return "", err
@@ -92,47 +108,139 @@ func (s *Store) RotateToken(ctx context.Context, name string) (string, error) {
 	return token, nil
 }
 
-// UserByToken returns the user whose token hashes to h.
+// UserByToken returns the user whose unexpired token hashes to h.
 func (s *Store) UserByToken(ctx context.Context, h depc.TokenHash) (depc.User, error) {
 	var u depc.User
-	ok, err := s.queryRow(ctx, "user by token", `SELECT name, admin, created_at FROM account WHERE token_hash = $1`,
-		[]any{h[:]}, &u.Name, &u.Admin, &u.CreatedAt)
+	ok, err := s.queryRow(ctx, "user by token", `SELECT a.name, a.admin, a.created_at FROM api_token t JOIN account a ON a.id = t.account_id
+		WHERE t.hash = $1 AND (t.expires_at = 0 OR t.expires_at > $2)`,
+		[]any{h[:], s.unix()}, &u.Name, &u.Admin, &u.CreatedAt)
 	if err != nil {
 		return depc.User{}, err
 	}
 	if !ok {
-		return depc.User{}, depc.Errorf(depc.ENOTFOUND, "no user has this token")
+		return depc.User{}, depc.Errorf(depc.ENOTFOUND, "no user has this token, or it expired")
 	}
 	return u, nil
 }
 
-const adminTokenKey = "admin_token_hash"
+// CreateToken gives a user one more token.
+func (s *Store) CreateToken(ctx context.Context, user, name string, expiresAt int64) (depc.Token, string, error) {
+	if err := depc.CheckTokenName("name", name); err != nil {
+		return depc.Token{}, "", err
+	}
+	if expiresAt < 0 {
+		return depc.Token{}, "", depc.Errorf(depc.EINVALID, "expires_at: must not be negative")
+	}
+	token := depc.NewToken()
+	h := depc.HashToken(token)
+	t := depc.Token{Name: name, CreatedAt: s.unix(), ExpiresAt: expiresAt}
+	err := s.write(ctx, "create token", func(tx pgx.Tx) error {
+		uid, err := accountID(ctx, tx, user)
+		if err != nil {
+			return err
+		}
+		err = tx.QueryRow(ctx, `INSERT INTO api_token (account_id, name, hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)
+			ON CONFLICT (account_id, name) DO NOTHING RETURNING id`, uid, name, h[:], t.CreatedAt, expiresAt).Scan(&t.ID)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return depc.Errorf(depc.ECONFLICT, "user %q already has a token named %q", user, name)
+		}
+		return err
+	})
+	if err != nil {
+		return depc.Token{}, "", err
+	}
+	return t, token, nil
+}
+
+// Tokens returns a user's tokens, sorted by id.
+func (s *Store) Tokens(ctx context.Context, user string) ([]depc.Token, error) {
+	ts, err := list(ctx, s, "tokens", `SELECT id, name, created_at, expires_at FROM api_token
+		WHERE account_id = (SELECT id FROM account WHERE name = $1) ORDER BY id`, []any{user},
+		func(r pgx.CollectableRow) (depc.Token, error) {
+			var t depc.Token
+			return t, r.Scan(&t.ID, &t.Name, &t.CreatedAt, &t.ExpiresAt)
+		})
+	if err == nil && ts == nil {
+		if _, err = s.User(ctx, user); err != nil {
+			return nil, err
+		}
+	}
+	return ts, err
+}
+
+func notFoundToken(user string, id int64) error {
+	return depc.Errorf(depc.ENOTFOUND, "user %q has no token %d", user, id)
+}
+
+// RenewToken gives a user's token a new secret and expiry.
+func (s *Store) RenewToken(ctx context.Context, user string, id int64, expiresAt int64) (depc.Token, string, error) {
+	if expiresAt < 0 {
+		return depc.Token{}, "", depc.Errorf(depc.EINVALID, "expires_at: must not be negative")
+	}
+	token := depc.NewToken()
+	h := depc.HashToken(token)
+	t := depc.Token{ID: id, CreatedAt: s.unix(), ExpiresAt: expiresAt}
+	err := s.write(ctx, "renew token", func(tx pgx.Tx) error {
+		uid, err := accountID(ctx, tx, user)
+		if err != nil {
+			return err
+		}
+		err = tx.QueryRow(ctx, `UPDATE api_token SET hash = $1, created_at = $2, expires_at = $3 WHERE id = $4 AND account_id = $5 RETURNING name`,
+			h[:], t.CreatedAt, expiresAt, id, uid).Scan(&t.Name)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return notFoundToken(user, id)
+		}
+		return err
+	})
+	if err != nil {
+		return depc.Token{}, "", err
+	}
+	return t, token, nil
+}
+
+// DeleteToken revokes a user's token.
+func (s *Store) DeleteToken(ctx context.Context, user string, id int64) error {
+	return s.write(ctx, "delete token", func(tx pgx.Tx) error {
+		uid, err := accountID(ctx, tx, user)
+		if err != nil {
+			return err
+		}
+		tag, err := tx.Exec(ctx, `DELETE FROM api_token WHERE id = $1 AND account_id = $2`, id, uid)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return notFoundToken(user, id)
+		}
+		return nil
+	})
+}
+
+const adminTokenKey = "admin_token"
 
 // SetAdminTokenHash sets the hash of the admin token.
-func (s *Store) SetAdminTokenHash(ctx context.Context, h depc.TokenHash) error {
+func (s *Store) SetAdminTokenHash(ctx context.Context, hash string) error {
+	if hash == "" {
+		return depc.Errorf(depc.EINVALID, "admin token hash: must not be empty")
+	}
 	return s.write(ctx, "set admin token", func(tx pgx.Tx) error {
 		_, err := tx.Exec(ctx, `INSERT INTO setting (key, value) VALUES ($1, $2)
-			ON CONFLICT (key) DO UPDATE SET value = excluded.value`, adminTokenKey, h[:])
+			ON CONFLICT (key) DO UPDATE SET value = excluded.value`, adminTokenKey, []byte(hash))
 		return err
 	})
 }
 
 // AdminTokenHash returns the hash of the admin token.
-func (s *Store) AdminTokenHash(ctx context.Context) (depc.TokenHash, error) {
+func (s *Store) AdminTokenHash(ctx context.Context) (string, error) {
 	var b []byte
 	ok, err := s.queryRow(ctx, "admin token", `SELECT value FROM setting WHERE key = $1`, []any{adminTokenKey}, &b)
 	if err != nil {
-		return depc.TokenHash{}, err
+		return "", err
 	}
 	if !ok {
-		return depc.TokenHash{}, depc.Errorf(depc.ENOTFOUND, "no admin token is set")
+		return "", depc.Errorf(depc.ENOTFOUND, "no admin token is set")
 	}
-	var h depc.TokenHash
-	if len(b) != len(h) {
-		return depc.TokenHash{}, depc.Errorf(depc.EINTERNAL, "admin token hash: stored value has %d bytes", len(b))
-	}
-	copy(h[:], b)
-	return h, nil
+	return string(b), nil
 }
 
 // teamAndUser returns the ids of a team and a user, ENOTFOUND naming the

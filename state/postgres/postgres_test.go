@@ -12,6 +12,7 @@ import (
 
 	"github.com/depc-dev/depc"
 	"github.com/depc-dev/depc/internal/testenv"
+	"github.com/depc-dev/depc/passhash"
 	"github.com/depc-dev/depc/state/postgres"
 	"github.com/depc-dev/depc/state/postgres/pgtest"
 	"github.com/depc-dev/depc/state/statetest"
@@ -176,8 +177,12 @@ func TestTokenNotStored(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	_, more, err := s.CreateToken(ctx, "alice", "ci", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
 	admin := depc.NewToken()
-	if err := s.SetAdminTokenHash(ctx, depc.HashToken(admin)); err != nil {
+	if err := s.SetAdminTokenHash(ctx, passhash.Hash(admin)); err != nil {
 		t.Fatal(err)
 	}
 	c := conn(t, url)
@@ -197,7 +202,7 @@ func TestTokenNotStored(t *testing.T) {
 			dump.WriteString(s + "\n")
 		}
 	}
-	for _, tok := range []string{token, rotated, admin} {
+	for _, tok := range []string{token, rotated, more, admin} {
 		secret := strings.TrimPrefix(tok, depc.TokenPrefix)
 		for _, form := range []string{tok, secret, hex.EncodeToString([]byte(tok)), hex.EncodeToString([]byte(secret))} {
 			if strings.Contains(dump.String(), form) {
@@ -312,5 +317,54 @@ func TestConcurrentStores(t *testing.T) {
 	}
 	if left != 0 {
 		t.Errorf("%d node results left after the team was deleted", left)
+	}
+}
+
+// TestMigrateTokens: a schema of version 1 (one token per user in
+// account, the admin token's SHA-256 in setting) opens with the same
+// tokens working: each user's as its default token, the admin's as a
+// legacy hash passhash still verifies.
+func TestMigrateTokens(t *testing.T) {
+	url := pgtest.Schema(t)
+	c := conn(t, url)
+	userTok, adminTok := depc.NewToken(), "a configured admin token of 32 characters"
+	uh, ah := depc.HashToken(userTok), depc.HashToken(adminTok)
+	for _, q := range []string{
+		`CREATE TABLE schema_version (version integer NOT NULL)`,
+		`INSERT INTO schema_version (version) VALUES (1)`,
+		postgres.Migrations()[0],
+	} {
+		if _, err := c.Exec(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := c.Exec(ctx, `INSERT INTO account (name, admin, token_hash, created_at) VALUES ('alice', false, $1, 1700000000)`, uh[:]); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Exec(ctx, `INSERT INTO setting (key, value) VALUES ('admin_token_hash', $1)`, ah[:]); err != nil {
+		t.Fatal(err)
+	}
+	s, err := postgres.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if u, err := s.UserByToken(ctx, uh); err != nil || u.Name != "alice" {
+		t.Errorf("the user's token after the migration: %+v, %v", u, err)
+	}
+	if ts, err := s.Tokens(ctx, "alice"); err != nil || len(ts) != 1 || ts[0].Name != depc.DefaultTokenName || ts[0].CreatedAt != 1700000000 {
+		t.Errorf("tokens after the migration: %+v, %v", ts, err)
+	}
+	h, err := s.AdminTokenHash(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, rehash, err := passhash.Verify(h, adminTok); !ok || !rehash || err != nil {
+		t.Errorf("the admin token's hash after the migration (%q): ok %v, rehash %v, %v", h, ok, rehash, err)
+	}
+	if _, tok, err := s.CreateUser(ctx, "bob", false); err != nil {
+		t.Fatal(err)
+	} else if u, err := s.UserByToken(ctx, depc.HashToken(tok)); err != nil || u.Name != "bob" {
+		t.Errorf("a new user's token: %+v, %v", u, err)
 	}
 }

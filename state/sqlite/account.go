@@ -34,8 +34,19 @@ func (s *Store) CreateUser(ctx context.Context, name string, admin bool) (depc.U
 		} else if depc.ErrorCode(err) != depc.ENOTFOUND {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO account (name, admin, token_hash, created_at) VALUES (?, ?, ?, ?)`,
-			name, boolInt(admin), h[:], u.CreatedAt)
+		// token_hash is unused since schema 2 (api_token holds the
+		// tokens); it is UNIQUE and NOT NULL, hence random bytes.
+		res, err := tx.ExecContext(ctx, `INSERT INTO account (name, admin, token_hash, created_at) VALUES (?, ?, randomblob(32), ?)`,
+			name, boolInt(admin), u.CreatedAt)
+		if err != nil {
+			return err
+		}
+		uid, err := res.LastInsertId()
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO api_token (account_id, name, hash, created_at, expires_at) VALUES (?, ?, ?, ?, 0)`,
+			uid, depc.DefaultTokenName, h[:], u.CreatedAt)
 		return err
 	})
 	if err != nil {
@@ -75,7 +86,7 @@ func (s *Store) Users(ctx context.Context) ([]depc.User, error) {
 	return us, storeError(rows.Err(), "users")
 }
 
-// DeleteUser removes a user with its token and grants.
+// DeleteUser removes a user with its tokens and grants.
 func (s *Store) DeleteUser(ctx context.Context, name string) error {
 	return s.write(ctx, "delete user", func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM account WHERE name = ?`, name)
@@ -89,19 +100,21 @@ func (s *Store) DeleteUser(ctx context.Context, name string) error {
 	})
 }
 
-// RotateToken gives a user a new token.
+// RotateToken replaces a user's tokens by one new token.
 func (s *Store) RotateToken(ctx context.Context, name string) (string, error) {
 	token := depc.NewToken()
 	h := depc.HashToken(token)
 	err := s.write(ctx, "rotate token", func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE account SET token_hash = ? WHERE name = ?`, h[:], name)
+		uid, err := userID(ctx, tx, name)
 		if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return notFoundUser(name)
+		if _, err := tx.ExecContext(ctx, `DELETE FROM api_token WHERE account_id = ?`, uid); err != nil {
+			return err
 		}
-		return nil
+		_, err = tx.ExecContext(ctx, `INSERT INTO api_token (account_id, name, hash, created_at, expires_at) VALUES (?, ?, ?, ?, 0)`,
+			uid, depc.DefaultTokenName, h[:], s.unix())
+		return err
 	})
 	if err != nil {
 		return "", err
@@ -109,12 +122,12 @@ func (s *Store) RotateToken(ctx context.Context, name string) (string, error) {
 	return token, nil
 }
 
-// UserByToken returns the user whose token hashes to h.
+// UserByToken returns the user whose unexpired token hashes to h.
 func (s *Store) UserByToken(ctx context.Context, h depc.TokenHash) (depc.User, error) {
 	var u depc.User
-	err := s.stmtUserToken.QueryRowContext(ctx, h[:]).Scan(&u.Name, &u.Admin, &u.CreatedAt)
+	err := s.stmtUserToken.QueryRowContext(ctx, h[:], s.unix()).Scan(&u.Name, &u.Admin, &u.CreatedAt)
 	if errors.Is(err, sql.ErrNoRows) {
-		return depc.User{}, depc.Errorf(depc.ENOTFOUND, "no user has this token")
+		return depc.User{}, depc.Errorf(depc.ENOTFOUND, "no user has this token, or it expired")
 	}
 	if err != nil {
 		return depc.User{}, storeError(err, "user by token")
@@ -122,33 +135,141 @@ func (s *Store) UserByToken(ctx context.Context, h depc.TokenHash) (depc.User, e
 	return u, nil
 }
 
-const adminTokenKey = "admin_token_hash"
+// CreateToken gives a user one more token.
+func (s *Store) CreateToken(ctx context.Context, user, name string, expiresAt int64) (depc.Token, string, error) {
+	if err := depc.CheckTokenName("name", name); err != nil {
+		return depc.Token{}, "", err
+	}
+	if expiresAt < 0 {
+		return depc.Token{}, "", depc.Errorf(depc.EINVALID, "expires_at: must not be negative")
+	}
+	token := depc.NewToken()
+	h := depc.HashToken(token)
+	t := depc.Token{Name: name, CreatedAt: s.unix(), ExpiresAt: expiresAt}
+	err := s.write(ctx, "create token", func(tx *sql.Tx) error {
+		uid, err := userID(ctx, tx, user)
+		if err != nil {
+			return err
+		}
+		var taken int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM api_token WHERE account_id = ? AND name = ?`, uid, name).Scan(&taken); err != nil {
+			return err
+		}
+		if taken > 0 {
+			return depc.Errorf(depc.ECONFLICT, "user %q already has a token named %q", user, name)
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO api_token (account_id, name, hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
+			uid, name, h[:], t.CreatedAt, expiresAt)
+		if err != nil {
+			return err
+		}
+		t.ID, err = res.LastInsertId()
+		return err
+	})
+	if err != nil {
+		return depc.Token{}, "", err
+	}
+	return t, token, nil
+}
+
+// Tokens returns a user's tokens, sorted by id.
+func (s *Store) Tokens(ctx context.Context, user string) ([]depc.Token, error) {
+	var ts []depc.Token
+	err := s.read(ctx, "tokens", func(tx *sql.Tx) error {
+		uid, err := userID(ctx, tx, user)
+		if err != nil {
+			return err
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT id, name, created_at, expires_at FROM api_token WHERE account_id = ? ORDER BY id`, uid)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var t depc.Token
+			if err := rows.Scan(&t.ID, &t.Name, &t.CreatedAt, &t.ExpiresAt); err != nil {
+				return err
+			}
+			ts = append(ts, t)
+		}
+		return rows.Err()
+	})
+	return ts, err
+}
+
+func notFoundToken(user string, id int64) error {
+	return depc.Errorf(depc.ENOTFOUND, "user %q has no token %d", user, id)
+}
+
+// RenewToken gives a user's token a new secret and expiry.
+func (s *Store) RenewToken(ctx context.Context, user string, id int64, expiresAt int64) (depc.Token, string, error) {
+	if expiresAt < 0 {
+		return depc.Token{}, "", depc.Errorf(depc.EINVALID, "expires_at: must not be negative")
+	}
+	token := depc.NewToken()
+	h := depc.HashToken(token)
+	t := depc.Token{ID: id, CreatedAt: s.unix(), ExpiresAt: expiresAt}
+	err := s.write(ctx, "renew token", func(tx *sql.Tx) error {
+		uid, err := userID(ctx, tx, user)
+		if err != nil {
+			return err
+		}
+		err = tx.QueryRowContext(ctx, `UPDATE api_token SET hash = ?, created_at = ?, expires_at = ? WHERE id = ? AND account_id = ? RETURNING name`,
+			h[:], t.CreatedAt, expiresAt, id, uid).Scan(&t.Name)
+		if errors.Is(err, sql.ErrNoRows) {
+			return notFoundToken(user, id)
+		}
+		return err
+	})
+	if err != nil {
+		return depc.Token{}, "", err
+	}
+	return t, token, nil
+}
+
+// DeleteToken revokes a user's token.
+func (s *Store) DeleteToken(ctx context.Context, user string, id int64) error {
+	return s.write(ctx, "delete token", func(tx *sql.Tx) error {
+		uid, err := userID(ctx, tx, user)
+		if err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM api_token WHERE id = ? AND account_id = ?`, id, uid)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return notFoundToken(user, id)
+		}
+		return nil
+	})
+}
+
+const adminTokenKey = "admin_token"
 
 // SetAdminTokenHash sets the hash of the admin token.
-func (s *Store) SetAdminTokenHash(ctx context.Context, h depc.TokenHash) error {
+func (s *Store) SetAdminTokenHash(ctx context.Context, hash string) error {
+	if hash == "" {
+		return depc.Errorf(depc.EINVALID, "admin token hash: must not be empty")
+	}
 	return s.write(ctx, "set admin token", func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO setting (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
-			adminTokenKey, h[:])
+			adminTokenKey, []byte(hash))
 		return err
 	})
 }
 
 // AdminTokenHash returns the hash of the admin token.
-func (s *Store) AdminTokenHash(ctx context.Context) (depc.TokenHash, error) {
+func (s *Store) AdminTokenHash(ctx context.Context) (string, error) {
 	var b []byte
 	err := s.r.QueryRowContext(ctx, `SELECT value FROM setting WHERE key = ?`, adminTokenKey).Scan(&b)
 	if errors.Is(err, sql.ErrNoRows) {
-		return depc.TokenHash{}, depc.Errorf(depc.ENOTFOUND, "no admin token is set")
+		return "", depc.Errorf(depc.ENOTFOUND, "no admin token is set")
 	}
 	if err != nil {
-		return depc.TokenHash{}, storeError(err, "admin token")
+		return "", storeError(err, "admin token")
 	}
-	var h depc.TokenHash
-	if len(b) != len(h) {
-		return depc.TokenHash{}, depc.Errorf(depc.EINTERNAL, "admin token hash: stored value has %d bytes", len(b))
-	}
-	copy(h[:], b)
-	return h, nil
+	return string(b), nil
 }
 
 // SetGrant gives a user a role in a team.

@@ -235,6 +235,31 @@ CREATE TABLE annotation (
 );
 CREATE INDEX annotation_team ON annotation(team_id, from_at);
 `,
+
+	// 5: tokens of their own (several per user, named, expiring), and the
+	// admin token's hash as a string (argon2id, issue 12).
+	//
+	// Each user's token moves to api_token as its "default" token.
+	// account.token_hash stays, filled with random bytes: SQLite cannot
+	// drop a UNIQUE column without rebuilding the table, and rebuilding
+	// account would cascade to the grants. The old SHA-256 of the admin
+	// token becomes "sha256$<hex>", which passhash still verifies.
+	`
+CREATE TABLE api_token (
+	id         INTEGER PRIMARY KEY,
+	account_id INTEGER NOT NULL REFERENCES account(id) ON DELETE CASCADE,
+	name       TEXT NOT NULL,
+	hash       BLOB NOT NULL UNIQUE,
+	created_at INTEGER NOT NULL,
+	expires_at INTEGER NOT NULL,
+	UNIQUE (account_id, name)
+);
+INSERT INTO api_token (account_id, name, hash, created_at, expires_at)
+	SELECT id, 'default', token_hash, created_at, 0 FROM account;
+UPDATE account SET token_hash = randomblob(32);
+UPDATE setting SET key = 'admin_token', value = CAST('sha256$' || lower(hex(value)) AS BLOB)
+	WHERE key = 'admin_token_hash';
+`,
 }
 
 // pageSize is the page size of a new database file. Bigger pages than

@@ -128,7 +128,8 @@ func (s *Store) prepare(ctx context.Context) error {
 		{&s.stmtWorst, sqlWorst},
 		{&s.stmtLabelQoS, sqlLabelQoS},
 		{&s.stmtTeamQoS, sqlTeamQoS},
-		{&s.stmtUserToken, `SELECT name, admin, created_at FROM account WHERE token_hash = ?`},
+		{&s.stmtUserToken, `SELECT a.name, a.admin, a.created_at FROM api_token t JOIN account a ON a.id = t.account_id
+			WHERE t.hash = ? AND (t.expires_at = 0 OR t.expires_at > ?)`},
 		{&s.stmtRole, sqlRole},
 	} {
 		st, err := s.r.PrepareContext(ctx, p.query)

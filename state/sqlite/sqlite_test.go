@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/depc-dev/depc"
+	"github.com/depc-dev/depc/passhash"
 	"github.com/depc-dev/depc/state/sqlite"
 	"github.com/depc-dev/depc/state/statetest"
 	_ "modernc.org/sqlite"
@@ -141,8 +142,12 @@ func TestTokenNotStored(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	_, more, err := s.CreateToken(ctx, "alice", "ci", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
 	admin := depc.NewToken()
-	if err := s.SetAdminTokenHash(ctx, depc.HashToken(admin)); err != nil {
+	if err := s.SetAdminTokenHash(ctx, passhash.Hash(admin)); err != nil {
 		t.Fatal(err)
 	}
 	var files [][]byte
@@ -166,7 +171,7 @@ func TestTokenNotStored(t *testing.T) {
 	}
 	check := func(when string) {
 		read()
-		for _, tok := range []string{token, rotated, admin} {
+		for _, tok := range []string{token, rotated, more, admin} {
 			secret := strings.TrimPrefix(tok, depc.TokenPrefix)
 			for _, form := range [][]byte{[]byte(tok), []byte(secret), []byte(hex.EncodeToString([]byte(tok)))} {
 				if contains(form) {
@@ -209,5 +214,61 @@ func TestFileSettings(t *testing.T) {
 		if got != tt.want {
 			t.Errorf("PRAGMA %s = %s, want %s", tt.pragma, got, tt.want)
 		}
+	}
+}
+
+// TestMigrateTokens: a database of schema 1 (one token per user in
+// account, the admin token's SHA-256 in setting) opens with the same
+// tokens working: each user's as its default token, the admin's as a
+// legacy hash passhash still verifies.
+func TestMigrateTokens(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "state.db")
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	userTok, adminTok := depc.NewToken(), "a configured admin token of 32 characters"
+	uh, ah := depc.HashToken(userTok), depc.HashToken(adminTok)
+	for _, q := range []string{
+		`CREATE TABLE schema_version (version INTEGER NOT NULL)`,
+		`INSERT INTO schema_version (version) VALUES (1)`,
+		sqlite.Migrations()[0],
+	} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := db.Exec(`INSERT INTO account (name, admin, token_hash, created_at) VALUES ('alice', 0, ?, 1700000000)`, uh[:]); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`INSERT INTO setting (key, value) VALUES ('admin_token_hash', ?)`, ah[:]); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	s, err := sqlite.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if u, err := s.UserByToken(ctx, uh); err != nil || u.Name != "alice" {
+		t.Errorf("the user's token after the migration: %+v, %v", u, err)
+	}
+	if ts, err := s.Tokens(ctx, "alice"); err != nil || len(ts) != 1 || ts[0].Name != depc.DefaultTokenName || ts[0].CreatedAt != 1700000000 {
+		t.Errorf("tokens after the migration: %+v, %v", ts, err)
+	}
+	h, err := s.AdminTokenHash(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, rehash, err := passhash.Verify(h, adminTok); !ok || !rehash || err != nil {
+		t.Errorf("the admin token's hash after the migration (%q): ok %v, rehash %v, %v", h, ok, rehash, err)
+	}
+	// A new user gets a token of its own, as before.
+	if _, tok, err := s.CreateUser(ctx, "bob", false); err != nil {
+		t.Fatal(err)
+	} else if u, err := s.UserByToken(ctx, depc.HashToken(tok)); err != nil || u.Name != "bob" {
+		t.Errorf("a new user's token: %+v, %v", u, err)
 	}
 }

@@ -13,6 +13,7 @@ import (
 func RunAccounts[S Accounts](t *testing.T, open func(t *testing.T) S) {
 	run(t, func(t *testing.T) Accounts { return open(t) }, []subtest[Accounts]{
 		{name: "Users", fn: testUsers},
+		{name: "Tokens", fn: testTokens},
 		{name: "AdminToken", fn: testAdminToken},
 		{name: "Grants", fn: testGrants},
 		{name: "UnknownTeam", fn: testAccountsUnknownTeam},
@@ -76,15 +77,103 @@ func testUsers(t *testing.T, s Accounts) {
 func testAdminToken(t *testing.T, s Accounts) {
 	_, err := s.AdminTokenHash(ctx)
 	wantCode(t, err, depc.ENOTFOUND, "AdminTokenHash(none)")
-	h1 := depc.HashToken(depc.NewToken())
+	// The hash is an opaque string to the store (passhash's PHC string).
+	h1 := "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g"
 	mustDo(t, s.SetAdminTokenHash(ctx, h1))
 	equal(t, "AdminTokenHash", get(s.AdminTokenHash(ctx)).must(t), h1)
-	h2 := depc.HashToken("configured")
+	h2 := "sha256$" + depc.HashToken("configured").String()
 	mustDo(t, s.SetAdminTokenHash(ctx, h2))
 	equal(t, "AdminTokenHash after replace", get(s.AdminTokenHash(ctx)).must(t), h2)
+	wantCode(t, s.SetAdminTokenHash(ctx, ""), depc.EINVALID, "SetAdminTokenHash(empty)")
 	// The admin token is no user's token.
-	_, err = s.UserByToken(ctx, h2)
+	_, err = s.UserByToken(ctx, depc.HashToken("configured"))
 	wantCode(t, err, depc.ENOTFOUND, "UserByToken(admin token)")
+}
+
+// testTokens: a user's tokens are named, may expire, are renewed and
+// revoked one by one; an expired token finds no user.
+func testTokens(t *testing.T, s Accounts) {
+	alice, first := get2(s.CreateUser(ctx, "alice", false)).must(t)
+	get2(s.CreateUser(ctx, "bob", false)).must(t)
+	ts := get(s.Tokens(ctx, "alice")).must(t)
+	if len(ts) != 1 || ts[0].Name != depc.DefaultTokenName || ts[0].ExpiresAt != 0 || ts[0].ID == 0 || ts[0].CreatedAt != alice.CreatedAt {
+		t.Fatalf("a new user's tokens: %+v, want one %q token that does not expire", ts, depc.DefaultTokenName)
+	}
+	const future = 4102444800 // 2100-01-01
+	ci, ci1 := get2(s.CreateToken(ctx, "alice", "CI pipeline", future)).must(t)
+	if ci.ID == 0 || ci.ID == ts[0].ID || ci.Name != "CI pipeline" || ci.ExpiresAt != future || ci.CreatedAt == 0 ||
+		!strings.HasPrefix(ci1, depc.TokenPrefix) || ci1 == first {
+		t.Errorf("CreateToken = %+v, %q", ci, ci1)
+	}
+	old, oldTok := get2(s.CreateToken(ctx, "alice", "expired", 1)).must(t) // 1970
+	for _, tok := range []string{first, ci1} {
+		equal(t, "UserByToken", get(s.UserByToken(ctx, depc.HashToken(tok))).must(t), alice)
+	}
+	_, err := s.UserByToken(ctx, depc.HashToken(oldTok))
+	wantCode(t, err, depc.ENOTFOUND, "UserByToken(expired)")
+	equal(t, "Tokens", get(s.Tokens(ctx, "alice")).must(t), []depc.Token{ts[0], ci, old})
+
+	_, _, err = s.CreateToken(ctx, "alice", "CI pipeline", 0)
+	wantCode(t, err, depc.ECONFLICT, "CreateToken(name taken)")
+	get2(s.CreateToken(ctx, "bob", "CI pipeline", 0)).must(t) // names are per user
+	for _, name := range []string{"", " x", "a\nb", strings.Repeat("x", depc.MaxResourceNameLen+1)} {
+		_, _, err = s.CreateToken(ctx, "alice", name, 0)
+		wantCode(t, err, depc.EINVALID, fmt.Sprintf("CreateToken(name %q)", name))
+	}
+	_, _, err = s.CreateToken(ctx, "alice", "neg", -1)
+	wantCode(t, err, depc.EINVALID, "CreateToken(expires_at -1)")
+	_, _, err = s.CreateToken(ctx, "carol", "x", 0)
+	wantCode(t, err, depc.ENOTFOUND, "CreateToken(unknown user)")
+	_, err = s.Tokens(ctx, "carol")
+	wantCode(t, err, depc.ENOTFOUND, "Tokens(unknown user)")
+
+	// Renewal: a new secret and expiry, the same id and name.
+	renewed, ci2 := get2(s.RenewToken(ctx, "alice", ci.ID, 0)).must(t)
+	if renewed.ID != ci.ID || renewed.Name != ci.Name || renewed.ExpiresAt != 0 || ci2 == ci1 {
+		t.Errorf("RenewToken = %+v, %q; want the same id and name, no expiry, a new secret", renewed, ci2)
+	}
+	_, err = s.UserByToken(ctx, depc.HashToken(ci1))
+	wantCode(t, err, depc.ENOTFOUND, "UserByToken(before renewal)")
+	equal(t, "UserByToken(renewed)", get(s.UserByToken(ctx, depc.HashToken(ci2))).must(t), alice)
+	_, oldTok2 := get2(s.RenewToken(ctx, "alice", old.ID, future)).must(t)
+	equal(t, "UserByToken(renewed after expiry)", get(s.UserByToken(ctx, depc.HashToken(oldTok2))).must(t), alice)
+	bobs := get(s.Tokens(ctx, "bob")).must(t)
+	_, _, err = s.RenewToken(ctx, "alice", bobs[0].ID, 0)
+	wantCode(t, err, depc.ENOTFOUND, "RenewToken(another user's token)")
+	_, _, err = s.RenewToken(ctx, "alice", 1<<40, 0)
+	wantCode(t, err, depc.ENOTFOUND, "RenewToken(unknown id)")
+	_, _, err = s.RenewToken(ctx, "alice", ci.ID, -5)
+	wantCode(t, err, depc.EINVALID, "RenewToken(expires_at -5)")
+
+	// Revocation: that token stops, the others go on.
+	wantCode(t, s.DeleteToken(ctx, "alice", bobs[0].ID), depc.ENOTFOUND, "DeleteToken(another user's token)")
+	wantCode(t, s.DeleteToken(ctx, "carol", ci.ID), depc.ENOTFOUND, "DeleteToken(unknown user)")
+	mustDo(t, s.DeleteToken(ctx, "alice", ci.ID))
+	wantCode(t, s.DeleteToken(ctx, "alice", ci.ID), depc.ENOTFOUND, "DeleteToken(again)")
+	_, err = s.UserByToken(ctx, depc.HashToken(ci2))
+	wantCode(t, err, depc.ENOTFOUND, "UserByToken(revoked)")
+	equal(t, "UserByToken(first, after a revocation)", get(s.UserByToken(ctx, depc.HashToken(first))).must(t), alice)
+
+	// RotateToken replaces every token by one new default token.
+	rotated := get(s.RotateToken(ctx, "alice")).must(t)
+	for _, tok := range []string{first, oldTok2} {
+		_, err = s.UserByToken(ctx, depc.HashToken(tok))
+		wantCode(t, err, depc.ENOTFOUND, "UserByToken(after RotateToken)")
+	}
+	equal(t, "UserByToken(rotated)", get(s.UserByToken(ctx, depc.HashToken(rotated))).must(t), alice)
+	if ts := get(s.Tokens(ctx, "alice")).must(t); len(ts) != 1 || ts[0].Name != depc.DefaultTokenName {
+		t.Errorf("Tokens after RotateToken: %+v", ts)
+	}
+
+	// Deleting the user deletes its tokens; a new user of the same name
+	// does not get them.
+	mustDo(t, s.DeleteUser(ctx, "bob"))
+	_, err = s.Tokens(ctx, "bob")
+	wantCode(t, err, depc.ENOTFOUND, "Tokens(deleted user)")
+	get2(s.CreateUser(ctx, "bob", false)).must(t)
+	if ts := get(s.Tokens(ctx, "bob")).must(t); len(ts) != 1 {
+		t.Errorf("a recreated user's tokens: %+v", ts)
+	}
 }
 
 func testGrants(t *testing.T, s Accounts) {
