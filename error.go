@@ -13,6 +13,7 @@ const (
 	ENOTFOUND     = "not_found"    // unknown team, node, source, …
 	ECONFLICT     = "conflict"     // name taken, or still in use
 	ETOOLARGE     = "too_large"    // a body or message over its limit
+	ELIMIT        = "limit"        // over a team's limit (labels, nodes, messages per second)
 	EUNAVAILABLE  = "unavailable"  // a store or service cannot be reached; retry later
 	EINTERNAL     = "internal"     // a bug
 )

@@ -23,4 +23,13 @@ type TeamStore interface {
 	// sources, checks, rules, configs, runs, results, rejections, annotations) but not
 	// its graph. ENOTFOUND if absent.
 	DeleteTeam(ctx context.Context, name string) error
+
+	// TeamLimits returns the limits the admin set for the team, zero
+	// fields meaning the server's defaults (all zero when none were set).
+	// ENOTFOUND if the team is absent.
+	TeamLimits(ctx context.Context, team string) (Limits, error)
+	// SetTeamLimits replaces them; all zero goes back to the defaults.
+	// EINVALID for limits that fail Limits.Validate, ENOTFOUND if the team
+	// is absent.
+	SetTeamLimits(ctx context.Context, team string, l Limits) error
 }

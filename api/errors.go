@@ -19,6 +19,7 @@ var statusOf = map[string]int{
 	depc.ENOTFOUND:     http.StatusNotFound,
 	depc.ECONFLICT:     http.StatusConflict,
 	depc.ETOOLARGE:     http.StatusRequestEntityTooLarge,
+	depc.ELIMIT:        http.StatusTooManyRequests,
 	depc.EUNAVAILABLE:  http.StatusInternalServerError,
 	depc.EINTERNAL:     http.StatusInternalServerError,
 }

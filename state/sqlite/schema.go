@@ -260,6 +260,11 @@ UPDATE account SET token_hash = randomblob(32);
 UPDATE setting SET key = 'admin_token', value = CAST('sha256$' || lower(hex(value)) AS BLOB)
 	WHERE key = 'admin_token_hash';
 `,
+
+	// 6: a team's limits set by the admin (depc.Limits as JSON; '{}': the
+	// server's defaults). A column of team, so that renaming or deleting a
+	// team carries them.
+	`ALTER TABLE team ADD COLUMN limits TEXT NOT NULL DEFAULT '{}';`,
 }
 
 // pageSize is the page size of a new database file. Bigger pages than

@@ -14,7 +14,38 @@ func RunTeams[S Teams](t *testing.T, open func(t *testing.T) S) {
 	run(t, func(t *testing.T) Teams { return open(t) }, []subtest[Teams]{
 		{name: "Teams", fn: testTeams},
 		{name: "UnknownTeam", fn: testTeamsUnknownTeam},
+		{name: "Limits", fn: testTeamLimits},
 	})
+}
+
+// testTeamLimits: a team's limits are none until the admin sets them,
+// survive a time zone change, are refused when invalid, and go with
+// the team.
+func testTeamLimits(t *testing.T, s Teams) {
+	get(s.CreateTeam(ctx, depc.Team{Name: "acme"})).must(t)
+	get(s.CreateTeam(ctx, depc.Team{Name: "beta"})).must(t)
+	equal(t, "TeamLimits of a new team", get(s.TeamLimits(ctx, "acme")).must(t), depc.Limits{})
+	l := depc.Limits{Labels: 10, Nodes: 1000, MessageBytes: 4096, MessagesPerSecond: 50}
+	if err := s.SetTeamLimits(ctx, "acme", l); err != nil {
+		t.Fatal(err)
+	}
+	equal(t, "TeamLimits", get(s.TeamLimits(ctx, "acme")).must(t), l)
+	equal(t, "TeamLimits of another team", get(s.TeamLimits(ctx, "beta")).must(t), depc.Limits{})
+	get(s.UpdateTeam(ctx, depc.Team{Name: "acme", Timezone: "Europe/Paris"})).must(t)
+	equal(t, "TeamLimits after UpdateTeam", get(s.TeamLimits(ctx, "acme")).must(t), l)
+	for _, bad := range []depc.Limits{{Labels: -1}, {Nodes: -5}, {MessagesPerSecond: -1}, {MessageBytes: depc.MaxMessageBytes + 1}} {
+		wantCode(t, s.SetTeamLimits(ctx, "acme", bad), depc.EINVALID, fmt.Sprintf("SetTeamLimits(%+v)", bad))
+	}
+	equal(t, "TeamLimits after refused sets", get(s.TeamLimits(ctx, "acme")).must(t), l)
+	if err := s.SetTeamLimits(ctx, "acme", depc.Limits{Nodes: 7}); err != nil {
+		t.Fatal(err)
+	}
+	equal(t, "TeamLimits replaced", get(s.TeamLimits(ctx, "acme")).must(t), depc.Limits{Nodes: 7})
+	if err := s.DeleteTeam(ctx, "acme"); err != nil {
+		t.Fatal(err)
+	}
+	get(s.CreateTeam(ctx, depc.Team{Name: "acme"})).must(t)
+	equal(t, "TeamLimits of a team created again", get(s.TeamLimits(ctx, "acme")).must(t), depc.Limits{})
 }
 
 func testTeams(t *testing.T, s Teams) {
@@ -61,8 +92,10 @@ func testTeams(t *testing.T, s Teams) {
 func testTeamsUnknownTeam(t *testing.T, s Teams) {
 	const team = "nope"
 	unknownTeam(t, map[string]error{
-		"Team":       second(s.Team(ctx, team)),
-		"UpdateTeam": second(s.UpdateTeam(ctx, depc.Team{Name: team})),
-		"DeleteTeam": s.DeleteTeam(ctx, team),
+		"Team":          second(s.Team(ctx, team)),
+		"UpdateTeam":    second(s.UpdateTeam(ctx, depc.Team{Name: team})),
+		"DeleteTeam":    s.DeleteTeam(ctx, team),
+		"TeamLimits":    second(s.TeamLimits(ctx, team)),
+		"SetTeamLimits": s.SetTeamLimits(ctx, team, depc.Limits{Labels: 1}),
 	})
 }
