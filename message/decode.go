@@ -9,7 +9,7 @@ import (
 
 // MaxSize is the largest message accepted, in bytes
 // (spec/messages.md §2).
-const MaxSize = 64 << 10
+const MaxSize = depc.MaxMessageBytes
 
 // The classes of rejection. Every error Decode and DecodeBody return for a
 // message is a *depc.Error whose Err is one of these, so that callers can
