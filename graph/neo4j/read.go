@@ -290,3 +290,40 @@ func (s *Store) DeleteNode(ctx context.Context, team string, key depc.NodeKey) e
 	}
 	return nil
 }
+
+// NodesExist reports, for each key, whether the team has the node: one
+// query per BatchRows keys through the key index (package limits asks
+// it near a team's node limit).
+func (s *Store) NodesExist(ctx context.Context, team string, keys []depc.NodeKey) ([]bool, error) {
+	if err := s.check(); err != nil {
+		return nil, err
+	}
+	if err := depc.CheckTeam("team", team); err != nil {
+		return nil, err
+	}
+	rows := make([]any, len(keys))
+	for i, k := range keys {
+		if err := k.Validate(); err != nil {
+			return nil, depc.Errorf(depc.EINVALID, "keys[%d]: %s", i, depc.ErrorMessage(err))
+		}
+		rows[i] = map[string]any{"i": int64(i), "l": k.Label, "n": k.Name}
+	}
+	if err := s.ensureSchema(ctx); err != nil {
+		return nil, err
+	}
+	const q = "UNWIND $rows AS r MATCH (x:" + nodeLabel + " {team: $team, label: r.l, name: r.n}) RETURN r.i"
+	res, err := s.read(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+		out := make([]bool, len(keys))
+		err := s.query(ctx, tx, q, rows, func(v []any) error {
+			if i, ok := v[0].(int64); ok && i >= 0 && int(i) < len(out) {
+				out[i] = true
+			}
+			return nil
+		}, "team", team)
+		return out, err
+	})
+	if err != nil {
+		return nil, s.wrap(ctx, err, "nodes exist")
+	}
+	return res.([]bool), nil
+}

@@ -279,3 +279,33 @@ type discard struct{}
 
 func (discard) Node(depc.SnapshotNode) error         { return nil }
 func (discard) Relation(depc.SnapshotRelation) error { return nil }
+
+func TestNodesExist(t *testing.T) {
+	cfg := config(t)
+	cfg.BatchRows = 2
+	s, err := neo4j.Open(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() }) // after the team's deletion
+	team, other := testTeam(t, s), testTeam(t, s)
+	ctx := context.Background()
+	w, f := depc.NodeKey{Label: "Website", Name: "w"}, depc.NodeKey{Label: "Filer", Name: "f"}
+	if err := s.Apply(ctx, team, []depc.Event{{Node: w, Target: f}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Apply(ctx, other, []depc.Event{{Node: depc.NodeKey{Label: "Website", Name: "x"}}}); err != nil {
+		t.Fatal(err)
+	}
+	keys := []depc.NodeKey{f, {Label: "Website", Name: "x"}, w, {Label: "Nope", Name: "w"}, {Label: "Filer", Name: "w"}}
+	got, err := s.NodesExist(ctx, team, keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []bool{true, false, true, false, false}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("NodesExist(%v) = %v, want %v", keys, got, want)
+	}
+	if _, err := s.NodesExist(ctx, team, []depc.NodeKey{{Label: "bad label", Name: "x"}}); depc.ErrorCode(err) != depc.EINVALID {
+		t.Errorf("NodesExist(bad key) = %v, want EINVALID", err)
+	}
+}
