@@ -9,15 +9,25 @@ import (
 	"github.com/segmentio/kafka-go"
 
 	"github.com/depc-dev/depc"
+	"github.com/depc-dev/depc/limits"
 )
 
 // teamBatch is the part of a batch that belongs to one team.
 type teamBatch struct {
+	limits   depc.Limits // the team's (limits.Guard), when it exists
 	records  int
 	handled  int // records written and committed (write's)
 	events   []depc.Event
 	rejected []rejectedRecord
 	exists   bool
+
+	// The decoded records, for limits.Guard.Admit: their events (slices
+	// of events) and their index in the batch.
+	decoded   [][]depc.Event
+	decodedAt []int
+	// written tells the Guard that the admitted events are written (or
+	// will not be); nil when nothing was admitted.
+	written func()
 }
 
 // rejectedRecord is a record bound for the dead-letter topic.
@@ -50,9 +60,11 @@ func (w *batchWork) add(r record) {
 	w.meta = append(w.meta, recordMeta{part: r.part, epoch: r.epoch})
 }
 
-// live reports whether the batch's record i is still to be processed:
-// its partition has not paused since it was read.
-func (w *batchWork) live(i int) bool { return w.meta[i].part.live(w.meta[i].epoch) }
+// live reports whether the batch's record i is still to be processed: its
+// partition has not paused since it was read, or paused after it.
+func (w *batchWork) live(i int) bool {
+	return w.meta[i].part.live(w.meta[i].epoch, w.records[i].Offset)
+}
 
 // prepare groups a batch by team, looks the teams up and decodes the
 // records of those that exist (spec/messages.md §4). It reports false
@@ -67,7 +79,13 @@ func (r *run) prepare(ctx context.Context, ended <-chan struct{}, w *batchWork) 
 		}
 		clear(tb.events) // drop the names the last batch held
 		clear(tb.rejected)
+		clear(tb.decoded)
 		tb.records, tb.events, tb.rejected, tb.exists = 0, tb.events[:0], tb.rejected[:0], false
+		tb.decoded, tb.decodedAt = tb.decoded[:0], tb.decodedAt[:0]
+		if tb.written != nil {
+			tb.written() // the batch was abandoned
+			tb.written = nil
+		}
 	}
 
 	// Teams first: the records of a team that does not exist are not
@@ -92,11 +110,17 @@ func (r *run) prepare(ctx context.Context, ended <-chan struct{}, w *batchWork) 
 		}
 		ok := r.retry(ctx, ended, "team", func(ctx context.Context) error {
 			var err error
-			tb.exists, err = r.teamExists(ctx, team)
+			if tb.exists, err = r.teamExists(ctx, team); err != nil || !tb.exists || r.s.Limits == nil {
+				return err
+			}
+			tb.limits, err = r.s.Limits.Limits(ctx, team)
 			return err
 		})
 		if !ok {
 			return false
+		}
+		if tb.exists {
+			r.throttle(w, team, tb)
 		}
 	}
 
@@ -116,12 +140,88 @@ func (r *run) prepare(ctx context.Context, ended <-chan struct{}, w *batchWork) 
 			// open when it is read.
 			at = w.now.Unix()
 		}
+		if err := limits.CheckSize(w.meta[i].team, tb.limits, len(m.Value)); err != nil {
+			tb.rejected = append(tb.rejected, rejectedRecord{m: m, i: i, reason: depc.ErrorMessage(err), class: ReasonTooLarge})
+			continue
+		}
+		start := len(tb.events)
 		var err error
 		if tb.events, err = r.dec.Decode(tb.events, m.Value, at); err != nil {
 			tb.rejected = append(tb.rejected, rejectedRecord{m: m, i: i, reason: depc.ErrorMessage(err), class: reasonClass(err)})
+			continue
+		}
+		if r.s.Limits != nil {
+			tb.decoded = append(tb.decoded, tb.events[start:len(tb.events):len(tb.events)])
+			tb.decodedAt = append(tb.decodedAt, i)
 		}
 	}
+	if r.s.Limits == nil {
+		return true
+	}
+	for team, tb := range w.teams {
+		if !tb.exists || len(tb.decoded) == 0 {
+			continue
+		}
+		var errs []error
+		ok := r.retry(ctx, ended, "team", func(ctx context.Context) error {
+			var err error
+			errs, tb.written, err = r.s.Limits.Admit(ctx, team, tb.limits, tb.decoded)
+			return err
+		})
+		if !ok {
+			return false
+		}
+		tb.admit(w, errs)
+	}
 	return true
+}
+
+// throttle holds back the team's records of this batch when the team is
+// over its messages per second: their partitions pause from their first
+// record of the batch until the rate allows it (pause.go). They wait in
+// Kafka; nothing is rejected.
+func (r *run) throttle(w *batchWork, team string, tb *teamBatch) {
+	if r.s.Limits == nil || tb.limits.MessagesPerSecond <= 0 {
+		return
+	}
+	wait := r.s.Limits.Take(team, tb.limits, tb.records)
+	if wait <= 0 {
+		return
+	}
+	now := time.Now()
+	first := map[*partitionControl]int64{}
+	for i := range w.records {
+		if w.meta[i].team != team || !w.live(i) {
+			continue
+		}
+		p := w.meta[i].part
+		if o, ok := first[p]; !ok || w.records[i].Offset < o {
+			first[p] = w.records[i].Offset
+		}
+	}
+	for p, from := range first {
+		p.pause(from, now.Add(wait), "", now)
+	}
+	r.m.throttled.WithLabelValues(team).Inc()
+	r.log.Debug("consumer: team over its messages per second; its partitions wait",
+		"team", team, "messages_per_second", tb.limits.MessagesPerSecond, "wait", wait)
+}
+
+// admit applies the verdicts of limits.Guard.Admit on the decoded records:
+// those refused are rejected (reason: the limit) and their events dropped.
+func (tb *teamBatch) admit(w *batchWork, errs []error) {
+	kept := tb.events[:0]
+	for k, evs := range tb.decoded {
+		if errs[k] == nil {
+			// In place: what is kept never overtakes what is read.
+			kept = append(kept, evs...)
+			continue
+		}
+		i := tb.decodedAt[k]
+		tb.rejected = append(tb.rejected, rejectedRecord{m: &w.records[i], i: i, reason: depc.ErrorMessage(errs[k]), class: ReasonLimit})
+	}
+	clear(tb.events[len(kept):])
+	tb.events = kept
 }
 
 // write writes a prepared batch: each team's events in one Apply, the
@@ -145,16 +245,20 @@ func (r *run) write(ctx context.Context, gen *kafka.Generation, ended <-chan str
 		if !ok {
 			return
 		}
+		if tb.written != nil {
+			tb.written()
+			tb.written = nil
+		}
 	}
 
-	stuck, ok := r.deadLetters(ctx, ended, w)
-	if !ok {
+	if !r.deadLetters(ctx, ended, w) {
 		return
 	}
 
-	// Counted: the records handled, up to the stuck offset of their
-	// partition (they are read again from there).
-	handled := func(i int) bool { return stuck.handled(w, i) }
+	// Counted and committed: the records handled, that is, still live
+	// (not at or after an offset where their partition paused: they are
+	// read again from there).
+	handled := w.live
 	for team, tb := range w.teams {
 		tb.handled = 0
 		for _, rj := range tb.rejected {

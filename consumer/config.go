@@ -15,6 +15,7 @@ import (
 	"github.com/segmentio/kafka-go/sasl/scram"
 
 	"github.com/depc-dev/depc"
+	"github.com/depc-dev/depc/limits"
 )
 
 // Defaults of Config.
@@ -91,6 +92,11 @@ type Config struct {
 	// go on); a paused partition tries again every MaxBackoff. 0 means
 	// DefaultDeadLetterAttempts.
 	DeadLetterAttempts int
+	// Limits, when set, enforces the per-team limits: a record over the
+	// team's message size or one that would add a label or node beyond
+	// its limits is rejected (reason "limit", the depc-error naming it);
+	// a team over its messages per second has its records wait in Kafka.
+	Limits *limits.Guard
 	// ClientID is sent to the brokers.
 	ClientID string
 	SASL     SASL

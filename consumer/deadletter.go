@@ -41,34 +41,13 @@ type deadLetter struct {
 	done bool // written
 }
 
-// stuckAt is where a paused partition stopped: the first offset whose
-// dead letter could not be written, among the records of one epoch.
-type stuckAt struct {
-	from  int64
-	epoch uint64
-}
-
-// progress holds the partitions of a batch that paused while it was
-// written, and tells which of its records were handled.
-type progress map[*partitionControl]stuckAt
-
-// handled reports whether the batch's record i was handled: not a record
-// of a partition paused since it was read, nor one at or after the offset
-// where its partition stopped.
-func (p progress) handled(w *batchWork, i int) bool {
-	if at, ok := p[w.meta[i].part]; ok {
-		return w.meta[i].epoch == at.epoch && w.records[i].Offset < at.from
-	}
-	return w.live(i)
-}
-
 // deadLetters produces the batch's rejected records to their dead-letter
 // topics and records them as their team's rejections. A copy that cannot
 // be written after DeadLetterAttempts pauses its partition (pause.go)
 // from its record on; the other partitions of the batch go on. It
 // reports false, giving up uncommitted, when ctx is done or the
 // generation ended first.
-func (r *run) deadLetters(ctx context.Context, ended <-chan struct{}, w *batchWork) (progress, bool) {
+func (r *run) deadLetters(ctx context.Context, ended <-chan struct{}, w *batchWork) bool {
 	var pending []*deadLetter
 	for _, tb := range w.teams {
 		for k := range tb.rejected {
@@ -87,7 +66,7 @@ func (r *run) deadLetters(ctx context.Context, ended <-chan struct{}, w *batchWo
 		pending, lastErr = r.writeDeadLetters(actx, pending)
 		cancel()
 		if ctx.Err() != nil {
-			return nil, false
+			return false
 		}
 		if len(pending) == 0 {
 			break
@@ -99,26 +78,28 @@ func (r *run) deadLetters(ctx context.Context, ended <-chan struct{}, w *batchWo
 		r.log.Warn("consumer: dead letters not written; retrying", "stage", "dlq", "attempt", attempt,
 			"records", len(pending), "retry_in", delay, "err", lastErr)
 		if !wait(ctx, ended, delay) {
-			return nil, false
+			return false
 		}
 		delay = min(delay*2, r.s.MaxBackoff)
 	}
 
-	stuck := progress{}
+	// Each partition stops at its first record whose dead letter could
+	// not be written.
+	stuck := map[*partitionControl]int64{}
 	for _, d := range pending {
 		at := w.meta[d.rj.i]
-		if s, ok := stuck[at.part]; !ok || d.rj.m.Offset < s.from {
-			stuck[at.part] = stuckAt{from: d.rj.m.Offset, epoch: at.epoch}
+		if from, ok := stuck[at.part]; !ok || d.rj.m.Offset < from {
+			stuck[at.part] = d.rj.m.Offset
 		}
 	}
 	now := time.Now()
-	for pc, at := range stuck {
+	for pc, from := range stuck {
 		until := now.Add(r.s.MaxBackoff)
 		reason := errorText(lastErr)
-		pc.pause(at.from, until, reason, now)
-		r.setPaused(pc.key, &PausedPartition{Topic: pc.key.topic, Partition: pc.key.partition, Offset: at.from, Since: now, Until: until, Reason: reason})
+		pc.pause(from, until, reason, now)
+		r.setPaused(pc.key, &PausedPartition{Topic: pc.key.topic, Partition: pc.key.partition, Offset: from, Since: now, Until: until, Reason: reason})
 		r.log.Error("consumer: dead letters cannot be written; partition paused, the others go on",
-			"topic", pc.key.topic, "partition", pc.key.partition, "offset", at.from,
+			"topic", pc.key.topic, "partition", pc.key.partition, "offset", from,
 			"dlq", pc.key.topic+DLQSuffix, "retry_in", r.s.MaxBackoff, "err", lastErr)
 	}
 	for _, d := range all {
@@ -126,13 +107,14 @@ func (r *run) deadLetters(ctx context.Context, ended <-chan struct{}, w *batchWo
 			r.m.deadLettersCut.WithLabelValues(w.meta[d.rj.i].team).Inc()
 		}
 	}
-	r.recordRejections(ctx, w, stuck)
-	return stuck, true
+	r.recordRejections(ctx, w)
+	return true
 }
 
 // recordRejections records the batch's rejected records that were
-// handled as their teams' recent rejections.
-func (r *run) recordRejections(ctx context.Context, w *batchWork, stuck progress) {
+// handled (live: not at or after where their partition paused) as their
+// teams' recent rejections.
+func (r *run) recordRejections(ctx context.Context, w *batchWork) {
 	if r.rejections == nil {
 		return
 	}
@@ -143,7 +125,7 @@ func (r *run) recordRejections(ctx context.Context, w *batchWork, stuck progress
 		}
 		var rs []depc.Rejection
 		for _, rj := range tb.rejected {
-			if stuck.handled(w, rj.i) {
+			if w.live(rj.i) {
 				rs = append(rs, depc.Rejection{At: w.now.Unix(), Source: "kafka", Error: rj.reason, Message: message.Excerpt(rj.m.Value)})
 			}
 		}

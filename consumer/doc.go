@@ -25,8 +25,15 @@
 // first such record, and try again every MaxBackoff until the topic takes
 // them. Consumer.Paused lists them (for /readyz).
 //
+// With Config.Limits, the per-team limits hold (package limits): a record
+// over the team's message size, or one that would add a label or a node
+// beyond its limits, is rejected (reasons too_large and limit, the
+// depc-error naming the limit); a team over its messages per second has
+// its partitions paused like above, not listed, until the rate allows:
+// its records wait in Kafka, none is rejected.
+//
 // Metrics (depc_consumer_*): records_total{team}, rejected_total{team,
 // reason}, batch_write_seconds, retries_total{stage}, commit_errors_total,
 // lag{topic,partition}, paused{topic,partition},
-// dead_letters_cut_total{team}.
+// dead_letters_cut_total{team}, throttled_total{team}.
 package consumer

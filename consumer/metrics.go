@@ -14,6 +14,7 @@ const (
 	ReasonInvalid     = "invalid"      // a field breaks a rule
 	ReasonTooLarge    = "too_large"    // over message.MaxSize
 	ReasonUnknownTeam = "unknown_team" // the topic's team does not exist
+	ReasonLimit       = "limit"        // over the team's labels or nodes limit
 )
 
 // reasonUnknownTeam is the depc-error of the records of an unknown team.
@@ -29,6 +30,7 @@ type metrics struct {
 	paused       *prometheus.GaugeVec
 	// deadLettersCut counts the dead letters whose value was cut to fit.
 	deadLettersCut *prometheus.CounterVec
+	throttled      *prometheus.CounterVec
 }
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
@@ -39,7 +41,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		}, []string{"team"}),
 		rejected: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: "depc", Subsystem: "consumer", Name: "rejected_total",
-			Help: "Kafka records sent to the dead-letter topic, by team and reason: malformed, invalid, too_large, unknown_team.",
+			Help: "Kafka records sent to the dead-letter topic, by team and reason: malformed, invalid, too_large, unknown_team, limit.",
 		}, []string{"team", "reason"}),
 		writeSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Namespace: "depc", Subsystem: "consumer", Name: "batch_write_seconds",
@@ -66,11 +68,15 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Namespace: "depc", Subsystem: "consumer", Name: "dead_letters_cut_total",
 			Help: "Dead letters whose value was cut to fit the dead-letter topic's size limit (headers depc-original-size, depc-sha256), by team.",
 		}, []string{"team"}),
+		throttled: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: "depc", Subsystem: "consumer", Name: "throttled_total",
+			Help: "Batches whose records of a team were held back because the team was over its messages per second (they wait in Kafka), by team.",
+		}, []string{"team"}),
 	}
 	if reg == nil {
 		return m, nil
 	}
-	for _, c := range []prometheus.Collector{m.consumed, m.rejected, m.writeSeconds, m.retries, m.commitErrors, m.lag, m.paused, m.deadLettersCut} {
+	for _, c := range []prometheus.Collector{m.consumed, m.rejected, m.writeSeconds, m.retries, m.commitErrors, m.lag, m.paused, m.deadLettersCut, m.throttled} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}

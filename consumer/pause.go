@@ -24,7 +24,11 @@ import (
 // Records carry the epoch of their partition's reader when they were
 // read; a pause starts a new epoch, so that records read before it are
 // recognised wherever they are in the pipeline (the hand-over channel,
-// the batch being decoded, the batch waiting to be written).
+// the batch being decoded, the batch waiting to be written): those before
+// the pause's offset are still processed, the others are not.
+//
+// A team over its messages per second pauses the same way (throttle in
+// batch.go), without being listed by Paused: its records wait in Kafka.
 
 // partitionControl is the pause state of one assigned partition, shared by
 // its reader, the batcher and the writer.
@@ -32,8 +36,11 @@ type partitionControl struct {
 	key   partitionKey
 	epoch atomic.Uint64 // the current epoch; records of another are stale
 
-	mu     sync.Mutex
-	paused bool
+	mu sync.Mutex
+	// cutoffs: the records of these past epochs before the offset are
+	// still to be processed (the most recent few epochs).
+	cutoffs []cutoff
+	paused  bool
 	from   int64     // the first offset to read again
 	until  time.Time // when to read it again
 	reason string
@@ -50,16 +57,55 @@ type record struct {
 	epoch uint64
 }
 
-// live reports whether a record read in epoch is still to be processed.
-func (p *partitionControl) live(epoch uint64) bool { return p.epoch.Load() == epoch }
+// cutoff says which records of a past epoch are still to be processed.
+type cutoff struct {
+	epoch  uint64
+	before int64 // offsets before this one
+}
 
-// pause holds the partition back from offset from until the given time:
-// a new epoch starts, the reader's fetch is interrupted.
+// maxCutoffs bounds the past epochs remembered: a record of an older one
+// has long left the pipeline.
+const maxCutoffs = 8
+
+// live reports whether a record read in epoch at offset is still to be
+// processed.
+func (p *partitionControl) live(epoch uint64, offset int64) bool {
+	if p.epoch.Load() == epoch {
+		return true
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, c := range p.cutoffs {
+		if c.epoch == epoch {
+			return offset < c.before
+		}
+	}
+	return false
+}
+
+// pause holds the partition back from offset from until the given time (a
+// pause already on keeps its earlier offset and its later end): a new
+// epoch starts, the reader's fetch is interrupted.
 func (p *partitionControl) pause(from int64, until time.Time, reason string, now time.Time) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if !p.paused {
+	if p.paused {
+		from = min(from, p.from)
+		if p.until.After(until) {
+			until = p.until
+		}
+		if reason == "" {
+			reason = p.reason
+		}
+	} else {
 		p.since = now
+	}
+	for i := range p.cutoffs {
+		p.cutoffs[i].before = min(p.cutoffs[i].before, from)
+	}
+	p.cutoffs = append(p.cutoffs, cutoff{epoch: p.epoch.Load(), before: from})
+	if len(p.cutoffs) > maxCutoffs {
+		p.cutoffs = slices.Delete(p.cutoffs, 0, len(p.cutoffs)-maxCutoffs)
 	}
 	p.paused, p.from, p.until, p.reason = true, from, until, reason
 	p.epoch.Add(1)

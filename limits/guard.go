@@ -66,6 +66,18 @@ type team struct {
 	tokensAt time.Time
 
 	usage *usage // nil: unknown
+	// pending are the admissions not yet written to the graph (or whose
+	// writing the caller did not report), counted on top of what the
+	// graph store says.
+	pending map[uint64]admission
+	nextID  uint64
+}
+
+// admission is what one Admit counted.
+type admission struct {
+	labels []string
+	nodes  int
+	at     time.Time
 }
 
 // usage is a team's labels and node count as the Guard knows them.
@@ -194,10 +206,16 @@ func roundUp(d time.Duration) time.Duration {
 // returns one error per message, nil for an admitted one (ELIMIT naming
 // the limit otherwise), or an error of the stores (EUNAVAILABLE: retry;
 // nothing was counted).
-func (g *Guard) Admit(ctx context.Context, name string, l depc.Limits, msgs [][]depc.Event) ([]error, error) {
-	errs := make([]error, len(msgs))
+//
+// The caller calls written once the admitted events are written to the
+// graph store (or will not be): until then they count on top of what the
+// store says, so that a refresh that reads the store before the write
+// does not forget them. An admission whose written never comes stops
+// counting after the TTL.
+func (g *Guard) Admit(ctx context.Context, name string, l depc.Limits, msgs [][]depc.Event) (errs []error, written func(), err error) {
+	errs = make([]error, len(msgs))
 	if l.Labels <= 0 && l.Nodes <= 0 || len(msgs) == 0 {
-		return errs, nil
+		return errs, func() {}, nil
 	}
 	t := g.team(name)
 	t.mu.Lock()
@@ -205,7 +223,7 @@ func (g *Guard) Admit(ctx context.Context, name string, l depc.Limits, msgs [][]
 	now := g.now()
 	if t.usage == nil || now.Sub(t.usage.at) >= g.ttl {
 		if err := g.refresh(ctx, name, t); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	u := t.usage
@@ -234,20 +252,22 @@ func (g *Guard) Admit(ctx context.Context, name string, l depc.Limits, msgs [][]
 		}
 		u.nodes += len(nodes)
 		u.exact = false
-		return errs, nil
+		return errs, g.pend(name, t, admission{labels: newLabels, nodes: len(nodes), at: now}), nil
 	}
 
 	// Near a limit: exact usage, and which nodes exist.
 	if !u.exact {
 		if err := g.refresh(ctx, name, t); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		u = t.usage
 	}
 	exists, err := g.exist(ctx, name, nodes, u)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
+	var counted admission
+	counted.at = now
 	for i, m := range msgs {
 		var addLabels []string
 		var addNodes []depc.NodeKey
@@ -282,9 +302,33 @@ func (g *Guard) Admit(ctx context.Context, name string, l depc.Limits, msgs [][]
 				exists[k] = true
 			}
 			u.nodes += len(addNodes)
+			counted.labels = append(counted.labels, addLabels...)
+			counted.nodes += len(addNodes)
 		}
 	}
-	return errs, nil
+	return errs, g.pend(name, t, counted), nil
+}
+
+// pend records an admission as pending and returns its written.
+func (g *Guard) pend(name string, t *team, a admission) func() {
+	if a.nodes == 0 && len(a.labels) == 0 {
+		return func() {}
+	}
+	if t.pending == nil {
+		t.pending = map[uint64]admission{}
+	}
+	t.nextID++
+	id := t.nextID
+	t.pending[id] = a
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			t := g.team(name)
+			t.mu.Lock()
+			defer t.mu.Unlock()
+			delete(t.pending, id)
+		})
+	}
 }
 
 func fits(limit, n int) bool { return limit <= 0 || n <= limit }
@@ -298,16 +342,28 @@ func contains(xs []string, x string) bool {
 	return false
 }
 
-// refresh reads the team's exact usage from the graph store.
+// refresh reads the team's usage from the graph store, plus the pending
+// admissions.
 func (g *Guard) refresh(ctx context.Context, name string, t *team) error {
 	ls, err := g.graph.Labels(ctx, name)
 	if err != nil {
 		return err
 	}
-	u := &usage{labels: make(map[string]bool, len(ls)), exact: true, at: g.now()}
+	now := g.now()
+	u := &usage{labels: make(map[string]bool, len(ls)), exact: true, at: now}
 	for _, l := range ls {
 		u.labels[l.Label] = true
 		u.nodes += l.Nodes
+	}
+	for id, a := range t.pending {
+		if now.Sub(a.at) >= g.ttl {
+			delete(t.pending, id)
+			continue
+		}
+		for _, l := range a.labels {
+			u.labels[l] = true
+		}
+		u.nodes += a.nodes
 	}
 	t.usage = u
 	return nil

@@ -118,7 +118,7 @@ func TestAdmitLabels(t *testing.T) {
 	if err := store.Apply(ctx, "acme", msg(node("A", "a"), node("B", "b"))); err != nil {
 		t.Fatal(err)
 	}
-	errs, err := g.Admit(ctx, "acme", l, [][]depc.Event{
+	errs, _, err := g.Admit(ctx, "acme", l, [][]depc.Event{
 		msg(node("A", "a2"), node("C", "c")), // the third label
 		msg(node("D", "d"), node("A", "a")),  // a fourth
 		msg(node("C", "c2"), node("B", "b")), // labels it has
@@ -133,7 +133,7 @@ func TestAdmitLabels(t *testing.T) {
 		t.Errorf("error %q does not name the limit and the label", msg)
 	}
 	// Another team is not affected.
-	errs, _ = g.Admit(ctx, "other", l, [][]depc.Event{msg(node("X", "x"), node("Y", "y")), msg(node("Z", "z"), node("X", "x"))})
+	errs, _, _ = g.Admit(ctx, "other", l, [][]depc.Event{msg(node("X", "x"), node("Y", "y")), msg(node("Z", "z"), node("X", "x"))})
 	if got := codes(errs); got != "," {
 		t.Errorf("other team: %v", errs)
 	}
@@ -153,14 +153,15 @@ func TestAdmitNodes(t *testing.T) {
 		t.Fatal(err)
 	}
 	// 8 nodes: a message about 2 nodes fits without looking anything up.
-	errs, err := g.Admit(ctx, "acme", l, [][]depc.Event{msg(node("A", "a0"), node("B", "b0"))})
+	errs, written, err := g.Admit(ctx, "acme", l, [][]depc.Event{msg(node("A", "a0"), node("B", "b0"))})
 	if err != nil || codes(errs) != "" {
 		t.Fatalf("Admit far from the limit: %v, %v", errs, err)
 	}
+	written() // nothing new to write: the nodes exist
 	if n := store.lookups.Load(); n != 0 {
 		t.Errorf("%d node lookups far from the limit, want 0", n)
 	}
-	errs, err = g.Admit(ctx, "acme", l, [][]depc.Event{
+	errs, _, err = g.Admit(ctx, "acme", l, [][]depc.Event{
 		msg(node("A", "a1"), node("B", "b1")), // existing nodes
 		msg(node("A", "a9"), node("B", "b9")), // two new: 10
 		msg(node("A", "a1"), node("C", "c1")), // a new one: 11
@@ -190,14 +191,42 @@ func TestAdmitRefresh(t *testing.T) {
 	if err := store.Apply(ctx, "acme", msg(node("A", "a"), node("B", "b"))); err != nil {
 		t.Fatal(err)
 	}
-	if errs, _ := g.Admit(ctx, "acme", l, [][]depc.Event{msg(node("A", "a"), node("C", "c"))}); codes(errs) != "limit" {
+	if errs, _, _ := g.Admit(ctx, "acme", l, [][]depc.Event{msg(node("A", "a"), node("C", "c"))}); codes(errs) != "limit" {
 		t.Fatalf("a third node admitted: %v", errs)
 	}
 	if err := store.DeleteNode(ctx, "acme", node("B", "b")); err != nil {
 		t.Fatal(err)
 	}
 	c.t = c.t.Add(time.Minute)
-	if errs, _ := g.Admit(ctx, "acme", l, [][]depc.Event{msg(node("A", "a"), node("C", "c"))}); codes(errs) != "" {
+	if errs, _, _ := g.Admit(ctx, "acme", l, [][]depc.Event{msg(node("A", "a"), node("C", "c"))}); codes(errs) != "" {
 		t.Fatalf("room freed by a deletion not seen after the TTL: %v", errs)
+	}
+}
+
+// TestAdmitPending: what was admitted but not yet written counts on top of
+// what the graph store says, until written is called.
+func TestAdmitPending(t *testing.T) {
+	c := &clock{t: time.Unix(1000, 0)}
+	store := memgraph.New()
+	g := limits.New(depc.Limits{}, overrides{}, store, limits.Options{Now: c.now, TTL: time.Minute})
+	l := depc.Limits{Nodes: 3}
+	first := [][]depc.Event{msg(node("A", "a"), node("B", "b"))}
+	errs, written, err := g.Admit(ctx, "acme", l, first)
+	if err != nil || codes(errs) != "" {
+		t.Fatal(errs, err)
+	}
+	// Not written yet, and the usage is read again: a and b still count.
+	c.t = c.t.Add(time.Minute - time.Second)
+	g.Forget("acme")
+	if errs, _, _ := g.Admit(ctx, "acme", l, [][]depc.Event{msg(node("C", "c"), node("D", "d"))}); codes(errs) != "limit" {
+		t.Fatalf("admitted beyond the limit while the first admission was pending: %v", errs)
+	}
+	if err := store.Apply(ctx, "acme", first[0]); err != nil {
+		t.Fatal(err)
+	}
+	written()
+	g.Forget("acme")
+	if errs, _, _ := g.Admit(ctx, "acme", l, [][]depc.Event{msg(node("A", "a"), node("C", "c"))}); codes(errs) != "" {
+		t.Fatalf("a written admission counted twice: %v", errs)
 	}
 }
