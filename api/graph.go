@@ -27,7 +27,10 @@ type messagesResponse struct {
 
 // postMessages applies graph messages (spec/messages.md §5): the valid ones
 // in one transaction, the invalid ones answered by index and kept as the
-// team's recent rejections.
+// team's recent rejections. With Deps.Limits, a team over its messages
+// per second gets 429 (nothing applied), and a message over the team's
+// size limit or that would add a label or node beyond its limits is
+// rejected like an invalid one, naming the limit.
 func (s *Server) postMessages(c echo.Context) error {
 	body, err := readBody(c, s.cfg.MessagesBodyLimit)
 	if err != nil {
@@ -40,8 +43,14 @@ func (s *Server) postMessages(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	team := teamOf(c).Name
+	written, err := s.limit(c, team, &batch)
+	if err != nil {
+		return err
+	}
 	if len(batch.Events) > 0 {
-		if err := s.deps.Graph.Apply(ctx, team, batch.Events); err != nil {
+		err := s.deps.Graph.Apply(ctx, team, batch.Events)
+		written()
+		if err != nil {
 			return err
 		}
 	}

@@ -364,7 +364,7 @@ func TestOpenAPIResponses(t *testing.T) {
 	e.call("POST", "/teams/acme/annotations", map[string]any{"label": "Filer", "name": "filer1", "from": tutorialStart, "to": tutorialStart + 60, "text": "a note"}, http.StatusCreated, nil)
 	day := "?start=" + tutorialDay + "&end=" + tutorialDay
 	paths := map[string]string{
-		"/users": "", "/users/{user}": "", "/users/{user}/tokens": "", "/me": "", "/plugins": "", "/teams": "", "/teams/{team}": "", "/teams/{team}/grants": "",
+		"/users": "", "/users/{user}": "", "/users/{user}/tokens": "", "/me": "", "/plugins": "", "/teams": "", "/teams/{team}": "", "/teams/{team}/grants": "", "/teams/{team}/limits": "",
 		"/teams/{team}/messages/rejected": "", "/teams/{team}/labels": "", "/teams/{team}/labels/{label}/nodes": "",
 		"/teams/{team}/labels/{label}/nodes/{name}":              "",
 		"/teams/{team}/labels/{label}/nodes/{name}/dependencies": "?inactive=true",

@@ -41,6 +41,8 @@ var apiRoutes = []route{
 	{http.MethodPost, "/teams", admin, (*Server).createTeam},
 	{http.MethodGet, "/teams", anyUser, (*Server).listTeams},
 	{http.MethodGet, "/teams/:team", viewer, (*Server).getTeam},
+	{http.MethodGet, "/teams/:team/limits", viewer, (*Server).getLimits},
+	{http.MethodPut, "/teams/:team/limits", admin, (*Server).putLimits},
 
 	// Graph.
 	{http.MethodPost, "/teams/:team/messages", editor, (*Server).postMessages},

@@ -10,6 +10,7 @@ import (
 
 	"github.com/depc-dev/depc"
 	"github.com/depc-dev/depc/compute"
+	"github.com/depc-dev/depc/limits"
 	"github.com/depc-dev/depc/objective"
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
@@ -79,6 +80,9 @@ type Deps struct {
 	// Ready reports whether the stores answer (/readyz); nil pings Graph
 	// and State.
 	Ready func(ctx context.Context) error
+	// Limits enforces the per-team limits on POST /messages and gives the
+	// defaults of GET /limits (optional: no limits).
+	Limits *limits.Guard
 	// Degraded lists what works only in part, one sentence each (a Kafka
 	// partition the consumer holds back): /readyz reports them under
 	// "degraded" and stays ready, since everything else works (optional).

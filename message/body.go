@@ -25,8 +25,21 @@ type BodyResult struct {
 	Events []depc.Event
 	// Accepted is the number of valid messages.
 	Accepted int
+	// Valid lists the valid messages, in body order, with their events:
+	// what per-team limits are checked on.
+	Valid []Valid
 	// Rejected lists the invalid messages, in body order.
 	Rejected []Rejected
+}
+
+// Valid is a message of an HTTP body that passed validation.
+type Valid struct {
+	// Index is the message's position in the body (as Rejected's).
+	Index int
+	// Message is the message as received; it aliases the body.
+	Message []byte
+	// Start and End delimit its events in BodyResult.Events.
+	Start, End int
 }
 
 // IsNDJSON reports whether a Content-Type names newline-delimited JSON
@@ -112,10 +125,12 @@ func DecodeBody(body []byte, contentType string, at int64) (BodyResult, error) {
 
 // add decodes one message of a body into r.
 func (d *Decoder) add(r *BodyResult, index int, msg []byte, at int64) {
+	start := len(r.Events)
 	var err error
 	if r.Events, err = d.Decode(r.Events, msg, at); err != nil {
 		r.Rejected = append(r.Rejected, Rejected{Index: index, Err: err, Message: msg})
 		return
 	}
 	r.Accepted++
+	r.Valid = append(r.Valid, Valid{Index: index, Message: msg, Start: start, End: len(r.Events)})
 }
