@@ -49,6 +49,11 @@ type Config struct {
 	Scheduler SchedulerConfig `yaml:"scheduler"`
 	API       APIConfig       `yaml:"api"`
 	Sources   SourcesConfig   `yaml:"sources"`
+	// Limits are the default per-team limits on ingestion (HTTP and Kafka;
+	// docs/isolation.md): labels and nodes of a team's graph, bytes of
+	// one message, messages per second (per process). 0 means no limit.
+	// The admin overrides them per team: PUT /api/v1/teams/{team}/limits.
+	Limits depc.Limits `yaml:"limits"`
 }
 
 // SourcesConfig is what the teams' sources may reach (docs/security.md).
@@ -183,6 +188,7 @@ func DefaultConfig() Config {
 		},
 		Scheduler: SchedulerConfig{Enabled: true, Nightly: "01:15", CatchUpDays: 3},
 		API:       APIConfig{BodyLimit: 1 << 20, MessagesBodyLimit: 16 << 20, Decimals: 3},
+		Limits:    depc.Limits{Labels: 200, Nodes: 5_000_000, MessageBytes: depc.MaxMessageBytes, MessagesPerSecond: 20_000},
 	}
 }
 
@@ -284,6 +290,9 @@ func (c Config) Validate() error {
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Sprintf(format, args...)) }
 	if c.Addr == "" {
 		bad("addr: must not be empty")
+	}
+	if err := c.Limits.Validate(); err != nil {
+		bad("%s", depc.ErrorMessage(err))
 	}
 	if c.DataDir == "" {
 		bad("data_dir: must not be empty")

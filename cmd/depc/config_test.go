@@ -97,3 +97,25 @@ func TestLoadConfigBad(t *testing.T) {
 		})
 	}
 }
+
+// TestLoadConfigLimits: the per-team limits have defaults, and the file
+// and the environment set them.
+func TestLoadConfigLimits(t *testing.T) {
+	dir := t.TempDir()
+	path := dir + "/depc.yml"
+	if err := os.WriteFile(path, []byte("limits:\n  labels: 50\n  messages_per_second: 0\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := LoadConfig(path, []string{"DEPC_LIMITS_NODES=1000"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := DefaultConfig().Limits
+	want.Labels, want.Nodes, want.MessagesPerSecond = 50, 1000, 0
+	if cfg.Limits != want {
+		t.Errorf("limits = %+v, want %+v", cfg.Limits, want)
+	}
+	if d := DefaultConfig().Limits; d.Labels == 0 || d.Nodes == 0 || d.MessageBytes == 0 || d.MessagesPerSecond == 0 {
+		t.Errorf("a default limit is missing: %+v", d)
+	}
+}

@@ -19,6 +19,7 @@ import (
 	"github.com/depc-dev/depc/api"
 	"github.com/depc-dev/depc/compute"
 	"github.com/depc-dev/depc/consumer"
+	"github.com/depc-dev/depc/limits"
 	"github.com/depc-dev/depc/passhash"
 	"github.com/depc-dev/depc/scheduler"
 	"github.com/depc-dev/depc/ui"
@@ -168,6 +169,9 @@ func serve(ctx context.Context, name string, args []string, stdout, stderr io.Wr
 		}
 	}
 
+	// One guard of the per-team limits for the API and the consumer of
+	// this process, so that they share a team's rate and counts.
+	guard := limits.New(cfg.Limits, st.state, st.graph, limits.Options{})
 	var degraded func() []string // what /readyz lists as working in part
 	if p.consumer {
 		brokers := cfg.Kafka.Brokers
@@ -183,7 +187,9 @@ func serve(ctx context.Context, name string, args []string, stdout, stderr io.Wr
 			}
 		}
 		if len(brokers) > 0 {
-			cons, err := consumer.New(consumerConfig(cfg, brokers), st.graph, st.state, st.state, reg, log)
+			ccfg := consumerConfig(cfg, brokers)
+			ccfg.Limits = guard
+			cons, err := consumer.New(ccfg, st.graph, st.state, st.state, reg, log)
 			if err != nil {
 				return err
 			}
@@ -209,7 +215,7 @@ func serve(ctx context.Context, name string, args []string, stdout, stderr io.Wr
 		}, api.Deps{
 			Graph: st.graph, State: st.state, Computer: comp, Runs: sched,
 			Plugins: st.plugins, UI: ui.Handler(),
-			Gatherer: reg, Registerer: reg, Logger: log, Degraded: degraded,
+			Gatherer: reg, Registerer: reg, Logger: log, Degraded: degraded, Limits: guard,
 		})
 		ln, err := net.Listen("tcp", cfg.Addr)
 		if err != nil {
