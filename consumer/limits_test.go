@@ -20,7 +20,9 @@ import (
 // teamLimits is a limits.Store of fixed overrides.
 type teamLimits map[string]depc.Limits
 
-func (o teamLimits) TeamLimits(_ context.Context, team string) (depc.Limits, error) { return o[team], nil }
+func (o teamLimits) TeamLimits(_ context.Context, team string) (depc.Limits, error) {
+	return o[team], nil
+}
 
 // TestConsumeLimits: a team's records over its message size, or that
 // would add a label or a node beyond its limits, go to its dead-letter

@@ -41,10 +41,10 @@ type partitionControl struct {
 	// still to be processed (the most recent few epochs).
 	cutoffs []cutoff
 	paused  bool
-	from   int64     // the first offset to read again
-	until  time.Time // when to read it again
-	reason string
-	since  time.Time
+	from    int64     // the first offset to read again
+	until   time.Time // when to read it again
+	reason  string
+	since   time.Time
 	// cancelFetch interrupts the reader's fetch in progress, so that a
 	// reader waiting for new records rewinds on time.
 	cancelFetch context.CancelFunc
