@@ -79,7 +79,8 @@ func (c Check) Bound() (qos.Bound, error) {
 // Validate checks what a check must be whatever its source: a resource
 // name, a type and a threshold written for it, a query, a step within
 // [0, MaxCheckStep] and a lookback within [0, MaxCheckLookback] (0 is the
-// source's default for both), and a source named. Whether the source
+// source's default for both), a missing-data policy that is "", unknown,
+// ok or ko, and a source named. Whether the source
 // exists and takes the query is for the caller. EINVALID names the field
 // as the API does ("parameters.threshold").
 func (c Check) Validate() error {
@@ -100,6 +101,8 @@ func (c Check) Validate() error {
 		return Errorf(EINVALID, "parameters.step: must be between 0 (the source's default) and %d seconds, not %d", MaxCheckStep, p.Step)
 	case p.Lookback < 0 || p.Lookback > MaxCheckLookback:
 		return Errorf(EINVALID, "parameters.lookback: must be between 0 (the source's default) and %d seconds, not %d", MaxCheckLookback, p.Lookback)
+	case p.Missing != "" && p.Missing != MissingUnknown && p.Missing != MissingOK && p.Missing != MissingKO:
+		return Errorf(EINVALID, "parameters.missing: must be %s (the default), %s or %s, not %q", MissingUnknown, MissingOK, MissingKO, p.Missing)
 	case c.Source == "":
 		return Errorf(EINVALID, "source: required")
 	}

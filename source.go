@@ -52,6 +52,41 @@ type CheckParameters struct {
 	// Lookback is how far before a window's start the source looks for
 	// the state at the start, in seconds (default 300).
 	Lookback int64 `json:"lookback,omitempty"`
+	// Missing is what the check is where its data is missing (the
+	// missing-data policy): MissingUnknown ("" too, as before), MissingOK
+	// or MissingKO. With OK or KO a datapoint counts at most MissingHold
+	// seconds, and the time no datapoint covers — or the whole window when
+	// the source has no series for the node — takes that state, so that a
+	// check whose exporter died can count as down. A source error stays
+	// Unknown (semantics §3).
+	Missing string `json:"missing,omitempty"`
+}
+
+// The missing-data policies of a check (CheckParameters.Missing).
+const (
+	MissingUnknown = "unknown"
+	MissingOK      = "ok"
+	MissingKO      = "ko"
+)
+
+// DefaultStaleness is how long a datapoint counts at least under a
+// missing-data policy: Prometheus' own staleness window, 5 minutes.
+const DefaultStaleness = 300
+
+// MissingPolicy returns the check's missing-data policy in the engine's
+// terms: the state of missing time (Unknown when none), and how long a
+// datapoint counts, the longest of its step, its lookback and
+// DefaultStaleness, so that a check sampled every hour is not missing
+// between its samples.
+func (p CheckParameters) MissingPolicy() qos.Missing {
+	m := qos.Missing{Hold: max(p.Step, p.Lookback, DefaultStaleness)}
+	switch p.Missing {
+	case MissingOK:
+		m.State = qos.OK
+	case MissingKO:
+		m.State = qos.KO
+	}
+	return m
 }
 
 // Series is one series of datapoints returned by a source, sorted by time.

@@ -300,3 +300,23 @@ func itoa(n int64) string {
 	b, _ := json.Marshal(n)
 	return string(b)
 }
+
+// A check's missing-data policy is saved and read back; an unknown one is
+// refused naming the field.
+func TestCheckMissingPolicy(t *testing.T) {
+	e := newEnv(t)
+	e.tutorial()
+	var c depc.Check
+	e.call("POST", "/teams/acme/checks", map[string]any{"name": "Down when silent", "source": "Fake", "type": "Threshold",
+		"parameters": map[string]any{"query": "depc.tutorial.ping", "threshold": "20", "missing": "ko"}}, http.StatusCreated, &c)
+	if c.Parameters.Missing != depc.MissingKO {
+		t.Errorf("created check: %+v", c)
+	}
+	e.call("GET", "/teams/acme/checks/Down%20when%20silent", nil, http.StatusOK, &c)
+	if c.Parameters.Missing != depc.MissingKO {
+		t.Errorf("read check: %+v", c)
+	}
+	e.wantError(request{method: "POST", path: "/teams/acme/checks", body: map[string]any{"name": "Bad", "source": "Fake", "type": "Threshold",
+		"parameters": map[string]any{"query": "depc.tutorial.ping", "threshold": "20", "missing": "down"}}},
+		http.StatusBadRequest, depc.EINVALID, "parameters.missing")
+}

@@ -275,15 +275,36 @@ func (e *eval) check(ctx context.Context, name string) (depc.Check, depc.Source,
 // each indicator into the node's timeline so far (known[i-lo] says there
 // is one). The node names of a label are sorted, so a result finds its
 // node by binary search.
+//
+// Under a missing-data policy of OK or KO (CheckParameters.Missing), a node
+// the source answered nothing for has no series: the policy's state all
+// along.
 func (e *eval) fetch(ctx context.Context, label string, ch depc.Check, src depc.Source, b qos.Bound, lo, hi int32, known []bool) error {
 	names := e.g.names[lo:hi]
 	eng := new(qos.Engine)
 	var pts [][]qos.Point
 	pair := make([]qos.Timeline, 2)
-	return src.Fetch(ctx, ch.Parameters, e.g.w, names, func(r depc.SourceResult) {
+	missing := ch.Parameters.MissingPolicy()
+	var answered []bool
+	if missing.State != qos.Unknown {
+		answered = make([]bool, len(names))
+	}
+	fold := func(k int, t qos.Timeline) {
+		i := lo + int32(k)
+		if !known[k] {
+			e.tl[i], known[k] = t, true
+			return
+		}
+		pair[0], pair[1] = e.tl[i], t
+		e.tl[i] = eng.Rule(e.g.w, always, pair)
+	}
+	err := src.Fetch(ctx, ch.Parameters, e.g.w, names, func(r depc.SourceResult) {
 		k, ok := slices.BinarySearch(names, r.Name)
 		if !ok {
 			return // not asked for
+		}
+		if answered != nil {
+			answered[k] = true
 		}
 		if r.Err != nil {
 			e.errs.add(label, r.Name, fmt.Sprintf("check %q: %s", ch.Name, errorText(r.Err)))
@@ -293,18 +314,21 @@ func (e *eval) fetch(ctx context.Context, label string, ch depc.Check, src depc.
 		for _, s := range r.Series {
 			pts = append(pts, s.Points)
 		}
-		t := eng.Indicator(e.g.w, b, pts)
-		if len(r.Series) == 0 || isUnknown(t) {
+		t := eng.IndicatorMissing(e.g.w, b, pts, missing)
+		if isUnknown(t) {
 			return
 		}
-		i := lo + int32(k)
-		if !known[k] {
-			e.tl[i], known[k] = t, true
-			return
-		}
-		pair[0], pair[1] = e.tl[i], t
-		e.tl[i] = eng.Rule(e.g.w, always, pair)
+		fold(k, t)
 	})
+	if err != nil {
+		return err
+	}
+	for k, a := range answered {
+		if !a {
+			fold(k, qos.Constant(e.g.w, missing.State))
+		}
+	}
+	return nil
 }
 
 // isUnknown reports whether a timeline is Unknown throughout.

@@ -233,7 +233,7 @@ func (c *Computer) executeCheck(ctx context.Context, team, check string, w depc.
 		ce.Points = append(ce.Points, SeriesPoints{Name: seriesName(s.Labels), Values: vals})
 	}
 	ce.Series = len(res.Series)
-	tl := eng.Indicator(w, b, pts)
+	tl := eng.IndicatorMissing(w, b, pts, ch.Parameters.MissingPolicy())
 	s := tl.Seconds()
 	ce.QoS, ce.OK, ce.KO, ce.Unknown = qosPtr(s.QoS()), s.OK, s.KO, s.Unknown
 	ce.Downtime = intervals(tl.Downtime())

@@ -196,8 +196,10 @@ type dataSource struct {
 	errs map[string]error         // by name
 	// errCheck, when set, limits the errors to the check of that query.
 	errCheck string
-	fetches  int
-	names    int
+	// silent are the names the source answers nothing for.
+	silent  map[string]bool
+	fetches int
+	names   int
 	// gate, when set, is called as Fetch starts (a test holds a fetch
 	// there).
 	gate func()
@@ -241,11 +243,14 @@ func (s *dataSource) Fetch(ctx context.Context, p depc.CheckParameters, w depc.W
 	}
 	for _, n := range slices.Backward(names) { // any order
 		s.mu.Lock()
-		err, series := s.errs[n], s.data[p.Query+"\x00"+n]
+		err, series, silent := s.errs[n], s.data[p.Query+"\x00"+n], s.silent[n]
 		if s.errCheck != "" && p.Query != s.errCheck {
 			err = nil
 		}
 		s.mu.Unlock()
+		if silent {
+			continue
+		}
 		fn(depc.SourceResult{Name: n, Series: series, Err: err})
 	}
 	return ctx.Err()

@@ -61,13 +61,24 @@ func (e *eval) fetchDays(ctx context.Context, label string, ch depc.Check, src d
 	eng := new(qos.Engine)
 	pieces := make([][]qos.Interval, hi-lo)
 	var pts [][]qos.Point
+	missing := ch.Parameters.MissingPolicy()
+	answered := make([]bool, len(names))
 	for _, day := range e.rc.days {
 		cut := depc.Window{Start: max(day.Start, w.Start), End: min(day.End, w.End)}
+		add := func(k int, t qos.Timeline) {
+			for _, iv := range t.Intervals() {
+				if from, to := max(iv.From, cut.Start), min(iv.To, cut.End); from < to && iv.State != qos.Unknown {
+					pieces[k] = append(pieces[k], qos.Interval{From: from, To: to, State: iv.State})
+				}
+			}
+		}
+		clear(answered)
 		err := src.Fetch(ctx, ch.Parameters, day, names, func(r depc.SourceResult) {
 			k, ok := slices.BinarySearch(names, r.Name)
 			if !ok {
 				return
 			}
+			answered[k] = true
 			if r.Err != nil {
 				e.errs.add(label, r.Name, fmt.Sprintf("check %q: %s", ch.Name, errorText(r.Err)))
 				return
@@ -76,14 +87,18 @@ func (e *eval) fetchDays(ctx context.Context, label string, ch depc.Check, src d
 			for _, s := range r.Series {
 				pts = append(pts, s.Points)
 			}
-			for _, iv := range eng.Indicator(day, b, pts).Intervals() {
-				if from, to := max(iv.From, cut.Start), min(iv.To, cut.End); from < to && iv.State != qos.Unknown {
-					pieces[k] = append(pieces[k], qos.Interval{From: from, To: to, State: iv.State})
-				}
-			}
+			add(k, eng.IndicatorMissing(day, b, pts, missing))
 		})
 		if err != nil {
 			return err
+		}
+		// A node the source answered nothing for has no series (fetch).
+		if missing.State != qos.Unknown {
+			for k, a := range answered {
+				if !a {
+					add(k, qos.Constant(day, missing.State))
+				}
+			}
 		}
 	}
 	pair := make([]qos.Timeline, 2)

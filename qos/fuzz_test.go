@@ -315,6 +315,20 @@ func FuzzIndicator(f *testing.F) {
 		if want := fromStates(w, refIndicator(w, b, series)); !got.Equal(want) {
 			t.Fatalf("bound %v series %v:\n got %s\nwant %s", b, series, got, want)
 		}
+		// A missing-data policy: against its own reference; Unknown is
+		// Indicator.
+		m := qos.Missing{State: []qos.State{qos.Unknown, qos.OK, qos.KO}[r.intn(3)], Hold: 1 + int64(r.intn(8))}
+		gotm := e.IndicatorMissing(w, b, series, m)
+		if err := canonical(w, gotm); err != nil {
+			t.Fatalf("missing %v: %v: %s", m, err, gotm)
+		}
+		wantm := got
+		if m.State != qos.Unknown {
+			wantm = fromStates(w, refIndicatorMissing(w, b, series, m))
+		}
+		if !gotm.Equal(wantm) {
+			t.Fatalf("missing %v bound %v series %v:\n got %s\nwant %s", m, b, series, gotm, wantm)
+		}
 		// HeldKO: the spans of each series' KO datapoints are its KO
 		// time, and with a focus, those that overlap it.
 		during := r.periods(w)

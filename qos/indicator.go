@@ -195,3 +195,84 @@ func andKnown(dst, a, b []Interval) []Interval {
 	}
 	return bl.ivs
 }
+
+// Missing is what an indicator is where its data is missing: a check's
+// missing-data policy. State Unknown is semantics §3 as it stands — a
+// datapoint holds until the next one of its series (the last to the end
+// of the window), and no series at all is Unknown. With OK or KO (a check
+// whose exporter died may count as down), a datapoint holds until the next
+// one but at most Hold seconds, and what no datapoint covers — before a
+// series' first datapoint, after a datapoint older than Hold, the whole
+// window when there is no series — is State.
+type Missing struct {
+	State State
+	// Hold is how long a datapoint counts at most, in seconds (> 0).
+	Hold int64
+}
+
+// IndicatorMissing is Indicator with a missing-data policy (Missing). With
+// m.State Unknown it is Indicator. Several series are ANDed: a series
+// missing at an instant counts as m.State there.
+func (e *Engine) IndicatorMissing(w Window, b Bound, series [][]Point, m Missing) Timeline {
+	if m.State == Unknown || w.Empty() {
+		return e.Indicator(w, b, series)
+	}
+	if len(series) == 0 {
+		return Constant(w, m.State)
+	}
+	for i, pts := range series {
+		e.tls = holdAtMost(e.tls[:0], w, b, pts, m)
+		if i == 0 {
+			e.acc, e.tls = e.tls, e.acc
+		} else {
+			e.out = andKnown(e.out[:0], e.acc, e.tls)
+			e.acc, e.out = e.out, e.acc
+		}
+	}
+	return Timeline{w: w, ivs: slices.Clone(e.acc)}
+}
+
+// holdAtMost appends to dst the canonical OK/KO timeline of one series
+// over w where each datapoint holds until the next but at most m.Hold
+// seconds, and m.State fills the rest.
+func holdAtMost(dst []Interval, w Window, b Bound, pts []Point, m Missing) []Interval {
+	bl := builder{ivs: dst}
+	cur := w.Start // everything before cur is built
+	emit := func(from, to int64, s State) {
+		from, to = max(from, cur), min(to, w.End)
+		if to > from {
+			bl.add(from, to, s)
+			cur = to
+		}
+	}
+	var prevT int64
+	var prevS State
+	have := false
+	until := func(t int64) int64 { // the end of what the datapoint at t covers
+		if t > 0 && m.Hold >= PosInf-t {
+			return PosInf
+		}
+		return t + m.Hold
+	}
+	for _, p := range pts {
+		if have && p.T < prevT {
+			continue // back in time, as hold skips it
+		}
+		if p.T >= w.End {
+			break
+		}
+		if have {
+			end := min(p.T, until(prevT))
+			emit(prevT, end, prevS)
+			emit(end, p.T, m.State)
+		} else {
+			emit(w.Start, p.T, m.State)
+		}
+		prevT, prevS, have = p.T, b.State(p.V), true
+	}
+	if have {
+		emit(prevT, until(prevT), prevS)
+	}
+	emit(cur, w.End, m.State)
+	return bl.ivs
+}

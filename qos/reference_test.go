@@ -153,6 +153,42 @@ func refIndicator(w qos.Window, b qos.Bound, series [][]qos.Point) []qos.State {
 	return out
 }
 
+// refIndicatorMissing: at each second, a series is the state of its last
+// datapoint at or before it if that is less than m.Hold old, m.State
+// otherwise; the series are ANDed, and no series at all is m.State.
+func refIndicatorMissing(w qos.Window, b qos.Bound, series [][]qos.Point, m qos.Missing) []qos.State {
+	out := make([]qos.State, w.Len())
+	for i := range out {
+		out[i] = qos.OK
+		if len(series) == 0 {
+			out[i] = m.State
+		}
+	}
+	for _, pts := range series {
+		var kept []qos.Point
+		for _, p := range pts {
+			if len(kept) == 0 || p.T >= kept[len(kept)-1].T {
+				kept = append(kept, p)
+			}
+		}
+		for t := w.Start; t < w.End; t++ {
+			s := m.State
+			for _, p := range kept {
+				if p.T <= t {
+					s = m.State
+					if t-p.T < m.Hold {
+						s = refBound(b, p.V)
+					}
+				}
+			}
+			if s == qos.KO {
+				out[t-w.Start] = qos.KO
+			}
+		}
+	}
+	return out
+}
+
 func refBound(b qos.Bound, v float64) qos.State {
 	if v != v { // NaN
 		return qos.KO

@@ -24,6 +24,7 @@ import (
 //	child <timeline> [node <periods>] [rel <periods>]
 //	threshold <T> | interval <A:B>
 //	series <t:v,t:v,...> | series -     one series of datapoints (v may be NaN)
+//	missing <OK|KO> <hold>        INDICATOR with that missing-data policy
 //	eval <what> <expectations>
 //	aggregate <AVERAGE|MIN|MAX> <qos|null>... -> <qos|null> [loss <x,x,...>]
 //	explain <what> [focus <weight>] [weights] <expectations>
@@ -89,6 +90,7 @@ type scriptCase struct {
 	rels   []qos.Periods
 	bound  *qos.Bound
 	series [][]qos.Point
+	missing *qos.Missing
 	evals  []evalLine
 	aggs   []aggLine
 	expls  []explainLine
@@ -176,6 +178,16 @@ func parseScript(t *testing.T, path string) []*scriptCase {
 			c.bound = &b
 		case "series":
 			err = c.parseSeries(args)
+		case "missing":
+			if len(args) != 2 || (args[0] != "OK" && args[0] != "KO") {
+				fail("missing wants OK or KO and a hold in seconds")
+			}
+			m := qos.Missing{State: qos.OK}
+			if args[0] == "KO" {
+				m.State = qos.KO
+			}
+			m.Hold, err = strconv.ParseInt(args[1], 10, 64)
+			c.missing = &m
 		case "eval":
 			err = c.parseEval(n, args)
 		case "aggregate":
@@ -554,6 +566,13 @@ func (c *scriptCase) run(t *testing.T) {
 		case "INDICATOR":
 			if c.bound == nil {
 				t.Fatalf("%s: no threshold or interval", at)
+			}
+			if c.missing != nil {
+				got = e.IndicatorMissing(c.w, *c.bound, c.series, *c.missing)
+				if sample {
+					ref = refIndicatorMissing(c.w, *c.bound, c.series, *c.missing)
+				}
+				break
 			}
 			got = e.Indicator(c.w, *c.bound, c.series)
 			if sample {

@@ -74,7 +74,7 @@ func testChecks(t *testing.T, s Catalog) {
 	get(s.CreateSource(ctx, "acme", depc.SourceConfig{Name: "prom", Plugin: depc.PluginPrometheus})).must(t)
 	get(s.CreateSource(ctx, "acme", depc.SourceConfig{Name: "fake", Plugin: depc.PluginFake})).must(t)
 	ping := depc.Check{Name: "Server Ping", Source: "prom", Type: depc.CheckThreshold, Parameters: depc.CheckParameters{
-		Query: `probe_rtt_ms{job="x"}`, Threshold: "20", Label: "instance", Step: 30, Lookback: 600}}
+		Query: `probe_rtt_ms{job="x"}`, Threshold: "20", Label: "instance", Step: 30, Lookback: 600, Missing: depc.MissingKO}}
 	equal(t, "CreateCheck", get(s.CreateCheck(ctx, "acme", ping)).must(t), ping)
 	http := depc.Check{Name: "Http", Source: "fake", Type: depc.CheckInterval, Parameters: depc.CheckParameters{Query: "http_status", Threshold: "200:299"}}
 	get(s.CreateCheck(ctx, "acme", http)).must(t)
@@ -97,6 +97,7 @@ func testChecks(t *testing.T, s Catalog) {
 		{"no threshold", bad(func(c *depc.Check) { c.Parameters.Threshold = "" }), depc.EINVALID},
 		{"negative step", bad(func(c *depc.Check) { c.Parameters.Step = -1 }), depc.EINVALID},
 		{"negative lookback", bad(func(c *depc.Check) { c.Parameters.Lookback = -1 }), depc.EINVALID},
+		{"unknown missing-data policy", bad(func(c *depc.Check) { c.Parameters.Missing = "down" }), depc.EINVALID},
 	} {
 		_, err := s.CreateCheck(ctx, "acme", tt.c)
 		wantCode(t, err, tt.code, "CreateCheck("+tt.what+")")
