@@ -37,6 +37,7 @@ type StateStore interface {
 	ObjectiveStore
 	MaintenanceStore
 	AnnotationStore
+	AlertStore
 
 	// Ping checks that the database answers (readiness).
 	Ping(ctx context.Context) error

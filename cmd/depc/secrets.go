@@ -55,8 +55,8 @@ func resealAtStart(ctx context.Context, st *stores, log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("source secrets: %w", err)
 	}
-	if rep.Resealed > 0 {
-		log.Info("sealed the source secrets stored in clear", "sources", rep.Resealed, "secrets", rep.Plain)
+	if rep.Resealed+rep.ReceiversResealed > 0 {
+		log.Info("sealed the secrets stored in clear", "sources", rep.Resealed, "alert_receivers", rep.ReceiversResealed, "secrets", rep.Plain)
 	}
 	return nil
 }
@@ -102,7 +102,8 @@ func secretsRotate(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return fmt.Errorf("secrets rotate: %w", err)
 	}
 	current := keys.Current()
-	fmt.Fprintf(stdout, "depc: %d sources, %d sealed again with key %s (%d secrets were in clear)\n", rep.Sources, rep.Resealed, current, rep.Plain)
+	fmt.Fprintf(stdout, "depc: %d sources, %d sealed again with key %s; %d alert receivers, %d sealed again (%d secrets were in clear)\n",
+		rep.Sources, rep.Resealed, current, rep.Receivers, rep.ReceiversResealed, rep.Plain)
 	if fromFile {
 		if err := sealed.WriteKeyFile(keyFile(cfg), keys.Texts()[0]); err != nil {
 			return fmt.Errorf("secrets rotate: removing the old key: %w", err)

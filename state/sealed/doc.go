@@ -1,7 +1,9 @@
-// Package sealed keeps the secrets of source configurations encrypted at
-// rest, above any state backend: Wrap returns a depc.StateStore whose
-// source methods seal every value at a plugin's SecretKeys with AES-256-GCM
-// on the way in and open it on the way out. The backends store the
+// Package sealed keeps the secrets of source configurations and alert
+// receivers encrypted at rest, above any state backend: Wrap returns a
+// depc.StateStore whose source methods seal every value at a plugin's
+// SecretKeys with AES-256-GCM on the way in and open it on the way out, and
+// whose alert receiver methods (and delivery claims) do the same with a
+// webhook's secret. The backends store the
 // configuration as they always did, an opaque JSON document; what they
 // hold at a secret's place is a string "depc-sealed:v1:<key id>:<base64>".
 // Nothing else of depc reads sources but through this store, so no part of

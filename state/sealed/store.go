@@ -163,17 +163,19 @@ type Report struct {
 	// Sources is how many sources were looked at, Resealed how many were
 	// written again.
 	Sources, Resealed int
+	// Receivers and ReceiversResealed are the same for alert receivers.
+	Receivers, ReceiversResealed int
 	// Plain is how many secrets were in clear (now sealed).
 	Plain int
 }
 
-// Reseal writes again, sealed with the current key, the sources holding a
-// secret in clear (rows from before sealing) and, with all, those holding
-// a secret sealed with another key (rotation). A secret sealed with a key
-// the keyring does not have stops it with an error naming the source:
-// the keyring is not the one of this store's data, and nothing is
-// changed. The first pass reads every source, so that such an error comes
-// before any write.
+// Reseal writes again, sealed with the current key, the sources and alert
+// receivers holding a secret in clear (rows from before sealing) and,
+// with all, those holding a secret sealed with another key (rotation). A
+// secret sealed with a key the keyring does not have stops it with an
+// error naming the source or receiver: the keyring is not the one of this store's data, and nothing is
+// changed. The first pass reads every source and receiver, so that such
+// an error comes before any write.
 func (s *Store) Reseal(ctx context.Context, all bool) (Report, error) {
 	var rep Report
 	// The key file may have a new first key (rotation).
@@ -206,6 +208,10 @@ func (s *Store) Reseal(ctx context.Context, all bool) (Report, error) {
 			}
 		}
 	}
+	receivers, err := s.planReceivers(ctx, teams, all, &rep)
+	if err != nil {
+		return rep, err
+	}
 	for _, w := range work {
 		sealed, err := s.seal(w.sc)
 		if err != nil {
@@ -216,5 +222,5 @@ func (s *Store) Reseal(ctx context.Context, all bool) (Report, error) {
 		}
 		rep.Resealed++
 	}
-	return rep, nil
+	return rep, s.writeReceivers(ctx, receivers, &rep)
 }

@@ -265,6 +265,57 @@ UPDATE setting SET key = 'admin_token', value = CAST('sha256$' || lower(hex(valu
 	// server's defaults). A column of team, so that renaming or deleting a
 	// team carries them.
 	`ALTER TABLE team ADD COLUMN limits TEXT NOT NULL DEFAULT '{}';`,
+
+	// 7: alerts (issue 14): receivers, the state of each alert, and one
+	// delivery per state change and receiver. A delivery's key (team,
+	// receiver, alert, seq, slot) is unique, so a change is queued once
+	// whoever records it; claimed_by and claimed_until hold it for one
+	// dispatcher. alert is the JSON of the alert as of seq; secret is
+	// what state/sealed gives to store.
+	`
+CREATE TABLE alert_receiver (
+	team_id INTEGER NOT NULL REFERENCES team(id) ON DELETE CASCADE,
+	name    TEXT NOT NULL,
+	type    TEXT NOT NULL,
+	url     TEXT NOT NULL,
+	secret  TEXT NOT NULL,
+	PRIMARY KEY (team_id, name)
+) WITHOUT ROWID;
+
+CREATE TABLE alert_state (
+	team_id     INTEGER NOT NULL REFERENCES team(id) ON DELETE CASCADE,
+	id          TEXT NOT NULL,
+	seq         INTEGER NOT NULL,
+	firing      INTEGER NOT NULL,
+	starts_at   INTEGER NOT NULL,
+	ends_at     INTEGER NOT NULL,
+	labels      TEXT NOT NULL,
+	annotations TEXT NOT NULL,
+	PRIMARY KEY (team_id, id)
+) WITHOUT ROWID;
+
+CREATE TABLE alert_delivery (
+	id              INTEGER PRIMARY KEY,
+	team_id         INTEGER NOT NULL REFERENCES team(id) ON DELETE CASCADE,
+	receiver        TEXT NOT NULL,
+	alert_id        TEXT NOT NULL,
+	seq             INTEGER NOT NULL,
+	slot            INTEGER NOT NULL,
+	alert           TEXT NOT NULL,
+	status          TEXT NOT NULL,
+	attempts        INTEGER NOT NULL,
+	last_error      TEXT NOT NULL,
+	created_at      INTEGER NOT NULL,
+	next_attempt_at INTEGER NOT NULL,
+	delivered_at    INTEGER NOT NULL,
+	claimed_by      TEXT NOT NULL,
+	claimed_until   INTEGER NOT NULL,
+	UNIQUE (team_id, receiver, alert_id, seq, slot)
+);
+CREATE INDEX alert_delivery_due ON alert_delivery(next_attempt_at, id) WHERE status = 'pending';
+CREATE INDEX alert_delivery_team ON alert_delivery(team_id, id);
+CREATE INDEX alert_delivery_alert ON alert_delivery(team_id, alert_id);
+`,
 }
 
 // pageSize is the page size of a new database file. Bigger pages than

@@ -23,6 +23,7 @@
 //	               results)
 //	RunMaintenance depc.MaintenanceStore (+ teams) maintenance.go
 //	RunAnnotations depc.AnnotationStore (+ teams)  annotations.go
+//	RunAlerts      depc.AlertStore (+ teams)       alerts.go
 //	RunWhole       depc.StateStore                 whole.go
 //
 // Each RunX needs only its part, depc.TeamStore (the tests create teams)

@@ -12,9 +12,10 @@ import (
 
 // Run runs the whole conformance suite, every part (RunTeams,
 // RunAccounts, RunRejections, RunCatalog, RunRuns, RunResults,
-// RunObjectives, RunMaintenance, RunAnnotations) and RunWhole, against
-// the store that open returns. open is called once per subtest and must
-// return a new, empty store; the suite closes it when the subtest ends.
+// RunObjectives, RunMaintenance, RunAnnotations, RunAlerts) and RunWhole,
+// against the store that open returns. open is called once per subtest and
+// must return a new, empty store; the suite closes it when the subtest
+// ends.
 func Run[S depc.StateStore](t *testing.T, open func(t *testing.T) S) {
 	t.Run("Teams", func(t *testing.T) { RunTeams(t, open) })
 	t.Run("Accounts", func(t *testing.T) { RunAccounts(t, open) })
@@ -25,6 +26,7 @@ func Run[S depc.StateStore](t *testing.T, open func(t *testing.T) S) {
 	t.Run("Objectives", func(t *testing.T) { RunObjectives(t, open) })
 	t.Run("Maintenance", func(t *testing.T) { RunMaintenance(t, open) })
 	t.Run("Annotations", func(t *testing.T) { RunAnnotations(t, open) })
+	t.Run("Alerts", func(t *testing.T) { RunAlerts(t, open) })
 	t.Run("Whole", func(t *testing.T) { RunWhole(t, open) })
 }
 
@@ -76,6 +78,11 @@ type (
 	Annotations interface {
 		depc.TeamStore
 		depc.AnnotationStore
+		io.Closer
+	}
+	Alerts interface {
+		depc.TeamStore
+		depc.AlertStore
 		io.Closer
 	}
 )

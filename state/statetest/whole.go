@@ -39,6 +39,8 @@ func testDeleteTeam(t *testing.T, s depc.StateStore) {
 		// Read once, so that a store keeping what budgets read has it.
 		mustDo(t, s.LabelSeconds(ctx, team, "Server", "2026-01-01", "2026-01-01", func(string, []depc.NodeSeconds) error { return nil }))
 		get(s.CreateAnnotation(ctx, team, depc.Annotation{Label: "Server", Name: "s1", From: 1, To: 2, Text: "note", Author: "alice"})).must(t)
+		get(s.SetAlertReceiver(ctx, team, am)).must(t)
+		get(s.ChangeAlert(ctx, team, firing("x", 1, 1000), []string{am.Name})).must(t)
 	}
 	get2(s.CreateUser(ctx, "alice", false)).must(t)
 	get(s.SetGrant(ctx, "acme", "alice", depc.RoleEditor)).must(t)
@@ -88,6 +90,18 @@ func testDeleteTeam(t *testing.T, s depc.StateStore) {
 	}))
 	if got := get(s.Annotations(ctx, "acme", depc.AnnotationFilter{})).must(t); len(got) != 0 {
 		t.Errorf("annotations of the recreated team: %v", got)
+	}
+	if got := get(s.AlertReceivers(ctx, "acme")).must(t); len(got) != 0 {
+		t.Errorf("alert receivers of the recreated team: %v", got)
+	}
+	if got := get(s.Alerts(ctx, "acme")).must(t); len(got) != 0 {
+		t.Errorf("alerts of the recreated team: %v", got)
+	}
+	if got := get(s.AlertDeliveries(ctx, "acme", 0)).must(t); len(got) != 0 {
+		t.Errorf("alert deliveries of the recreated team: %v", got)
+	}
+	if got := get(s.ClaimAlertDeliveries(ctx, "d", 1<<40, 60, 10)).must(t); len(got) != 1 || got[0].Team != "other" {
+		t.Errorf("deliveries claimed after the delete: %v, want the other team's one", got)
 	}
 	// The other team kept everything.
 	if got := get(s.NodeQoS(ctx, "other", depc.NodeKey{Label: "Server", Name: "s1"}, "2026-01-01", "2026-01-01")).must(t); len(got) != 1 {
