@@ -378,11 +378,13 @@ func testSuperseded(t *testing.T, s Alerts) {
 		{other, "x", 2, 0, depc.DeliveryPending},
 	})
 	// The resolution waits for the held firing to its receiver.
-	equal(t, "claim while the older state is held", claimedKeys(get(s.ClaimAlertDeliveries(ctx, "two", now, 60, 10)).must(t)),
+	// (now + 30: the resolution was created after now, within the
+	// holder's lease of 60 s.)
+	equal(t, "claim while the older state is held", claimedKeys(get(s.ClaimAlertDeliveries(ctx, "two", now+30, 60, 10)).must(t)),
 		[]deliveryKey{{other, "x", 2, 0, depc.DeliveryPending}})
 	// The held firing fails: no retry, a newer state is queued.
 	mustDo(t, s.FinishAlertDelivery(ctx, held.ID, "one", depc.DeliveryResult{At: now + 1, Err: "timeout", RetryAt: now + 10}))
-	cs = get(s.ClaimAlertDeliveries(ctx, "two", now+10, 60, 10)).must(t)
+	cs = get(s.ClaimAlertDeliveries(ctx, "two", now+30, 60, 10)).must(t)
 	equal(t, "claim after the held one failed", claimedKeys(cs), []deliveryKey{{held.Receiver.Name, "x", 2, 0, depc.DeliveryPending}})
 	equal(t, "resolution's alert", cs[0].Alert, r)
 	equal(t, "deliveries", deliveries(t, s, "acme")[0], deliveryKey{held.Receiver.Name, "x", 1, 0, depc.DeliverySuperseded})
@@ -437,7 +439,9 @@ func testPrune(t *testing.T, s Alerts) {
 	a := firing("x", 1, 1000)
 	get(s.ChangeAlert(ctx, "acme", a, []string{"am"})).must(t)
 	get(s.ChangeAlert(ctx, "acme", firing("y", 1, 1000), []string{"am"})).must(t)
-	now := get(s.AlertDeliveries(ctx, "acme", 1)).must(t)[0].CreatedAt
+	// Every write here is done well before now: deliveries are created
+	// at the store's clock.
+	now := get(s.AlertDeliveries(ctx, "acme", 1)).must(t)[0].CreatedAt + 600
 	for _, c := range get(s.ClaimAlertDeliveries(ctx, "one", now, 60, 10)).must(t) {
 		mustDo(t, s.FinishAlertDelivery(ctx, c.ID, "one", depc.DeliveryResult{At: now}))
 	}
