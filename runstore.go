@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"time"
 )
 
 // RunStatus is the state of a run.
@@ -60,8 +61,21 @@ type RunError struct {
 	Error string `json:"error"`
 }
 
-// RunStore keeps the runs of every team: the queue the schedulers claim
-// from and the record of each run's progress.
+// RunStore keeps the runs of every team: the queue of their days that the
+// schedulers of every process drain, and the record of each run's progress.
+//
+// A run's days are its units of work. A worker claims one day at a time
+// with a lease (ClaimDay) that it renews (RenewDay) while it computes the
+// day, and ends it by recording the day (FinishDay) or giving it back
+// (ReleaseDay). A lease that expires was held by a worker that died: the
+// next ClaimDay takes the day over. Nobody else claims a day, or another
+// run's same day of the same team, while its lease is alive. Times of
+// leases are the callers' clocks (now arguments), so that processes agree
+// as far as their clocks do and tests set them.
+//
+// A run's status and progress aggregate its days: queued until a day is
+// claimed, running from then, succeeded when every day is done, failed
+// when a day fails; progress is the share of days done.
 //
 // The conventions of StateStore hold for every method.
 type RunStore interface {
@@ -75,14 +89,171 @@ type RunStore interface {
 	// newest first.
 	Runs(ctx context.Context, team string, limit int) ([]Run, error)
 	// UpdateRun saves the status, times, node count, errors and progress of
-	// the run r.Team/r.ID; its days never change. ENOTFOUND if absent,
-	// EINVALID for an invalid status or a progress outside [0, 1],
+	// the run r.Team/r.ID; its days never change, nor do their leases (a
+	// run saved finished has no day claimed any more). ENOTFOUND if
+	// absent, EINVALID for an invalid status or a progress outside [0, 1],
 	// ECONFLICT when the stored run is already finished.
 	UpdateRun(ctx context.Context, r Run) error
-	// ClaimRun takes the oldest queued run of any team, marks it running
-	// with StartedAt set to now and returns it; two callers never get the
-	// same run. ENOTFOUND when no run is queued.
-	ClaimRun(ctx context.Context) (Run, error)
+
+	// ClaimDay takes a day to compute and leases it to q.Owner until
+	// q.Now + q.TTL: the first day, in its run's order, of the oldest
+	// unfinished run that has one that
+	//   - is not done, and is queued (never claimed, or released) or held
+	//     by a lease that expired before q.Now (an interruption: the
+	//     lease's Interruptions counts it);
+	//   - is of a team not in q.ExceptTeams, and of the run q.Team/q.Run
+	//     when q.Team is set;
+	//   - is not the same day of the same team as a day that another
+	//     unexpired lease holds (two runs of one day are never computed
+	//     at once).
+	// The run becomes running, with StartedAt set to q.Now if it was
+	// queued. Two callers never hold one day. ENOTFOUND when no day can be
+	// claimed; EINVALID for a request without owner, time or TTL.
+	ClaimDay(ctx context.Context, q ClaimRequest) (DayLease, error)
+	// RenewDay extends the lease l to now + ttl and returns it. ECONFLICT
+	// when l no longer holds its day: the day was released or finished,
+	// its run finished, or another worker took it over once l expired.
+	RenewDay(ctx context.Context, l DayLease, now time.Time, ttl time.Duration) (DayLease, error)
+	// FinishDay records the day l holds as done: o.Nodes is added to the
+	// run's node count and o.Errors to its errors (AppendRunErrors), its
+	// progress becomes the share of days done, and it succeeds, with
+	// FinishedAt now, once every day is done. With o.Failure the day is
+	// not done: the run fails at once, with the failure as its last error
+	// and its other days never computed. Returns the run as saved.
+	// ECONFLICT when l no longer holds its day (see RenewDay).
+	FinishDay(ctx context.Context, l DayLease, now time.Time, o DayOutcome) (Run, error)
+	// ReleaseDay gives the day l holds back to the queue, not done, when
+	// its worker stops: the next claim takes it without counting an
+	// interruption. A run none of whose other days is held goes back to
+	// queued, StartedAt nil, keeping its progress. Returns the run as
+	// saved. ECONFLICT when l no longer holds its day.
+	ReleaseDay(ctx context.Context, l DayLease, now time.Time) (Run, error)
+
+	// AcquireLease takes the lease of the given name for owner until now
+	// + ttl, or extends it when owner holds it already: one scheduler
+	// among several processes runs the nightly job or the catch-up.
+	// ECONFLICT when another owner holds it past now; EINVALID for an
+	// empty name or owner or a TTL <= 0.
+	AcquireLease(ctx context.Context, name, owner string, now time.Time, ttl time.Duration) error
+	// ReleaseLease ends owner's hold of the named lease; nothing happens
+	// when owner does not hold it.
+	ReleaseLease(ctx context.Context, name, owner string) error
+}
+
+// ClaimRequest is what ClaimDay is asked for.
+type ClaimRequest struct {
+	// Owner names the worker (process and worker), for the records and
+	// the leases it renews.
+	Owner string
+	// Now is the worker's clock; the lease lasts until Now + TTL.
+	Now time.Time
+	TTL time.Duration
+	// ExceptTeams are teams whose days are not claimed: those the worker's
+	// process is computing already.
+	ExceptTeams []string
+	// Team and Run, when Team is set, restrict the claim to that run.
+	Team string
+	Run  int64
+}
+
+// Validate checks a ClaimRequest: EINVALID names the field.
+func (q ClaimRequest) Validate() error {
+	switch {
+	case q.Owner == "":
+		return Errorf(EINVALID, "owner: a claim needs an owner")
+	case q.Now.IsZero():
+		return Errorf(EINVALID, "now: a claim needs the time")
+	case q.TTL <= 0:
+		return Errorf(EINVALID, "ttl: %s must be positive", q.TTL)
+	}
+	return nil
+}
+
+// ValidateLease checks the arguments of AcquireLease: EINVALID names the
+// field.
+func ValidateLease(name, owner string, ttl time.Duration) error {
+	switch {
+	case name == "":
+		return Errorf(EINVALID, "name: a lease needs a name")
+	case owner == "":
+		return Errorf(EINVALID, "owner: a lease needs an owner")
+	case ttl <= 0:
+		return Errorf(EINVALID, "ttl: %s must be positive", ttl)
+	}
+	return nil
+}
+
+// DayLease is one day of a run that a worker holds until Expires.
+type DayLease struct {
+	Team string
+	Run  int64
+	Day  string
+	// Index is the day's position in the run's Days.
+	Index int
+	// Owner is the holder (ClaimRequest.Owner).
+	Owner string
+	// Claim numbers the claims of the day from 1. Renewing, finishing and
+	// releasing check it, so that a worker whose lease was taken over
+	// (fencing) changes nothing, even if it has the same owner name.
+	Claim int64
+	// Expires is when the lease ends unless renewed, in Unix milliseconds.
+	Expires int64
+	// Interruptions counts the claims of the day whose lease expired
+	// before their worker finished or released it, this one's included
+	// when it took an expired lease over.
+	Interruptions int
+}
+
+// ExpiresAt returns Expires as a time.
+func (l DayLease) ExpiresAt() time.Time { return time.UnixMilli(l.Expires) }
+
+// DayOutcome is what FinishDay records of a day.
+type DayOutcome struct {
+	// Nodes is the number of node results written.
+	Nodes int64
+	// Errors are the failures of nodes or sources that did not stop the
+	// day.
+	Errors []RunError
+	// Failure, when set, is why the day could not be computed: the run
+	// fails with it.
+	Failure *RunError
+}
+
+// MaxRunErrors bounds the errors a run lists; AppendRunErrors counts the
+// others in the last entry.
+const MaxRunErrors = 1000
+
+// moreErrors is the last entry of a run's errors when some are not listed.
+const moreErrors = "%d more errors not listed"
+
+// AppendRunErrors returns list with more appended, keeping at most
+// MaxRunErrors entries: past that, the last entry counts the errors not
+// listed ("N more errors not listed"), and goes on counting when list
+// already ends with one.
+func AppendRunErrors(list []RunError, more ...RunError) []RunError {
+	hidden := 0
+	if n := len(list); n == MaxRunErrors && list[n-1].Label == "" && list[n-1].Name == "" {
+		var k int
+		if c, err := fmt.Sscanf(list[n-1].Error, moreErrors, &k); c == 1 && err == nil && k > 0 {
+			list, hidden = list[:n-1], k
+		}
+	}
+	out := append([]RunError(nil), list...)
+	for _, e := range more {
+		switch {
+		case hidden == 0 && len(out) < MaxRunErrors:
+			out = append(out, e)
+		case hidden == 0:
+			// The last entry listed gives its place to the count.
+			out, hidden = out[:MaxRunErrors-1], 2
+		default:
+			hidden++
+		}
+	}
+	if hidden > 0 {
+		out = append(out, RunError{Error: fmt.Sprintf(moreErrors, hidden)})
+	}
+	return out
 }
 
 // ValidateRunDays checks the days of a new run (CreateRun): at least one,

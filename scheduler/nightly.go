@@ -9,6 +9,7 @@ import (
 
 	"github.com/depc-dev/depc"
 	"github.com/depc-dev/depc/compute"
+	"github.com/go-co-op/gocron/v2"
 )
 
 // yesterday returns the day before the day of t in the team's zone.
@@ -91,11 +92,27 @@ func (s *Scheduler) nightOf(day, timezone string) (time.Time, error) {
 //   - D has no results (no run finished it: a failed run leaves none), and
 //   - no queued or running run holds D.
 //
-// Start calls it; it returns the runs queued.
+// Start calls it; it returns the runs queued. Among the schedulers of
+// several processes starting together, one catches up (it holds the lease
+// "catch-up" meanwhile) and the others skip it: those starting later find
+// its runs queued.
 func (s *Scheduler) CatchUp(ctx context.Context) ([]depc.Run, error) {
 	if s.o.CatchUpDays <= 0 {
 		return nil, nil
 	}
+	err := s.state.AcquireLease(ctx, catchUpLease, s.o.Owner, s.now(), s.o.LeaseTTL)
+	if depc.ErrorCode(err) == depc.ECONFLICT {
+		s.log.Info("catch-up skipped: another scheduler is catching up")
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err := s.state.ReleaseLease(context.WithoutCancel(ctx), catchUpLease, s.o.Owner); err != nil {
+			s.log.Warn("release the catch-up lease", "err", err)
+		}
+	}()
 	teams, err := s.state.Teams(ctx)
 	if err != nil {
 		return nil, err
@@ -166,3 +183,33 @@ func (s *Scheduler) catchUpTeam(ctx context.Context, t depc.Team, now time.Time)
 	s.notify()
 	return r, true, nil
 }
+
+// The names of the scheduler's leases of jobs (depc.RunStore.AcquireLease).
+const (
+	catchUpLease   = "scheduler/catch-up"
+	jobLeasePrefix = "scheduler/job/"
+)
+
+// jobLocker is gocron's Locker of the nightly job, on the state store's
+// leases: the first scheduler whose timer fires takes the lease for
+// jobLeaseTTL and runs the job; the others find it held and skip the
+// night. The lease is not released when the job ends (Unlock does
+// nothing): it must outlive the splay between the processes' timers.
+type jobLocker struct{ s *Scheduler }
+
+func (j jobLocker) Lock(ctx context.Context, key string) (gocron.Lock, error) {
+	err := j.s.state.AcquireLease(ctx, jobLeasePrefix+key, j.s.o.Owner, j.s.now(), jobLeaseTTL)
+	if err != nil {
+		if depc.ErrorCode(err) == depc.ECONFLICT {
+			j.s.log.Info("job skipped: another scheduler runs it", "job", key)
+		} else {
+			j.s.log.Error("lock a job", "job", key, "err", err)
+		}
+		return nil, err
+	}
+	return jobLock{}, nil
+}
+
+type jobLock struct{}
+
+func (jobLock) Unlock(context.Context) error { return nil }

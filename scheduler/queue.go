@@ -3,7 +3,6 @@ package scheduler
 import (
 	"context"
 	"fmt"
-	"math"
 	"time"
 
 	"github.com/depc-dev/depc"
@@ -87,18 +86,11 @@ func (s *Scheduler) pending(ctx context.Context, team string) (map[string]bool, 
 	return days, nil
 }
 
-// work is a worker: it claims queued runs and computes them until ctx
-// ends.
-func (s *Scheduler) work(ctx context.Context) {
+// work is a worker: it claims days and computes them until ctx ends.
+func (s *Scheduler) work(ctx context.Context, owner string) {
 	for ctx.Err() == nil {
-		r, err := s.state.ClaimRun(ctx)
-		if err != nil {
-			if ctx.Err() != nil {
-				return
-			}
-			if depc.ErrorCode(err) != depc.ENOTFOUND {
-				s.log.Error("claim run", "err", err)
-			}
+		l, ok := s.claim(ctx, owner)
+		if !ok {
 			t := time.NewTimer(s.o.PollInterval)
 			select {
 			case <-ctx.Done():
@@ -108,18 +100,39 @@ func (s *Scheduler) work(ctx context.Context) {
 			t.Stop()
 			continue
 		}
-		if !s.lockTeam(ctx, r.Team) {
-			s.requeue(r)
-			return
-		}
-		if s.o.Workers > 1 {
-			// It may have waited for its team: it starts now.
-			at := s.now().Unix()
-			r.StartedAt = &at
-		}
-		s.Execute(ctx, r)
-		s.unlockTeam(r.Team)
+		s.runDay(ctx, l)
+		s.unlockTeam(l.Team)
 	}
+}
+
+// claim claims a day of a team this process is not computing, and marks
+// the team busy. ok is false when there is none (or the store failed,
+// which is logged).
+func (s *Scheduler) claim(ctx context.Context, owner string) (depc.DayLease, bool) {
+	s.mu.Lock()
+	except := make([]string, 0, len(s.busy))
+	for t := range s.busy {
+		except = append(except, t)
+	}
+	s.mu.Unlock()
+	l, err := s.state.ClaimDay(ctx, depc.ClaimRequest{Owner: owner, Now: s.now(), TTL: s.o.LeaseTTL, ExceptTeams: except})
+	if err != nil {
+		if ctx.Err() == nil && depc.ErrorCode(err) != depc.ENOTFOUND {
+			s.log.Error("claim a day", "err", err)
+		}
+		return l, false
+	}
+	s.mu.Lock()
+	taken := s.busy[l.Team]
+	s.busy[l.Team] = true
+	s.mu.Unlock()
+	if taken {
+		// RunNow took the team meanwhile: the day goes back, for it or
+		// another process.
+		s.release(l)
+		return l, false
+	}
+	return l, true
 }
 
 func (s *Scheduler) lockTeam(ctx context.Context, team string) bool {
@@ -142,116 +155,118 @@ func (s *Scheduler) unlockTeam(team string) {
 	s.mu.Unlock()
 }
 
-// Execute computes a run that is running (claimed), day after day,
-// starting after the days its progress says are done, saving its progress,
-// node count and errors after each day, and finishes it: succeeded, or
-// failed at the first day that could not be computed (the later days are
-// not). When ctx ends first, the run is queued again with its progress. It
-// returns the run as saved.
-func (s *Scheduler) Execute(ctx context.Context, r depc.Run) depc.Run {
+// runDay computes the day l holds, renewing its lease meanwhile, and
+// records it (FinishDay): done with its node count and errors, or failing
+// its run when the day could not be computed. When ctx ends first the day
+// is given back (ReleaseDay); when the lease is lost (taken over after it
+// expired, or the run finished meanwhile) nothing is recorded. It returns
+// the run as saved, and false when nothing was recorded.
+func (s *Scheduler) runDay(ctx context.Context, l depc.DayLease) (depc.Run, bool) {
 	defer s.notify()
-	n := len(r.Days)
-	if n == 0 {
-		return s.finish(r, depc.RunFailed, depc.RunError{Error: "the run has no day"})
+	run, err := s.state.Run(ctx, l.Team, l.Run)
+	if err != nil {
+		s.log.Error("read the claimed run", "team", l.Team, "run", l.Run, "err", err)
+		s.release(l)
+		return run, false
 	}
-	done := min(max(int(math.Round(r.Progress*float64(n))), 0), n)
-	errs := &runErrors{list: r.Errors}
-	for i := done; i < n; i++ {
-		day := r.Days[i]
-		t0 := time.Now()
-		rep, err := s.c.Day(ctx, r.Team, day)
-		if err != nil {
-			if ctx.Err() != nil {
-				r.Errors = errs.list
-				s.requeue(r)
-				return r
-			}
-			s.log.Error("run failed", "team", r.Team, "run", r.ID, "day", day, "err", err)
-			r.Errors = errs.list
-			return s.finish(r, depc.RunFailed, depc.RunError{Error: day + ": " + depc.ErrorMessage(err)})
+	var notes []depc.RunError
+	if l.Interruptions > 0 {
+		if l.Interruptions > s.o.MaxInterruptions {
+			s.log.Warn("run failed after interruptions", "team", l.Team, "run", l.Run, "day", l.Day, "interruptions", l.Interruptions)
+			return s.finish(l, depc.DayOutcome{Failure: &depc.RunError{
+				Error: fmt.Sprintf("%sinterrupted %d times by the end of its process; given up", dayPrefix(run, l.Day), l.Interruptions)}})
 		}
-		for _, e := range rep.Errors {
-			if n > 1 {
-				e.Error = day + ": " + e.Error
-			}
-			errs.add(e)
-		}
-		r.Nodes += rep.Nodes
-		r.Errors = errs.list
-		r.Progress = float64(i+1) / float64(n)
-		s.log.Info("day computed", "team", r.Team, "run", r.ID, "day", day, "nodes", rep.Nodes,
-			"errors", len(rep.Errors), "took", time.Since(t0).Round(time.Millisecond),
-			"snapshot", rep.Timings.Snapshot.Round(time.Millisecond), "sources", rep.Timings.Sources.Round(time.Millisecond),
-			"engine", rep.Timings.Engine.Round(time.Millisecond), "write", rep.Timings.Write.Round(time.Millisecond))
-		if i+1 < n {
-			if err := s.state.UpdateRun(ctx, r); err != nil {
-				s.log.Error("save run progress", "team", r.Team, "run", r.ID, "err", err)
-			}
-			s.notify()
-		}
-		if s.o.OnDay != nil {
-			s.o.OnDay(r, rep)
-		}
+		notes = append(notes, depc.RunError{Error: interruptedPrefix + l.Day + ": its worker stopped renewing its lease, which expired at " +
+			l.ExpiresAt().UTC().Format(time.RFC3339) + "; computed again"})
+		s.log.Warn("interrupted day taken over", "team", l.Team, "run", l.Run, "day", l.Day, "interruptions", l.Interruptions)
 	}
-	return s.finish(r, depc.RunSucceeded)
+	h := s.hold(ctx, l)
+	t0 := time.Now()
+	rep, err := s.c.Day(h.ctx, l.Team, l.Day)
+	lost := h.stop()
+	switch {
+	case lost:
+		s.log.Warn("day abandoned: its lease was lost", "team", l.Team, "run", l.Run, "day", l.Day)
+		return run, false
+	case err != nil && ctx.Err() != nil:
+		s.release(h.lease())
+		return run, false
+	case err != nil:
+		s.log.Error("run failed", "team", l.Team, "run", l.Run, "day", l.Day, "err", err)
+		return s.finish(h.lease(), depc.DayOutcome{Errors: notes, Failure: &depc.RunError{Error: l.Day + ": " + depc.ErrorMessage(err)}})
+	}
+	for _, e := range rep.Errors {
+		e.Error = dayPrefix(run, l.Day) + e.Error
+		notes = append(notes, e)
+	}
+	r, ok := s.finish(h.lease(), depc.DayOutcome{Nodes: rep.Nodes, Errors: notes})
+	if !ok {
+		return r, false
+	}
+	s.log.Info("day computed", "team", l.Team, "run", l.Run, "day", l.Day, "owner", l.Owner, "nodes", rep.Nodes,
+		"errors", len(rep.Errors), "took", time.Since(t0).Round(time.Millisecond),
+		"snapshot", rep.Timings.Snapshot.Round(time.Millisecond), "sources", rep.Timings.Sources.Round(time.Millisecond),
+		"engine", rep.Timings.Engine.Round(time.Millisecond), "write", rep.Timings.Write.Round(time.Millisecond))
+	if s.o.OnDay != nil {
+		s.o.OnDay(r, rep)
+	}
+	return r, true
 }
 
-func (s *Scheduler) finish(r depc.Run, status depc.RunStatus, errs ...depc.RunError) depc.Run {
-	r.Status = status
-	at := s.now().Unix()
-	r.FinishedAt = &at
-	r.Errors = append(r.Errors, errs...)
-	if status == depc.RunSucceeded {
-		r.Progress = 1
+// dayPrefix starts the errors of a day of a run of several days.
+func dayPrefix(r depc.Run, day string) string {
+	if len(r.Days) > 1 {
+		return day + ": "
 	}
-	// The run's end is saved even when the computation's context ended.
+	return ""
+}
+
+// finish records the day (FinishDay), even when the computation's context
+// ended.
+func (s *Scheduler) finish(l depc.DayLease, o depc.DayOutcome) (depc.Run, bool) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := s.state.UpdateRun(ctx, r); err != nil {
-		s.log.Error("save finished run", "team", r.Team, "run", r.ID, "err", err)
+	r, err := s.state.FinishDay(ctx, l, s.now(), o)
+	if err != nil {
+		s.log.Error("record the computed day", "team", l.Team, "run", l.Run, "day", l.Day, "err", err)
+		return r, false
 	}
-	s.log.Info("run finished", "team", r.Team, "run", r.ID, "status", status, "nodes", r.Nodes, "errors", len(r.Errors))
-	return r
-}
-
-// runErrors bounds a run's error list: after MaxRunErrors entries, one
-// last entry counts the others.
-type runErrors struct {
-	list    []depc.RunError
-	dropped int
-}
-
-func (e *runErrors) add(x depc.RunError) {
-	if len(e.list) < MaxRunErrors {
-		e.list = append(e.list, x)
-		return
+	if r.Status.Finished() {
+		s.log.Info("run finished", "team", r.Team, "run", r.ID, "status", r.Status, "nodes", r.Nodes, "errors", len(r.Errors))
 	}
-	e.dropped++
-	e.list[MaxRunErrors-1] = depc.RunError{Error: fmt.Sprintf("%d more errors not listed", e.dropped+1)}
+	return r, true
 }
 
-// RunNow computes a run of the team for the days in the calling goroutine,
-// without the queue (`depc run`): the run is created, marked running and
-// computed at once, and returned finished. The scheduler of a server
-// sharing the store could claim it in the instant between creation and
-// start; it would then be computed twice, to the same results.
+// RunNow computes a run of the team for the days in the calling goroutine
+// (`depc run`, the demo): the run is created and its days claimed and
+// computed here, one after the other, and it is returned finished. Another
+// process's scheduler may compute some of its days meanwhile; RunNow then
+// waits for them.
 func (s *Scheduler) RunNow(ctx context.Context, team string, days []string) (depc.Run, error) {
 	r, err := s.state.CreateRun(ctx, team, days)
 	if err != nil {
 		return depc.Run{}, err
 	}
-	at := s.now().Unix()
-	r.Status, r.StartedAt = depc.RunRunning, &at
-	if err := s.state.UpdateRun(ctx, r); err != nil {
-		return r, err
-	}
 	if !s.lockTeam(ctx, team) {
-		return r, ctx.Err()
+		return r, depc.WrapError(depc.EUNAVAILABLE, ctx.Err(), "run %d stopped before its start", r.ID)
 	}
-	defer s.unlockTeam(team)
-	r = s.Execute(ctx, r)
-	if r.Status == depc.RunQueued {
-		return r, depc.WrapError(depc.EUNAVAILABLE, ctx.Err(), "run %d stopped before its end; queued again", r.ID)
+	owner := s.o.Owner + "/now"
+	for {
+		l, err := s.state.ClaimDay(ctx, depc.ClaimRequest{Owner: owner, Now: s.now(), TTL: s.o.LeaseTTL, Team: team, Run: r.ID})
+		if err != nil {
+			if depc.ErrorCode(err) != depc.ENOTFOUND {
+				s.unlockTeam(team)
+				return r, err
+			}
+			break
+		}
+		s.runDay(ctx, l)
+		if ctx.Err() != nil {
+			s.unlockTeam(team)
+			r, _ = s.state.Run(context.WithoutCancel(ctx), team, r.ID)
+			return r, depc.WrapError(depc.EUNAVAILABLE, ctx.Err(), "run %d stopped before its end; queued again", r.ID)
+		}
 	}
-	return r, nil
+	s.unlockTeam(team)
+	return s.Wait(ctx, team, r.ID)
 }

@@ -2,74 +2,95 @@ package scheduler
 
 import (
 	"context"
-	"fmt"
-	"strings"
+	"sync"
 	"time"
 
 	"github.com/depc-dev/depc"
 )
 
-// interruptedPrefix starts the error a run gets each time the process
-// running it died (see Recover).
+// interruptedPrefix starts the error a run gets each time one of its days
+// is taken over from a worker that died (see runDay).
 const interruptedPrefix = "interrupted: "
 
-// Recover deals with the runs found running when the scheduler starts:
-// their process died while it computed them (one scheduler runs per state
-// store). Such a run is queued again, keeping its progress so that it goes
-// on with the day it was computing (results of a day are replaced
-// atomically, so a day cut short left nothing half written), and gets an
-// error entry saying so. A run interrupted MaxInterruptions times already
-// is failed instead: it may be what kills the process (memory), and
-// queueing it forever would kill every start. Start calls it.
-func (s *Scheduler) Recover(ctx context.Context) error {
-	teams, err := s.state.Teams(ctx)
-	if err != nil {
-		return err
-	}
-	now := s.now()
-	for _, t := range teams {
-		runs, err := s.state.Runs(ctx, t.Name, 0)
-		if err != nil {
-			return err
-		}
-		for _, r := range runs {
-			if r.Status != depc.RunRunning {
-				continue
-			}
-			n := 0
-			for _, e := range r.Errors {
-				if e.Label == "" && e.Name == "" && strings.HasPrefix(e.Error, interruptedPrefix) {
-					n++
-				}
-			}
-			if n >= s.o.MaxInterruptions {
-				r.Status = depc.RunFailed
-				at := now.Unix()
-				r.FinishedAt = &at
-				r.Errors = append(r.Errors, depc.RunError{Error: fmt.Sprintf("interrupted %d times by the end of its process; given up", n+1)})
-				s.log.Warn("run failed after interruptions", "team", r.Team, "run", r.ID, "interruptions", n+1)
-			} else {
-				r.Status = depc.RunQueued
-				r.StartedAt = nil
-				r.Errors = append(r.Errors, depc.RunError{Error: interruptedPrefix + "its process ended at or before " + now.UTC().Format(time.RFC3339) + "; queued again"})
-				s.log.Warn("interrupted run queued again", "team", r.Team, "run", r.ID, "progress", r.Progress)
-			}
-			if err := s.state.UpdateRun(ctx, r); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+// holding is a day's lease kept alive while its day is computed: a
+// goroutine renews it every third of the TTL. The computation's context
+// (ctx) ends when the lease is lost: the store says another worker holds
+// the day (it was taken over once expired, or the run finished), or the
+// lease expired by this process's clock without a renewal getting through
+// (the store unreachable): from then on another process may compute the
+// day, so this one stops before writing results.
+type holding struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+	done   chan struct{}
+
+	mu   sync.Mutex
+	l    depc.DayLease
+	lost bool
 }
 
-// requeue puts a run back in the queue with its progress, when the
-// scheduler stops while it runs.
-func (s *Scheduler) requeue(r depc.Run) {
+func (s *Scheduler) hold(ctx context.Context, l depc.DayLease) *holding {
+	hctx, cancel := context.WithCancel(ctx)
+	h := &holding{ctx: hctx, cancel: cancel, done: make(chan struct{}), l: l}
+	go func() {
+		defer close(h.done)
+		every := s.o.LeaseTTL / 3
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-hctx.Done():
+				return
+			case <-t.C:
+			}
+			cur := h.lease()
+			nl, err := s.state.RenewDay(hctx, cur, s.now(), s.o.LeaseTTL)
+			switch {
+			case err == nil:
+				h.mu.Lock()
+				h.l = nl
+				h.mu.Unlock()
+				continue
+			case hctx.Err() != nil:
+				return
+			case depc.ErrorCode(err) == depc.EUNAVAILABLE && s.now().Before(cur.ExpiresAt()):
+				s.log.Warn("renew a day's lease; trying again", "team", cur.Team, "run", cur.Run, "day", cur.Day, "err", err)
+				continue
+			}
+			s.log.Error("a day's lease is lost; its computation stops", "team", cur.Team, "run", cur.Run, "day", cur.Day, "err", err)
+			h.mu.Lock()
+			h.lost = true
+			h.mu.Unlock()
+			cancel()
+			return
+		}
+	}()
+	return h
+}
+
+// lease returns the lease as last renewed.
+func (h *holding) lease() depc.DayLease {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.l
+}
+
+// stop stops the renewals and tells whether the lease was lost.
+func (h *holding) stop() bool {
+	h.cancel()
+	<-h.done
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.lost
+}
+
+// release gives a day back to the queue with its run's progress, when the
+// scheduler stops while it computes it.
+func (s *Scheduler) release(l depc.DayLease) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	r.Status, r.StartedAt = depc.RunQueued, nil
-	if err := s.state.UpdateRun(ctx, r); err != nil {
-		s.log.Error("queue interrupted run again", "team", r.Team, "run", r.ID, "err", err)
+	if _, err := s.state.ReleaseDay(ctx, l, s.now()); err != nil {
+		s.log.Error("give an interrupted day back", "team", l.Team, "run", l.Run, "day", l.Day, "err", err)
 	}
 	s.notify()
 }

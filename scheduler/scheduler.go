@@ -2,7 +2,11 @@ package scheduler
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
 	"log/slog"
+	"os"
 	"sync"
 	"time"
 
@@ -17,11 +21,19 @@ const (
 	DefaultCatchUpDays      = 3
 	DefaultPollInterval     = 2 * time.Second
 	DefaultMaxInterruptions = 2
+	// DefaultLeaseTTL is how long a day's lease lasts unless renewed: how
+	// long the day of a worker that died waits before another takes it.
+	// Workers renew every third of it.
+	DefaultLeaseTTL = 60 * time.Second
+	// jobLeaseTTL is how long the lease of the nightly job outlives the
+	// job: the schedulers of other processes, whose timers fire a little
+	// earlier or later, find it held and skip the night (gocron's Locker).
+	jobLeaseTTL = 30 * time.Minute
 	// MaxDays bounds the days of one run (a backfill of a year).
 	MaxDays = 366
 	// MaxRunErrors bounds the errors a run lists; the others are counted
-	// in its last entry.
-	MaxRunErrors = 1000
+	// in its last entry (depc.AppendRunErrors).
+	MaxRunErrors = depc.MaxRunErrors
 )
 
 // Options configure a Scheduler. The zero Options are the defaults,
@@ -40,14 +52,23 @@ type Options struct {
 	// queued through this Scheduler start at once. Default
 	// DefaultPollInterval.
 	PollInterval time.Duration
-	// MaxInterruptions is how many times a run may be interrupted by the
-	// death of its process and queued again before Recover fails it.
-	// Default DefaultMaxInterruptions.
+	// MaxInterruptions is how many times a day of a run may be
+	// interrupted by the death of the process computing it (its lease
+	// expired) and taken over before the run is failed. Default
+	// DefaultMaxInterruptions.
 	MaxInterruptions int
-	// Workers is how many runs are computed at once, never two of one
-	// team (default 1: a run already uses every core, and a large team's
-	// run needs its memory).
+	// Workers is how many days this process computes at once, never two
+	// of one team (default 1: a day already uses every core, and a large
+	// team's day needs its memory). Other processes sharing the state
+	// store compute other days, of the same runs too.
 	Workers int
+	// LeaseTTL is how long a claimed day's lease lasts unless renewed
+	// (default DefaultLeaseTTL).
+	LeaseTTL time.Duration
+	// Owner names this scheduler in the leases it takes (default: host
+	// name, process id and a random suffix). It must differ between the
+	// processes sharing a state store.
+	Owner string
 	// Now is the clock (default time.Now). Tests give a fake clock's Now
 	// here and the same clock to gocron in Gocron.
 	Now func() time.Time
@@ -74,11 +95,12 @@ type State interface {
 
 // Scheduler runs the computations of depc: the nightly job, the queue of
 // runs persisted in the state store (on-demand runs, backfills, catch-up of
-// missed nights), and recovery after a crash.
+// missed nights), and the days that dead processes left unfinished.
 //
-// One Scheduler runs per state store: it takes every queued run, and at
-// start it takes a run found running for one its own process was running
-// when it died (Recover). Runs of one team never run at once.
+// Any number of Schedulers, in as many processes, may share a state store:
+// they drain the same queue day by day, each day under a lease (see
+// depc.RunStore), and the nightly job and the catch-up run in one of them
+// only. One Scheduler never computes two days of one team at once.
 type Scheduler struct {
 	state State
 	c     *compute.Computer
@@ -121,6 +143,15 @@ func New(state State, c *compute.Computer, o Options) (*Scheduler, error) {
 	if o.Workers <= 0 {
 		o.Workers = 1
 	}
+	if o.LeaseTTL <= 0 {
+		o.LeaseTTL = DefaultLeaseTTL
+	}
+	if o.LeaseTTL < 3*time.Millisecond {
+		return nil, depc.Errorf(depc.EINVALID, "lease: %s is too short to be renewed", o.LeaseTTL)
+	}
+	if o.Owner == "" {
+		o.Owner = defaultOwner()
+	}
 	if o.Now == nil {
 		o.Now = time.Now
 	}
@@ -135,9 +166,10 @@ func New(state State, c *compute.Computer, o Options) (*Scheduler, error) {
 
 func (s *Scheduler) now() time.Time { return s.o.Now() }
 
-// Start recovers the runs a dead process left running (Recover), queues
-// the missed nights (CatchUp), then starts the nightly job and the workers.
-// It returns once they run; Stop stops them. ctx bounds only Start itself.
+// Start queues the missed nights (CatchUp), then starts the nightly job
+// and the workers. It returns once they run; Stop stops them. ctx bounds
+// only Start itself. The days that dead processes left unfinished are
+// taken by the workers once their leases expire.
 func (s *Scheduler) Start(ctx context.Context) error {
 	s.mu.Lock()
 	if s.started {
@@ -146,9 +178,6 @@ func (s *Scheduler) Start(ctx context.Context) error {
 	}
 	s.started = true
 	s.mu.Unlock()
-	if err := s.Recover(ctx); err != nil {
-		return err
-	}
 	if _, err := s.CatchUp(ctx); err != nil {
 		return err
 	}
@@ -166,6 +195,7 @@ func (s *Scheduler) Start(ctx context.Context) error {
 		}),
 		gocron.WithName("nightly"),
 		gocron.WithSingletonMode(gocron.LimitModeReschedule),
+		gocron.WithDistributedJobLocker(jobLocker{s}),
 	)
 	if err != nil {
 		cron.Shutdown()
@@ -174,20 +204,21 @@ func (s *Scheduler) Start(ctx context.Context) error {
 	s.cron = cron
 	wctx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
-	for range s.o.Workers {
+	for i := range s.o.Workers {
 		s.done.Add(1)
 		go func() {
 			defer s.done.Done()
-			s.work(wctx)
+			s.work(wctx, fmt.Sprintf("%s/w%d", s.o.Owner, i))
 		}()
 	}
 	cron.Start()
-	s.log.Info("scheduler started", "nightly", s.o.Nightly+" UTC", "workers", s.o.Workers)
+	s.log.Info("scheduler started", "nightly", s.o.Nightly+" UTC", "workers", s.o.Workers, "owner", s.o.Owner, "lease", s.o.LeaseTTL)
 	return nil
 }
 
-// Stop stops the nightly job and the workers. A run being computed is
-// queued again with its progress, to go on at the next start.
+// Stop stops the nightly job and the workers. The days being computed are
+// given back to the queue (a run none of whose days is held any more is
+// queued again with its progress), for this or another process.
 func (s *Scheduler) Stop() error {
 	var err error
 	if s.cron != nil {
@@ -220,3 +251,18 @@ func (s *Scheduler) changes() <-chan struct{} {
 	defer s.mu.Unlock()
 	return s.changed
 }
+
+// defaultOwner names a process's scheduler: host, process id and a random
+// suffix, so that a restarted process with the same id is another owner.
+func defaultOwner() string {
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "host"
+	}
+	var b [3]byte
+	_, _ = rand.Read(b[:])
+	return fmt.Sprintf("%s/%d/%s", host, os.Getpid(), hex.EncodeToString(b[:]))
+}
+
+// Owner returns the name of this scheduler in the leases it takes.
+func (s *Scheduler) Owner() string { return s.o.Owner }

@@ -74,6 +74,7 @@ type world struct {
 	t     *testing.T
 	ctx   context.Context
 	state *sqlite.Store
+	path  string
 	graph *graph
 	clock *clockwork.FakeClock
 	s     *scheduler.Scheduler
@@ -81,12 +82,13 @@ type world struct {
 
 func newWorld(t *testing.T, now time.Time, g *graph, o scheduler.Options) *world {
 	t.Helper()
-	st, err := sqlite.Open(filepath.Join(t.TempDir(), "state.db"))
+	path := filepath.Join(t.TempDir(), "state.db")
+	st, err := sqlite.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	w := &world{t: t, ctx: context.Background(), state: st, graph: g, clock: clockwork.NewFakeClockAt(now)}
+	w := &world{t: t, ctx: context.Background(), state: st, path: path, graph: g, clock: clockwork.NewFakeClockAt(now)}
 	c := compute.New(g, st, func(_ context.Context, sc depc.SourceConfig) (depc.Source, error) { return fake.Open(sc.Configuration) })
 	o.Now = w.clock.Now
 	o.Gocron = []gocron.SchedulerOption{gocron.WithClock(w.clock)}
@@ -96,6 +98,22 @@ func newWorld(t *testing.T, now time.Time, g *graph, o scheduler.Options) *world
 		t.Fatal(err)
 	}
 	return w
+}
+
+// second returns another scheduler on the same state file, opened again
+// (another process), the same graph and clock.
+func (w *world) second(o scheduler.Options) *scheduler.Scheduler {
+	w.t.Helper()
+	st, err := sqlite.Open(w.path)
+	w.must(err)
+	w.t.Cleanup(func() { st.Close() })
+	c := compute.New(w.graph, st, func(_ context.Context, sc depc.SourceConfig) (depc.Source, error) { return fake.Open(sc.Configuration) })
+	o.Now = w.clock.Now
+	o.Gocron = []gocron.SchedulerOption{gocron.WithClock(w.clock)}
+	o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	s, err := scheduler.New(st, c, o)
+	w.must(err)
+	return s
 }
 
 func (w *world) must(err error) {
@@ -370,27 +388,37 @@ func TestCatchUp(t *testing.T) {
 	close(g.release)
 }
 
-// A run found running at start was interrupted by the end of its process:
-// it is queued again and goes on with the day it was computing; one
-// interrupted too often is failed.
+// A day whose lease expired was interrupted by the end of its worker's
+// process: it is computed again (after the days already done) with an
+// error entry saying so; a day interrupted too often fails its run.
 func TestRecover(t *testing.T) {
 	g := newGraph(false)
-	w := newWorld(t, time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC), g, scheduler.Options{CatchUpDays: 0})
+	now := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+	w := newWorld(t, now, g, scheduler.Options{CatchUpDays: 0})
 	w.team("acme", "", true)
 	w.team("crashy", "", true)
+	dead := func(owner string, at time.Time) depc.ClaimRequest {
+		return depc.ClaimRequest{Owner: owner, Now: at, TTL: time.Minute}
+	}
 	r, err := w.state.CreateRun(w.ctx, "acme", []string{"2026-11-01", "2026-11-02"})
 	w.must(err)
-	r, err = w.state.ClaimRun(w.ctx)
+	l, err := w.state.ClaimDay(w.ctx, dead("dead", now.Add(-10*time.Minute)))
 	w.must(err)
-	r.Progress = 0.5
-	r.Nodes = 1
-	w.must(w.state.UpdateRun(w.ctx, r))
+	_, err = w.state.FinishDay(w.ctx, l, now.Add(-9*time.Minute), depc.DayOutcome{Nodes: 1})
+	w.must(err)
+	_, err = w.state.ClaimDay(w.ctx, dead("dead", now.Add(-9*time.Minute)))
+	w.must(err)
 	bad, err := w.state.CreateRun(w.ctx, "crashy", []string{"2026-11-01"})
 	w.must(err)
-	bad, err = w.state.ClaimRun(w.ctx)
-	w.must(err)
-	bad.Errors = []depc.RunError{{Error: "interrupted: once"}, {Error: "interrupted: twice"}}
-	w.must(w.state.UpdateRun(w.ctx, bad))
+	for i, owner := range []string{"dead1", "dead2", "dead3"} {
+		q := dead(owner, now.Add(time.Duration(2*i-8)*time.Minute))
+		q.ExceptTeams = []string{"acme"}
+		l, err := w.state.ClaimDay(w.ctx, q)
+		w.must(err)
+		if l.Team != "crashy" {
+			t.Fatalf("claimed %+v", l)
+		}
+	}
 
 	w.start()
 	got := w.wait("acme", r.ID)
@@ -400,13 +428,99 @@ func TestRecover(t *testing.T) {
 	if ws := g.windows["acme"]; len(ws) != 1 || time.Unix(ws[0].Start, 0).UTC().Format(time.DateOnly) != "2026-11-02" {
 		t.Errorf("computed %v, want 2026-11-02 only", ws)
 	}
-	got, err = w.state.Run(w.ctx, "crashy", bad.ID)
-	w.must(err)
+	got = w.wait("crashy", bad.ID)
 	if got.Status != depc.RunFailed || !strings.Contains(got.Errors[len(got.Errors)-1].Error, "interrupted 3 times") {
 		t.Errorf("run interrupted thrice: %+v", got)
 	}
 	if len(g.windows["crashy"]) != 0 {
 		t.Errorf("the failed run was computed")
+	}
+}
+
+// A day whose lease is alive is not computed: its worker, in another
+// process, is computing it. Once the lease expires, the day is taken over.
+func TestLiveLeaseNotTaken(t *testing.T) {
+	g := newGraph(false)
+	now := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+	w := newWorld(t, now, g, scheduler.Options{CatchUpDays: 0, LeaseTTL: time.Minute})
+	w.team("acme", "", true)
+	held, err := w.state.CreateRun(w.ctx, "acme", []string{"2026-11-01"})
+	w.must(err)
+	_, err = w.state.ClaimDay(w.ctx, depc.ClaimRequest{Owner: "other process", Now: now, TTL: time.Minute})
+	w.must(err)
+	w.start()
+	// A later run goes first: the held day was passed over.
+	later, err := w.s.Enqueue(w.ctx, "acme", []string{"2026-11-02"})
+	w.must(err)
+	if got := w.wait("acme", later.ID); got.Status != depc.RunSucceeded {
+		t.Fatalf("later run %+v", got)
+	}
+	if got, err := w.state.Run(w.ctx, "acme", held.ID); err != nil || got.Status != depc.RunRunning || got.Progress != 0 {
+		t.Errorf("run whose day is held elsewhere: %+v %v", got, err)
+	}
+	if n := len(g.windows["acme"]); n != 1 {
+		t.Errorf("%d days computed, want 1 (the later run's)", n)
+	}
+	w.clock.Advance(time.Minute + time.Second)
+	got := w.wait("acme", held.ID)
+	if got.Status != depc.RunSucceeded || len(got.Errors) != 1 || !strings.HasPrefix(got.Errors[0].Error, "interrupted: 2026-11-01") {
+		t.Errorf("run taken over %+v", got)
+	}
+}
+
+// Two schedulers on one state store (two processes on one data directory)
+// compute every day of a backfill once, between them; the nightly job runs
+// in one of them.
+func TestTwoSchedulers(t *testing.T) {
+	g := newGraph(false)
+	now := time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)
+	w := newWorld(t, now, g, scheduler.Options{CatchUpDays: 0})
+	w.team("acme", "", true)
+	w.team("beta", "", true)
+	other := w.second(scheduler.Options{CatchUpDays: 0})
+	w.start()
+	w.must(other.Start(w.ctx))
+	t.Cleanup(func() { other.Stop() })
+	ds, err := scheduler.Days("2026-10-01", "2026-10-10")
+	w.must(err)
+	r, err := other.Enqueue(w.ctx, "acme", ds)
+	w.must(err)
+	if got := w.wait("acme", r.ID); got.Status != depc.RunSucceeded || got.Nodes != int64(len(ds)) || got.Progress != 1 {
+		t.Errorf("backfill %+v", got)
+	}
+	computed := map[string]int{}
+	for _, win := range g.windows["acme"] {
+		computed[time.Unix(win.Start, 0).UTC().Format(time.DateOnly)]++
+	}
+	for _, d := range ds {
+		if computed[d] != 1 {
+			t.Errorf("%s computed %d times", d, computed[d])
+		}
+	}
+	// Both schedulers' nightly timers fire at 01:15: one night is queued.
+	ctx, cancel := context.WithTimeout(w.ctx, 20*time.Second)
+	defer cancel()
+	w.must(w.clock.BlockUntilContext(ctx, 2))
+	w.clock.Advance(75 * time.Minute)
+	for _, team := range []string{"acme", "beta"} {
+		w.waitFor("the nightly run of "+team, func() bool {
+			rs := w.runs(team)
+			return len(rs) > 0 && rs[len(rs)-1].Days[0] == "2026-11-19" && rs[len(rs)-1].Status.Finished()
+		})
+	}
+	// The second timer's job has run (or been skipped) once both timers
+	// are waiting for the next night.
+	w.must(w.clock.BlockUntilContext(ctx, 2))
+	for _, team := range []string{"acme", "beta"} {
+		n := 0
+		for _, r := range w.runs(team) {
+			if r.Days[0] == "2026-11-19" {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("%s: %d nightly runs of 2026-11-19, want 1", team, n)
+		}
 	}
 }
 

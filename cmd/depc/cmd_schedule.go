@@ -14,9 +14,10 @@ func init() {
 	commands["schedule"] = command{summary: "run the scheduler alone (nightly runs, the run queue), against shared stores", run: scheduleCommand}
 }
 
-// scheduleCommand runs the scheduler until ctx ends. Only one scheduler
-// may run per state store: not `depc schedule` next to a `depc serve` whose
-// scheduler is enabled.
+// scheduleCommand runs the scheduler until ctx ends. Any number of
+// schedulers may share a state store (`depc schedule` processes, `depc
+// serve` with its scheduler enabled): they drain the queue of days
+// together, and one of them runs the nightly job.
 func scheduleCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("schedule", "schedule [flags]")
 	var f serveFlags
@@ -43,16 +44,15 @@ func scheduleCommand(ctx context.Context, args []string, stdout, stderr io.Write
 	}
 	comp := compute.New(st.graph, st.state, st.plugins.Open)
 	defer comp.Close()
-	sched, err := scheduler.New(st.state, comp, scheduler.Options{
-		Nightly: cfg.Scheduler.Nightly, CatchUpDays: cfg.Scheduler.CatchUpDays, Logger: log,
-	})
+	sched, err := scheduler.New(st.state, comp, schedulerOptions(cfg, log))
 	if err != nil {
 		return err
 	}
 	if err := sched.Start(ctx); err != nil {
 		return fmt.Errorf("scheduler: %w", err)
 	}
-	fmt.Fprintf(stdout, "depc: scheduler running (nightly %s UTC, catch-up %d days)\n", cfg.Scheduler.Nightly, cfg.Scheduler.CatchUpDays)
+	fmt.Fprintf(stdout, "depc: scheduler running (nightly %s UTC, catch-up %d days, %d workers, owner %s)\n",
+		cfg.Scheduler.Nightly, cfg.Scheduler.CatchUpDays, cfg.Scheduler.Workers, sched.Owner())
 	<-ctx.Done()
 	return sched.Stop()
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/depc-dev/depc"
+	"github.com/depc-dev/depc/scheduler"
 	"github.com/depc-dev/depc/source/outbound"
 	"gopkg.in/yaml.v3"
 
@@ -154,6 +155,14 @@ type SchedulerConfig struct {
 	Nightly string `yaml:"nightly"`
 	// CatchUpDays is how many missed nights are computed at start.
 	CatchUpDays int `yaml:"catch_up_days"`
+	// Workers is how many days this process computes at once (never two
+	// of one team); every process sharing the state store drains the same
+	// queue of days.
+	Workers int `yaml:"workers"`
+	// Lease is how long a claimed day's lease lasts unless its worker
+	// renews it: how long the day of a process that died waits before
+	// another takes it over (at most 60s by default; 1s at least).
+	Lease time.Duration `yaml:"lease"`
 }
 
 // APIConfig is the HTTP API.
@@ -186,7 +195,7 @@ func DefaultConfig() Config {
 			DeadLetterMaxBytes: consumer.DefaultDeadLetterMaxBytes, DeadLetterAttempts: consumer.DefaultDeadLetterAttempts,
 			EmbeddedAddr: "127.0.0.1:9092",
 		},
-		Scheduler: SchedulerConfig{Enabled: true, Nightly: "01:15", CatchUpDays: 3},
+		Scheduler: SchedulerConfig{Enabled: true, Nightly: "01:15", CatchUpDays: 3, Workers: 1, Lease: scheduler.DefaultLeaseTTL},
 		API:       APIConfig{BodyLimit: 1 << 20, MessagesBodyLimit: 16 << 20, Decimals: 3},
 		Limits:    depc.Limits{Labels: 200, Nodes: 5_000_000, MessageBytes: depc.MaxMessageBytes, MessagesPerSecond: 20_000},
 	}
@@ -345,6 +354,12 @@ func (c Config) Validate() error {
 	}
 	if c.Scheduler.CatchUpDays < 0 {
 		bad("scheduler.catch_up_days: must be >= 0")
+	}
+	if c.Scheduler.Workers < 1 || c.Scheduler.Workers > 64 {
+		bad("scheduler.workers: must be between 1 and 64")
+	}
+	if c.Scheduler.Lease < time.Second || c.Scheduler.Lease > time.Hour {
+		bad("scheduler.lease: must be between 1s and 1h, not %s", c.Scheduler.Lease)
 	}
 	if c.API.BodyLimit < 1 || c.API.MessagesBodyLimit < 1 {
 		bad("api.body_limit and api.messages_body_limit: must be positive")

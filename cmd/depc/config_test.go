@@ -20,6 +20,7 @@ func TestLoadConfigLayers(t *testing.T) {
 		"DEPC_GRAPH_NEO4J_PASSWORD=from-env",
 		"DEPC_KAFKA_BROKERS=a:1, b:2,",
 		"DEPC_SCHEDULER_CATCH_UP_DAYS=10",
+		"DEPC_SCHEDULER_LEASE=15s",
 		"DEPC_API_BODY_LIMIT=2048",
 		"DEPC_SOURCES_ALLOW=10.0.0.0/8, prom.internal",
 		"OTHER_VAR=ignored",
@@ -47,6 +48,9 @@ func TestLoadConfigLayers(t *testing.T) {
 	}
 	if cfg.Scheduler.CatchUpDays != 10 || cfg.API.BodyLimit != 2048 {
 		t.Errorf("integers from the environment not applied: %+v", cfg)
+	}
+	if cfg.Scheduler.Workers != 2 || cfg.Scheduler.Lease != 15*time.Second {
+		t.Errorf("scheduler workers %d (file), lease %s (environment); want 2, 15s", cfg.Scheduler.Workers, cfg.Scheduler.Lease)
 	}
 }
 

@@ -115,6 +115,16 @@ func serve(ctx context.Context, name string, args []string, stdout, stderr io.Wr
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
+	// The address first: a process that cannot listen stops before it
+	// touches the stores (its scheduler would claim days it then drops).
+	var ln net.Listener
+	if p.api {
+		if ln, err = net.Listen("tcp", cfg.Addr); err != nil {
+			return fmt.Errorf("addr: %w", err)
+		}
+		defer ln.Close()
+	}
+
 	st, err := openStores(ctx, cfg, log)
 	if err != nil {
 		return err
@@ -141,9 +151,7 @@ func serve(ctx context.Context, name string, args []string, stdout, stderr io.Wr
 
 	var sched *scheduler.Scheduler
 	if p.scheduler || p.api {
-		sched, err = scheduler.New(st.state, comp, scheduler.Options{
-			Nightly: cfg.Scheduler.Nightly, CatchUpDays: cfg.Scheduler.CatchUpDays, Logger: log,
-		})
+		sched, err = scheduler.New(st.state, comp, schedulerOptions(cfg, log))
 		if err != nil {
 			return err
 		}
@@ -217,10 +225,6 @@ func serve(ctx context.Context, name string, args []string, stdout, stderr io.Wr
 			Plugins: st.plugins, UI: ui.Handler(),
 			Gatherer: reg, Registerer: reg, Logger: log, Degraded: degraded, Limits: guard,
 		})
-		ln, err := net.Listen("tcp", cfg.Addr)
-		if err != nil {
-			return fmt.Errorf("addr: %w", err)
-		}
 		srv = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 		wg.Add(1)
 		go func() {
@@ -298,5 +302,13 @@ func consumerConfig(cfg Config, brokers []string) consumer.Config {
 		SASL: consumer.SASL{Mechanism: k.SASL.Mechanism, Username: k.SASL.Username, Password: k.SASL.Password},
 		TLS: consumer.TLS{Enabled: k.TLS.Enabled, CAFile: k.TLS.CAFile, CertFile: k.TLS.CertFile,
 			KeyFile: k.TLS.KeyFile, InsecureSkipVerify: k.TLS.InsecureSkipVerify},
+	}
+}
+
+// schedulerOptions are the scheduler's options from the configuration.
+func schedulerOptions(cfg Config, log *slog.Logger) scheduler.Options {
+	return scheduler.Options{
+		Nightly: cfg.Scheduler.Nightly, CatchUpDays: cfg.Scheduler.CatchUpDays,
+		Workers: cfg.Scheduler.Workers, LeaseTTL: cfg.Scheduler.Lease, Logger: log,
 	}
 }

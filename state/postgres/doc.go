@@ -12,8 +12,9 @@
 // Concurrency is PostgreSQL's: reads run without locks on MVCC snapshots;
 // writes that would race (ids of runs and config versions, reference
 // checks of the catalog, the trim of rejections) hold the team's row lock
-// until they commit; ClaimRun takes a queued run with FOR UPDATE SKIP
-// LOCKED, so processes never claim the same run.
+// until they commit; ClaimDay takes a day of a run with FOR UPDATE SKIP
+// LOCKED, so the schedulers of many processes each take another day, and
+// an advisory lock per team and day keeps two runs of one day apart.
 //
 // Results are shaped by the nightly write of a whole team's day (about
 // 1.12 million node results for the 1M-node benchmark graph) in one

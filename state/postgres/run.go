@@ -23,9 +23,16 @@ func (s *Store) CreateRun(ctx context.Context, team string, days []string) (depc
 			return err
 		}
 		// The team's lock makes max + 1 safe.
-		return tx.QueryRow(ctx, `INSERT INTO run (team_id, id, days, status, created_at, nodes, errors, progress)
+		err = tx.QueryRow(ctx, `INSERT INTO run (team_id, id, days, status, created_at, nodes, errors, progress)
 			SELECT $1, coalesce(max(id), 0) + 1, $2, $3, $4, 0, '[]', 0 FROM run WHERE team_id = $1
 			RETURNING id`, tid, r.Days, r.Status, r.CreatedAt).Scan(&r.ID)
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO run_day (team_id, run_id, pos, day, state, claim, interruptions)
+			SELECT $1, $2, d.pos - 1, d.day, 'queued', 0, 0 FROM unnest($3::text[]) WITH ORDINALITY AS d (day, pos)`,
+			tid, r.ID, r.Days)
+		return err
 	})
 	if err != nil {
 		return depc.Run{}, err
@@ -103,36 +110,9 @@ func (s *Store) UpdateRun(ctx context.Context, r depc.Run) error {
 		}
 		_, err = tx.Exec(ctx, `UPDATE run SET status = $1, started_at = $2, finished_at = $3, nodes = $4, errors = $5, progress = $6
 			WHERE team_id = $7 AND id = $8`, r.Status, r.StartedAt, r.FinishedAt, r.Nodes, string(eb), r.Progress, tid, r.ID)
-		return err
-	})
-}
-
-// ClaimRun takes the oldest queued run of any team. SKIP LOCKED lets
-// concurrent callers (other processes included) each take another run
-// instead of queueing behind the first.
-func (s *Store) ClaimRun(ctx context.Context) (depc.Run, error) {
-	var rs []depc.Run
-	err := s.write(ctx, "claim run", func(tx pgx.Tx) error {
-		var tid, id int64
-		err := tx.QueryRow(ctx, `UPDATE run SET status = 'running', started_at = $1
-			WHERE (team_id, id) = (SELECT team_id, id FROM run WHERE status = 'queued'
-				ORDER BY created_at, team_id, id LIMIT 1 FOR UPDATE SKIP LOCKED)
-			RETURNING team_id, id`, s.unix()).Scan(&tid, &id)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return depc.Errorf(depc.ENOTFOUND, "no run is queued")
-		}
-		if err != nil {
+		if err != nil || !r.Status.Finished() {
 			return err
 		}
-		rows, _ := tx.Query(ctx, sqlRunColumns+`WHERE r.team_id = $1 AND r.id = $2`, tid, id)
-		rs, err = pgx.CollectRows(rows, scanRun)
-		return err
+		return dropDays(ctx, tx, tid, r.ID)
 	})
-	if err != nil {
-		return depc.Run{}, err
-	}
-	if len(rs) != 1 {
-		return depc.Run{}, depc.Errorf(depc.EINTERNAL, "claim run: the claimed run vanished")
-	}
-	return rs[0], nil
 }

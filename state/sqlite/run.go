@@ -31,6 +31,11 @@ func (s *Store) CreateRun(ctx context.Context, team string, days []string) (depc
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO run (team_id, id, days, status, created_at, nodes, errors, progress)
 			VALUES (?, ?, ?, ?, ?, 0, '[]', 0)`, tid, r.ID, ds, r.Status, r.CreatedAt)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO run_day (team_id, run_id, pos, day, state, claim, interruptions)
+			SELECT ?, ?, key, value, 'queued', 0, 0 FROM json_each(?)`, tid, r.ID, ds)
 		return err
 	})
 	if err != nil {
@@ -146,32 +151,19 @@ func (s *Store) UpdateRun(ctx context.Context, r depc.Run) error {
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE run SET status = ?, started_at = ?, finished_at = ?, nodes = ?, errors = ?, progress = ?
 			WHERE team_id = ? AND id = ?`, r.Status, nullInt(r.StartedAt), nullInt(r.FinishedAt), r.Nodes, eb, r.Progress, tid, r.ID)
-		return err
+		if err != nil || !r.Status.Finished() {
+			return err
+		}
+		return dropDays(ctx, tx, tid, r.ID)
 	})
 }
 
-// ClaimRun takes the oldest queued run of any team.
-func (s *Store) ClaimRun(ctx context.Context) (depc.Run, error) {
-	var r depc.Run
-	err := s.write(ctx, "claim run", func(tx *sql.Tx) error {
-		var tid int64
-		err := tx.QueryRowContext(ctx, `SELECT team_id, id FROM run WHERE status = 'queued' ORDER BY created_at, team_id, id LIMIT 1`).Scan(&tid, &r.ID)
-		if errors.Is(err, sql.ErrNoRows) {
-			return depc.Errorf(depc.ENOTFOUND, "no run is queued")
-		}
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE run SET status = 'running', started_at = ? WHERE team_id = ? AND id = ?`, s.unix(), tid, r.ID); err != nil {
-			return err
-		}
-		r, err = scanRun(tx.QueryRowContext(ctx, sqlRunColumns+`WHERE r.team_id = ? AND r.id = ?`, tid, r.ID))
-		return err
-	})
-	if err != nil {
-		return depc.Run{}, err
-	}
-	return r, nil
+// dropDays ends the days of a finished run that are not done: nobody
+// claims them, and a lease on one is lost.
+func dropDays(ctx context.Context, tx *sql.Tx, tid, run int64) error {
+	_, err := tx.ExecContext(ctx, `UPDATE run_day SET state = 'dropped', owner = NULL, expires = NULL
+		WHERE team_id = ? AND run_id = ? AND state IN ('queued', 'running')`, tid, run)
+	return err
 }
 
 func nullInt(p *int64) any {

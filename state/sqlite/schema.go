@@ -316,6 +316,53 @@ CREATE INDEX alert_delivery_due ON alert_delivery(next_attempt_at, id) WHERE sta
 CREATE INDEX alert_delivery_team ON alert_delivery(team_id, id);
 CREATE INDEX alert_delivery_alert ON alert_delivery(team_id, alert_id);
 `,
+
+	// 8: runs are drained day by day by the schedulers of several
+	// processes (issue 11). run_day is a run's days, each queued, running
+	// (held by a lease: owner, claim number, expires in Unix ms), done, or
+	// dropped (its run finished without it); interruptions counts the
+	// leases of the day that expired. The days of unfinished runs are
+	// added: those the progress says are done are done, the day a running
+	// run was computing is held by an expired lease (its process died), the
+	// others are queued. lease is the named leases of the scheduler's jobs
+	// (the nightly job, the catch-up), expires in Unix ms.
+	`
+CREATE TABLE run_day (
+	team_id       INTEGER NOT NULL,
+	run_id        INTEGER NOT NULL,
+	pos           INTEGER NOT NULL,
+	day           TEXT NOT NULL,
+	state         TEXT NOT NULL,
+	owner         TEXT,
+	claim         INTEGER NOT NULL,
+	expires       INTEGER,
+	interruptions INTEGER NOT NULL,
+	PRIMARY KEY (team_id, run_id, pos),
+	FOREIGN KEY (team_id, run_id) REFERENCES run(team_id, id) ON DELETE CASCADE
+) WITHOUT ROWID;
+CREATE INDEX run_day_open ON run_day(team_id, day) WHERE state IN ('queued', 'running');
+
+INSERT INTO run_day (team_id, run_id, pos, day, state, owner, claim, expires, interruptions)
+SELECT r.team_id, r.id, j.key, j.value,
+	CASE WHEN j.key < d.done THEN 'done'
+		WHEN j.key = d.done AND r.status = 'running' THEN 'running'
+		ELSE 'queued' END,
+	CASE WHEN j.key = d.done AND r.status = 'running' THEN '' END,
+	CASE WHEN j.key = d.done AND r.status = 'running' THEN 1 ELSE 0 END,
+	CASE WHEN j.key = d.done AND r.status = 'running' THEN 0 END,
+	0
+FROM run r
+	JOIN (SELECT team_id, id, CAST(round(progress * json_array_length(days)) AS INTEGER) AS done FROM run) d
+		ON d.team_id = r.team_id AND d.id = r.id,
+	json_each(r.days) j
+WHERE r.status IN ('queued', 'running');
+
+CREATE TABLE lease (
+	name    TEXT PRIMARY KEY,
+	owner   TEXT NOT NULL,
+	expires INTEGER NOT NULL
+) WITHOUT ROWID;
+`,
 }
 
 // pageSize is the page size of a new database file. Bigger pages than

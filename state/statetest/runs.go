@@ -3,8 +3,8 @@ package statetest
 import (
 	"fmt"
 	"math"
-	"sync"
 	"testing"
+	"time"
 
 	"github.com/depc-dev/depc"
 )
@@ -14,7 +14,16 @@ import (
 func RunRuns[S Runs](t *testing.T, open func(t *testing.T) S) {
 	run(t, func(t *testing.T) Runs { return open(t) }, []subtest[Runs]{
 		{name: "Runs", fn: testRuns},
-		{name: "ClaimRun", fn: testClaimRun},
+		{name: "ClaimDay", fn: testClaimDay},
+		{name: "ClaimOrder", fn: testClaimOrder},
+		{name: "LeaseExpiry", fn: testLeaseExpiry},
+		{name: "FinishDay", fn: testFinishDay},
+		{name: "FailDay", fn: testFailDay},
+		{name: "ReleaseDay", fn: testReleaseDay},
+		{name: "SameDayOfTwoRuns", fn: testSameDayOfTwoRuns},
+		{name: "FinishedRunDropsDays", fn: testFinishedRunDropsDays},
+		{name: "DrainConcurrently", fn: testDrainConcurrently},
+		{name: "NamedLeases", fn: testNamedLeases},
 		{name: "UnknownTeam", fn: testRunsUnknownTeam},
 		{name: "TeamIsolation", fn: testRunsTeamIsolation},
 	})
@@ -82,53 +91,16 @@ func testRuns(t *testing.T, s Runs) {
 	equal(t, "failed run", get(s.Run(ctx, "acme", 1)).must(t), r1)
 }
 
-func testClaimRun(t *testing.T, s Runs) {
-	_, err := s.ClaimRun(ctx)
-	wantCode(t, err, depc.ENOTFOUND, "ClaimRun(none)")
-	createTeam(t, s, "acme")
-	createTeam(t, s, "beta")
-	get(s.CreateRun(ctx, "acme", []string{"2026-01-01"})).must(t)
-	get(s.CreateRun(ctx, "beta", []string{"2026-01-02"})).must(t)
-	get(s.CreateRun(ctx, "acme", []string{"2026-01-03"})).must(t)
-
-	var mu sync.Mutex
-	claimed := map[string]bool{}
-	var wg sync.WaitGroup
-	for range 3 {
-		wg.Go(func() {
-			r, err := s.ClaimRun(ctx)
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			if r.Status != depc.RunRunning || r.StartedAt == nil {
-				t.Errorf("claimed run %+v: want running with started_at", r)
-			}
-			mu.Lock()
-			defer mu.Unlock()
-			key := fmt.Sprintf("%s/%d", r.Team, r.ID)
-			if claimed[key] {
-				t.Errorf("run %s claimed twice", key)
-			}
-			claimed[key] = true
-		})
-	}
-	wg.Wait()
-	equal(t, "claimed runs", claimed, map[string]bool{"acme/1": true, "acme/2": true, "beta/1": true})
-	_, err = s.ClaimRun(ctx)
-	wantCode(t, err, depc.ENOTFOUND, "ClaimRun(all claimed)")
-	if r := get(s.Run(ctx, "beta", 1)).must(t); r.Status != depc.RunRunning {
-		t.Errorf("stored status of a claimed run: %s", r.Status)
-	}
-}
-
 func testRunsUnknownTeam(t *testing.T, s Runs) {
 	const team = "nope"
 	unknownTeam(t, map[string]error{
-		"CreateRun": second(s.CreateRun(ctx, team, nil)),
-		"Run":       second(s.Run(ctx, team, 1)),
-		"Runs":      second(s.Runs(ctx, team, 0)),
-		"UpdateRun": s.UpdateRun(ctx, depc.Run{Team: team, ID: 1}),
+		"CreateRun":  second(s.CreateRun(ctx, team, nil)),
+		"Run":        second(s.Run(ctx, team, 1)),
+		"Runs":       second(s.Runs(ctx, team, 0)),
+		"UpdateRun":  s.UpdateRun(ctx, depc.Run{Team: team, ID: 1}),
+		"RenewDay":   second(s.RenewDay(ctx, depc.DayLease{Team: team, Run: 1, Owner: "w", Claim: 1}, leaseT0, time.Minute)),
+		"FinishDay":  second(s.FinishDay(ctx, depc.DayLease{Team: team, Run: 1, Owner: "w", Claim: 1}, leaseT0, depc.DayOutcome{})),
+		"ReleaseDay": second(s.ReleaseDay(ctx, depc.DayLease{Team: team, Run: 1, Owner: "w", Claim: 1}, leaseT0)),
 	})
 }
 
