@@ -386,6 +386,7 @@ func TestOpenAPIResponses(t *testing.T) {
 		"/teams/{team}/labels/{label}/nodes/{name}/budget":    "",
 		"/teams/{team}/maintenance":                           "",
 		"/teams/{team}/maintenance/{id}":                      "",
+		"/teams/{team}/labels/{label}/nodes/{name}/incident":  "?day=" + tutorialDay,
 		"/teams/{team}/annotations":                           "?label=Filer&name=filer1",
 		"/teams/{team}/annotations/{id}":                      "",
 	}

@@ -88,6 +88,7 @@ var apiRoutes = []route{
 	{http.MethodGet, "/teams/:team/labels/:label/nodes/:name/qos", viewer, (*Server).nodeQoS},
 	{http.MethodGet, "/teams/:team/labels/:label/nodes/:name/qos/live", viewer, (*Server).liveQoS},
 	{http.MethodGet, "/teams/:team/labels/:label/nodes/:name/rootcause", viewer, (*Server).rootCause},
+	{http.MethodGet, "/teams/:team/labels/:label/nodes/:name/incident", viewer, (*Server).incident},
 
 	// Objectives, error budgets and maintenance windows (issue 14).
 	{http.MethodGet, "/teams/:team/objectives", viewer, (*Server).listObjectives},

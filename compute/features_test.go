@@ -149,7 +149,7 @@ func TestRootCause(t *testing.T) {
 	rc.Round(1)
 	b, _ := json.Marshal(rc)
 	for _, want := range []string{
-		`"node":{"label":"Website","name":"site","qos":99.7,"ko":240}`,
+		`"node":{"label":"Website","name":"site","qos":99.7,"ko":240,"downtime":[{"from":1795136400,"to":1795136520},{"from":1795140000,"to":1795140120}]}`,
 		`{"label":"Apache","name":"apache1","qos":99.7,"overlap":240}`,
 		`"edges":[{"from":{"label":"Website","name":"site"},"to":{"label":"Apache","name":"apache1"}}`,
 	} {

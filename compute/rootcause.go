@@ -43,12 +43,14 @@ type RootCause struct {
 }
 
 // RootCauseNode is the node examined: its QoS of the day (nil when unknown
-// or not computed) and its KO seconds (nil for an aggregation node, which
-// has no timeline, or when the day was not computed).
+// or not computed), its KO seconds and its KO intervals within the window
+// (nil for an aggregation node, which has no timeline, or when the day was
+// not computed).
 type RootCauseNode struct {
 	NodeRef
-	QoS *float64 `json:"qos"`
-	KO  *int64   `json:"ko"`
+	QoS      *float64   `json:"qos"`
+	KO       *int64     `json:"ko"`
+	Downtime []Interval `json:"downtime"`
 }
 
 // Cause is a leaf (rule) dependency that was KO during some of the node's
@@ -329,6 +331,7 @@ func causes(w depc.Window, sg *subgraphSink, byKey map[depc.NodeKey]*depc.NodeDa
 		out.Node.QoS, out.Node.KO = rootRes.QoS, rootRes.KO
 		if rootRes.KO != nil {
 			rootTL, rootHasTimeline = downtimeTimeline(w, rootRes.Downtime), true
+			out.Node.Downtime = intervals(rootRes.Downtime)
 		}
 	}
 	for i, k := range sg.keys {

@@ -160,8 +160,10 @@ func plural(s string) string {
 	return s + "s"
 }
 
-// duration writes seconds as people read them: "45 s", "36 min",
-// "1 h 5 min", "2 d 3 h".
+// Duration writes seconds as summaries do, as people read them: "45 s",
+// "36 min", "1 h 5 min", "2 d 3 h".
+func Duration(s int64) string { return duration(s) }
+
 func duration(s int64) string {
 	switch {
 	case s < 60:
