@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/depc-dev/depc/api"
@@ -40,6 +41,50 @@ func TestReadyzDegraded(t *testing.T) {
 		}
 		if res.StatusCode != http.StatusOK || got.Status != "ready" || !slices.Equal(got.Degraded, want) {
 			t.Errorf("/readyz = %d %s, want 200, ready, degraded %q", res.StatusCode, body, want)
+		}
+	}
+}
+
+// TestProbes: the probes handler of the processes without the API answers
+// /healthz, /readyz (with what is degraded) and /metrics (with the metrics
+// token) like the API, and nothing else: no route of the API, no web app.
+func TestProbes(t *testing.T) {
+	e := newEnv(t)
+	h := api.Probes(api.Config{MetricsToken: "metrics-secret"}, api.Deps{
+		Graph: e.graph, State: e.state, Logger: slog.New(slog.DiscardHandler),
+		Degraded: func() []string { return []string{"kafka partition depc.acme/0 paused"} },
+	})
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	get := func(path, token string) (int, string) {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodGet, srv.URL+path, nil)
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		body, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(body)
+	}
+	for _, c := range []struct {
+		path, token string
+		status      int
+		has         string
+	}{
+		{"/healthz", "", http.StatusOK, `"ok"`},
+		{"/readyz", "", http.StatusOK, `"degraded":["kafka partition depc.acme/0 paused"]`},
+		{"/metrics", "", http.StatusUnauthorized, "bearer token"},
+		{"/metrics", "metrics-secret", http.StatusOK, "# HELP"},
+		{"/api/v1/teams", "", http.StatusNotFound, ""},
+		{"/", "", http.StatusNotFound, ""},
+	} {
+		status, body := get(c.path, c.token)
+		if status != c.status || !strings.Contains(body, c.has) {
+			t.Errorf("GET %s = %d %s, want %d with %q", c.path, status, body, c.status, c.has)
 		}
 	}
 }

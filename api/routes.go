@@ -121,15 +121,21 @@ var apiRoutes = []route{
 // Base is the path prefix of the API.
 const Base = "/api/v1"
 
+// registerProbes registers what orchestrators and Prometheus call, which
+// needs no user token.
+func (s *Server) registerProbes() {
+	s.e.GET("/healthz", s.healthz)
+	s.e.GET("/readyz", s.readyz)
+	s.e.GET("/metrics", s.metricsHandler())
+}
+
 func (s *Server) register() {
 	g := s.e.Group(Base)
 	for _, r := range apiRoutes {
 		h := r.handle
 		g.Add(r.method, r.path, func(c echo.Context) error { return h(s, c) }, s.guard(r.access))
 	}
-	s.e.GET("/healthz", s.healthz)
-	s.e.GET("/readyz", s.readyz)
-	s.e.GET("/metrics", s.metricsHandler())
+	s.registerProbes()
 	if s.deps.UI != nil {
 		ui := echo.WrapHandler(s.deps.UI)
 		s.e.GET("/", ui)

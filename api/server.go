@@ -110,6 +110,24 @@ type Server struct {
 
 // New returns the API server with every route registered.
 func New(cfg Config, deps Deps) *Server {
+	s := newServer(cfg, deps)
+	s.openAPIDoc = document(deps.Plugins)
+	s.register()
+	return s
+}
+
+// Probes returns a handler of /healthz, /readyz and /metrics alone, with
+// the API's answers: what a process without the API (`depc consume`, `depc
+// schedule`) serves so that it is probed and scraped like the API is.
+func Probes(cfg Config, deps Deps) http.Handler {
+	s := newServer(cfg, deps)
+	s.registerProbes()
+	return s
+}
+
+// newServer returns a server with its settings and middleware, and no
+// route.
+func newServer(cfg Config, deps Deps) *Server {
 	if cfg.BodyLimit <= 0 {
 		cfg.BodyLimit = 1 << 20
 	}
@@ -119,7 +137,7 @@ func New(cfg Config, deps Deps) *Server {
 	if cfg.Decimals == 0 {
 		cfg.Decimals = 3
 	}
-	s := &Server{cfg: cfg, deps: deps, log: deps.Logger, now: deps.Now, openAPIDoc: document(deps.Plugins)}
+	s := &Server{cfg: cfg, deps: deps, log: deps.Logger, now: deps.Now}
 	if s.log == nil {
 		s.log = newDiscardLogger()
 	}
@@ -170,7 +188,6 @@ func New(cfg Config, deps Deps) *Server {
 	e.Use(middleware.Recover())
 	e.Use(s.observe)
 	s.e = e
-	s.register()
 	return s
 }
 

@@ -4,10 +4,14 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"os"
+	"sync"
 
 	"github.com/depc-dev/depc/compute"
 	"github.com/depc-dev/depc/scheduler"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 )
 
 func init() {
@@ -23,6 +27,7 @@ func scheduleCommand(ctx context.Context, args []string, stdout, stderr io.Write
 	var f serveFlags
 	fs.StringVar(&f.config, "config", os.Getenv("DEPC_CONFIG"), "YAML configuration file (env DEPC_CONFIG)")
 	fs.StringVar(&f.data, "data", "", "data directory (overrides data_dir)")
+	fs.StringVar(&f.addr, "addr", "", "listen address of /healthz, /readyz and /metrics (overrides addr)")
 	if err := parseFlags(fs, args, stdout, stderr); err != nil {
 		return err
 	}
@@ -34,6 +39,13 @@ func scheduleCommand(ctx context.Context, args []string, stdout, stderr io.Write
 		return err
 	}
 	log := newLogger(stderr, cfg.LogLevel)
+	// The address first, as in serve: a scheduler that cannot listen stops
+	// before it claims days.
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("addr: %w", err)
+	}
+	defer ln.Close()
 	st, err := openStores(ctx, cfg, log)
 	if err != nil {
 		return err
@@ -48,11 +60,27 @@ func scheduleCommand(ctx context.Context, args []string, stdout, stderr io.Write
 	if err != nil {
 		return err
 	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	var wg sync.WaitGroup
+	errc := make(chan error, 1)
+	shutdown := serveHTTP("schedule", ln, probes(cfg, st, reg, log, nil), &wg, func(part string, err error) {
+		errc <- fmt.Errorf("%s: %w", part, err)
+	})
+	defer func() { shutdown(); wg.Wait() }()
+	url := "http://" + ln.Addr().String()
 	if err := sched.Start(ctx); err != nil {
 		return fmt.Errorf("scheduler: %w", err)
 	}
-	fmt.Fprintf(stdout, "depc: scheduler running (nightly %s UTC, catch-up %d days, %d workers, owner %s)\n",
-		cfg.Scheduler.Nightly, cfg.Scheduler.CatchUpDays, cfg.Scheduler.Workers, sched.Owner())
-	<-ctx.Done()
-	return sched.Stop()
+	fmt.Fprintf(stdout, "depc: scheduler running (nightly %s UTC, catch-up %d days, %d workers, owner %s; probes and metrics at %s)\n",
+		cfg.Scheduler.Nightly, cfg.Scheduler.CatchUpDays, cfg.Scheduler.Workers, sched.Owner(), url)
+	select {
+	case <-ctx.Done():
+	case err = <-errc:
+		log.Error("stopping", "error", err)
+	}
+	if serr := sched.Stop(); err == nil {
+		err = serr
+	}
+	return err
 }

@@ -59,6 +59,8 @@ func (f *serveFlags) register(fs *flag.FlagSet, p parts) {
 	fs.StringVar(&f.data, "data", "", "data directory (overrides data_dir)")
 	if p.api {
 		fs.StringVar(&f.addr, "addr", "", "listen address of the API and UI (overrides addr)")
+	} else {
+		fs.StringVar(&f.addr, "addr", "", "listen address of /healthz, /readyz and /metrics (overrides addr)")
 	}
 	if p.scheduler {
 		fs.BoolVar(&f.demo, "demo", false, "load the demo team acme with the tutorial graph and compute its last 7 days")
@@ -117,13 +119,12 @@ func serve(ctx context.Context, name string, args []string, stdout, stderr io.Wr
 
 	// The address first: a process that cannot listen stops before it
 	// touches the stores (its scheduler would claim days it then drops).
-	var ln net.Listener
-	if p.api {
-		if ln, err = net.Listen("tcp", cfg.Addr); err != nil {
-			return fmt.Errorf("addr: %w", err)
-		}
-		defer ln.Close()
+	// Without the API, the address serves the probes and the metrics.
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("addr: %w", err)
 	}
+	defer ln.Close()
 
 	st, err := openStores(ctx, cfg, log)
 	if err != nil {
@@ -215,9 +216,9 @@ func serve(ctx context.Context, name string, args []string, stdout, stderr io.Wr
 		}
 	}
 
-	var srv *http.Server
+	var handler http.Handler
 	if p.api {
-		handler := api.New(api.Config{
+		handler = api.New(api.Config{
 			BodyLimit: cfg.API.BodyLimit, MessagesBodyLimit: cfg.API.MessagesBodyLimit,
 			Decimals: cfg.API.Decimals, MetricsToken: cfg.API.MetricsToken,
 		}, api.Deps{
@@ -225,15 +226,12 @@ func serve(ctx context.Context, name string, args []string, stdout, stderr io.Wr
 			Plugins: st.plugins, UI: ui.Handler(),
 			Gatherer: reg, Registerer: reg, Logger: log, Degraded: degraded, Limits: guard,
 		})
-		srv = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
-				fail("api", err)
-			}
-		}()
-		url := "http://" + ln.Addr().String()
+	} else {
+		handler = probes(cfg, st, reg, log, degraded)
+	}
+	shutdown := serveHTTP(name, ln, handler, &wg, fail)
+	url := "http://" + ln.Addr().String()
+	if p.api {
 		// The token first: whoever waits for "ready at" has it then.
 		switch {
 		case token != "":
@@ -245,7 +243,7 @@ func serve(ctx context.Context, name string, args []string, stdout, stderr io.Wr
 		}
 		fmt.Fprintf(stdout, "depc: ready at %s\n", url)
 	} else {
-		fmt.Fprintf(stdout, "depc: %s running\n", name)
+		fmt.Fprintf(stdout, "depc: %s running (probes and metrics at %s)\n", name, url)
 	}
 
 	select {
@@ -254,11 +252,7 @@ func serve(ctx context.Context, name string, args []string, stdout, stderr io.Wr
 		log.Error("stopping", "error", err)
 	}
 	cancel()
-	if srv != nil {
-		sctx, scancel := context.WithTimeout(context.Background(), 10*time.Second)
-		_ = srv.Shutdown(sctx)
-		scancel()
-	}
+	shutdown()
 	wg.Wait()
 	return err
 }
