@@ -231,23 +231,35 @@ func LoadConfig(path string, environ []string) (Config, error) {
 
 // applyEnv sets every field whose variable is in env.
 func applyEnv(v reflect.Value, prefix string, env map[string]string) error {
+	return walkSettings(v, prefix, func(name string, fv reflect.Value) error {
+		s, ok := env[name]
+		if !ok {
+			return nil
+		}
+		if err := setFromString(fv, s); err != nil {
+			return fmt.Errorf("config: %s=%q: %v", name, s, err)
+		}
+		return nil
+	})
+}
+
+// walkSettings calls fn with every setting of v (a struct) and the name of
+// its variable: prefix, then the YAML path in upper case joined with
+// underscores.
+func walkSettings(v reflect.Value, prefix string, fn func(name string, field reflect.Value) error) error {
 	t := v.Type()
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
 		name := prefix + "_" + strings.ToUpper(f.Tag.Get("yaml"))
 		fv := v.Field(i)
 		if f.Type.Kind() == reflect.Struct {
-			if err := applyEnv(fv, name, env); err != nil {
+			if err := walkSettings(fv, name, fn); err != nil {
 				return err
 			}
 			continue
 		}
-		s, ok := env[name]
-		if !ok {
-			continue
-		}
-		if err := setFromString(fv, s); err != nil {
-			return fmt.Errorf("config: %s=%q: %v", name, s, err)
+		if err := fn(name, fv); err != nil {
+			return err
 		}
 	}
 	return nil
