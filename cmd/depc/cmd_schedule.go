@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"sync"
 
@@ -41,9 +40,9 @@ func scheduleCommand(ctx context.Context, args []string, stdout, stderr io.Write
 	log := newLogger(stderr, cfg.LogLevel)
 	// The address first, as in serve: a scheduler that cannot listen stops
 	// before it claims days.
-	ln, err := net.Listen("tcp", cfg.Addr)
+	ln, err := listen("schedule", cfg.Addr, false)
 	if err != nil {
-		return fmt.Errorf("addr: %w", err)
+		return err
 	}
 	defer ln.Close()
 	st, err := openStores(ctx, cfg, log)

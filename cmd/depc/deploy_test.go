@@ -74,7 +74,49 @@ func checkDepcEnvironment(t *testing.T, where string, env map[string]string) Con
 	if !strings.HasPrefix(cfg.Addr, "0.0.0.0:") {
 		t.Errorf("%s: addr %q, want 0.0.0.0:<port>, reachable from outside the container", where, cfg.Addr)
 	}
+	if cfg.SecretKey == "" {
+		t.Errorf("%s: no DEPC_SECRET_KEY: each process would seal the sources' secrets with a key file of its own", where)
+	}
 	return cfg
+}
+
+// exampleSecrets are values of the right shape for what deployment files
+// take from a secret store (the keys of the Kubernetes Secret depc, the
+// variables of deploy/compose/.env), so that the configuration they make
+// can be loaded; the test fails on a secret it has no example for.
+var exampleSecrets = map[string]string{
+	// Kubernetes Secret depc.
+	"postgres-url":   "postgres://depc:example-postgres-password@postgres:5432/depc?sslmode=verify-full",
+	"neo4j-password": "example-neo4j-password",
+	"admin-token":    "example-admin-token-of-32-characters-at-least",
+	"secret-key":     "ZXhhbXBsZS1zZWNyZXQta2V5LW9mLTMyLWJ5dGVzISE=",
+	"metrics-token":  "example-metrics-token",
+	// deploy/compose/.env.
+	"POSTGRES_PASSWORD": "example-postgres-password",
+	"NEO4J_PASSWORD":    "example-neo4j-password",
+	"DEPC_ADMIN_TOKEN":  "example-admin-token-of-32-characters-at-least",
+	"DEPC_SECRET_KEY":   "ZXhhbXBsZS1zZWNyZXQta2V5LW9mLTMyLWJ5dGVzISE=",
+}
+
+// exampleSecret returns the example value of a secret.
+func exampleSecret(t *testing.T, where, name string) string {
+	t.Helper()
+	v, ok := exampleSecrets[name]
+	if !ok {
+		t.Errorf("%s: secret %s: add an example value to exampleSecrets", where, name)
+	}
+	return v
+}
+
+// fromSecrets reports whether v holds one of the example secrets: a value
+// that came from the secret store, not from the file.
+func fromSecrets(v string) bool {
+	for _, s := range exampleSecrets {
+		if strings.Contains(v, s) {
+			return true
+		}
+	}
+	return false
 }
 
 // isSecretSetting says whether a setting holds a secret, which deployment
@@ -321,11 +363,11 @@ func TestDeployKubernetes(t *testing.T) {
 		deployments[o.Metadata.Name] = o
 		checkDeployment(t, o, configMaps)
 	}
-	if d := deployments["depc-schedule"]; d.Spec.Strategy.Type != "Recreate" || d.Spec.Replicas == nil || *d.Spec.Replicas != 1 {
-		t.Errorf("depc-schedule: strategy %q, replicas %v; want one replica, recreated (never two schedulers at once)", d.Spec.Strategy.Type, d.Spec.Replicas)
-	}
-	if d := deployments["depc-api"]; d.Spec.Replicas == nil || *d.Spec.Replicas < 2 {
-		t.Errorf("depc-api: replicas %v, want at least 2", d.Spec.Replicas)
+	// No single pod whose loss stops a part.
+	for name, d := range deployments {
+		if d.Spec.Replicas == nil || *d.Spec.Replicas < 2 {
+			t.Errorf("%s: replicas %v, want at least 2", name, d.Spec.Replicas)
+		}
 	}
 
 	// What selects pods selects those of one Deployment, and all of them.
@@ -414,19 +456,19 @@ func checkDeployment(t *testing.T, d k8sObject, configMaps map[string]map[string
 			if e.ValueFrom.SecretKeyRef.Optional {
 				continue // not set unless the Secret has the key
 			}
-			env[e.Name] = "secret-" + e.ValueFrom.SecretKeyRef.Key
+			env[e.Name] = exampleSecret(t, name, e.ValueFrom.SecretKeyRef.Key)
 		case isSecretSetting(e.Name):
 			t.Errorf("%s: the secret %s has a value in the manifest, want a secretKeyRef", name, e.Name)
 		default:
 			env[e.Name] = e.Value
 		}
 	}
-	if env["DEPC_STATE_POSTGRES_URL"] != "secret-postgres-url" {
-		t.Errorf("%s: DEPC_STATE_POSTGRES_URL must come from the Secret depc", name)
-	}
-	// The URL read from the Secret is a URL.
-	env["DEPC_STATE_POSTGRES_URL"] = "postgres://depc:password@postgres:5432/depc"
 	cfg := checkDepcEnvironment(t, name, env)
+	for k, v := range env {
+		if isSecretSetting(k) && !fromSecrets(v) {
+			t.Errorf("%s: %s does not come from the Secret depc", name, k)
+		}
+	}
 	if d.Metadata.Name == "depc-api" && env["DEPC_ADMIN_TOKEN"] == "" {
 		t.Errorf("%s: no DEPC_ADMIN_TOKEN: each replica would make up its own", name)
 	}
@@ -480,7 +522,7 @@ func composeSecrets(t *testing.T) map[string]string {
 	}
 	secrets := map[string]string{}
 	for _, m := range requiredVariable.FindAllStringSubmatch(string(raw), -1) {
-		secrets[m[1]] = "value-of-" + strings.ToLower(m[1])
+		secrets[m[1]] = exampleSecret(t, "compose.yaml", m[1])
 	}
 	return secrets
 }
@@ -506,7 +548,7 @@ func loadCompose(t *testing.T, env map[string]string) (*types.Project, error) {
 // depc process.
 func TestDeployCompose(t *testing.T) {
 	secrets := composeSecrets(t)
-	for _, want := range []string{"POSTGRES_PASSWORD", "NEO4J_PASSWORD", "DEPC_ADMIN_TOKEN"} {
+	for _, want := range []string{"POSTGRES_PASSWORD", "NEO4J_PASSWORD", "DEPC_ADMIN_TOKEN", "DEPC_SECRET_KEY"} {
 		if secrets[want] == "" {
 			t.Errorf("compose.yaml does not require %s from the environment", want)
 		}
@@ -567,7 +609,7 @@ func TestDeployCompose(t *testing.T) {
 		}
 		cfg := checkDepcEnvironment(t, where, env)
 		for k, v := range env {
-			if isSecretSetting(k) && !strings.Contains(v, "value-of-") {
+			if isSecretSetting(k) && !fromSecrets(v) {
 				t.Errorf("%s: %s=%q is written in the file, want it from the environment (.env)", where, k, v)
 			}
 		}
@@ -582,8 +624,8 @@ func TestDeployCompose(t *testing.T) {
 	if r := api.GetScale(); r < 2 {
 		t.Errorf("api: %d replicas, want 2", r)
 	}
-	if r := schedule.GetScale(); r != 1 {
-		t.Errorf("schedule: %d replicas, want exactly 1", r)
+	if r := schedule.GetScale(); r < 1 {
+		t.Errorf("schedule: %d replicas, want some", r)
 	}
 
 	// Without the secrets, compose refuses to start.

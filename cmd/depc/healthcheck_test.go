@@ -133,3 +133,19 @@ func TestScheduleServesProbes(t *testing.T) {
 		t.Fatal("depc schedule did not stop")
 	}
 }
+
+// TestProbesAddressTaken: a process without the API whose address is taken
+// (by a `depc serve` on the same machine) stops at once, saying that it
+// needs an address of its own.
+func TestProbesAddressTaken(t *testing.T) {
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	var stdout, stderr strings.Builder
+	err = run(context.Background(), []string{"schedule", "--data", t.TempDir(), "--addr", taken.Addr().String()}, &stdout, &stderr)
+	if err == nil || !strings.Contains(err.Error(), "address already in use") || !strings.Contains(err.Error(), "address of its own") {
+		t.Errorf("schedule on a taken address: %v", err)
+	}
+}

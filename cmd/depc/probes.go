@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -25,6 +26,19 @@ func probes(cfg Config, st *stores, reg *prometheus.Registry, log *slog.Logger, 
 	return api.Probes(api.Config{MetricsToken: cfg.API.MetricsToken}, api.Deps{
 		Graph: st.graph, State: st.state, Gatherer: reg, Registerer: reg, Logger: log, Degraded: degraded,
 	})
+}
+
+// listen opens the address of a process before it touches the stores, so
+// that one that cannot listen stops at once.
+func listen(command, addr string, api bool) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	switch {
+	case err == nil:
+		return ln, nil
+	case api:
+		return nil, fmt.Errorf("addr: %w", err)
+	}
+	return nil, fmt.Errorf("addr: %w (depc %s serves /healthz, /readyz and /metrics there; next to another depc process on this machine it needs an address of its own: --addr or DEPC_ADDR)", err, command)
 }
 
 // serveHTTP serves h on ln until shutdown is called; an error of the server

@@ -79,7 +79,7 @@ func TestScheduleNextToServe(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	sched := startCommand(t, "scheduler running", "schedule", "--data", data)
+	sched := startCommand(t, "scheduler running", "schedule", "--data", data, "--addr", "127.0.0.1:0")
 	// A second serve whose address is taken fails before it touches the
 	// stores.
 	taken, err := net.Listen("tcp", "127.0.0.1:0")

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -120,9 +119,9 @@ func serve(ctx context.Context, name string, args []string, stdout, stderr io.Wr
 	// The address first: a process that cannot listen stops before it
 	// touches the stores (its scheduler would claim days it then drops).
 	// Without the API, the address serves the probes and the metrics.
-	ln, err := net.Listen("tcp", cfg.Addr)
+	ln, err := listen(name, cfg.Addr, p.api)
 	if err != nil {
-		return fmt.Errorf("addr: %w", err)
+		return err
 	}
 	defer ln.Close()
 
