@@ -356,12 +356,23 @@ func TestDeployKubernetes(t *testing.T) {
 	}
 
 	deployments := map[string]k8sObject{}
+	secretKeys := map[string]bool{} // the keys of the Secret depc referenced
 	for _, o := range objs {
 		if o.Kind != "Deployment" {
 			continue
 		}
 		deployments[o.Metadata.Name] = o
-		checkDeployment(t, o, configMaps)
+		checkDeployment(t, o, configMaps, secretKeys)
+	}
+	// docs/deploy.md shows how to create the Secret with every key.
+	doc, err := os.ReadFile("../../docs/deploy.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for key := range secretKeys {
+		if !strings.Contains(string(doc), "--from-literal="+key+"=") {
+			t.Errorf("docs/deploy.md does not create the Secret's key %s (--from-literal=%s=…)", key, key)
+		}
 	}
 	// No single pod whose loss stops a part.
 	for name, d := range deployments {
@@ -405,7 +416,7 @@ func TestDeployKubernetes(t *testing.T) {
 	}
 }
 
-func checkDeployment(t *testing.T, d k8sObject, configMaps map[string]map[string]string) {
+func checkDeployment(t *testing.T, d k8sObject, configMaps map[string]map[string]string, secretKeys map[string]bool) {
 	t.Helper()
 	name := "Deployment " + d.Metadata.Name
 	pod := d.Spec.Template.Spec
@@ -453,6 +464,7 @@ func checkDeployment(t *testing.T, d k8sObject, configMaps map[string]map[string
 			if e.ValueFrom.SecretKeyRef.Name != "depc" {
 				t.Errorf("%s: %s comes from Secret %q, want the Secret depc", name, e.Name, e.ValueFrom.SecretKeyRef.Name)
 			}
+			secretKeys[e.ValueFrom.SecretKeyRef.Key] = true
 			if e.ValueFrom.SecretKeyRef.Optional {
 				continue // not set unless the Secret has the key
 			}
