@@ -11,8 +11,11 @@ import (
 )
 
 // DefaultAuthCacheTTL is how long the API keeps an authentication or role
-// decision by default.
-const DefaultAuthCacheTTL = 2 * time.Second
+// decision by default. Replicas sharing a state store refuse a grant
+// revoked or a token deleted through another one within 2 s: a decision
+// read just before the change is kept at most the TTL after its read, and
+// the read takes well under the second left.
+const DefaultAuthCacheTTL = time.Second
 
 // maxAuthCacheEntries bounds each map of the cache; when one is full it is
 // emptied (the next requests simply ask the store again).

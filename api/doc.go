@@ -12,8 +12,9 @@
 // checks the caller's role in that team (viewer < editor < manager), and
 // admins may do everything. A user without a role gets 403 whether the team
 // exists or not. Who a token belongs to and a user's roles are cached for
-// Config.AuthCacheTTL (2 s by default); grants changed through the API
-// apply at once.
+// Config.AuthCacheTTL (1 s by default, so that replicas sharing a state
+// store refuse a revoked grant or a deleted token within 2 s); grants
+// changed through the API apply at once.
 //
 // Sources: the secrets of a source configuration (bearer_token,
 // basic_auth.password, header values) are shown as SecretMask; a PUT that
