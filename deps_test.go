@@ -32,6 +32,7 @@ var allowedImports = map[string][]string{
 	"state/postgres":    {"", "qos", "github.com/jackc/pgx/"},
 	"state/statetest":   {"", "qos"},
 	"state/sealed":      {""},
+	"state/statecopy":   {"", "state/sqlite", "state/postgres", "github.com/jackc/pgx/"},
 	"source":            {},
 	"source/outbound":   {""},
 	"source/prometheus": {"", "qos", "source/outbound", "github.com/prometheus/"},

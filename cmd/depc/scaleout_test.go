@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/depc-dev/depc"
+	"github.com/depc-dev/depc/state/postgres/pgtest"
 	"github.com/depc-dev/depc/state/sqlite"
 )
 
@@ -114,5 +115,54 @@ func TestScheduleNextToServe(t *testing.T) {
 	}
 	if _, err := st.RenewDay(ctx, live, time.Now(), time.Hour); err != nil {
 		t.Errorf("the live process's lease: %v", err)
+	}
+}
+
+// depc state copy: a data directory's state into PostgreSQL, where the
+// commands go on with it, and back into another data directory.
+func TestStateCopy(t *testing.T) {
+	url := pgtest.Schema(t)
+	data := t.TempDir()
+	t.Setenv("DEPC_CONFIG", "")
+	if out, err := runDepc(t, "gen", "--size", "tiny", "--load", "--data", data, "--team", "tiny"); err != nil {
+		t.Fatalf("gen --load: %v\n%s", err, out)
+	}
+	if out, err := runDepc(t, "run", "--data", data, "--team", "tiny", "--day", "2025-01-06"); err != nil {
+		t.Fatalf("run: %v\n%s", err, out)
+	}
+	out, err := runDepc(t, "state", "copy", "--from", data, "--to", url)
+	if err != nil || !strings.Contains(out, "copied and verified") || !strings.Contains(out, "node_result") {
+		t.Fatalf("state copy: %v\n%s", err, out)
+	}
+	if out, err := runDepc(t, "state", "copy", "--from", data, "--to", url); err == nil || !strings.Contains(err.Error(), "not empty") {
+		t.Errorf("state copy onto the copy: %v\n%s, want a refusal", err, out)
+	}
+	if out, err := runDepc(t, "state", "copy", "--from", data, "--to", url, "--allow-non-empty"); err != nil {
+		t.Errorf("state copy --allow-non-empty: %v\n%s", err, out)
+	}
+	// The embedded graph stays in the data directory; the state is now
+	// PostgreSQL's: run 2 follows the copied run 1.
+	t.Setenv("DEPC_STATE_BACKEND", "postgres")
+	t.Setenv("DEPC_STATE_POSTGRES_URL", url)
+	if out, err := runDepc(t, "run", "--data", data, "--team", "tiny", "--day", "2025-01-07"); err != nil || !strings.Contains(out, "run 2 of team tiny: succeeded") {
+		t.Fatalf("run on the copy: %v\n%s", err, out)
+	}
+	back := t.TempDir()
+	if out, err := runDepc(t, "state", "copy", "--from", url, "--to", back); err != nil {
+		t.Fatalf("state copy back: %v\n%s", err, out)
+	}
+	st, err := sqlite.Open(filepath.Join(back, stateFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	rs, err := st.Runs(context.Background(), "tiny", 0)
+	if err != nil || len(rs) != 2 || rs[0].Status != depc.RunSucceeded || rs[1].Status != depc.RunSucceeded {
+		t.Errorf("runs copied back: %+v %v", rs, err)
+	}
+	for _, args := range [][]string{{"state", "copy", "--to", back}, {"state", "copy", "--from", filepath.Join(back, "nope.db"), "--to", url}} {
+		if out, err := runDepc(t, args...); err == nil {
+			t.Errorf("%v: no error\n%s", args, out)
+		}
 	}
 }

@@ -21,6 +21,7 @@ var subcommands = map[string]map[string]command{
 	"bench":   benchmarks,
 	"dlq":     dlqCommands,
 	"secrets": secretsCommands,
+	"state":   stateCommands,
 }
 
 // summaryOf is the one-line description of a command ("run") or of a

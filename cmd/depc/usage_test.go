@@ -43,6 +43,8 @@ func TestHelp(t *testing.T) {
 		"dlq replay":     {"-topic", "-brokers", "-config"},
 		"secrets":        {"subcommands:", "usage: depc secrets rotate", "-config", "-data"},
 		"secrets rotate": {"-config", "-data"},
+		"state":          {"subcommands:", "usage: depc state copy", "-from", "-to", "-force"},
+		"state copy":     {"-from", "-to", "-force", "-allow-non-empty"},
 	}
 	for _, c := range cases {
 		name := strings.Join(c.args, " ")

@@ -236,3 +236,7 @@ func (s *Store) teamFirst(ctx context.Context, team string, err error) error {
 }
 
 func (s *Store) unix() int64 { return s.now().Unix() }
+
+// Pool returns the store's connection pool, for tools that read and write
+// the tables themselves (depc state copy, package state/statecopy).
+func (s *Store) Pool() *pgxpool.Pool { return s.pool }
