@@ -212,11 +212,9 @@ func checkSchema(ctx context.Context, s *Store) error {
 	if err != nil {
 		return err
 	}
-	extra := map[string][]string{}
+	extra := postgresOnly
 	if _, ok := s.end.(*sqliteEnd); ok {
 		extra = sqliteOnly
-	} else {
-		extra = postgresOnly
 	}
 	known := map[string]bool{}
 	for _, t := range tables {
