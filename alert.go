@@ -158,6 +158,15 @@ func (a Alert) Validate() error {
 	return nil
 }
 
+// ChangedAt is when the alert took this state: StartsAt when firing,
+// EndsAt when resolved.
+func (a Alert) ChangedAt() int64 {
+	if a.Firing {
+		return a.StartsAt
+	}
+	return a.EndsAt
+}
+
 func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
 
 // validLabelName reports whether s is a Prometheus label name.

@@ -55,20 +55,21 @@ type AlertStore interface {
 	// ChangeAlert records a new state of a.ID, whose a.Seq must be the
 	// stored Seq plus one (1 for an alert not stored), and queues one
 	// delivery of it (slot 0) to each of receivers that exists, in one
-	// transaction. Pending deliveries of the alert's older states to
+	// transaction. The deliveries are created, and due, when the state
+	// changed: a.StartsAt when firing, a.EndsAt when resolved. Pending deliveries of the alert's older states to
 	// those receivers that no dispatcher holds are superseded. ECONFLICT
 	// when a.Seq does not follow the stored one: another process changed
 	// the alert first, and nothing is written. EINVALID when
 	// Alert.Validate fails.
 	ChangeAlert(ctx context.Context, team string, a Alert, receivers []string) (Alert, error)
 	// QueueAlertRefresh queues the delivery of the alert's state seq
-	// again, as slot (> 0), to each of receivers that exists and has no
-	// delivery of that key yet; nothing when the alert's stored Seq is no
+	// again, as slot (> 0) created and due at at, to each of receivers
+	// that exists and has no delivery of that key yet; nothing when the alert's stored Seq is no
 	// longer seq. Older pending deliveries of the alert to those
 	// receivers that no dispatcher holds are superseded. It returns how
 	// many deliveries it queued. ENOTFOUND for an unknown alert, EINVALID
 	// for a slot < 1.
-	QueueAlertRefresh(ctx context.Context, team, id string, seq, slot int64, receivers []string) (int, error)
+	QueueAlertRefresh(ctx context.Context, team, id string, seq, slot, at int64, receivers []string) (int, error)
 
 	// ClaimAlertDeliveries gives owner, until now + lease, up to limit (at
 	// most MaxDeliveryClaim) pending deliveries of any team that are due

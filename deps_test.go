@@ -47,6 +47,7 @@ var allowedImports = map[string][]string{
 	"scheduler":         {"", "compute", "github.com/go-co-op/gocron/", "github.com/prometheus/client_golang/"},
 	"objective":         {"", "qos", "qos/budget", "compute"},
 	"incident":          {"", "compute"},
+	"alert":             {"", "qos", "qos/budget", "compute", "objective", "source/outbound"},
 	"api":               {"", "qos", "qos/budget", "compute", "objective", "incident", "message", "limits", "passhash", "github.com/labstack/echo/", "github.com/prometheus/client_golang/"},
 	"passhash":          {"golang.org/x/crypto/"},
 	"ui":                {},

@@ -152,7 +152,7 @@ func (s *Store) ChangeAlert(ctx context.Context, team string, a depc.Alert, rece
 		if err != nil {
 			return err
 		}
-		_, err = s.queue(ctx, tx, tid, a, 0, receivers)
+		_, err = s.queue(ctx, tx, tid, a, 0, a.ChangedAt(), receivers)
 		return err
 	})
 	if err != nil {
@@ -161,15 +161,14 @@ func (s *Store) ChangeAlert(ctx context.Context, team string, a depc.Alert, rece
 	return a, nil
 }
 
-// queue inserts the deliveries of a as slot to each receiver that exists
+// queue inserts the deliveries of a as slot, created and due at at, to each receiver that exists
 // and has none of that key, superseding the older pending ones no one
 // holds, and returns how many it inserted.
-func (s *Store) queue(ctx context.Context, tx pgx.Tx, tid int64, a depc.Alert, slot int64, receivers []string) (int, error) {
+func (s *Store) queue(ctx context.Context, tx pgx.Tx, tid int64, a depc.Alert, slot, at int64, receivers []string) (int, error) {
 	doc, err := json.Marshal(a)
 	if err != nil {
 		return 0, err
 	}
-	now := s.unix()
 	n := 0
 	names := slices.Clone(receivers)
 	slices.Sort(names)
@@ -179,7 +178,7 @@ func (s *Store) queue(ctx context.Context, tx pgx.Tx, tid int64, a depc.Alert, s
 			SELECT $1, $2, $3, $4, $5, $6, 'pending', 0, '', $7, $7, 0, '', 0
 			WHERE EXISTS (SELECT 1 FROM alert_receiver WHERE team_id = $1 AND name = $2)
 			ON CONFLICT (team_id, receiver, alert_id, seq, slot) DO NOTHING`,
-			tid, r, a.ID, a.Seq, slot, string(doc), now)
+			tid, r, a.ID, a.Seq, slot, string(doc), at)
 		if err != nil {
 			return 0, err
 		}
@@ -199,7 +198,7 @@ func (s *Store) queue(ctx context.Context, tx pgx.Tx, tid int64, a depc.Alert, s
 
 // QueueAlertRefresh queues a firing alert's state again for some
 // receivers.
-func (s *Store) QueueAlertRefresh(ctx context.Context, team, id string, seq, slot int64, receivers []string) (int, error) {
+func (s *Store) QueueAlertRefresh(ctx context.Context, team, id string, seq, slot, at int64, receivers []string) (int, error) {
 	var n int
 	err := s.write(ctx, "queue alert refresh", func(tx pgx.Tx) error {
 		tid, err := teamID(ctx, tx, team, lockTeamWrite)
@@ -225,7 +224,7 @@ func (s *Store) QueueAlertRefresh(ctx context.Context, team, id string, seq, slo
 		if err := decodeAlertText(&a, labels, annotations); err != nil {
 			return err
 		}
-		n, err = s.queue(ctx, tx, tid, a, slot, receivers)
+		n, err = s.queue(ctx, tx, tid, a, slot, at, receivers)
 		return err
 	})
 	return n, err

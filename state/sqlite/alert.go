@@ -187,7 +187,7 @@ func (s *Store) ChangeAlert(ctx context.Context, team string, a depc.Alert, rece
 		if err != nil {
 			return err
 		}
-		_, err = s.queue(ctx, tx, tid, a, 0, receivers)
+		_, err = s.queue(ctx, tx, tid, a, 0, a.ChangedAt(), receivers)
 		return err
 	})
 	if err != nil {
@@ -196,15 +196,14 @@ func (s *Store) ChangeAlert(ctx context.Context, team string, a depc.Alert, rece
 	return a, nil
 }
 
-// queue inserts the deliveries of a as slot to each receiver that exists
+// queue inserts the deliveries of a as slot, created and due at at, to each receiver that exists
 // and has none of that key, superseding the older pending ones no one
 // holds, and returns how many it inserted.
-func (s *Store) queue(ctx context.Context, tx *sql.Tx, tid int64, a depc.Alert, slot int64, receivers []string) (int, error) {
+func (s *Store) queue(ctx context.Context, tx *sql.Tx, tid int64, a depc.Alert, slot, at int64, receivers []string) (int, error) {
 	doc, err := json.Marshal(a)
 	if err != nil {
 		return 0, err
 	}
-	now := s.unix()
 	n := 0
 	for _, r := range dedup(receivers) {
 		var one int
@@ -219,7 +218,7 @@ func (s *Store) queue(ctx context.Context, tx *sql.Tx, tid int64, a depc.Alert, 
 				created_at, next_attempt_at, delivered_at, claimed_by, claimed_until)
 			VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, '', ?, ?, 0, '', 0)
 			ON CONFLICT (team_id, receiver, alert_id, seq, slot) DO NOTHING`,
-			tid, r, a.ID, a.Seq, slot, string(doc), now, now)
+			tid, r, a.ID, a.Seq, slot, string(doc), at, at)
 		if err != nil {
 			return 0, err
 		}
@@ -245,7 +244,7 @@ func dedup(names []string) []string {
 
 // QueueAlertRefresh queues a firing alert's state again for some
 // receivers.
-func (s *Store) QueueAlertRefresh(ctx context.Context, team, id string, seq, slot int64, receivers []string) (int, error) {
+func (s *Store) QueueAlertRefresh(ctx context.Context, team, id string, seq, slot, at int64, receivers []string) (int, error) {
 	var n int
 	err := s.write(ctx, "queue alert refresh", func(tx *sql.Tx) error {
 		tid, err := teamID(ctx, tx, team)
@@ -271,7 +270,7 @@ func (s *Store) QueueAlertRefresh(ctx context.Context, team, id string, seq, slo
 		if err := decodeAlertText(&a, labels, annotations); err != nil {
 			return err
 		}
-		n, err = s.queue(ctx, tx, tid, a, slot, receivers)
+		n, err = s.queue(ctx, tx, tid, a, slot, at, receivers)
 		return err
 	})
 	return n, err

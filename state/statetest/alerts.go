@@ -147,7 +147,8 @@ func testChangeAlert(t *testing.T, s Alerts) {
 	ds := get(s.AlertDeliveries(ctx, "acme", 0)).must(t)
 	for _, d := range ds {
 		equal(t, "delivery's alert", d.Alert, a)
-		if d.Team != "acme" || d.Attempts != 0 || d.LastError != "" || d.DeliveredAt != 0 || d.CreatedAt == 0 {
+		// Created and due when the state changed.
+		if d.Team != "acme" || d.Attempts != 0 || d.LastError != "" || d.DeliveredAt != 0 || d.CreatedAt != 1000 || d.NextAttemptAt != 1000 {
 			t.Errorf("new delivery: %+v", d)
 		}
 	}
@@ -163,6 +164,9 @@ func testChangeAlert(t *testing.T, s Alerts) {
 
 	r := resolved(a, 2000)
 	get(s.ChangeAlert(ctx, "acme", r, []string{"am"})).must(t)
+	if d := get(s.AlertDeliveries(ctx, "acme", 1)).must(t)[0]; d.CreatedAt != 2000 || d.NextAttemptAt != 2000 {
+		t.Errorf("resolution's delivery created at %d, due at %d; want both when it resolved", d.CreatedAt, d.NextAttemptAt)
+	}
 	c := firing("a", 1, 1500)
 	get(s.ChangeAlert(ctx, "acme", c, nil)).must(t)
 	equal(t, "Alerts after changes", get(s.Alerts(ctx, "acme")).must(t), []depc.Alert{c, r})
@@ -226,7 +230,7 @@ func testClaim(t *testing.T, s Alerts) {
 	receivers(t, s, "acme", am, hook)
 	a := firing("x", 1, 1000)
 	get(s.ChangeAlert(ctx, "acme", a, []string{"am", "hook"})).must(t)
-	now := get(s.AlertDeliveries(ctx, "acme", 0)).must(t)[0].CreatedAt
+	now := int64(1000) // when the alert fired: its deliveries are created and due then
 
 	// Not due before it was created.
 	equal(t, "claim before", claimedKeys(get(s.ClaimAlertDeliveries(ctx, "one", now-1, 60, 10)).must(t)), []deliveryKey{})
@@ -273,7 +277,7 @@ func testClaimOnce(t *testing.T, s Alerts) {
 	for i := range alerts {
 		get(s.ChangeAlert(ctx, "acme", firing(fmt.Sprintf("a%02d", i), 1, 1000), []string{"am", "hook"})).must(t)
 	}
-	now := get(s.AlertDeliveries(ctx, "acme", 1)).must(t)[0].CreatedAt
+	now := int64(1000) // when the alert fired: its deliveries are created and due then
 	const n = 6
 	var wg sync.WaitGroup
 	var mu sync.Mutex
@@ -310,7 +314,7 @@ func testFinish(t *testing.T, s Alerts) {
 	createTeam(t, s, "acme")
 	receivers(t, s, "acme", am, hook)
 	get(s.ChangeAlert(ctx, "acme", firing("x", 1, 1000), []string{"am", "hook"})).must(t)
-	now := get(s.AlertDeliveries(ctx, "acme", 1)).must(t)[0].CreatedAt
+	now := int64(1000) // when the alert fired: its deliveries are created and due then
 	cs := get(s.ClaimAlertDeliveries(ctx, "one", now, 60, 10)).must(t)
 	byRecv := map[string]depc.ClaimedDelivery{}
 	for _, c := range cs {
@@ -357,7 +361,7 @@ func testSuperseded(t *testing.T, s Alerts) {
 	receivers(t, s, "acme", am, hook)
 	a := firing("x", 1, 1000)
 	get(s.ChangeAlert(ctx, "acme", a, []string{"am", "hook"})).must(t)
-	now := get(s.AlertDeliveries(ctx, "acme", 1)).must(t)[0].CreatedAt
+	now := int64(1000) // when the alert fired: its deliveries are created and due then
 	// hook's firing is being sent when the alert resolves; am's is not
 	// sent yet.
 	cs := get(s.ClaimAlertDeliveries(ctx, "one", now, 60, 1)).must(t)
@@ -369,7 +373,7 @@ func testSuperseded(t *testing.T, s Alerts) {
 	if held.Receiver.Name == "am" {
 		other = "hook"
 	}
-	r := resolved(a, 2000)
+	r := resolved(a, 1010)
 	get(s.ChangeAlert(ctx, "acme", r, []string{"am", "hook"})).must(t)
 	equal(t, "deliveries after resolving", deliveries(t, s, "acme"), []deliveryKey{
 		{held.Receiver.Name, "x", 1, 0, depc.DeliveryPending},
@@ -378,8 +382,7 @@ func testSuperseded(t *testing.T, s Alerts) {
 		{other, "x", 2, 0, depc.DeliveryPending},
 	})
 	// The resolution waits for the held firing to its receiver.
-	// (now + 30: the resolution was created after now, within the
-	// holder's lease of 60 s.)
+	// (now + 30: after the resolution, within the holder's lease.)
 	equal(t, "claim while the older state is held", claimedKeys(get(s.ClaimAlertDeliveries(ctx, "two", now+30, 60, 10)).must(t)),
 		[]deliveryKey{{other, "x", 2, 0, depc.DeliveryPending}})
 	// The held firing fails: no retry, a newer state is queued.
@@ -392,7 +395,7 @@ func testSuperseded(t *testing.T, s Alerts) {
 	// The holder of both resolutions dies. Once its lease is over, am's
 	// is superseded by a newer state rather than sent; hook's, still the
 	// newest to hook, is claimed again.
-	get(s.ChangeAlert(ctx, "acme", firing("x", 3, 3000), []string{"am"})).must(t)
+	get(s.ChangeAlert(ctx, "acme", firing("x", 3, 1500), []string{"am"})).must(t)
 	cs = get(s.ClaimAlertDeliveries(ctx, "three", now+1000, 60, 10)).must(t)
 	equal(t, "claim after a holder died", claimedKeys(cs), []deliveryKey{
 		{"am", "x", 3, 0, depc.DeliveryPending}, {"hook", "x", 2, 0, depc.DeliveryPending}})
@@ -404,20 +407,20 @@ func testRefresh(t *testing.T, s Alerts) {
 	receivers(t, s, "acme", am, hook)
 	a := firing("x", 1, 1000)
 	get(s.ChangeAlert(ctx, "acme", a, []string{"am", "hook"})).must(t)
-	equal(t, "QueueAlertRefresh", get(s.QueueAlertRefresh(ctx, "acme", "x", 1, 7, []string{"am", "gone"})).must(t), 1)
+	equal(t, "QueueAlertRefresh", get(s.QueueAlertRefresh(ctx, "acme", "x", 1, 7, 1500, []string{"am", "gone"})).must(t), 1)
 	// Once per slot, whoever asks.
-	equal(t, "QueueAlertRefresh again", get(s.QueueAlertRefresh(ctx, "acme", "x", 1, 7, []string{"am"})).must(t), 0)
-	equal(t, "QueueAlertRefresh(old seq)", get(s.QueueAlertRefresh(ctx, "acme", "x", 0, 8, []string{"am"})).must(t), 0)
+	equal(t, "QueueAlertRefresh again", get(s.QueueAlertRefresh(ctx, "acme", "x", 1, 7, 1500, []string{"am"})).must(t), 0)
+	equal(t, "QueueAlertRefresh(old seq)", get(s.QueueAlertRefresh(ctx, "acme", "x", 0, 8, 1500, []string{"am"})).must(t), 0)
 	equal(t, "deliveries", deliveries(t, s, "acme"), []deliveryKey{
 		{"am", "x", 1, 0, depc.DeliverySuperseded}, {"am", "x", 1, 7, depc.DeliveryPending}, {"hook", "x", 1, 0, depc.DeliveryPending}})
 	for _, d := range get(s.AlertDeliveries(ctx, "acme", 0)).must(t) {
 		equal(t, "refresh's alert", d.Alert, a)
 	}
 	get(s.ChangeAlert(ctx, "acme", resolved(a, 2000), nil)).must(t)
-	equal(t, "QueueAlertRefresh(resolved)", get(s.QueueAlertRefresh(ctx, "acme", "x", 1, 8, []string{"am"})).must(t), 0)
-	_, err := s.QueueAlertRefresh(ctx, "acme", "nope", 1, 1, []string{"am"})
+	equal(t, "QueueAlertRefresh(resolved)", get(s.QueueAlertRefresh(ctx, "acme", "x", 1, 8, 1500, []string{"am"})).must(t), 0)
+	_, err := s.QueueAlertRefresh(ctx, "acme", "nope", 1, 1, 1500, []string{"am"})
 	wantCode(t, err, depc.ENOTFOUND, "QueueAlertRefresh(unknown alert)")
-	_, err = s.QueueAlertRefresh(ctx, "acme", "x", 2, 0, []string{"am"})
+	_, err = s.QueueAlertRefresh(ctx, "acme", "x", 2, 0, 1500, []string{"am"})
 	wantCode(t, err, depc.EINVALID, "QueueAlertRefresh(slot 0)")
 }
 
@@ -428,7 +431,7 @@ func testDeleteReceiver(t *testing.T, s Alerts) {
 	mustDo(t, s.DeleteAlertReceiver(ctx, "acme", "hook"))
 	equal(t, "deliveries", deliveries(t, s, "acme"), []deliveryKey{
 		{"am", "x", 1, 0, depc.DeliveryPending}, {"hook", "x", 1, 0, depc.DeliverySuperseded}})
-	now := get(s.AlertDeliveries(ctx, "acme", 1)).must(t)[0].CreatedAt
+	now := int64(1000) // when the alert fired: its deliveries are created and due then
 	equal(t, "claim", claimedKeys(get(s.ClaimAlertDeliveries(ctx, "one", now, 60, 10)).must(t)),
 		[]deliveryKey{{"am", "x", 1, 0, depc.DeliveryPending}})
 }
@@ -439,13 +442,11 @@ func testPrune(t *testing.T, s Alerts) {
 	a := firing("x", 1, 1000)
 	get(s.ChangeAlert(ctx, "acme", a, []string{"am"})).must(t)
 	get(s.ChangeAlert(ctx, "acme", firing("y", 1, 1000), []string{"am"})).must(t)
-	// Every write here is done well before now: deliveries are created
-	// at the store's clock.
-	now := get(s.AlertDeliveries(ctx, "acme", 1)).must(t)[0].CreatedAt + 600
+	now := int64(1600)
 	for _, c := range get(s.ClaimAlertDeliveries(ctx, "one", now, 60, 10)).must(t) {
 		mustDo(t, s.FinishAlertDelivery(ctx, c.ID, "one", depc.DeliveryResult{At: now}))
 	}
-	r := resolved(a, 2000)
+	r := resolved(a, 1100)
 	get(s.ChangeAlert(ctx, "acme", r, []string{"am"})).must(t)
 
 	// A pending delivery keeps its alert.
@@ -455,7 +456,7 @@ func testPrune(t *testing.T, s Alerts) {
 	for _, c := range get(s.ClaimAlertDeliveries(ctx, "one", now, 60, 10)).must(t) {
 		mustDo(t, s.FinishAlertDelivery(ctx, c.ID, "one", depc.DeliveryResult{At: now}))
 	}
-	// x ended at 2000, y fires: only x goes.
+	// x ended at 1100, y fires: only x goes.
 	equal(t, "PruneAlerts", get(s.PruneAlerts(ctx, now+1)).must(t), 2)
 	equal(t, "Alerts after prune", get(s.Alerts(ctx, "acme")).must(t), []depc.Alert{firing("y", 1, 1000)})
 	equal(t, "deliveries after prune", deliveries(t, s, "acme"), []deliveryKey{})
@@ -474,8 +475,8 @@ func testAlertsUnknownTeam(t *testing.T, s Alerts) {
 		"Alerts":                second(s.Alerts(ctx, "nope")),
 		"ChangeAlert":           second(s.ChangeAlert(ctx, "nope", firing("x", 1, 1), nil)),
 		"ChangeAlert(bad)":      second(s.ChangeAlert(ctx, "nope", depc.Alert{}, nil)),
-		"QueueAlertRefresh":     second(s.QueueAlertRefresh(ctx, "nope", "x", 1, 1, nil)),
-		"QueueAlertRefresh(0)":  second(s.QueueAlertRefresh(ctx, "nope", "x", 1, 0, nil)),
+		"QueueAlertRefresh":     second(s.QueueAlertRefresh(ctx, "nope", "x", 1, 1, 1500, nil)),
+		"QueueAlertRefresh(0)":  second(s.QueueAlertRefresh(ctx, "nope", "x", 1, 0, 1500, nil)),
 		"AlertDeliveries":       second(s.AlertDeliveries(ctx, "nope", 0)),
 	})
 }
@@ -493,13 +494,13 @@ func testAlertsTeamIsolation(t *testing.T, s Alerts) {
 	wantCode(t, s.DeleteAlertReceiver(ctx, "other", "hook"), depc.ENOTFOUND, "DeleteAlertReceiver(other, hook)")
 	equal(t, "Alerts(other)", get(s.Alerts(ctx, "other")).must(t), []depc.Alert(nil))
 	equal(t, "AlertDeliveries(other)", deliveries(t, s, "other"), []deliveryKey{})
-	_, err = s.QueueAlertRefresh(ctx, "other", "x", 1, 1, []string{"am"})
+	_, err = s.QueueAlertRefresh(ctx, "other", "x", 1, 1, 1500, []string{"am"})
 	wantCode(t, err, depc.ENOTFOUND, "QueueAlertRefresh(other)")
 
 	// The other team's alert of the same ID is its own, sent to its own
 	// receiver of the same name.
 	get(s.ChangeAlert(ctx, "other", a, []string{"am"})).must(t)
-	now := get(s.AlertDeliveries(ctx, "other", 1)).must(t)[0].CreatedAt
+	now := int64(1000) // when the alert fired: its deliveries are created and due then
 	cs := get(s.ClaimAlertDeliveries(ctx, "one", now, 60, 10)).must(t)
 	if len(cs) != 3 {
 		t.Fatalf("claimed %d deliveries, want 3", len(cs))
