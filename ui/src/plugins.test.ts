@@ -5,12 +5,13 @@ import { checkParameters, exampleText, findPlugin, freeQuery, pluginChoices, sug
 import fixture from '../e2e/plugins.json'
 
 const plugins = fixture as SourcePlugin[]
-const withLabel: SourcePlugin = { name: 'Influx', description: 'd', example: { url: 'http://x' }, secret_keys: ['token'], query_language: 'InfluxQL', node_label: true, checks: [] }
+const withLabel: SourcePlugin = { name: 'Influx', description: 'd', example: { url: 'http://x' }, secret_keys: ['token'], target_keys: ['url'], query_language: 'InfluxQL', node_label: true, checks: [] }
 const closed: SourcePlugin = {
   name: 'Gen',
   description: 'd',
   example: {},
   secret_keys: [],
+  target_keys: [],
   query_language: 'metric name',
   node_label: false,
   checks: [{ name: 'Ping', query: 'gen.ping', type: 'Threshold', threshold: '20', description: 'ms' }],
