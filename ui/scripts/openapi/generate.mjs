@@ -26,7 +26,9 @@ export function readSpec() {
 
 /** The text of src/openapi.d.ts for the given OpenAPI document. */
 export async function generate(spec = readSpec()) {
-  return HEADER + astToString(await openapiTS(spec, { alphabetize: false }))
+  // A property with a default stays optional: a client may leave it out
+  // (CheckParameters.missing), which defaultNonNullable would forbid.
+  return HEADER + astToString(await openapiTS(spec, { alphabetize: false, defaultNonNullable: false }))
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
