@@ -12,8 +12,9 @@ import { existsSync, readFileSync, statSync } from 'node:fs'
 import { extname, join, normalize, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import {
-  addDays, computeDay, createWorld, currentConfig, dayOf, dayResult, dayWindow, getNode, impacted, isDay,
-  labelAverage, labelsOf, listNodes, relatives, rootCause, ruleTimeline, saveConfig, validateConfig, worst,
+  addDays, annotationProblem, computeDay, createWorld, currentConfig, dayOf, dayResult, dayWindow, getNode, impacted, incident,
+  incidentMarkdown, isDay, labelAverage, labelsOf, listAnnotations, listNodes, relatives, rootCause, ruleTimeline, saveConfig,
+  validateConfig, worst,
 } from './model.mjs'
 
 class HttpError extends Error {
@@ -46,6 +47,10 @@ export function startMock({ port = 0, dist = resolve(fileURLToPath(new URL('..',
         if (out.status === 204) {
           res.writeHead(204)
           return res.end()
+        }
+        if (out.text !== undefined) {
+          res.writeHead(out.status ?? 200, { 'Content-Type': out.type })
+          return res.end(out.text)
         }
         res.writeHead(out.status ?? 200, { 'Content-Type': 'application/json' })
         return res.end(JSON.stringify(out.body))
@@ -141,6 +146,19 @@ function handle(world, method, url, auth, rawBody) {
     for (let d = s; d <= e && days.length < 400; d = addDays(d, 1)) days.push(d)
     return days
   }
+  // A window [from, to) of RFC 3339 instants; the mock computes days, so within one day.
+  const win = () => {
+    const f = q.get('from')
+    const t = q.get('to')
+    if (f === null && t === null) return null
+    const from = Date.parse(f ?? '') / 1000
+    const to = Date.parse(t ?? '') / 1000
+    if (!Number.isInteger(from)) throw bad(`from: ${JSON.stringify(f)} is not an RFC 3339 instant such as 2026-12-01T23:40:00Z`)
+    if (!Number.isInteger(to)) throw bad(`to: ${JSON.stringify(t)} is not an RFC 3339 instant`)
+    if (to <= from) throw bad('to: not after from')
+    if (dayOf(from, tz) !== dayOf(to - 1, tz)) throw bad('to: the mock API explains windows within one day of the team')
+    return { start: from, end: to }
+  }
   const limit = (def) => {
     const l = q.get('limit')
     if (l === null) return def
@@ -210,7 +228,55 @@ function handle(world, method, url, auth, rawBody) {
         const r = computeDay(team, today, Math.floor(world.now() / 60) * 60).get(key) ?? { qos: null, ok: 0, ko: 0, unknown: 0, downtime: [] }
         return { body: { day: today, qos: r.qos, ok: r.ok, ko: r.ko, unknown: r.unknown, downtime: r.downtime } }
       }
-      if (sub === 'rootcause' && method === 'GET') return { body: rootCause(team, key, day()) }
+      if (sub === 'rootcause' && method === 'GET') {
+        const w = win()
+        return { body: w ? rootCause(team, key, dayOf(w.start, tz), w) : rootCause(team, key, day()) }
+      }
+      if (sub === 'incident' && method === 'GET') {
+        const w = win() ?? dayWindow(day(), tz)
+        const format = q.get('format') ?? 'json'
+        if (!['json', 'markdown'].includes(format)) throw bad(`format: must be json or markdown, not ${JSON.stringify(format)}`)
+        const x = incident(team, key, dayOf(w.start, tz), w, world.now())
+        return format === 'markdown' ? { type: 'text/markdown; charset=utf-8', text: incidentMarkdown(x) } : { body: x }
+      }
+    }
+  }
+
+  // Annotations: editors write (here the admin token), everyone reads.
+  if (path === 'annotations' && method === 'GET') {
+    const label = q.get('label')
+    const name = q.get('name')
+    if (name && !label) throw bad('label: required with name')
+    const w = win() ?? (q.get('day') ? dayWindow(day(), tz) : null)
+    return { body: listAnnotations(team, { label, name, w, limit: limit(1000) }) }
+  }
+  if (path === 'annotations' && method === 'POST') {
+    write()
+    const b = json(rawBody)
+    const problem = annotationProblem(team, b)
+    if (problem) throw bad(problem)
+    if (b.name && !team.nodes.has(`${b.label}/${b.name}`)) throw notFound(`node ${b.label}/${b.name} not found`)
+    const at = Math.floor(world.now())
+    const a = { id: team.nextAnnotation++, label: b.label, name: b.name ?? '', from: b.from, to: b.to, text: b.text, author: user.user, created_at: at, updated_by: '', updated_at: at }
+    team.annotations.push(a)
+    return { status: 201, body: a }
+  }
+  if (rest[0] === 'annotations' && rest.length === 2) {
+    const a = team.annotations.find((x) => String(x.id) === rest[1])
+    if (!a) throw notFound(`annotation ${rest[1]} not found`)
+    if (method === 'GET') return { body: a }
+    if (method === 'PUT') {
+      write()
+      const b = json(rawBody)
+      const problem = annotationProblem(team, b)
+      if (problem) throw bad(problem)
+      Object.assign(a, { label: b.label, name: b.name ?? '', from: b.from, to: b.to, text: b.text, updated_by: user.user, updated_at: Math.floor(world.now()) })
+      return { body: a }
+    }
+    if (method === 'DELETE') {
+      write()
+      team.annotations = team.annotations.filter((x) => x !== a)
+      return { status: 204 }
     }
   }
 

@@ -140,6 +140,11 @@ export function createWorld(now = () => Date.now() / 1000) {
     { node: 'Filer/filer2', day: yesterday, from: 3 * 3600, to: 3 * 3600 + 600 },
     { node: 'Filer/filer2', day: yesterday, from: 4 * 3600, to: 4 * 3600 + 300 },
   ]
+  // A note of the team on filer1's outage.
+  acme.annotations.push({
+    id: acme.nextAnnotation++, label: 'Filer', name: 'filer1', from: dayStart(addDays(yesterday, -2), tz) + 10 * 3600, to: dayStart(addDays(yesterday, -2), tz) + 12 * 3600,
+    text: 'filer1: disk array degraded, replaced at 12:00', author: 'admin', created_at: Math.floor(t0 - DAY), updated_by: '', updated_at: Math.floor(t0 - DAY),
+  })
   acme.firstDay = addDays(yesterday, -59)
   acme.lastDay = yesterday
   acme.rejected = [
@@ -173,7 +178,7 @@ export function createWorld(now = () => Date.now() / 1000) {
 function newTeam(name, timezone) {
   return {
     name, timezone, nodes: new Map(), relations: [], sources: new Map(), checks: new Map(), rules: new Map(),
-    configs: [], runs: [], rejected: [], outages: [], cache: new Map(), virtual: null,
+    configs: [], runs: [], rejected: [], outages: [], cache: new Map(), virtual: null, annotations: [], nextAnnotation: 1,
   }
 }
 
@@ -419,10 +424,13 @@ export function worst(team, label, day, limit) {
     .slice(0, limit)
 }
 
-/** Root cause of a node's downtime on a day (semantics §7). */
-export function rootCause(team, key, day) {
-  const w = dayWindow(day, team.timezone)
-  const res = computeDay(team, day)
+/**
+ * Root cause of a node's downtime on a day (semantics §7), or over a window
+ * w inside one day (the mock computes days; the server any window).
+ */
+export function rootCause(team, key, day, win) {
+  const w = win ?? dayWindow(day, team.timezone)
+  const res = win ? clipDay(computeDay(team, day), w) : computeDay(team, day)
   const self = res.get(key) ?? { qos: null, ko: null, downtime: [] }
   const [label, ...rest] = key.split('/')
   const nodes = new Map([[key, { label, name: rest.join('/'), qos: self.qos }]])
@@ -447,13 +455,135 @@ export function rootCause(team, key, day) {
     .sort((a, b) => b.overlap - a.overlap || a.label.localeCompare(b.label) || a.name.localeCompare(b.name))
   // The mock does not explain (the server does: docs/rootcause.md): explanation null, as for a team whose config cannot.
   return {
-    node: { label, name: rest.join('/'), qos: self.qos, ko: self.ko },
+    node: { label, name: rest.join('/'), qos: self.qos, ko: self.ko, downtime: self.downtime },
     window: { from: w.start, to: w.end },
     causes,
     graph: { nodes: [...nodes.values()], edges },
     explanation: null,
     errors: [{ label, name: rest.join('/'), error: 'no explanation: the mock API does not explain' }],
+    annotations: annotationsOf(team, [...nodes.keys()], w),
   }
+}
+
+/** A day's results cut to a window inside it. */
+function clipDay(res, w) {
+  const out = new Map()
+  for (const [k, r] of res) {
+    if (!r.downtime) {
+      out.set(k, r)
+      continue
+    }
+    const down = clip(r.downtime, w)
+    const ko = total(down)
+    const len = w.end - w.start
+    out.set(k, { ...r, downtime: down, ko, ok: len - ko, unknown: 0, qos: round3((100 * (len - ko)) / len) })
+  }
+  return out
+}
+
+// ---- annotations -------------------------------------------------------------
+
+/** The notes of some nodes ("Label/name") and of their labels as a whole that meet w, by from. */
+export function annotationsOf(team, keys, w) {
+  const labels = new Set(keys.map((k) => k.split('/')[0]))
+  return team.annotations
+    .filter((a) => (a.name === '' ? labels.has(a.label) : keys.includes(`${a.label}/${a.name}`)) && a.from < w.end && a.to > w.start)
+    .sort((a, b) => a.from - b.from || a.to - b.to || a.id - b.id)
+}
+
+/** The team's notes a listing selects: of a node (with its label's), of a label, or all; over w. */
+export function listAnnotations(team, { label, name, w, limit = 1000 }) {
+  return team.annotations
+    .filter((a) => !label || (name ? a.label === label && (a.name === name || a.name === '') : a.label === label))
+    .filter((a) => !w || (a.from < w.end && a.to > w.start))
+    .sort((a, b) => a.from - b.from || a.to - b.to || a.id - b.id)
+    .slice(0, limit)
+}
+
+/** A note's check, as the server's (the messages name the field), or null. */
+export function annotationProblem(team, b) {
+  if (!b || typeof b !== 'object') return 'body: a JSON object is expected'
+  if (typeof b.label !== 'string' || !/^[A-Z]+[a-zA-Z0-9]*$/.test(b.label)) return `label: ${JSON.stringify(b.label)} must match ^[A-Z]+[a-zA-Z0-9]*$`
+  if (!Number.isInteger(b.from) || !Number.isInteger(b.to)) return 'from, to: Unix seconds required'
+  if (b.to <= b.from) return `to: ${b.to} is not after from (${b.from})`
+  if (b.to - b.from > 366 * DAY) return 'to: the range is longer than 366 days'
+  if (typeof b.text !== 'string' || !b.text.trim()) return 'text: required'
+  if (b.text.length > 4000) return `text: ${b.text.length} bytes, at most 4000`
+  if (b.name && !team.nodes.has(`${b.label}/${b.name}`)) return null // the server answers 404: see the route
+  return null
+}
+
+// ---- incident review -----------------------------------------------------------
+
+/**
+ * The incident review of a node over a window inside one day, in the
+ * server's shape (GET …/incident). The mock shares the node's KO time among
+ * its leaves by their overlap with it (the server explains it exactly,
+ * docs/rootcause.md); evidence is the leaves' KO datapoints during it.
+ */
+export function incident(team, key, day, w, now) {
+  const rc = rootCause(team, key, day, w)
+  const res = clipDay(computeDay(team, day), w)
+  const self = res.get(key) ?? { qos: null, ok: null, ko: null, unknown: null, downtime: [] }
+  const aggregation = self.ok === null
+  const leaves = rc.causes.map((c) => ({ ...c, own: res.get(`${c.label}/${c.name}`) })).filter((c) => (aggregation ? c.own.ko > 0 : c.overlap > 0))
+  const seconds = (c) => (aggregation ? c.own.ko : c.overlap)
+  const sum = leaves.reduce((a, c) => a + seconds(c), 0)
+  const lost = aggregation ? sum / Math.max(1, rc.graph.nodes.filter((n) => n.label !== rc.node.label).length) : self.ko
+  const share = (c) => (sum > 0 ? (seconds(c) * lost) / sum : 0)
+  const cfg = currentConfig(team)?.config ?? {}
+  const causes = leaves
+    .map((c) => {
+      const rule = (cfg[c.label]?.qos ?? '').replace(/^rule\.'?|'$/g, '')
+      const exec = ruleTimeline(team, rule, c.name, w, true)
+      const during = aggregation ? c.own.downtime : intersect(self.downtime, c.own.downtime)
+      const checks = exec.checks.map((ch) => {
+        const evidence = (ch.points?.[0]?.values ?? [])
+          .filter(([t]) => during.some((d) => t + 60 > d.from && t < d.to) && ch.downtime.some((d) => t >= d.from && t < d.to))
+          .map(([t, v]) => ({ series: ch.points[0].name, at: t, value: v, from: t, to: t + 60 }))
+        return { name: ch.name, type: ch.type, threshold: ch.threshold, ko: total(intersect(ch.downtime, during)), share: 0, evidence: evidence.slice(0, 20), evidence_total: evidence.length }
+      })
+      const ko = checks.reduce((a, ch) => a + ch.ko, 0)
+      for (const ch of checks) ch.share = ko > 0 ? round3((ch.ko * share(c)) / ko) : 0
+      return { label: c.label, name: c.name, qos: c.qos, seconds: seconds(c), share: round3(share(c)), checks }
+    })
+    .sort((a, b) => b.share - a.share || a.label.localeCompare(b.label) || a.name.localeCompare(b.name))
+  const parentOf = (leaf) => rc.graph.edges.find((e) => e.to.label === leaf.label && e.to.name === leaf.name)?.from
+  const paths = causes.map((c) => {
+    const steps = [{ label: c.label, name: c.name, seconds: c.seconds, share: c.share }]
+    for (let p = parentOf(c); p; p = parentOf(p)) {
+      const r = res.get(`${p.label}/${p.name}`)
+      steps.unshift({ label: p.label, name: p.name, seconds: r?.ko ?? null, share: c.share })
+      if (p.label === rc.node.label && p.name === rc.node.name) break
+    }
+    return { share: c.share, steps }
+  })
+  const edges = new Map()
+  for (const p of paths) for (let i = 1; i < p.steps.length; i++) edges.set(`${p.steps[i - 1].label}/${p.steps[i - 1].name}>${p.steps[i].label}/${p.steps[i].name}`, { from: { label: p.steps[i - 1].label, name: p.steps[i - 1].name }, to: { label: p.steps[i].label, name: p.steps[i].name } })
+  const inGraph = new Set([key, ...paths.flatMap((p) => p.steps.map((s) => `${s.label}/${s.name}`))])
+  const fmt = (s) => (s >= 3600 ? `${Math.floor(s / 3600)} h${s % 3600 ? ` ${Math.floor((s % 3600) / 60)} min` : ''}` : s >= 60 ? `${Math.floor(s / 60)} min` : `${s} s`)
+  const summary = aggregation
+    ? `QoS ${self.qos}, most lost by ${causes.slice(0, 3).map((c) => c.name).join(', ') || 'nothing'}`
+    : self.ko === 0 ? 'never KO in the window' : `KO ${fmt(self.ko)} because of KO children: ${causes.slice(0, 3).map((c) => `${c.name} (${fmt(Math.round(c.share))})`).join(', ')}`
+  const link = `/t/${encodeURIComponent(team.name)}/labels/${encodeURIComponent(rc.node.label)}/nodes/${encodeURIComponent(rc.node.name)}/incident?from=${iso(w.start)}&to=${iso(w.end)}`
+  return {
+    team: team.name, timezone: team.timezone, node: { label: rc.node.label, name: rc.node.name }, window: { from: w.start, to: w.end }, link, generated_at: Math.floor(now),
+    qos: self.qos, ok: self.ok, ko: self.ko, unknown: self.unknown, downtime: aggregation ? null : self.downtime, lost: round3(lost), summary,
+    causes, unexplained: [], paths, reasons: [], children: [],
+    graph: { nodes: rc.graph.nodes.filter((n) => inGraph.has(`${n.label}/${n.name}`)).map((n) => ({ ...n, share: key === `${n.label}/${n.name}` ? round3(lost) : causes.find((c) => c.label === n.label && c.name === n.name)?.share ?? 0, unexplained: 0, leaf: Boolean(res.get(`${n.label}/${n.name}`)?.leaf) })), edges: [...edges.values()] },
+    annotations: rc.annotations, errors: [],
+  }
+}
+
+const iso = (t) => new Date(t * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z')
+
+/** The Markdown of an incident, in the server's outline (incident.Report.Markdown). */
+export function incidentMarkdown(x) {
+  const lines = [`# Incident review: ${x.node.label} ${x.node.name}`, '', '## Summary', '', x.summary, '', '## Causes', '']
+  x.causes.forEach((c, i) => lines.push(`${i + 1}. ${c.label} ${c.name}: ${c.seconds} s (${x.lost > 0 ? ((100 * c.share) / x.lost).toFixed(1) : '0'} %)`))
+  lines.push('', '## Notes', '')
+  for (const a of x.annotations) lines.push(`- ${a.label} ${a.name || '(all)'} · ${a.author}`, '', `  > ${a.text}`, '')
+  return lines.join('\n') + '\n'
 }
 
 // ---- config validation ------------------------------------------------------

@@ -148,6 +148,95 @@ const scenarios = {
     await shot(page, 'node')
   },
 
+  async incident({ page }) {
+    // Customer → cause → evidence → note → export: an incident reviewer goes
+    // from the offer's bad day to the component that caused it, with times,
+    // notes what the team learned and exports it for the postmortem.
+    const { day } = await badDay()
+    await page.goto(`${base}/t/${enc(team)}/labels/Offer/nodes/premium?day=${day}`)
+    await page.locator('#rootcause').getByRole('link', { name: 'Incident view' }).click()
+    await page.waitForURL(/\/labels\/Offer\/nodes\/premium\/incident\?from=.*&to=/)
+    const offerUrl = new URL(page.url())
+    const offer = (await api(`${T}/labels/Offer/nodes/premium/incident?${offerUrl.searchParams}`)).body
+    assert(offer.causes.length > 0, `the API names the causes of premium's loss on ${day}`)
+    await page.getByTestId('incident-summary').waitFor()
+    assert((await page.getByTestId('incident-summary').innerText()).trim() === offer.summary, `the incident view says the API's summary: ${offer.summary}`)
+    assert((await page.getByTestId('incident-cause').count()) === offer.causes.length, `the view ranks the ${offer.causes.length} causes`)
+    const first = page.getByTestId('incident-cause').first()
+    assert((await first.locator('th').innerText()).trim() === `${offer.causes[0].label} ${offer.causes[0].name}`, 'the first cause is the API\'s')
+    await shot(page, 'incident-offer')
+
+    // The cause: its leaf page shows its rule's checks and datapoints directly.
+    const top = offer.causes[0]
+    await first.locator('th a').click()
+    await page.waitForURL(new RegExp(`/labels/${top.label}/nodes/${enc(top.name)}\\?day=`))
+    const checks = page.locator('#checks [data-testid="rule-result"]')
+    await checks.waitFor({ timeout: 30000 })
+    assert((await checks.locator('.timeline').first().locator('.tl-lane:not(.tl-axis)').count()) >= 2, 'the leaf page draws its rule and each check')
+    await checks.locator('.points-chart canvas').first().waitFor()
+    await shot(page, 'leaf-checks')
+
+    // The website's incident: its timeline, the causal subgraph, the evidence.
+    await page.goto(`${base}/t/${enc(team)}/labels/Website/nodes/foo.com?day=${day}`)
+    await page.locator('#rootcause').getByRole('link', { name: 'Incident view' }).click()
+    await page.waitForURL(/\/nodes\/foo\.com\/incident\?/)
+    const permalink = page.url()
+    const q = new URL(permalink).searchParams
+    const x = (await api(`${T}/labels/Website/nodes/foo.com/incident?${q}`)).body
+    await page.getByTestId('incident-summary').waitFor()
+    assert((await page.getByTestId('incident-summary').innerText()).trim() === x.summary, `foo.com's summary is the API's: ${x.summary}`)
+    assert((await page.getByTestId('permalink').innerText()).trim() === permalink, `the permanent link is the page's URL (${permalink})`)
+    await page.locator('#summary .tl-ko').first().waitFor()
+    await page.locator('#graph canvas').first().waitFor()
+    const withEvidence = x.causes.findIndex((c) => c.checks.some((ch) => ch.evidence.length > 0))
+    assert(withEvidence >= 0, 'a cause of foo.com comes with its datapoints')
+    await page.getByTestId('incident-cause').nth(withEvidence).getByRole('link', { name: 'datapoints' }).click()
+    const ev = page.locator(`#evidence-${withEvidence}`)
+    await ev.locator('.evidence-table tbody tr').first().waitFor()
+    const point = x.causes[withEvidence].checks.find((ch) => ch.evidence.length > 0).evidence[0]
+    const cell = (await ev.locator('.evidence-table tbody tr').first().locator('td').nth(2).innerText()).trim()
+    assert(cell === String(point.value ?? 'null'), `the first datapoint's value ${cell} is the API's ${point.value}`)
+
+    // A note: written in the view, stored by the API with its author, drawn on the timeline.
+    const text = `e2e note ${Date.now().toString(36)}: filer replaced`
+    let noteId = null
+    try {
+      await page.locator('#notes').getByRole('button', { name: 'Add a note…' }).click()
+      const form = page.getByRole('form', { name: 'New note' })
+      await form.getByRole('textbox', { name: /^Note on/ }).fill(text)
+      await form.getByRole('button', { name: 'Add the note' }).click()
+      await page.getByTestId('note').filter({ hasText: text }).waitFor()
+      const notes = (await api(`${T}/annotations?label=Website&name=foo.com`)).body
+      const saved = notes.find((a) => a.text === text)
+      assert(saved && saved.author, `the API keeps the note with its author (${JSON.stringify(saved)})`)
+      noteId = saved.id
+      await page.locator('#summary .tl-note').first().waitFor()
+      await shot(page, 'incident')
+
+      // Export: Markdown and JSON, ready to paste into a postmortem.
+      const exported = async (name) => {
+        const [dl] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name }).click()])
+        const { readFile } = await import('node:fs/promises')
+        return { file: dl.suggestedFilename(), text: await readFile(await dl.path(), 'utf8') }
+      }
+      const md = await exported('Export Markdown')
+      assert(md.file.startsWith('incident-Website-foo.com-') && md.file.endsWith('.md'), `the Markdown file is named for the incident (${md.file})`)
+      assert(md.text.startsWith('# Incident review: Website foo.com'), 'the Markdown is the review of foo.com')
+      assert(md.text.includes(x.summary), 'the Markdown says the summary')
+      assert(md.text.includes(text), 'the Markdown holds the new note')
+      const js = await exported('Export JSON')
+      const doc = JSON.parse(js.text)
+      assert(doc.node.name === 'foo.com' && doc.causes.length === x.causes.length && doc.annotations.some((a) => a.text === text), 'the JSON export has the causes and the note')
+
+      // The permanent link shows the same review.
+      await page.goto(permalink)
+      await page.getByTestId('incident-summary').waitFor()
+      assert((await page.getByTestId('incident-summary').innerText()).trim() === x.summary, 'the permanent link shows the same review')
+    } finally {
+      if (noteId !== null) await api(`${T}/annotations/${noteId}`, { method: 'DELETE' })
+    }
+  },
+
   async explorer({ page }) {
     const { day, rc } = await badDay()
     await page.goto(`${base}/t/${enc(team)}/labels/Website/nodes/foo.com/explore?day=${day}`)

@@ -48,6 +48,13 @@ export type Config = Schemas['Config']
 export type ConfigVersion = Schemas['ConfigVersion']
 export type RuleRun = Omit<Schemas['RuleExecution'], 'checks'> & { checks: CheckResult[] }
 export type Rejected = Schemas['Rejection']
+/** A note of the team on a node (or on a whole label, name '') over [from, to). */
+export type Annotation = Schemas['Annotation']
+export type AnnotationRequest = Schemas['AnnotationRequest']
+/** An incident review: a node over a window (GET …/incident). */
+export type Incident = Schemas['Incident']
+export type IncidentGraphNode = Schemas['IncidentGraphNode']
+export type Leaf = Schemas['RootCauseLeaf']
 
 /**
  * One datapoint [instant, value]: OpenAPI 3.0 cannot say "a pair", so the
@@ -146,6 +153,33 @@ export async function request<T>(path: string, opts: RequestOptions = {}): Promi
   }
   if (opts.method && opts.method !== 'GET') invalidate()
   return body as T
+}
+
+/** GETs a text answer (the Markdown of an incident); errors as request's. */
+export async function requestText(path: string, opts: { signal?: AbortSignal } = {}): Promise<string> {
+  const headers: Record<string, string> = {}
+  const token = getToken()
+  if (token) headers.Authorization = `Bearer ${token}`
+  let res: Response
+  try {
+    res = await fetch(API_BASE + path, { headers, signal: opts.signal })
+  } catch (e) {
+    if ((e as Error).name === 'AbortError') throw e
+    throw new ApiError(0, 'network', `The API is unreachable (${(e as Error).message}).`)
+  }
+  const text = await res.text()
+  if (!res.ok) {
+    let err: { code?: string; message?: string } | undefined
+    try {
+      err = (JSON.parse(text) as { error?: { code?: string; message?: string } }).error
+    } catch {
+      err = undefined
+    }
+    const e = new ApiError(res.status, err?.code ?? httpCode(res.status), err?.message ?? (text.trim().slice(0, 300) || `HTTP ${res.status}`))
+    if (res.status === 401) for (const fn of unauthorized) fn(e)
+    throw e
+  }
+  return text
 }
 
 function httpCode(status: number): string {

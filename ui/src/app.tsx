@@ -17,6 +17,7 @@ const Labels = lazy(() => import('./pages/Labels'))
 const LabelPage = lazy(() => import('./pages/Label'))
 const NodePage = lazy(() => import('./pages/Node'))
 const Explorer = lazy(() => import('./pages/Explorer'))
+const IncidentPage = lazy(() => import('./pages/Incident'))
 const ConfigPage = lazy(() => import('./pages/Config'))
 const Sources = lazy(() => import('./pages/Sources'))
 const Checks = lazy(() => import('./pages/Checks'))
@@ -148,6 +149,7 @@ function TeamShell({ team, rest, onSignOut }: { team: string; rest: string[]; on
     else if (page === 'labels' && a && !b) view = <LabelPage label={a} />
     else if (page === 'labels' && a && b === 'nodes' && c && rest.length === 4) view = <NodePage label={a} name={c} />
     else if (page === 'labels' && a && b === 'nodes' && c && rest[4] === 'explore' && rest.length === 5) view = <Explorer label={a} name={c} />
+    else if (page === 'labels' && a && b === 'nodes' && c && rest[4] === 'incident' && rest.length === 5) view = <IncidentPage label={a} name={c} />
     else if (page === 'config' && !a) view = <ConfigPage />
     else if (page === 'sources' && !a) view = <Sources />
     else if (page === 'checks' && !a) view = <Checks />

@@ -3,6 +3,7 @@
 // handler answers every client-side route with the app.
 
 import { useSyncExternalStore, type AnchorHTMLAttributes, type MouseEvent } from 'react'
+import { isoOf } from './time'
 
 export interface Location {
   path: string
@@ -110,6 +111,9 @@ export const urls = {
   label: (t: string, l: string) => `/t/${enc(t)}/labels/${enc(l)}`,
   node: (t: string, l: string, n: string) => `/t/${enc(t)}/labels/${enc(l)}/nodes/${enc(n)}`,
   explore: (t: string, l: string, n: string) => `/t/${enc(t)}/labels/${enc(l)}/nodes/${enc(n)}/explore`,
+  /** The incident view of a node over [from, to) (Unix seconds): a permanent URL, instants in RFC 3339 UTC. */
+  incident: (t: string, l: string, n: string, w: { start: number; end: number }) =>
+    `/t/${enc(t)}/labels/${enc(l)}/nodes/${enc(n)}/incident?from=${isoOf(w.start)}&to=${isoOf(w.end)}`,
   config: (t: string) => `/t/${enc(t)}/config`,
   sources: (t: string) => `/t/${enc(t)}/sources`,
   checks: (t: string) => `/t/${enc(t)}/checks`,

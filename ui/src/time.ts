@@ -198,3 +198,29 @@ export function weekday(day: string): string {
   const [y, m, d] = parseDay(day)
   return ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'][new Date(Date.UTC(y, m - 1, d)).getUTCDay()]
 }
+
+/** "2026-12-01T23:40:00Z": instant t in RFC 3339, UTC, whole seconds (the API's from and to). */
+export function isoOf(t: number): string {
+  return new Date(Math.floor(t) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z')
+}
+
+/** Parses an RFC 3339 instant ("2026-12-01T23:40:00Z", "…+01:00") into Unix seconds; null if it is not one. */
+export function parseIso(s: string | null | undefined): number | null {
+  if (!s || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i.test(s)) return null
+  const ms = Date.parse(s)
+  return Number.isFinite(ms) ? Math.floor(ms / 1000) : null
+}
+
+/** The longest window a root cause or an incident covers (the API's limit). */
+export const MAX_WINDOW = 31 * 86400
+
+/**
+ * The window [from, to) of a URL's from and to (RFC 3339), or null when they
+ * are absent, malformed, empty or longer than MAX_WINDOW.
+ */
+export function windowOfParams(params: URLSearchParams): Window | null {
+  const start = parseIso(params.get('from'))
+  const end = parseIso(params.get('to'))
+  if (start === null || end === null || end <= start || end - start > MAX_WINDOW) return null
+  return { start, end }
+}

@@ -21,10 +21,21 @@ export interface Lane {
   emphasis?: boolean
 }
 
+/** A note of the team drawn over the timelines (an annotation). */
+export interface TimelineNote {
+  key: string | number
+  from: number
+  to: number
+  /** What the note is about and says, for its tooltip. */
+  text: string
+}
+
 interface Props {
   window: Window
   tz: string
   lanes: Lane[]
+  /** The team's notes over the window, drawn in a lane of their own under the others. */
+  notes?: TimelineNote[]
   /** Intervals drawn as faint bands across every lane (the node's own KO, for root causes). */
   guides?: Interval[] | null
   /** Everything after this instant is the future (live today). */
@@ -42,7 +53,7 @@ const OK = '#9ecae1'
  * the team's zone. KO intervals are hatched as well as coloured, and each one
  * has a tooltip with its exact times; lanes carry an accessible summary.
  */
-export function Timeline({ window: w, tz, lanes, guides, until, labelWidth: wantLabel = 160, laneHeight = 22, caption }: Props) {
+export function Timeline({ window: w, tz, lanes, notes, guides, until, labelWidth: wantLabel = 160, laneHeight = 22, caption }: Props) {
   const [ref, width] = useWidth<HTMLDivElement>(800)
   const id = useId().replace(/:/g, '')
   // On a phone the label and aside columns shrink so the drawing keeps most of the width.
@@ -99,6 +110,25 @@ export function Timeline({ window: w, tz, lanes, guides, until, labelWidth: want
           </div>
         )
       })}
+      {notes && notes.length > 0 && (
+        <div className="tl-lane tl-notes">
+          <div className="tl-label" style={{ width: labelWidth }}>
+            notes
+          </div>
+          <svg width={svgWidth} height={14} role="img" aria-label={`${notes.length} note${notes.length === 1 ? '' : 's'}: ${notes.map((n) => `${fmt(Math.max(n.from, w.start))}–${fmt(Math.min(n.to, w.end))} ${n.text}`).join('; ')}`} className="tl-svg">
+            {notes.map((n) => {
+              const seg = segments([{ from: n.from, to: n.to }], w, svgWidth, 3)[0]
+              if (!seg) return null
+              return (
+                <rect key={n.key} x={seg.x} y="2" width={seg.width} height="10" rx="2" className="tl-note">
+                  <title>{`${fmt(seg.from)} – ${fmt(seg.to)}: ${n.text}`}</title>
+                </rect>
+              )
+            })}
+          </svg>
+          <div className="tl-aside" />
+        </div>
+      )}
       <div className="tl-lane tl-axis" aria-hidden="true">
         <div className="tl-label" style={{ width: labelWidth }} />
         <svg width={svgWidth} height={18}>
@@ -123,6 +153,7 @@ export function Timeline({ window: w, tz, lanes, guides, until, labelWidth: want
         <span><i className="key-ko" /> KO</span>
         <span><i className="key-unk" /> unknown</span>
         {guides && guides.length > 0 && <span><i className="key-guide" /> the node's KO time</span>}
+        {notes && notes.length > 0 && <span><i className="key-note" /> a note</span>}
       </div>
     </figure>
   )

@@ -1,5 +1,6 @@
 import { useMemo } from 'react'
-import { teamPath, type Label, type Run, type TeamQos, type Worst } from '../api'
+import { teamPath, type Annotation, type Label, type Run, type TeamQos, type Worst } from '../api'
+import { NoteList, NotesStrip } from '../components/Annotations'
 import { PageHeader, Section } from '../components/common'
 import LineChart from '../components/LineChart'
 import { QosBadge, QosLegend } from '../components/Qos'
@@ -12,7 +13,7 @@ import { formatDelta, formatQos } from '../format'
 import { useApi, useTitle } from '../hooks'
 import { rangeFromParams, rangeQuery } from '../range'
 import { Link, href, urls, useParams } from '../router'
-import { dayStart, daysBetween, yesterday } from '../time'
+import { addDays, dayStart, daysBetween, isoOf, yesterday } from '../time'
 import { summarise } from '../qosdata'
 
 export default function Dashboard() {
@@ -86,6 +87,8 @@ export default function Dashboard() {
         </Async>
       </Section>
 
+      <TeamNotes start={range.start} end={range.end} />
+
       <Section title={`Worst nodes on ${lastDay} (yesterday)`} id="worst">
         <WorstGrid labels={labels} day={lastDay} />
       </Section>
@@ -141,5 +144,33 @@ function WorstCard({ label, day }: { label: string; day: string }) {
         }
       </Async>
     </div>
+  )
+}
+
+/** Shown on the dashboard: the newest notes of the range. */
+const DASHBOARD_NOTES = 10
+
+/** The team's notes over the dashboard's days, on a strip and listed newest first. */
+function TeamNotes({ start, end }: { start: string; end: string }) {
+  const { team, tz } = useTeam()
+  const w = { start: dayStart(start, tz), end: dayStart(addDays(end, 1), tz) }
+  const notes = useApi<Annotation[]>(`${teamPath(team.name)}/annotations?from=${isoOf(w.start)}&to=${isoOf(w.end)}`)
+  const newest = useMemo(() => [...(notes.data ?? [])].reverse().slice(0, DASHBOARD_NOTES), [notes.data])
+  return (
+    <Section title={`Notes, ${start} → ${end}`} id="notes">
+      <Async {...notes} what="Loading the team's notes">
+        {(list) =>
+          list.length === 0 ? (
+            <Empty>No note of the team in this range. Notes are added on a node's page or in an incident view.</Empty>
+          ) : (
+            <>
+              <NotesStrip notes={list} window={w} />
+              <NoteList notes={newest} onChanged={notes.reload} />
+              {list.length > DASHBOARD_NOTES && <p className="muted">The {DASHBOARD_NOTES} newest of {list.length}.</p>}
+            </>
+          )
+        }
+      </Async>
+    </Section>
   )
 }

@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useState, type FormEvent } from 'react'
-import { cachedGet, nodePath, pool, type ApiError, type DayQos, type DependenciesResponse, type NodeKeyPage, type NodeRef, type RootCause } from '../api'
+import { cachedGet, nodePath, pool, type ApiError, type DayQos, type DependenciesResponse, type Label, type NodeKeyPage, type NodeRef, type RootCause } from '../api'
+import { parseQos } from '../configgraph'
 import { PageHeader, Section } from '../components/common'
 import Graph, { type GraphEdge, type GraphNode } from '../components/Graph'
 import { QosBadge, QosLegend } from '../components/Qos'
@@ -9,7 +10,7 @@ import { useTeam } from '../context'
 import { formatInt, formatQos } from '../format'
 import { toApiError, useApi, useTitle } from '../hooks'
 import { Link, href, setParams, urls, useParams } from '../router'
-import { addDays, dayDiff, isDay, parseLocal, toLocalInput, yesterday } from '../time'
+import { addDays, dayDiff, dayWindow, formatClock, formatInstant, isDay, parseLocal, toLocalInput, yesterday } from '../time'
 
 /** Above this many nodes the drawing gets slow and unreadable; the list still shows all. */
 const MAX_DRAWN = 400
@@ -203,12 +204,36 @@ export default function Explorer({ label, name }: { label: string; name: string 
         </aside>
       </div>
 
-      <ImpactedPanel label={sel?.label ?? label} name={sel?.name ?? name} />
+      <ImpactedPanel label={sel?.label ?? label} name={sel?.name ?? name} day={day} />
     </>
   )
 }
 
-function ImpactedPanel({ label, name }: { label: string; name: string }) {
+/**
+ * The labels above a label in the config: those whose expression lists it,
+ * and theirs, transitively. Only they can hold a node that depends on a
+ * node of the label.
+ */
+export function ancestorLabels(labels: readonly Label[], label: string): string[] {
+  const parents = new Map<string, string[]>()
+  for (const l of labels) {
+    if (!l.qos) continue
+    for (const child of parseQos(l.qos).uses) parents.set(child, [...(parents.get(child) ?? []), l.name])
+  }
+  const seen = new Set<string>()
+  const todo = [label]
+  while (todo.length > 0) {
+    for (const p of parents.get(todo.pop()!) ?? []) {
+      if (!seen.has(p) && p !== label) {
+        seen.add(p)
+        todo.push(p)
+      }
+    }
+  }
+  return [...seen].sort()
+}
+
+function ImpactedPanel({ label, name, day }: { label: string; name: string; day: string }) {
   const { team, tz, labels } = useTeam()
   const [ancestor, setAncestor] = useState('')
   const [at, setAt] = useState('')
@@ -218,14 +243,21 @@ function ImpactedPanel({ label, name }: { label: string; name: string }) {
   const [next, setNext] = useState<string | null>(null)
   const [error, setError] = useState<ApiError | null>(null)
   const [busy, setBusy] = useState(false)
-  const choices = labels.filter((l) => l.name !== label)
+  const choices = ancestorLabels(labels, label)
+  // Without a time, the middle of the day the explorer shows.
+  const dayW = dayWindow(day, tz)
+  const noon = Math.floor((dayW.start + dayW.end) / 2)
 
   useEffect(() => {
     setQuery(null)
     setPages([])
     setNext(null)
     setError(null)
-  }, [label, name])
+  }, [label, name, day])
+  // An ancestor label is kept while it still is one; one alone is chosen.
+  useEffect(() => {
+    if (!choices.includes(ancestor)) setAncestor(choices.length === 1 ? choices[0] : '')
+  }, [choices.join(','), ancestor]) // eslint-disable-line react-hooks/exhaustive-deps
 
   useEffect(() => {
     if (!query) return
@@ -255,7 +287,7 @@ function ImpactedPanel({ label, name }: { label: string; name: string }) {
     setError(null)
     setAfter(null)
     setPages([])
-    setQuery({ label: ancestor, at: at ? parseLocal(at, tz) : null })
+    setQuery({ label: ancestor, at: at ? parseLocal(at, tz) : noon })
   }
 
   return (
@@ -266,8 +298,8 @@ function ImpactedPanel({ label, name }: { label: string; name: string }) {
           <select id={id} value={ancestor} onChange={(e) => setAncestor(e.target.value)} required>
             <option value="">choose…</option>
             {choices.map((l) => (
-              <option key={l.name} value={l.name}>
-                {l.name}
+              <option key={l} value={l}>
+                {l}
               </option>
             ))}
           </select>
@@ -278,7 +310,7 @@ function ImpactedPanel({ label, name }: { label: string; name: string }) {
           <input type="datetime-local" value={at} onChange={(e) => setAt(e.target.value)} aria-describedby="at-help" />
         </label>
         <span id="at-help" className="help">
-          empty = now ({tz})
+          empty = {day} at {formatClock(noon, tz, false)} ({tz}), the day shown
         </span>
         <button type="submit" className="button primary small">
           Find impacted nodes
@@ -291,17 +323,15 @@ function ImpactedPanel({ label, name }: { label: string; name: string }) {
       </form>
       {error && <ErrorBox error={error} />}
       {busy && pages.length === 0 && <Loading what="Finding impacted nodes" />}
+      {choices.length === 0 && <Empty>No label of the config has {label} below it: nothing can depend on {name}.</Empty>}
       {query && !busy && !error && pages.length === 0 && (
         <Empty>
-          No {query.label} node depends on {name} through relations active {query.at === null ? 'now' : 'at that time'}.
+          No {query.label} node depends on {name} through relations active {query.at === null ? 'now' : `at ${formatInstant(query.at, tz)}`}.
         </Empty>
       )}
       {pages.length > 0 && (
         <>
-          <p>
-            {pages.length}
-            {next ? '+' : ''} {query?.label} node{pages.length === 1 ? '' : 's'} depend on {name}:
-          </p>
+          <p data-testid="impacted-count">{impactedText(pages.length, Boolean(next), query?.label ?? '', name)}</p>
           <ul className="chips">
             {pages.map((n) => (
               <li key={idOf(n)}>
@@ -320,3 +350,9 @@ function ImpactedPanel({ label, name }: { label: string; name: string }) {
   )
 }
 
+
+/** "1 Offer node depends on foo.com:", "3+ Offer nodes depend on foo.com:". */
+export function impactedText(n: number, more: boolean, label: string, name: string): string {
+  const one = n === 1 && !more
+  return `${n}${more ? '+' : ''} ${label} node${one ? '' : 's'} depend${one ? 's' : ''} on ${name}:`
+}

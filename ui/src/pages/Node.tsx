@@ -1,5 +1,9 @@
 import { useEffect, useMemo, useState } from 'react'
-import { cachedGet, nodePath, pool, type ApiError, type DayQos, type Dependency, type DependenciesResponse, type Node, type RootCause } from '../api'
+import { cachedGet, nodePath, pool, request, seg, teamPath, type Annotation, type ApiError, type DayQos, type Dependency, type DependenciesResponse, type Node, type RootCause, type RuleRun } from '../api'
+import { NotesPanel, notesOnTimeline, useNotes } from '../components/Annotations'
+import { RuleResult } from '../components/RuleResult'
+import { WindowPicker } from '../components/WindowPicker'
+import { parseQos } from '../configgraph'
 import { PageHeader, PeriodsText, Section, periodText } from '../components/common'
 import { DayBars } from '../components/DayBars'
 import { ExplanationView } from '../components/Explanation'
@@ -12,7 +16,7 @@ import { formatDuration, formatInt, formatShare } from '../format'
 import { toApiError, useApi, useTitle } from '../hooks'
 import { rangeFromParams, rangeQuery } from '../range'
 import { Link, href, setParams, urls, useParams } from '../router'
-import { addDays, dayDiff, dayWindow, daysBetween, formatInDay, isDay, today, yesterday } from '../time'
+import { addDays, dayDiff, dayWindow, daysBetween, formatInDay, formatInstant, isDay, isoOf, today, windowOfParams, yesterday, type Window } from '../time'
 
 /** Causes whose own timelines are fetched and drawn; the rest are listed. */
 const DRAWN_CAUSES = 8
@@ -70,8 +74,9 @@ export default function NodePage({ label, name }: { label: string; name: string 
         </Async>
       </Section>
 
-      <DayPanel path={path} day={day} />
-      <RootCausePanel path={path} day={day} />
+      <DayPanel path={path} day={day} label={label} name={name} />
+      <RuleChecksPanel label={label} name={name} day={day} />
+      <RootCausePanel path={path} day={day} label={label} name={name} />
       <RelativesPanel path={path} day={day} />
       <LivePanel path={path} />
     </>
@@ -93,16 +98,17 @@ function DayNav({ day }: { day: string }) {
   )
 }
 
-function DayPanel({ path, day }: { path: string; day: string }) {
+function DayPanel({ path, day, label, name }: { path: string; day: string; label: string; name: string }) {
   const { tz } = useTeam()
   const res = useApi<DayQos[]>(`${path}/qos?start=${day}&end=${day}`)
   const w = dayWindow(day, tz)
+  const notes = useNotes({ label, name, window: w })
   return (
     <Section title={`${day}`} id="day" actions={<DayNav day={day} />}>
       <Async {...res} what="Loading the day">
         {(list) => {
           const d = list.find((x) => x.day === day)
-          if (!d) return <Empty>No run computed {day} for this node.</Empty>
+          if (!d) return <><Empty>No run computed {day} for this node.</Empty><DayNotes label={label} name={name} window={w} notes={notes.data} reload={notes.reload} /></>
           const aggregation = d.ok === null && d.ko === null
           return (
             <>
@@ -134,7 +140,7 @@ function DayPanel({ path, day }: { path: string; day: string }) {
                 <p className="muted">This node's QoS is an aggregation of its dependencies' QoS: it has a value, not a timeline.</p>
               ) : (
                 <>
-                  <Timeline window={w} tz={tz} lanes={[{ key: 'node', label: 'this node', name: 'this node', downtime: d.downtime, unknown: d.qos === null, unknownSeconds: d.unknown, emphasis: true }]} />
+                  <Timeline window={w} tz={tz} notes={notesOnTimeline(notes.data)} lanes={[{ key: 'node', label: 'this node', name: 'this node', downtime: d.downtime, unknown: d.qos === null, unknownSeconds: d.unknown, emphasis: true }]} />
                   {d.downtime && d.downtime.length > 0 && (
                     <details className="downtime">
                       <summary>
@@ -162,10 +168,54 @@ function DayPanel({ path, day }: { path: string; day: string }) {
                   )}
                 </>
               )}
+              <DayNotes label={label} name={name} window={w} notes={notes.data} reload={notes.reload} />
             </>
           )
         }}
       </Async>
+    </Section>
+  )
+}
+
+/** The team's notes on the node (and on its label) during the day, and the form to add one. */
+function DayNotes({ label, name, window: w, notes, reload }: { label: string; name: string; window: Window; notes: Annotation[] | undefined; reload: () => void }) {
+  return (
+    <details className="day-notes" open={(notes?.length ?? 0) > 0} id="notes">
+      <summary>Notes ({notes?.length ?? '…'})</summary>
+      <NotesPanel subject={{ label, name }} window={w} notes={notes ?? []} onChanged={reload} empty="No note on this node this day." />
+    </details>
+  )
+}
+
+/**
+ * A leaf's checks and datapoints on the day, directly (its label's rule
+ * executed for the node): what the Rules page shows after retyping the
+ * node and the day.
+ */
+function RuleChecksPanel({ label, name, day }: { label: string; name: string; day: string }) {
+  const { team, tz, labels } = useTeam()
+  const expr = labels.find((l) => l.name === label)?.qos ?? null
+  const rule = expr ? parseQos(expr).rule : null
+  const w = dayWindow(day, tz)
+  const [state, setState] = useState<{ key: string; result?: RuleRun; error?: ApiError }>({ key: '' })
+  const key = `${rule}\u0000${name}\u0000${w.start}`
+  useEffect(() => {
+    if (!rule) return
+    const ctl = new AbortController()
+    setState({ key: '' })
+    request<RuleRun>(`${teamPath(team.name)}/rules/${seg(rule)}/execute`, { method: 'POST', body: { name, start: w.start, end: w.end }, signal: ctl.signal }).then(
+      (result) => setState({ key, result }),
+      (e) => (e as Error).name !== 'AbortError' && setState({ key, error: toApiError(e) }),
+    )
+    return () => ctl.abort()
+  }, [key]) // eslint-disable-line react-hooks/exhaustive-deps
+  if (!rule) return null
+  return (
+    <Section title={`Checks of rule ${rule} on ${day}`} id="checks" actions={<Link to={href(urls.rules(team.name), { rule, node: name, day })}>Rules page</Link>}>
+      <p className="help">This node is a leaf: its timeline is the AND of its rule's checks, computed from the sources now (nothing stored).</p>
+      {state.error && <ErrorBox error={state.error} />}
+      {!state.result && !state.error && <Loading what={`Running ${rule} for ${name}`} />}
+      {state.result && <RuleResult result={state.result} window={w} />}
     </Section>
   )
 }
@@ -198,23 +248,26 @@ function useDayQos(team: string, keys: { label: string; name: string }[], day: s
   return got
 }
 
-function RootCausePanel({ path, day }: { path: string; day: string }) {
+function RootCausePanel({ path, day, label, name }: { path: string; day: string; label: string; name: string }) {
   const { team, tz } = useTeam()
-  const rc = useApi<RootCause>(`${path}/rootcause?day=${day}`)
-  const drawn = useMemo(() => (rc.data?.causes ?? []).filter((c) => c.overlap > 0).slice(0, DRAWN_CAUSES), [rc.data])
-  const own = useDayQos(team.name, rc.data ? [rc.data.node, ...drawn] : [], day)
-  const w = dayWindow(day, tz)
+  // Any window of up to 31 days (?from=&to=, RFC 3339) instead of the day: an incident from 23:40 to 00:25.
+  const custom = windowOfParams(useParams())
+  const w = custom ?? dayWindow(day, tz)
+  const rc = useApi<RootCause>(custom ? `${path}/rootcause?from=${isoOf(w.start)}&to=${isoOf(w.end)}` : `${path}/rootcause?day=${day}`)
+  // The leaves' own timelines are the stored days': drawn for a day only.
+  const drawn = useMemo(() => (custom ? [] : (rc.data?.causes ?? []).filter((c) => c.overlap > 0).slice(0, DRAWN_CAUSES)), [rc.data, custom])
+  const own = useDayQos(team.name, drawn, day)
+  const span = custom ? 'in the window' : `on ${day}`
   // The leaves that were KO at the same time as the node, by overlap.
   const overlap = (data: RootCause) => {
     const ko = data.node.ko ?? 0
-    const nodeDay = own[`${data.node.label}\u0000${data.node.name}`]
-    const nodeDown = nodeDay && !(nodeDay instanceof Error) ? nodeDay.downtime : null
+    const nodeDown = data.node.downtime
     if (data.node.ko === null && data.node.qos !== null) {
       // An aggregation has a QoS but no timeline: nothing overlaps it; show its leaves, worst first.
       return <AggregationLeaves data={data} day={day} />
     }
     if (ko === 0) {
-      return <Empty>{data.node.qos === null ? 'Nothing is known about this node on this day.' : `No KO time on ${day}: nothing to explain.`}</Empty>
+      return <Empty>{data.node.qos === null ? `Nothing is known about this node ${span}.` : `No KO time ${span}: nothing to explain.`}</Empty>
     }
     const causes = data.causes
     const lanes: Lane[] = [
@@ -243,7 +296,7 @@ function RootCausePanel({ path, day }: { path: string; day: string }) {
     return (
       <>
         <p className="lead">
-          {data.node.name} was KO for <strong>{formatDuration(ko)}</strong> on {day}.{' '}
+          {data.node.name} was KO for <strong>{formatDuration(ko)}</strong> {span}.{' '}
           {causes.length > 0 && causes[0].overlap > 0 ? (
             <>
               <strong data-testid="top-cause">
@@ -255,7 +308,7 @@ function RootCausePanel({ path, day }: { path: string; day: string }) {
             'No leaf dependency was KO at the same time.'
           )}
         </p>
-        {drawn.length > 0 && <Timeline window={w} tz={tz} lanes={lanes} guides={nodeDown} caption="KO intervals of the node and of its leaf dependencies, the node's KO time shaded" />}
+        <Timeline window={w} tz={tz} lanes={lanes} notes={notesOnTimeline(data.annotations)} guides={nodeDown} caption={drawn.length > 0 ? "KO intervals of the node and of its leaf dependencies, the node's KO time shaded" : "KO intervals of the node"} />
         <table className="data compact" aria-label="Leaf dependencies ranked by seconds of overlap">
           <thead>
             <tr>
@@ -295,12 +348,34 @@ function RootCausePanel({ path, day }: { path: string; day: string }) {
     )
   }
   return (
-    <Section title="Root cause" id="rootcause">
+    <Section
+      title={custom ? `Root cause, ${formatInstant(w.start, tz)} → ${formatInstant(w.end, tz)}` : `Root cause on ${day}`}
+      id="rootcause"
+      actions={
+        <Link className="button small" to={urls.incident(team.name, label, name, w)}>
+          Incident view
+        </Link>
+      }
+    >
+      <div className="window-row">
+        <WindowPicker window={w} onChange={(nw) => setParams({ from: isoOf(nw.start), to: isoOf(nw.end) })} submitText="Explain this window" />
+        {custom && (
+          <button type="button" className="button small ghost" onClick={() => setParams({ from: null, to: null })}>
+            Back to the day
+          </button>
+        )}
+      </div>
       <Async {...rc} what="Looking for root causes">
         {(data) => (
           <>
             {data.explanation && <ExplanationView x={data.explanation} day={day} />}
             {overlap(data)}
+            {data.annotations.length > 0 && (
+              <details className="rc-notes">
+                <summary>Notes on this subgraph ({data.annotations.length})</summary>
+                <NotesPanel subject={{ label, name }} window={w} notes={data.annotations} onChanged={rc.reload} />
+              </details>
+            )}
           </>
         )}
       </Async>
