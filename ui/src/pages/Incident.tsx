@@ -207,7 +207,7 @@ export function Review({ x, window: w, onNotesChanged }: { x: Incident; window: 
           <Graph
             nodes={graph.nodes}
             edges={graph.edges}
-            height={Math.min(520, 140 + 90 * Math.min(6, graph.nodes.length))}
+            height={Math.min(520, 60 + 110 * Math.max(2, ...x.paths.map((p) => p.steps.length)))}
             ariaLabel={`The causal subgraph of ${x.node.name}: ${graph.nodes.length} nodes on its causal paths. The tables below list them.`}
           />
           <QosLegend />
