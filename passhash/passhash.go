@@ -28,8 +28,7 @@ func Hash(token string) string {
 	salt := make([]byte, saltLen)
 	rand.Read(salt) // never fails (crypto/rand, Go 1.24+)
 	key := argon2.IDKey([]byte(token), salt, passes, memoryKiB, lanes, keyLen)
-	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, memoryKiB, passes, lanes,
-		base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(key))
+	return phc{memory: memoryKiB, passes: passes, lanes: lanes, salt: salt, key: key}.String()
 }
 
 // LegacySHA256 is the prefix of the SHA-256 hashes of depc before argon2id.
@@ -41,7 +40,7 @@ var ErrMalformed = errors.New("passhash: malformed hash")
 // maxParams bound what a stored hash may ask of Verify: a hash is read
 // from the database, and must not make one check take minutes.
 const (
-	maxMemoryKiB = 1 << 20 // 1 GiB
+	maxMemoryKiB = 256 << 10 // 256 MiB
 	maxPasses    = 16
 	maxLanes     = 16
 )
@@ -59,25 +58,11 @@ func Verify(hash, token string) (ok, rehash bool, err error) {
 		ok = subtle.ConstantTimeCompare(got[:], want) == 1
 		return ok, ok, nil
 	}
-	parts := strings.Split(hash, "$")
-	if len(parts) != 6 || parts[0] != "" || parts[1] != "argon2id" {
-		return false, false, ErrMalformed
+	ph, err := parse(hash)
+	if err != nil {
+		return false, false, err
 	}
-	var version int
-	if _, err := fmt.Sscanf(parts[2], "v=%d", &version); err != nil || version != argon2.Version {
-		return false, false, ErrMalformed
-	}
-	var m, t uint32
-	var p uint8
-	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil ||
-		m < 8 || m > maxMemoryKiB || t < 1 || t > maxPasses || p < 1 || p > maxLanes {
-		return false, false, ErrMalformed
-	}
-	salt, err1 := base64.RawStdEncoding.DecodeString(parts[4])
-	want, err2 := base64.RawStdEncoding.DecodeString(parts[5])
-	if err1 != nil || err2 != nil || len(salt) < 8 || len(want) < 16 || len(want) > 64 {
-		return false, false, ErrMalformed
-	}
+	m, t, p, salt, want := ph.memory, ph.passes, ph.lanes, ph.salt, ph.key
 	got := argon2.IDKey([]byte(token), salt, t, m, p, uint32(len(want)))
 	ok = subtle.ConstantTimeCompare(got, want) == 1
 	return ok, ok && (m < memoryKiB || t < passes), nil
@@ -86,3 +71,42 @@ func Verify(hash, token string) (ok, rehash bool, err error) {
 // Legacy returns the old form of a SHA-256 hash of a token, as depc
 // stored it before argon2id (for stores and tests that meet one).
 func Legacy(sum [sha256.Size]byte) string { return LegacySHA256 + hex.EncodeToString(sum[:]) }
+
+// phc is an argon2id hash read from its PHC string.
+type phc struct {
+	memory, passes uint32
+	lanes          uint8
+	salt, key      []byte
+}
+
+// parse reads an argon2id PHC string, refusing parameters that would make
+// one check take minutes or gigabytes.
+func parse(hash string) (phc, error) {
+	parts := strings.Split(hash, "$")
+	if len(parts) != 6 || parts[0] != "" || parts[1] != "argon2id" {
+		return phc{}, ErrMalformed
+	}
+	var version int
+	if n, err := fmt.Sscanf(parts[2], "v=%d", &version); err != nil || n != 1 || version != argon2.Version || parts[2] != fmt.Sprintf("v=%d", version) {
+		return phc{}, ErrMalformed
+	}
+	var h phc
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &h.memory, &h.passes, &h.lanes); err != nil ||
+		parts[3] != fmt.Sprintf("m=%d,t=%d,p=%d", h.memory, h.passes, h.lanes) ||
+		h.memory < 8*uint32(h.lanes) || h.memory > maxMemoryKiB || h.passes < 1 || h.passes > maxPasses || h.lanes < 1 || h.lanes > maxLanes {
+		return phc{}, ErrMalformed
+	}
+	var err1, err2 error
+	h.salt, err1 = base64.RawStdEncoding.Strict().DecodeString(parts[4])
+	h.key, err2 = base64.RawStdEncoding.Strict().DecodeString(parts[5])
+	if err1 != nil || err2 != nil || len(h.salt) < 8 || len(h.salt) > 64 || len(h.key) < 16 || len(h.key) > 64 {
+		return phc{}, ErrMalformed
+	}
+	return h, nil
+}
+
+// String writes the hash in its PHC form.
+func (h phc) String() string {
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, h.memory, h.passes, h.lanes,
+		base64.RawStdEncoding.EncodeToString(h.salt), base64.RawStdEncoding.EncodeToString(h.key))
+}
