@@ -388,6 +388,27 @@ func TestCatchUp(t *testing.T) {
 	close(g.release)
 }
 
+// The catch-up runs in one scheduler at a time: while another holds its
+// lease, a starting scheduler skips it (the other queues the nights).
+func TestCatchUpOnce(t *testing.T) {
+	real := time.Now().UTC()
+	today := time.Date(real.Year(), real.Month(), real.Day()+3, 0, 0, 0, 0, time.UTC)
+	w := newWorld(t, today.Add(10*time.Hour), newGraph(false), scheduler.Options{CatchUpDays: 2})
+	w.team("utc", "", true)
+	w.must(w.state.AcquireLease(w.ctx, "scheduler/catch-up", "another scheduler", w.clock.Now(), time.Minute))
+	runs, err := w.s.CatchUp(w.ctx)
+	w.must(err)
+	if len(runs) != 0 || len(w.runs("utc")) != 0 {
+		t.Errorf("catch-up while another scheduler catches up queued %v", days(w.runs("utc")))
+	}
+	w.must(w.state.ReleaseLease(w.ctx, "scheduler/catch-up", "another scheduler"))
+	runs, err = w.s.CatchUp(w.ctx)
+	w.must(err)
+	if len(runs) != 1 || len(runs[0].Days) != 2 {
+		t.Errorf("catch-up once the lease is free: %v", days(runs))
+	}
+}
+
 // A day whose lease expired was interrupted by the end of its worker's
 // process: it is computed again (after the days already done) with an
 // error entry saying so; a day interrupted too often fails its run.
