@@ -48,7 +48,7 @@ var allowedImports = map[string][]string{
 	"objective":         {"", "qos", "qos/budget", "compute"},
 	"incident":          {"", "compute"},
 	"alert":             {"", "qos", "qos/budget", "compute", "objective", "source/outbound"},
-	"api":               {"", "qos", "qos/budget", "compute", "objective", "incident", "message", "limits", "passhash", "github.com/labstack/echo/", "github.com/prometheus/client_golang/"},
+	"api":               {"", "qos", "qos/budget", "compute", "objective", "incident", "message", "limits", "passhash", "source/outbound", "github.com/labstack/echo/", "github.com/prometheus/client_golang/"},
 	"passhash":          {"golang.org/x/crypto/"},
 	"ui":                {},
 	"cmd/depc":          {"*"},

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/depc-dev/depc"
 	"github.com/depc-dev/depc/api"
 	"github.com/depc-dev/depc/source/plugins"
 )
@@ -362,6 +363,12 @@ func TestOpenAPIResponses(t *testing.T) {
 	e.call("PUT", "/teams/acme/labels/Website/nodes/foo.com/objective", map[string]any{"target": 99.9, "window": "calendar_month"}, http.StatusOK, nil)
 	e.call("POST", "/teams/acme/maintenance", map[string]any{"label": "Filer", "from": tutorialStart + 86400, "to": tutorialStart + 86400 + 60, "reason": "r"}, http.StatusCreated, nil)
 	e.call("POST", "/teams/acme/annotations", map[string]any{"label": "Filer", "name": "filer1", "from": tutorialStart, "to": tutorialStart + 60, "text": "a note"}, http.StatusCreated, nil)
+	e.call("PUT", "/teams/acme/alerts/receivers/am", map[string]any{"type": "alertmanager", "url": "http://127.0.0.1:9093"}, http.StatusOK, nil)
+	e.call("PUT", "/teams/acme/alerts/receivers/hook", map[string]any{"type": "webhook", "url": "https://hooks.example.com/", "secret": "webhook-secret-0123456789"}, http.StatusOK, nil)
+	if _, err := e.state.ChangeAlert(e.ctx, "acme", depc.Alert{ID: "x", Seq: 1, Firing: true, StartsAt: tutorialStart,
+		Labels: map[string]string{"alertname": "DepcDayUnderTarget"}, Annotations: map[string]string{"summary": "s"}}, []string{"am", "hook"}); err != nil {
+		t.Fatal(err)
+	}
 	day := "?start=" + tutorialDay + "&end=" + tutorialDay
 	paths := map[string]string{
 		"/users": "", "/users/{user}": "", "/users/{user}/tokens": "", "/me": "", "/plugins": "", "/teams": "", "/teams/{team}": "", "/teams/{team}/grants": "", "/teams/{team}/limits": "",
@@ -389,9 +396,13 @@ func TestOpenAPIResponses(t *testing.T) {
 		"/teams/{team}/labels/{label}/nodes/{name}/incident":  "?day=" + tutorialDay,
 		"/teams/{team}/annotations":                           "?label=Filer&name=filer1",
 		"/teams/{team}/annotations/{id}":                      "",
+		"/teams/{team}/alerts":                                "",
+		"/teams/{team}/alerts/deliveries":                     "",
+		"/teams/{team}/alerts/receivers":                      "",
+		"/teams/{team}/alerts/receivers/{receiver}":           "",
 	}
 	params := strings.NewReplacer("{team}", "acme", "{label}", "Website", "{name}", "foo.com", "{source}", "Fake",
-		"{check}", "Server%20Ping", "{rule}", "Servers", "{id}", "1", "{user}", "vic")
+		"{check}", "Server%20Ping", "{rule}", "Servers", "{id}", "1", "{user}", "vic", "{receiver}", "hook")
 	for p, q := range paths {
 		op := doc["paths"].(map[string]any)[p].(map[string]any)["get"].(map[string]any)
 		s := op["responses"].(map[string]any)["200"].(map[string]any)["content"].(map[string]any)["application/json"].(map[string]any)["schema"].(map[string]any)

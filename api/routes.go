@@ -107,6 +107,14 @@ var apiRoutes = []route{
 	{http.MethodPut, "/teams/:team/maintenance/:id", editor, (*Server).putMaintenance},
 	{http.MethodDelete, "/teams/:team/maintenance/:id", editor, (*Server).deleteMaintenance},
 
+	// Alerts (issue 14).
+	{http.MethodGet, "/teams/:team/alerts", viewer, (*Server).listAlerts},
+	{http.MethodGet, "/teams/:team/alerts/deliveries", viewer, (*Server).listDeliveries},
+	{http.MethodGet, "/teams/:team/alerts/receivers", manager, (*Server).listReceivers},
+	{http.MethodGet, "/teams/:team/alerts/receivers/:receiver", manager, (*Server).getReceiver},
+	{http.MethodPut, "/teams/:team/alerts/receivers/:receiver", manager, (*Server).putReceiver},
+	{http.MethodDelete, "/teams/:team/alerts/receivers/:receiver", manager, (*Server).deleteReceiver},
+
 	// Annotations (issue 13).
 	{http.MethodPost, "/teams/:team/annotations", editor, (*Server).createAnnotation},
 	{http.MethodGet, "/teams/:team/annotations", viewer, (*Server).listAnnotations},

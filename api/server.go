@@ -12,6 +12,7 @@ import (
 	"github.com/depc-dev/depc/compute"
 	"github.com/depc-dev/depc/limits"
 	"github.com/depc-dev/depc/objective"
+	"github.com/depc-dev/depc/source/outbound"
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 	"github.com/prometheus/client_golang/prometheus"
@@ -55,6 +56,7 @@ type State interface {
 	depc.ObjectiveStore
 	depc.MaintenanceStore
 	depc.AnnotationStore
+	depc.AlertStore
 	Ping(ctx context.Context) error
 }
 
@@ -71,6 +73,9 @@ type Deps struct {
 	// they open sources to validate them and their checks on save, name
 	// the secrets masked in answers, and are listed by GET /plugins.
 	Plugins depc.SourcePlugins
+	// Outbound checks the URLs of alert receivers as the sources' guard
+	// checks theirs (optional: the default policy).
+	Outbound *outbound.Guard
 	// UI serves the web app at / (optional).
 	UI http.Handler
 	// Gatherer serves /metrics (optional: prometheus.DefaultGatherer).
@@ -102,6 +107,8 @@ type Server struct {
 	auth *authCache
 	// budgets is Deps.Budgets or its default.
 	budgets *objective.Budgets
+	// outbound is Deps.Outbound or the default guard.
+	outbound *outbound.Guard
 	// openAPIDoc is the document GET /openapi.json serves.
 	openAPIDoc []byte
 
@@ -157,6 +164,10 @@ func newServer(cfg Config, deps Deps) *Server {
 		}
 		s.budgets = objective.New(deps.State, live)
 		s.budgets.Now = s.now
+	}
+	s.outbound = deps.Outbound
+	if s.outbound == nil {
+		s.outbound = outbound.Default()
 	}
 	if s.deps.Gatherer == nil {
 		s.deps.Gatherer = prometheus.DefaultGatherer

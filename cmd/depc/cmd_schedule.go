@@ -71,6 +71,8 @@ func scheduleCommand(ctx context.Context, args []string, stdout, stderr io.Write
 	if err := sched.Start(ctx); err != nil {
 		return fmt.Errorf("scheduler: %w", err)
 	}
+	stopAlerts := startAlerts(ctx, cfg, st, comp, log)
+	defer stopAlerts()
 	fmt.Fprintf(stdout, "depc: scheduler running (nightly %s UTC, catch-up %d days, %d workers, owner %s; probes and metrics at %s)\n",
 		cfg.Scheduler.Nightly, cfg.Scheduler.CatchUpDays, cfg.Scheduler.Workers, sched.Owner(), url)
 	select {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"reflect"
 	"strconv"
@@ -50,6 +51,7 @@ type Config struct {
 	Scheduler SchedulerConfig `yaml:"scheduler"`
 	API       APIConfig       `yaml:"api"`
 	Sources   SourcesConfig   `yaml:"sources"`
+	Alerts    AlertsConfig    `yaml:"alerts"`
 	// Limits are the default per-team limits on ingestion (HTTP and Kafka;
 	// docs/isolation.md): labels and nodes of a team's graph, bytes of
 	// one message, messages per second (per process). 0 means no limit.
@@ -65,6 +67,34 @@ type SourcesConfig struct {
 	// addresses and cloud metadata services, which are refused unless
 	// listed here.
 	Allow []string `yaml:"allow"`
+}
+
+// AlertsConfig is the alerting on objectives (docs/alerts.md): the
+// processes that run the scheduler (`serve`, `schedule`) evaluate the
+// teams' alerts and deliver them. Receivers reach only what sources.allow
+// lets sources reach.
+type AlertsConfig struct {
+	// Enabled evaluates and delivers alerts.
+	Enabled bool `yaml:"enabled"`
+	// Interval is how often every team with a receiver is evaluated.
+	Interval time.Duration `yaml:"interval"`
+	// Poll is how often due deliveries are looked for (a change found by
+	// this process's evaluation is sent at once).
+	Poll time.Duration `yaml:"poll"`
+	// Refresh is how often a firing alert is sent again to the
+	// Alertmanagers, which resolve an alert nobody repeats; they hold a
+	// firing alert for 4 × Refresh.
+	Refresh time.Duration `yaml:"refresh"`
+	// Retention is how long finished deliveries and resolved alerts are
+	// kept.
+	Retention time.Duration `yaml:"retention"`
+	// Live measures today for the burn rates (as the budgets of the API
+	// do with live=true). Off, burn rates look back from the start of
+	// today, which spares a large team a live computation per evaluation.
+	Live bool `yaml:"live"`
+	// ExternalURL, when set, is the URL of depc's UI that alerts link to
+	// (Alertmanager's generatorURL).
+	ExternalURL string `yaml:"external_url"`
 }
 
 // GraphConfig selects the graph store.
@@ -197,7 +227,9 @@ func DefaultConfig() Config {
 		},
 		Scheduler: SchedulerConfig{Enabled: true, Nightly: "01:15", CatchUpDays: 3, Workers: 1, Lease: scheduler.DefaultLeaseTTL},
 		API:       APIConfig{BodyLimit: 1 << 20, MessagesBodyLimit: 16 << 20, Decimals: 3},
-		Limits:    depc.Limits{Labels: 200, Nodes: 5_000_000, MessageBytes: depc.MaxMessageBytes, MessagesPerSecond: 20_000},
+		Alerts: AlertsConfig{Enabled: true, Interval: time.Minute, Poll: 5 * time.Second, Refresh: time.Hour,
+			Retention: 30 * 24 * time.Hour, Live: true},
+		Limits: depc.Limits{Labels: 200, Nodes: 5_000_000, MessageBytes: depc.MaxMessageBytes, MessagesPerSecond: 20_000},
 	}
 }
 
@@ -390,6 +422,22 @@ func (c Config) Validate() error {
 	}
 	if _, err := outbound.New(c.Sources.policy(), nil); err != nil {
 		bad("%s", depc.ErrorMessage(err))
+	}
+	a := c.Alerts
+	if a.Interval < time.Second || a.Interval > 24*time.Hour {
+		bad("alerts.interval: must be between 1s and 24h, not %s", a.Interval)
+	}
+	if a.Poll < time.Second || a.Poll > 10*time.Minute {
+		bad("alerts.poll: must be between 1s and 10m, not %s", a.Poll)
+	}
+	if a.Refresh < time.Minute || a.Refresh > 24*time.Hour {
+		bad("alerts.refresh: must be between 1m and 24h, not %s", a.Refresh)
+	}
+	if a.Retention < 24*time.Hour {
+		bad("alerts.retention: must be at least 24h, not %s", a.Retention)
+	}
+	if u, err := url.Parse(a.ExternalURL); a.ExternalURL != "" && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "") {
+		bad("alerts.external_url: must be an http or https URL, not %q", a.ExternalURL)
 	}
 	if len(errs) > 0 {
 		return fmt.Errorf("config: %s", strings.Join(errs, "; "))

@@ -161,6 +161,7 @@ func serve(ctx context.Context, name string, args []string, stdout, stderr io.Wr
 			return fmt.Errorf("scheduler: %w", err)
 		}
 		defer sched.Stop()
+		defer startAlerts(ctx, cfg, st, comp, log)()
 	}
 
 	var token string
@@ -222,7 +223,7 @@ func serve(ctx context.Context, name string, args []string, stdout, stderr io.Wr
 			Decimals: cfg.API.Decimals, MetricsToken: cfg.API.MetricsToken,
 		}, api.Deps{
 			Graph: st.graph, State: st.state, Computer: comp, Runs: sched,
-			Plugins: st.plugins, UI: ui.Handler(),
+			Plugins: st.plugins, Outbound: st.guard, UI: ui.Handler(),
 			Gatherer: reg, Registerer: reg, Logger: log, Degraded: degraded, Limits: guard,
 		})
 	} else {

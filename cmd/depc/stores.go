@@ -35,6 +35,9 @@ type stores struct {
 	// plugins are the source plugins the teams' sources may use: the one
 	// list of source/plugins.
 	plugins depc.SourcePlugins
+	// guard is the outbound guard of sources.allow, which the requests of
+	// sources and alert receivers go through.
+	guard *outbound.Guard
 }
 
 // openStores opens the graph store (embedded in DataDir/graph, or Neo4j
@@ -81,7 +84,7 @@ func openStores(ctx context.Context, cfg Config, log *slog.Logger) (*stores, err
 	}
 	ps := plugins.Guarded(guard)
 	sst := sealed.Wrap(st, keys, ps)
-	return &stores{graph: g, state: sst, sealed: sst, plugins: ps}, nil
+	return &stores{graph: g, state: sst, sealed: sst, plugins: ps, guard: guard}, nil
 }
 
 // openState opens the state store that state.backend names.
