@@ -25,6 +25,7 @@ import (
 	"github.com/depc-dev/depc/source/fake"
 	"github.com/depc-dev/depc/source/plugins"
 	"github.com/depc-dev/depc/state/sqlite"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // adminToken is the admin token of every test server.
@@ -101,9 +102,10 @@ func newEnvWith(t testing.TB, ps depc.SourcePlugins, opts ...option) *env {
 	for _, o := range opts {
 		o(&cfg)
 	}
+	reg := prometheus.NewRegistry()
 	h := api.New(cfg, api.Deps{
 		Graph: g, State: st, Computer: comp, Runs: sched,
-		Plugins: ps, Logger: log, Now: now,
+		Plugins: ps, Logger: log, Now: now, Gatherer: reg, Registerer: reg,
 	})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)

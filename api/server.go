@@ -120,6 +120,13 @@ func New(cfg Config, deps Deps) *Server {
 	s := newServer(cfg, deps)
 	s.openAPIDoc = document(deps.Plugins)
 	s.register()
+	if deps.Registerer != nil && deps.State != nil {
+		// The domain's figures belong to the API process: the other
+		// processes (consume, schedule) export only their own.
+		if err := deps.Registerer.Register(newDomainMetrics(deps.State, s.budgets, s.now, s.log)); err != nil {
+			s.log.Warn("domain metrics not registered", "error", err)
+		}
+	}
 	return s
 }
 
