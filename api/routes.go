@@ -54,6 +54,9 @@ var apiRoutes = []route{
 	{http.MethodGet, "/teams/:team/labels/:label/nodes/:name/dependencies", viewer, (*Server).dependencies},
 	{http.MethodGet, "/teams/:team/labels/:label/nodes/:name/dependents", viewer, (*Server).dependents},
 	{http.MethodGet, "/teams/:team/labels/:label/nodes/:name/impacted", viewer, (*Server).impacted},
+	{http.MethodGet, "/teams/:team/labels/:label/nodes/:name/impacted/count", viewer, (*Server).impactedCount},
+	{http.MethodGet, "/teams/:team/labels/:label/nodes/:name/impacted/csv", viewer, (*Server).impactedCSV},
+	{http.MethodGet, "/teams/:team/labels/:label/nodes/:name/dependencies/count", viewer, (*Server).dependencyCount},
 
 	// Sources, checks, rules, config.
 	{http.MethodGet, "/plugins", anyUser, (*Server).listPlugins},
