@@ -38,6 +38,7 @@ type StateStore interface {
 	MaintenanceStore
 	AnnotationStore
 	AlertStore
+	AuditStore
 
 	// Ping checks that the database answers (readiness).
 	Ping(ctx context.Context) error

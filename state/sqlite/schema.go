@@ -363,6 +363,28 @@ CREATE TABLE lease (
 	expires INTEGER NOT NULL
 ) WITHOUT ROWID;
 `,
+
+	// 9: the audit log (issue 12): every write made through the API.
+	// team_id becomes NULL when the team is deleted: its entries stay in
+	// the whole log (the admins'), under the name it had, and a new team
+	// of the same name does not read them. AUTOINCREMENT so that an id is
+	// never reused, which paging by id relies on. An empty before or after
+	// is none.
+	`
+CREATE TABLE audit (
+	id      INTEGER PRIMARY KEY AUTOINCREMENT,
+	at      INTEGER NOT NULL,
+	team_id INTEGER REFERENCES team(id) ON DELETE SET NULL,
+	team    TEXT NOT NULL,
+	actor   TEXT NOT NULL,
+	action  TEXT NOT NULL,
+	target  TEXT NOT NULL,
+	status  INTEGER NOT NULL,
+	before  BLOB NOT NULL,
+	after   BLOB NOT NULL
+);
+CREATE INDEX audit_team ON audit(team_id, id);
+`,
 }
 
 // pageSize is the page size of a new database file. Bigger pages than

@@ -86,7 +86,12 @@ func fill(t *testing.T, s depc.StateStore) string {
 		_, err = s.ChangeAlert(ctx, team, depc.Alert{ID: "x", Seq: 1, Firing: true, StartsAt: 1000,
 			Labels: map[string]string{"alertname": "DayUnderTarget"}, Annotations: map[string]string{"summary": "under"}}, []string{am.Name})
 		must(t, err)
+		_, err = s.AddAudit(ctx, depc.AuditEntry{Team: team, User: "alice", Action: "PUT /teams/{team}/config", Target: "/teams/" + team + "/config",
+			Status: 200, Before: json.RawMessage(`{"id": 1}`), After: json.RawMessage(`{"id": 2}`)})
+		must(t, err)
 	}
+	_, err = s.AddAudit(ctx, depc.AuditEntry{User: "admin", Action: "POST /teams", Target: "/teams", Status: 201})
+	must(t, err)
 	must(t, s.AcquireLease(ctx, "scheduler/job/nightly", "w", time.Now(), time.Hour))
 	return token
 }
@@ -108,6 +113,8 @@ func view(t *testing.T, s depc.StateStore) string {
 	put("tokens", tokens, err)
 	teams, err := s.Teams(ctx)
 	put("teams", teams, err)
+	audit, err := s.Audit(ctx, depc.AuditFilter{})
+	put("audit", audit, err)
 	for _, tm := range teams {
 		n := tm.Name + "/"
 		v1, err := s.TeamLimits(ctx, tm.Name)

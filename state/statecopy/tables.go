@@ -84,6 +84,8 @@ var tables = []table{
 	{name: "alert_delivery", identity: true, cols: cols("id", kInt, "team_id", kInt, "receiver", kText, "alert_id", kText,
 		"seq", kInt, "slot", kInt, "alert", kText, "status", kText, "attempts", kInt, "last_error", kText, "created_at", kInt,
 		"next_attempt_at", kInt, "delivered_at", kInt, "claimed_by", kText, "claimed_until", kInt)},
+	{name: "audit", identity: true, counter: true, cols: cols("id", kInt, "at", kInt, "team_id", kIntNull, "team", kText, "actor", kText,
+		"action", kText, "target", kText, "status", kInt, "before", kBytes, "after", kBytes)},
 }
 
 // Tables and columns that are not copied, and why.

@@ -12,7 +12,8 @@ import (
 
 // Run runs the whole conformance suite, every part (RunTeams,
 // RunAccounts, RunRejections, RunCatalog, RunRuns, RunResults,
-// RunObjectives, RunMaintenance, RunAnnotations, RunAlerts) and RunWhole,
+// RunObjectives, RunMaintenance, RunAnnotations, RunAlerts, RunAudit) and
+// RunWhole,
 // against the store that open returns. open is called once per subtest and
 // must return a new, empty store; the suite closes it when the subtest
 // ends.
@@ -27,6 +28,7 @@ func Run[S depc.StateStore](t *testing.T, open func(t *testing.T) S) {
 	t.Run("Maintenance", func(t *testing.T) { RunMaintenance(t, open) })
 	t.Run("Annotations", func(t *testing.T) { RunAnnotations(t, open) })
 	t.Run("Alerts", func(t *testing.T) { RunAlerts(t, open) })
+	t.Run("Audit", func(t *testing.T) { RunAudit(t, open) })
 	t.Run("Whole", func(t *testing.T) { RunWhole(t, open) })
 }
 
@@ -83,6 +85,11 @@ type (
 	Alerts interface {
 		depc.TeamStore
 		depc.AlertStore
+		io.Closer
+	}
+	Audit interface {
+		depc.TeamStore
+		depc.AuditStore
 		io.Closer
 	}
 )
