@@ -371,7 +371,7 @@ func TestOpenAPIResponses(t *testing.T) {
 	}
 	day := "?start=" + tutorialDay + "&end=" + tutorialDay
 	paths := map[string]string{
-		"/users": "", "/users/{user}": "", "/users/{user}/tokens": "", "/me": "", "/plugins": "", "/teams": "", "/teams/{team}": "", "/teams/{team}/grants": "", "/teams/{team}/limits": "",
+		"/users": "", "/audit": "", "/teams/{team}/audit": "", "/users/{user}": "", "/users/{user}/tokens": "", "/me": "", "/plugins": "", "/teams": "", "/teams/{team}": "", "/teams/{team}/grants": "", "/teams/{team}/limits": "",
 		"/teams/{team}/messages/rejected": "", "/teams/{team}/labels": "", "/teams/{team}/labels/{label}/nodes": "",
 		"/teams/{team}/labels/{label}/nodes/{name}":              "",
 		"/teams/{team}/labels/{label}/nodes/{name}/dependencies": "?inactive=true",

@@ -28,6 +28,8 @@ var apiRoutes = []route{
 	{http.MethodPost, "/users/:user/tokens", admin, userTokens((*Server).createToken)},
 	{http.MethodPost, "/users/:user/tokens/:token/rotate", admin, userTokens((*Server).rotateToken)},
 	{http.MethodDelete, "/users/:user/tokens/:token", admin, userTokens((*Server).deleteToken)},
+	{http.MethodGet, "/audit", admin, (*Server).audit},
+	{http.MethodGet, "/teams/:team/audit", manager, (*Server).teamAudit},
 	{http.MethodGet, "/me", anyUser, (*Server).me},
 	{http.MethodGet, "/me/tokens", anyUser, myTokens((*Server).listTokens)},
 	{http.MethodPost, "/me/tokens", anyUser, myTokens((*Server).createToken)},
@@ -145,7 +147,11 @@ func (s *Server) register() {
 	g := s.e.Group(Base)
 	for _, r := range apiRoutes {
 		h := r.handle
-		g.Add(r.method, r.path, func(c echo.Context) error { return h(s, c) }, s.guard(r.access))
+		handler := func(c echo.Context) error { return h(s, c) }
+		if r.writes() {
+			handler = s.audited(r, handler)
+		}
+		g.Add(r.method, r.path, handler, s.guard(r.access))
 	}
 	s.registerProbes()
 	if s.deps.UI != nil {

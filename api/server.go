@@ -57,6 +57,7 @@ type State interface {
 	depc.MaintenanceStore
 	depc.AnnotationStore
 	depc.AlertStore
+	depc.AuditStore
 	Ping(ctx context.Context) error
 }
 
