@@ -19,7 +19,9 @@ fi
 data=$(mktemp -d)
 out=$data/serve.out
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-"$bin" serve --demo --addr "127.0.0.1:$port" --data "$data/data" >"$out" 2>"$data/serve.err" &
+# Alerts every 2 s rather than every minute: the alerts scenario waits for one.
+DEPC_ALERTS_INTERVAL=2s DEPC_ALERTS_POLL=1s \
+	"$bin" serve --demo --addr "127.0.0.1:$port" --data "$data/data" >"$out" 2>"$data/serve.err" &
 pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$data"' EXIT
 for _ in $(seq 1 300); do

@@ -16,6 +16,7 @@ import {
   incidentMarkdown, isDay, labelAverage, labelsOf, listAnnotations, listNodes, relatives, rootCause, ruleTimeline, saveConfig,
   validateConfig, worst,
 } from './model.mjs'
+import { handleAlerts } from './alerts.mjs'
 
 class HttpError extends Error {
   constructor(status, code, message) {
@@ -350,6 +351,12 @@ function handle(world, method, url, auth, rawBody) {
       map.delete(item.name)
       return { status: 204 }
     }
+  }
+
+  // Alerts (e2e/alerts.mjs): receivers are the managers' (here the admin).
+  if (rest[0] === 'alerts') {
+    const out = handleAlerts(team, method, rest, q, rawBody, write, world.now())
+    if (out) return out
   }
 
   // Config.

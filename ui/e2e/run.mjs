@@ -11,7 +11,9 @@
 // Screenshots of every page go to e2e/screenshots/ (not committed).
 // DEPC_E2E_ONLY=name,name runs some scenarios only.
 
+import { createHmac } from 'node:crypto'
 import { existsSync, mkdirSync } from 'node:fs'
+import { createServer } from 'node:http'
 import { fileURLToPath } from 'node:url'
 import { chromium } from 'playwright-core'
 import { addDays, dayOf } from './model.mjs'
@@ -487,6 +489,70 @@ const scenarios = {
     await page.getByRole('heading', { level: 1, name: 'Runs', exact: true }).waitFor()
     await page.getByRole('link', { name: 'Dashboard' }).focus()
     await shot(page, 'focus')
+  },
+
+  // Alerts (docs/alerts.md): a manager adds a webhook on the Alerts page;
+  // foo.com's latest day is made under target (the demo's 99.583 % against
+  // 99.9 %; the mock fires it anyway); the alert reaches the webhook,
+  // signed, and the page shows it firing and its delivery delivered.
+  async alerts({ page }) {
+    const secret = 'e2e-webhook-secret-0123456789'
+    const got = []
+    const hook = createServer((req, res) => {
+      const chunks = []
+      req.on('data', (c) => chunks.push(c))
+      req.on('end', () => {
+        const body = Buffer.concat(chunks).toString('utf8')
+        const [, t, v1] = /^t=(\d+),v1=([0-9a-f]+)$/.exec(req.headers['x-depc-signature'] ?? '') ?? []
+        const want = t ? createHmac('sha256', secret).update(`${t}.${body}`).digest('hex') : ''
+        if (!t || v1 !== want || Math.abs(Date.now() / 1000 - Number(t)) > 300) {
+          res.writeHead(401)
+          return res.end()
+        }
+        got.push(JSON.parse(body))
+        res.end()
+      })
+    })
+    await new Promise((ok) => hook.listen(0, '127.0.0.1', ok))
+    const url = `http://127.0.0.1:${hook.address().port}/depc`
+    const objective = `${T}/labels/Website/nodes/foo.com/objective`
+    const before = mock ? null : (await api(objective)).body
+    try {
+      await page.goto(`${base}/t/${enc(team)}/alerts`)
+      await page.getByRole('heading', { level: 1, name: 'Alerts' }).waitFor()
+      await page.getByRole('button', { name: 'New receiver' }).click()
+      const form = page.getByRole('form', { name: 'New receiver' })
+      await form.getByLabel('Name').fill('e2e-hook')
+      await form.getByLabel('Type').selectOption('webhook')
+      await form.getByLabel('URL').fill(url)
+      await form.getByLabel('Secret').fill(secret)
+      await form.getByRole('button', { name: 'Create' }).click()
+      const row = page.getByRole('table', { name: 'Receivers' }).getByRole('row', { name: /e2e-hook/ })
+      await row.waitFor()
+      assert((await row.innerText()).includes('********'), 'the receiver\'s secret shows masked')
+      const stored = (await api(`${T}/alerts/receivers/e2e-hook`)).body
+      assert(stored.url === url && stored.secret === '********', `the API has the receiver, its secret masked (got ${JSON.stringify(stored)})`)
+      if (!mock) {
+        const r = await api(objective, { method: 'PUT', body: { target: 99.9, window: 'calendar_month' } })
+        assert(r.status === 200, `PUT foo.com's objective: ${r.status}`)
+      }
+      // Alerts are evaluated and sent in the background; the page follows.
+      const delivered = page.getByRole('table', { name: 'Recent deliveries' }).locator('tr', { hasText: 'e2e-hook' }).locator('[data-status="delivered"]')
+      await delivered.first().waitFor({ timeout: 90000 })
+      const sent = got.find((b) => b.alert.labels.alertname === 'DepcDayUnderTarget' && b.alert.labels.node === 'foo.com')
+      assert(sent && sent.status === 'firing' && sent.receiver === 'e2e-hook' && sent.team === team, `the webhook got foo.com's day under target, signed (got ${JSON.stringify(got)})`)
+      const alertRow = page.getByRole('table', { name: 'Alerts' }).locator('tr', { hasText: 'Day under target' }).filter({ hasText: 'foo.com' })
+      await alertRow.filter({ hasText: 'firing' }).first().waitFor()
+      await shot(page, 'alerts')
+      // A manager deletes the receiver.
+      await row.getByRole('button', { name: 'Delete…' }).click()
+      await row.getByRole('button', { name: 'Delete e2e-hook' }).click()
+      await row.waitFor({ state: 'detached' })
+      assert((await api(`${T}/alerts/receivers/e2e-hook`)).status === 404, 'the receiver is gone')
+    } finally {
+      hook.close()
+      if (before) await api(objective, { method: 'PUT', body: { target: before.target, window: before.window } })
+    }
   },
 }
 

@@ -55,6 +55,13 @@ export type AnnotationRequest = Schemas['AnnotationRequest']
 export type Incident = Schemas['Incident']
 export type IncidentGraphNode = Schemas['IncidentGraphNode']
 export type Leaf = Schemas['RootCauseLeaf']
+/** Where a team's alerts go: an Alertmanager or a signed webhook (docs/alerts.md). */
+export type AlertReceiver = Schemas['AlertReceiver']
+export type AlertReceiverRequest = Schemas['AlertReceiverRequest']
+/** The state of one alert (error budget burn, a day under target). */
+export type Alert = Schemas['Alert']
+/** The sending of one state of an alert to one receiver, with its attempts. */
+export type AlertDelivery = Schemas['AlertDelivery']
 
 /**
  * One datapoint [instant, value]: OpenAPI 3.0 cannot say "a pair", so the

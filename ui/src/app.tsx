@@ -20,6 +20,7 @@ const Explorer = lazy(() => import('./pages/Explorer'))
 const IncidentPage = lazy(() => import('./pages/Incident'))
 const ConfigPage = lazy(() => import('./pages/Config'))
 const Sources = lazy(() => import('./pages/Sources'))
+const Alerts = lazy(() => import('./pages/Alerts'))
 const Checks = lazy(() => import('./pages/Checks'))
 const Rules = lazy(() => import('./pages/Rules'))
 const Runs = lazy(() => import('./pages/Runs'))
@@ -157,6 +158,7 @@ function TeamShell({ team, rest, onSignOut }: { team: string; rest: string[]; on
     else if (page === 'runs' && !a) view = <Runs />
     else if (page === 'runs' && a && !b) view = <RunPage id={a} />
     else if (page === 'rejected' && !a) view = <Rejected />
+    else if (page === 'alerts' && !a) view = <Alerts />
     else view = <NotFound />
     content = (
       <TeamContext.Provider value={ctx}>
@@ -200,6 +202,7 @@ function TeamShell({ team, rest, onSignOut }: { team: string; rest: string[]; on
         {item(urls.rules(team), 'Rules')}
         {item(urls.runs(team), 'Runs')}
         {item(urls.rejected(team), 'Rejected messages')}
+        {item(urls.alerts(team), 'Alerts')}
       </ul>
       {info.data && (
         <p className="sidenav-tz">

@@ -121,6 +121,7 @@ export const urls = {
   runs: (t: string) => `/t/${enc(t)}/runs`,
   run: (t: string, id: string | number) => `/t/${enc(t)}/runs/${enc(String(id))}`,
   rejected: (t: string) => `/t/${enc(t)}/rejected`,
+  alerts: (t: string) => `/t/${enc(t)}/alerts`,
 }
 
 // Node names are printable ASCII and may hold '/', '?', '#', '%': encode them
