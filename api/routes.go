@@ -105,6 +105,7 @@ var apiRoutes = []route{
 	{http.MethodDelete, "/teams/:team/labels/:label/nodes/:name/objective", editor, (*Server).deleteNodeObjective},
 	{http.MethodGet, "/teams/:team/budgets", viewer, (*Server).teamBudgets},
 	{http.MethodGet, "/teams/:team/export/grafana", viewer, (*Server).exportGrafana},
+	{http.MethodGet, "/teams/:team/statistics", viewer, (*Server).statistics},
 	{http.MethodGet, "/teams/:team/labels/:label/budget", viewer, (*Server).labelBudget},
 	{http.MethodGet, "/teams/:team/labels/:label/nodes/:name/budget", viewer, (*Server).nodeBudget},
 	{http.MethodPost, "/teams/:team/maintenance", editor, (*Server).createMaintenance},
