@@ -62,6 +62,17 @@ export type AlertReceiverRequest = Schemas['AlertReceiverRequest']
 export type Alert = Schemas['Alert']
 /** The sending of one state of an alert to one receiver, with its attempts. */
 export type AlertDelivery = Schemas['AlertDelivery']
+/** The caller (GET /me): its name, whether it is an admin, and its grants. */
+export type Me = Schemas['Me']
+export type Role = Schemas['Role']
+export type Grant = Schemas['Grant']
+export type User = Schemas['User']
+export type UserDetail = Schemas['UserDetail']
+export type CreatedUser = Schemas['CreatedUser']
+/** A named token of a user (never its secret); CreatedToken carries the secret, shown once. */
+export type Token = Schemas['Token']
+export type CreatedToken = Schemas['CreatedToken']
+export type AuditEntry = Schemas['AuditEntry']
 
 /**
  * One datapoint [instant, value]: OpenAPI 3.0 cannot say "a pair", so the

@@ -1,5 +1,6 @@
 import { Suspense, lazy, useEffect, useRef, useState, type ReactNode } from 'react'
-import { getToken, onUnauthorized, setToken, teamPath, type Label, type Team } from './api'
+import { getToken, onUnauthorized, setToken, teamPath, type Label, type Me, type Team } from './api'
+import { canManage } from './access'
 import { TeamContext } from './context'
 import { useApi } from './hooks'
 import { isValidZone } from './time'
@@ -26,6 +27,9 @@ const Rules = lazy(() => import('./pages/Rules'))
 const Runs = lazy(() => import('./pages/Runs'))
 const RunPage = lazy(() => import('./pages/Run'))
 const Rejected = lazy(() => import('./pages/Rejected'))
+const Access = lazy(() => import('./pages/Access'))
+const Admin = lazy(() => import('./pages/Admin'))
+const MyTokens = lazy(() => import('./pages/MyTokens'))
 
 export function App() {
   const loc = useLocation()
@@ -73,6 +77,13 @@ export function App() {
       </Frame>
     )
   }
+  if ((segs[0] === 'admin' || segs[0] === 'tokens') && segs.length === 1) {
+    return (
+      <Frame onSignOut={signOut}>
+        <Suspense fallback={<Loading what="Loading the page" />}>{segs[0] === 'admin' ? <Admin /> : <MyTokens />}</Suspense>
+      </Frame>
+    )
+  }
   if (segs[0] === 't' && segs[1]) {
     return <TeamShell team={segs[1]} rest={segs.slice(2)} onSignOut={signOut} />
   }
@@ -117,6 +128,7 @@ function Frame({ children, nav, team, onSignOut }: { children: ReactNode; nav?: 
           </span>
         )}
         <span className="spacer" />
+        {onSignOut && <AccountLinks />}
         {onSignOut && (
           <button type="button" className="button ghost small" onClick={onSignOut}>
             Sign out
@@ -131,9 +143,22 @@ function Frame({ children, nav, team, onSignOut }: { children: ReactNode; nav?: 
   )
 }
 
+/** Links to the caller's own tokens, and to the instance's administration for admins (GET /me). */
+function AccountLinks() {
+  const me = useApi<Me>('/me')
+  if (!me.data) return null
+  return (
+    <>
+      <Link to={urls.myTokens()} className="small-link">My tokens</Link>
+      {me.data.admin && <Link to={urls.admin()} className="small-link">Admin</Link>}
+    </>
+  )
+}
+
 function TeamShell({ team, rest, onSignOut }: { team: string; rest: string[]; onSignOut: () => void }) {
   const info = useApi<Team>(teamPath(team))
   const labels = useApi<Label[]>(`${teamPath(team)}/labels`)
+  const me = useApi<Me>('/me')
   const loc = useLocation()
   const [page, a, b, c] = rest
 
@@ -159,6 +184,7 @@ function TeamShell({ team, rest, onSignOut }: { team: string; rest: string[]; on
     else if (page === 'runs' && a && !b) view = <RunPage id={a} />
     else if (page === 'rejected' && !a) view = <Rejected />
     else if (page === 'alerts' && !a) view = <Alerts />
+    else if (page === 'access' && !a) view = <Access />
     else view = <NotFound />
     content = (
       <TeamContext.Provider value={ctx}>
@@ -203,6 +229,7 @@ function TeamShell({ team, rest, onSignOut }: { team: string; rest: string[]; on
         {item(urls.runs(team), 'Runs')}
         {item(urls.rejected(team), 'Rejected messages')}
         {item(urls.alerts(team), 'Alerts')}
+        {canManage(me.data, team) && item(urls.access(team), 'Access')}
       </ul>
       {info.data && (
         <p className="sidenav-tz">

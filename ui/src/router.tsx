@@ -122,6 +122,9 @@ export const urls = {
   run: (t: string, id: string | number) => `/t/${enc(t)}/runs/${enc(String(id))}`,
   rejected: (t: string) => `/t/${enc(t)}/rejected`,
   alerts: (t: string) => `/t/${enc(t)}/alerts`,
+  access: (t: string) => `/t/${enc(t)}/access`,
+  admin: () => '/admin',
+  myTokens: () => '/tokens',
 }
 
 // Node names are printable ASCII and may hold '/', '?', '#', '%': encode them
