@@ -110,17 +110,20 @@ function json(text) {
 }
 
 function handle(world, method, url, auth, rawBody) {
+  accessWorld(world)
   const token = /^Bearer (.+)$/.exec(auth ?? '')?.[1]
   const user = token && world.tokens.get(token)
   if (!user) throw new HttpError(401, 'unauthorized', token ? 'unknown token' : 'missing Authorization: Bearer <token>')
   const segs = url.pathname.slice('/api/v1/'.length).split('/').map(decodeURIComponent)
   const q = url.searchParams
-  const may = (t) => user.admin || user.teams.includes(t)
+  const may = (t) => user.admin || user.teams.includes(t) || Boolean(world.grants?.get(t)?.has(user.user))
 
   if (segs[0] === 'plugins' && segs.length === 1 && method === 'GET') return { body: PLUGINS }
   if (segs[0] === 'teams' && segs.length === 1 && method === 'GET') {
     return { body: [...world.teams.values()].filter((t) => may(t.name)).map((t) => ({ name: t.name, timezone: t.timezone })) }
   }
+  const access = accessRoute(world, user, method, segs, q, rawBody)
+  if (access) return access
   if (segs[0] !== 'teams' || !segs[1]) throw notFound(`no route ${method} ${url.pathname}`)
   const team = world.teams.get(segs[1])
   if (!team) throw notFound(`team ${JSON.stringify(segs[1])} not found`)
@@ -169,6 +172,29 @@ function handle(world, method, url, auth, rawBody) {
   }
 
   if (rest.length === 0 && method === 'GET') return { body: { name: team.name, timezone: tz } }
+  if (path === 'grants' || path === 'audit' || (rest[0] === 'grants' && rest.length === 2)) {
+    if (!user.admin && !(world.grants.get(team.name)?.get(user.user) === 'manager')) throw new HttpError(403, 'forbidden', `user ${user.user} is not a manager of team ${team.name}`)
+    const grants = world.grants.get(team.name) ?? new Map()
+    world.grants.set(team.name, grants)
+    if (path === 'grants' && method === 'GET') return { body: [...grants].map(([u, role]) => ({ user: u, role })) }
+    if (path === 'audit' && method === 'GET') return { body: auditPage(world, q, team.name) }
+    const who = rest[1]
+    if (rest[0] === 'grants' && method === 'PUT') {
+      const { role } = json(rawBody)
+      if (!['viewer', 'editor', 'manager'].includes(role)) throw bad('role: must be viewer, editor or manager')
+      if (!world.users.has(who)) throw notFound(`user ${JSON.stringify(who)} not found`)
+      const before = grants.has(who) ? { user: who, role: grants.get(who) } : null
+      grants.set(who, role)
+      audit(world, user, team.name, 'PUT /teams/{team}/grants/{user}', url.pathname.slice('/api/v1'.length), 200, before, { user: who, role })
+      return { body: { user: who, role } }
+    }
+    if (rest[0] === 'grants' && method === 'DELETE') {
+      if (!grants.has(who)) throw notFound(`user ${JSON.stringify(who)} has no grant on team ${team.name}`)
+      audit(world, user, team.name, 'DELETE /teams/{team}/grants/{user}', url.pathname.slice('/api/v1'.length), 204, { user: who, role: grants.get(who) }, null)
+      grants.delete(who)
+      return { status: 204 }
+    }
+  }
   if (path === 'labels' && method === 'GET') return { body: labelsOf(team) }
   if (path === 'messages/rejected' && method === 'GET') return { body: team.rejected.slice(0, limit(100)) }
   if (path === 'qos' && method === 'GET') {
@@ -442,3 +468,118 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1
 }
 
 
+
+// Users, their tokens, grants and the audit log (docs/security.md): enough
+// of depc's access API for the Access, Admin and My tokens pages.
+function accessWorld(world) {
+  if (world.users) return
+  world.users = new Map([...world.tokens.values()].map((t) => [t.user, { name: t.user, admin: t.admin, created_at: Math.floor(world.now()) }]))
+  world.grants = new Map([['acme', new Map([['viewer', 'viewer']])]])
+  world.userTokens = [] // {id, user, name, created_at, expires_at, secret}
+  world.audit = []
+  world.nextId = 1
+}
+
+function audit(world, user, team, action, target, status, before, after) {
+  world.audit.push({ id: world.nextId++, at: Math.floor(world.now()), team, user: user.user, action, target, status, before, after })
+}
+
+function auditPage(world, q, team) {
+  const before = q.get('before') === null ? Infinity : Number(q.get('before'))
+  const lim = Math.min(Number(q.get('limit') ?? 100) || 100, 1000)
+  const want = q.get('team')
+  return world.audit
+    .filter((e) => (team === undefined || e.team === team) && (want === null || e.team === want) && e.id < before)
+    .reverse()
+    .slice(0, lim)
+}
+
+const tokenView = (t, now) => ({ id: t.id, name: t.name, created_at: t.created_at, expires_at: t.expires_at, expired: t.expires_at !== null && t.expires_at <= now })
+
+function newSecret() {
+  return `depc_${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`
+}
+
+function accessRoute(world, caller, method, segs, q, rawBody) {
+  accessWorld(world)
+  const now = Math.floor(world.now())
+  const admin = () => {
+    if (!caller.admin) throw new HttpError(403, 'forbidden', `user ${caller.user} is not an admin`)
+  }
+  const issue = (user, name, expires_at) => {
+    if (typeof name !== 'string' || !name) throw bad('name: required')
+    if (world.userTokens.some((t) => t.user === user && t.name === name)) throw new HttpError(409, 'conflict', `name: user ${user} already has a token ${JSON.stringify(name)}`)
+    if (expires_at !== undefined && expires_at !== null && (!Number.isInteger(expires_at) || expires_at <= now)) throw bad('expires_at: must be Unix seconds in the future')
+    const secret = newSecret()
+    const t = { id: world.nextId++, user, name, created_at: now, expires_at: expires_at ?? null, secret }
+    world.userTokens.push(t)
+    const u = world.users.get(user)
+    world.tokens.set(secret, { user, admin: u.admin, teams: [] })
+    return { ...tokenView(t, now), token: secret }
+  }
+  // tokens under base: [user, rest of the path]
+  const tokens = (user, rest, pathname, route) => {
+    const mine = world.userTokens.filter((t) => t.user === user)
+    if (rest.length === 0 && method === 'GET') return { body: mine.map((t) => tokenView(t, now)) }
+    if (rest.length === 0 && method === 'POST') {
+      const b = json(rawBody)
+      const out = issue(user, b.name, b.expires_at)
+      audit(world, caller, '', `POST ${route}`, pathname, 201, null, { ...out, token: '********' })
+      return { status: 201, body: out }
+    }
+    const t = mine.find((x) => String(x.id) === rest[0])
+    if (!t) throw notFound(`token ${rest[0]} not found`)
+    if (rest.length === 1 && method === 'DELETE') {
+      world.userTokens.splice(world.userTokens.indexOf(t), 1)
+      world.tokens.delete(t.secret)
+      return { status: 204 }
+    }
+    if (rest.length === 2 && rest[1] === 'rotate' && method === 'POST') {
+      const b = rawBody ? json(rawBody) : {}
+      world.tokens.delete(t.secret)
+      t.secret = newSecret()
+      if (b.expires_at !== undefined) t.expires_at = b.expires_at
+      else if (t.expires_at !== null) t.expires_at = now + (t.expires_at - t.created_at)
+      t.created_at = now
+      world.tokens.set(t.secret, { user, admin: world.users.get(user).admin, teams: [] })
+      return { body: { ...tokenView(t, now), token: t.secret } }
+    }
+    return null
+  }
+  const grantsOf = (name) => [...world.grants].flatMap(([team, m]) => (m.has(name) ? [{ team, user: name, role: m.get(name) }] : []))
+
+  if (segs[0] === 'me' && segs.length === 1 && method === 'GET') return { body: { name: caller.user, admin: caller.admin, grants: grantsOf(caller.user) } }
+  if (segs[0] === 'me' && segs[1] === 'tokens') return tokens(caller.user, segs.slice(2), '/me/tokens', '/me/tokens')
+  if (segs[0] === 'audit' && segs.length === 1 && method === 'GET') {
+    admin()
+    return { body: auditPage(world, q) }
+  }
+  if (segs[0] !== 'users') return null
+  admin()
+  if (segs.length === 1 && method === 'GET') return { body: [...world.users.values()] }
+  if (segs.length === 1 && method === 'POST') {
+    const b = json(rawBody)
+    if (typeof b.name !== 'string' || !/^[a-zA-Z0-9][a-zA-Z0-9_.@-]{0,127}$/.test(b.name)) throw bad('name: must be 1 to 128 letters, digits or _.@-, starting with a letter or digit')
+    if (world.users.has(b.name)) throw new HttpError(409, 'conflict', `user ${JSON.stringify(b.name)} exists`)
+    world.users.set(b.name, { name: b.name, admin: Boolean(b.admin), created_at: now })
+    const t = issue(b.name, 'default', null)
+    audit(world, caller, '', 'POST /users', '/users', 201, null, { name: b.name, admin: Boolean(b.admin), token: '********' })
+    return { status: 201, body: { name: b.name, admin: Boolean(b.admin), token: t.token } }
+  }
+  const name = segs[1]
+  const u = world.users.get(name)
+  if (!u) throw notFound(`user ${JSON.stringify(name)} not found`)
+  if (segs.length === 2 && method === 'GET') {
+    return { body: { ...u, grants: grantsOf(name), tokens: world.userTokens.filter((t) => t.user === name).map((t) => tokenView(t, now)) } }
+  }
+  if (segs.length === 2 && method === 'DELETE') {
+    for (const t of world.userTokens.filter((x) => x.user === name)) world.tokens.delete(t.secret)
+    world.userTokens = world.userTokens.filter((x) => x.user !== name)
+    for (const m of world.grants.values()) m.delete(name)
+    world.users.delete(name)
+    audit(world, caller, '', 'DELETE /users/{user}', `/users/${name}`, 204, u, null)
+    return { status: 204 }
+  }
+  if (segs[2] === 'tokens') return tokens(name, segs.slice(3), `/users/${name}/tokens`, '/users/{user}/tokens')
+  return null
+}

@@ -339,6 +339,57 @@ const scenarios = {
     await shot(page, 'rules')
   },
 
+  async access({ page }) {
+    // An admin creates a user (its token shown once), grants it viewer on the
+    // team, gives it a second token, then revokes that token: each step
+    // checked against the API with the token itself.
+    const user = `e2e-${Date.now().toString(36)}`
+    try {
+      await page.goto(`${base}/admin`)
+      await page.getByRole('heading', { level: 1, name: 'Admin' }).waitFor()
+      await page.getByRole('button', { name: 'New user' }).click()
+      const uform = page.getByRole('form', { name: 'New user' })
+      await uform.getByLabel('User name').fill(user)
+      await uform.getByRole('button', { name: 'Create' }).click()
+      const first = (await page.getByRole('region', { name: `Token of ${user}` }).getByTestId('secret').textContent()).trim()
+      assert((await api('/me', { auth: first })).body?.name === user, 'the shown token is the new user\'s')
+      await page.locator('#users tbody th', { hasText: user }).waitFor()
+
+      await page.goto(`${base}/t/${enc(team)}/access`)
+      await page.getByRole('button', { name: 'Grant a role' }).click()
+      const gform = page.getByRole('form', { name: 'New grant' })
+      await gform.getByLabel('User').fill(user)
+      await gform.getByLabel('Role').selectOption('viewer')
+      await gform.getByRole('button', { name: 'Grant' }).click()
+      await page.locator('#grants tbody tr', { hasText: user }).waitFor()
+      const mine = (await api('/me', { auth: first })).body
+      assert(mine.grants.some((g) => g.team === team && g.role === 'viewer'), `the user is a viewer of ${team} (${JSON.stringify(mine.grants)})`)
+      assert((await api(T, { auth: first })).status === 200, 'the viewer reads the team')
+      await page.reload()
+      await page.locator('#audit tbody tr', { hasText: `/grants/${user}` }).first().waitFor()
+      await shot(page, 'access')
+
+      await page.goto(`${base}/admin`)
+      await page.locator('#users tbody tr', { hasText: user }).getByRole('button', { name: 'Tokens' }).click()
+      const tokens = page.locator('#user-tokens')
+      await tokens.getByRole('button', { name: 'New token' }).click()
+      const tform = page.getByRole('form', { name: `New token for ${user}` })
+      await tform.getByLabel('Token name').fill('ci')
+      await tform.getByRole('button', { name: 'Create' }).click()
+      const second = (await tokens.getByRole('region', { name: 'Token ci' }).getByTestId('secret').textContent()).trim()
+      assert((await api('/me', { auth: second })).status === 200, 'the new token works')
+      const row = tokens.locator('tbody tr', { hasText: 'ci' })
+      await row.getByRole('button', { name: 'Delete…' }).click()
+      await row.getByRole('button', { name: 'Delete token ci' }).click()
+      await row.waitFor({ state: 'detached' })
+      assert((await api('/me', { auth: second })).status === 401, 'the revoked token is refused')
+      assert((await api('/me', { auth: first })).status === 200, 'the other token still works')
+      await shot(page, 'admin')
+    } finally {
+      await api(`/users/${enc(user)}`, { method: 'DELETE' })
+    }
+  },
+
   async crud({ page }) {
     // Create a source, a check and a rule through the forms, edit the rule,
     // see the API refuse to delete a source in use, then clean up.
