@@ -32,6 +32,7 @@ type StateStore interface {
 	AccountStore
 	RejectionStore
 	CatalogStore
+	VariableStore
 	RunStore
 	ResultStore
 	ObjectiveStore

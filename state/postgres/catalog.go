@@ -140,6 +140,9 @@ func (s *Store) DeleteSource(ctx context.Context, team, name string) error {
 		case user != nil:
 			return depc.Errorf(depc.ECONFLICT, "source %q is used by check %q", name, *user)
 		}
+		if _, err := tx.Exec(ctx, `DELETE FROM variable_set WHERE team_id = $1 AND scope = $2 AND owner = $3`, tid, "source", name); err != nil {
+			return err
+		}
 		_, err = tx.Exec(ctx, `DELETE FROM source WHERE team_id = $1 AND name = $2`, tid, name)
 		return err
 	})
@@ -268,6 +271,9 @@ func (s *Store) DeleteCheck(ctx context.Context, team, name string) error {
 			return err
 		case user != nil:
 			return depc.Errorf(depc.ECONFLICT, "check %q is used by rule %q", name, *user)
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM variable_set WHERE team_id = $1 AND scope = $2 AND owner = $3`, tid, "check", name); err != nil {
+			return err
 		}
 		_, err = tx.Exec(ctx, `DELETE FROM indicator WHERE team_id = $1 AND name = $2`, tid, name)
 		return err
@@ -408,6 +414,9 @@ func (s *Store) DeleteRule(ctx context.Context, team, name string) error {
 			return depc.Errorf(depc.ECONFLICT, "rule %q is used by the current config (version %d)", name, id)
 		}
 		if _, err := tx.Exec(ctx, `DELETE FROM rule_indicator WHERE team_id = $1 AND rule = $2`, tid, name); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM variable_set WHERE team_id = $1 AND scope = $2 AND owner = $3`, tid, "rule", name); err != nil {
 			return err
 		}
 		_, err = tx.Exec(ctx, `DELETE FROM rule WHERE team_id = $1 AND name = $2`, tid, name)

@@ -167,6 +167,9 @@ func (s *Store) DeleteSource(ctx context.Context, team, name string) error {
 		if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
+		if err := deleteVariables(ctx, tx, tid, "source", name); err != nil {
+			return err
+		}
 		_, err = tx.ExecContext(ctx, `DELETE FROM source WHERE team_id = ? AND name = ?`, tid, name)
 		return err
 	})
@@ -322,6 +325,9 @@ func (s *Store) DeleteCheck(ctx context.Context, team, name string) error {
 			return depc.Errorf(depc.ECONFLICT, "check %q is used by rule %q", name, user)
 		}
 		if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		if err := deleteVariables(ctx, tx, tid, "check", name); err != nil {
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `DELETE FROM indicator WHERE team_id = ? AND name = ?`, tid, name)
@@ -509,6 +515,9 @@ func (s *Store) DeleteRule(ctx context.Context, team, name string) error {
 			}
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM rule_indicator WHERE team_id = ? AND rule = ?`, tid, name); err != nil {
+			return err
+		}
+		if err := deleteVariables(ctx, tx, tid, "rule", name); err != nil {
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `DELETE FROM rule WHERE team_id = ? AND name = ?`, tid, name)

@@ -385,6 +385,18 @@ CREATE TABLE audit (
 );
 CREATE INDEX audit_team ON audit(team_id, id);
 `,
+	// 10: the variables of a team, its sources, rules and checks (issue
+	// 15), one row per set; owner is '' for the team's, and a set goes
+	// with its owner (the catalog's deletes remove it).
+	`
+CREATE TABLE variable_set (
+	team_id   INTEGER NOT NULL REFERENCES team(id) ON DELETE CASCADE,
+	scope     TEXT NOT NULL,
+	owner     TEXT NOT NULL,
+	variables BLOB NOT NULL,
+	PRIMARY KEY (team_id, scope, owner)
+) WITHOUT ROWID;
+`,
 }
 
 // pageSize is the page size of a new database file. Bigger pages than

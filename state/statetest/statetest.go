@@ -22,6 +22,7 @@ func Run[S depc.StateStore](t *testing.T, open func(t *testing.T) S) {
 	t.Run("Accounts", func(t *testing.T) { RunAccounts(t, open) })
 	t.Run("Rejections", func(t *testing.T) { RunRejections(t, open) })
 	t.Run("Catalog", func(t *testing.T) { RunCatalog(t, open) })
+	t.Run("Variables", func(t *testing.T) { RunVariables(t, open) })
 	t.Run("Runs", func(t *testing.T) { RunRuns(t, open) })
 	t.Run("Results", func(t *testing.T) { RunResults(t, open) })
 	t.Run("Objectives", func(t *testing.T) { RunObjectives(t, open) })
@@ -53,6 +54,12 @@ type (
 	Catalog interface {
 		depc.TeamStore
 		depc.CatalogStore
+		io.Closer
+	}
+	Variables interface {
+		depc.TeamStore
+		depc.CatalogStore
+		depc.VariableStore
 		io.Closer
 	}
 	Runs interface {
