@@ -40,6 +40,7 @@ const (
 type State interface {
 	depc.TeamStore
 	depc.CatalogStore
+	depc.VariableStore
 	depc.MaintenanceStore
 	depc.ResultStore
 }
@@ -239,6 +240,15 @@ type setup struct {
 	rules    map[string]depc.Rule
 	checks   map[string]depc.Check
 	sources  map[string]depc.SourceConfig
+	// vars are the team's variables, rendered into each check's query
+	// before every fetch (render).
+	vars depc.TeamVariables
+}
+
+// render returns the check with its query's variables rendered for rule
+// over w: depc.start and depc.end are the window fetched.
+func (s *setup) render(ch depc.Check, rule string, w depc.Window) (depc.Check, error) {
+	return s.vars.RenderQuery(ch, rule, w.Start, w.End, false)
 }
 
 // loadSetup reads the team's setup. A team without a config, or whose
@@ -272,7 +282,11 @@ func (c *Computer) loadSetup(ctx context.Context, team string) (*setup, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &setup{team: t, configID: cv.ID, config: cfg,
+	vars, err := c.state.Variables(ctx, team)
+	if err != nil {
+		return nil, err
+	}
+	s := &setup{vars: depc.CollectVariables(vars), team: t, configID: cv.ID, config: cfg,
 		rules:   make(map[string]depc.Rule, len(rules)),
 		checks:  make(map[string]depc.Check, len(checks)),
 		sources: make(map[string]depc.SourceConfig, len(sources)),

@@ -204,10 +204,18 @@ func (e *eval) rule(ctx context.Context, label, ruleName string) error {
 			continue
 		}
 		if e.rc != nil {
-			err := e.fetchDays(ctx, label, ch, src, bound, lo, hi, known)
+			err := e.fetchDays(ctx, label, ruleName, ch, src, bound, lo, hi, known)
 			release()
 			if err != nil {
 				return depc.WrapError(depc.EUNAVAILABLE, err, "label %s: check %q: fetch stopped", label, ch.Name)
+			}
+			continue
+		}
+		ch, err = e.s.render(ch, ruleName, e.g.w)
+		if err != nil {
+			release()
+			for i := lo; i < hi; i++ {
+				e.errs.add(label, e.g.names[i], fmt.Sprintf("check %q: %s", name, depc.ErrorMessage(err)))
 			}
 			continue
 		}

@@ -5,6 +5,7 @@ import (
 	"maps"
 	"math"
 	"slices"
+	"strings"
 
 	"github.com/depc-dev/depc"
 	"github.com/depc-dev/depc/qos"
@@ -22,7 +23,10 @@ func (c *Computer) evidence(ctx context.Context, x *explainer, out *Explanation)
 		leaf, check int
 		during      qos.Periods
 	}
-	byCheck := map[string]map[string][]target{} // check → node name → targets
+	// The same check renders differently in rules with different
+	// variables, so it is fetched once per rule.
+	type checkRule struct{ check, rule string }
+	byCheck := map[checkRule]map[string][]target{} // check → node name → targets
 	for li := range out.Leaves[:min(len(out.Leaves), maxEvidenceLeaves)] {
 		l := &out.Leaves[li]
 		node := x.g.find(depc.NodeKey{Label: l.Label, Name: l.Name})
@@ -30,26 +34,39 @@ func (c *Computer) evidence(ctx context.Context, x *explainer, out *Explanation)
 			continue
 		}
 		during := supportOf(x.focus[node])
+		rule := e.s.config[l.Label].QoS.Rule
 		for ci, cb := range l.Checks {
 			if cb.KO == 0 {
 				continue
 			}
-			if byCheck[cb.Name] == nil {
-				byCheck[cb.Name] = map[string][]target{}
+			k := checkRule{cb.Name, rule}
+			if byCheck[k] == nil {
+				byCheck[k] = map[string][]target{}
 			}
-			byCheck[cb.Name][l.Name] = append(byCheck[cb.Name][l.Name], target{li, ci, during})
+			byCheck[k][l.Name] = append(byCheck[k][l.Name], target{li, ci, during})
 		}
 	}
-	for _, check := range slices.Sorted(maps.Keys(byCheck)) {
+	keys := slices.SortedFunc(maps.Keys(byCheck), func(a, b checkRule) int {
+		if c := strings.Compare(a.check, b.check); c != 0 {
+			return c
+		}
+		return strings.Compare(a.rule, b.rule)
+	})
+	for _, key := range keys {
+		check := key.check
 		ch, src, release, b, err := e.check(ctx, check)
 		if err != nil {
 			continue // listed in the errors already
 		}
-		targets := byCheck[check]
+		targets := byCheck[key]
 		names := slices.Sorted(maps.Keys(targets))
 		for _, day := range e.rc.days {
 			cut := depc.Window{Start: max(day.Start, x.w.Start), End: min(day.End, x.w.End)}
-			err := src.Fetch(ctx, ch.Parameters, day, names, func(r depc.SourceResult) {
+			rendered, err := e.s.render(ch, key.rule, day)
+			if err != nil {
+				continue // listed in the errors already
+			}
+			err = src.Fetch(ctx, rendered.Parameters, day, names, func(r depc.SourceResult) {
 				if r.Err != nil {
 					return
 				}

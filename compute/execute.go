@@ -61,6 +61,9 @@ type CheckExecution struct {
 	Points    []SeriesPoints `json:"points"`
 	Type      string         `json:"type"`
 	Threshold string         `json:"threshold"`
+	// Query is the query sent to the source: the check's, its variables
+	// rendered ({{ depc.team.env }} …) for the rule over the window.
+	Query string `json:"query"`
 }
 
 // SeriesPoints are the datapoints of one series. Name is the series'
@@ -151,12 +154,17 @@ func (c *Computer) ExecuteRule(ctx context.Context, team, rule, name string, w d
 	if err != nil {
 		return RuleExecution{}, err
 	}
+	vars, err := c.state.Variables(ctx, team)
+	if err != nil {
+		return RuleExecution{}, err
+	}
+	tv := depc.CollectVariables(vars)
 	sources := map[string]depc.SourceConfig{}
 	eng := new(qos.Engine)
 	out := RuleExecution{Checks: make([]CheckExecution, 0, len(r.Checks))}
 	tls := make([]qos.Timeline, 0, len(r.Checks))
 	for _, check := range r.Checks {
-		tl, ce, err := c.executeCheck(ctx, t.Name, check, w, name, eng, sources)
+		tl, ce, err := c.executeCheck(ctx, t.Name, r.Name, check, w, name, eng, sources, tv)
 		if err != nil {
 			return RuleExecution{}, err
 		}
@@ -173,7 +181,7 @@ func (c *Computer) ExecuteRule(ctx context.Context, team, rule, name string, w d
 // executeCheck evaluates one check for one name. Its error is only for
 // what stops the whole execution (the state store, ctx); the check's own
 // failures are in the CheckExecution.
-func (c *Computer) executeCheck(ctx context.Context, team, check string, w depc.Window, node string, eng *qos.Engine, sources map[string]depc.SourceConfig) (qos.Timeline, CheckExecution, error) {
+func (c *Computer) executeCheck(ctx context.Context, team, rule, check string, w depc.Window, node string, eng *qos.Engine, sources map[string]depc.SourceConfig, tv depc.TeamVariables) (qos.Timeline, CheckExecution, error) {
 	ce := CheckExecution{Name: check, Points: []SeriesPoints{}}
 	unknown := qos.Constant(w, qos.Unknown)
 	fail := func(msg string) (qos.Timeline, CheckExecution, error) {
@@ -189,7 +197,12 @@ func (c *Computer) executeCheck(ctx context.Context, team, check string, w depc.
 		}
 		return unknown, ce, err
 	}
-	ce.Type, ce.Threshold = ch.Type, ch.Parameters.Threshold
+	ce.Type, ce.Threshold, ce.Query = ch.Type, ch.Parameters.Threshold, ch.Parameters.Query
+	ch, err = tv.RenderQuery(ch, rule, w.Start, w.End, false)
+	if err != nil {
+		return fail(depc.ErrorMessage(err))
+	}
+	ce.Query = ch.Parameters.Query
 	b, err := ch.Bound()
 	if err != nil {
 		return fail(err.Error())

@@ -52,7 +52,7 @@ func teamDays(w depc.Window, timezone string) ([]depc.Window, error) {
 // fetchDays evaluates one check for the nodes [lo, hi) of a label day by
 // day (rcFetch) and folds each node's indicator into its timeline so far,
 // as fetch does.
-func (e *eval) fetchDays(ctx context.Context, label string, ch depc.Check, src depc.Source, b qos.Bound, lo, hi int32, known []bool) error {
+func (e *eval) fetchDays(ctx context.Context, label, rule string, ch depc.Check, src depc.Source, b qos.Bound, lo, hi int32, known []bool) error {
 	if e.rc.checks == nil {
 		e.rc.checks = make([][]checkTimeline, len(e.g.names))
 	}
@@ -73,7 +73,14 @@ func (e *eval) fetchDays(ctx context.Context, label string, ch depc.Check, src d
 			}
 		}
 		clear(answered)
-		err := src.Fetch(ctx, ch.Parameters, day, names, func(r depc.SourceResult) {
+		rendered, err := e.s.render(ch, rule, day)
+		if err != nil {
+			for _, name := range names {
+				e.errs.add(label, name, fmt.Sprintf("check %q: %s", ch.Name, depc.ErrorMessage(err)))
+			}
+			continue
+		}
+		err = src.Fetch(ctx, rendered.Parameters, day, names, func(r depc.SourceResult) {
 			k, ok := slices.BinarySearch(names, r.Name)
 			if !ok {
 				return

@@ -393,7 +393,7 @@ CREATE TABLE variable_set (
 	team_id   INTEGER NOT NULL REFERENCES team(id) ON DELETE CASCADE,
 	scope     TEXT NOT NULL,
 	owner     TEXT NOT NULL,
-	variables BLOB NOT NULL,
+	variables TEXT NOT NULL,
 	PRIMARY KEY (team_id, scope, owner)
 ) WITHOUT ROWID;
 `,

@@ -39,11 +39,11 @@ func (s *Store) Variables(ctx context.Context, team string) ([]depc.VariableSet,
 		defer rows.Close()
 		for rows.Next() {
 			var v depc.VariableSet
-			var raw []byte
+			var raw string
 			if err := rows.Scan(&v.Scope, &v.Owner, &raw); err != nil {
 				return err
 			}
-			if err := json.Unmarshal(raw, &v.Variables); err != nil {
+			if err := json.Unmarshal([]byte(raw), &v.Variables); err != nil {
 				return err
 			}
 			out = append(out, v)
@@ -79,7 +79,7 @@ func (s *Store) SetVariables(ctx context.Context, team string, v depc.VariableSe
 		if err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO variable_set (team_id, scope, owner, variables) VALUES (?, ?, ?, ?)`, tid, v.Scope, v.Owner, raw)
+		_, err = tx.ExecContext(ctx, `INSERT INTO variable_set (team_id, scope, owner, variables) VALUES (?, ?, ?, ?)`, tid, v.Scope, v.Owner, string(raw))
 		return err
 	})
 	if v.Variables == nil {

@@ -52,6 +52,8 @@ func fill(t *testing.T, s depc.StateStore) string {
 		must(t, err)
 		_, err = s.CreateRule(ctx, team, depc.Rule{Name: "Servers", Checks: []string{"Ping"}})
 		must(t, err)
+		_, err = s.SetVariables(ctx, team, depc.VariableSet{Scope: "check", Owner: "Ping", Variables: map[string]string{"job": "probe"}})
+		must(t, err)
 		_, err = s.SaveConfig(ctx, team, json.RawMessage(`{"Server":{"qos":"rule.Servers"},"Site":{"qos":"operation.AND[Server]"}}`), []string{"Servers"})
 		must(t, err)
 		must(t, s.AddRejections(ctx, team, []depc.Rejection{{At: 1, Source: "http", Error: "name: invalid", Message: "{\"bad\": \"\xff\"}"}}))

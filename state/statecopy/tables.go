@@ -61,6 +61,7 @@ var tables = []table{
 	{name: "indicator", cols: cols("team_id", kInt, "name", kText, "source", kText, "type", kText, "parameters", kBytes)},
 	{name: "rule", cols: cols("team_id", kInt, "name", kText)},
 	{name: "rule_indicator", cols: cols("team_id", kInt, "rule", kText, "position", kInt, "indicator", kText)},
+	{name: "variable_set", cols: cols("team_id", kInt, "scope", kText, "owner", kText, "variables", kText)},
 	{name: "config", cols: cols("team_id", kInt, "id", kInt, "created_at", kInt, "doc", kBytes, "rules", kTextList)},
 	{name: "run", cols: cols("team_id", kInt, "id", kInt, "days", kTextList, "status", kText, "created_at", kInt,
 		"started_at", kIntNull, "finished_at", kIntNull, "nodes", kInt, "errors", kText, "progress", kFloat)},
