@@ -49,7 +49,7 @@ var allowedImports = map[string][]string{
 	"objective":         {"", "qos", "qos/budget", "compute"},
 	"incident":          {"", "compute"},
 	"alert":             {"", "qos", "qos/budget", "compute", "objective", "source/outbound"},
-	"api":               {"", "qos", "qos/budget", "compute", "objective", "incident", "message", "limits", "passhash", "source/outbound", "deploy/grafana", "github.com/labstack/echo/", "github.com/prometheus/client_golang/"},
+	"api":               {"", "qos", "qos/budget", "querytemplate", "compute", "objective", "incident", "message", "limits", "passhash", "source/outbound", "deploy/grafana", "github.com/labstack/echo/", "github.com/prometheus/client_golang/"},
 	"passhash":          {"golang.org/x/crypto/"},
 	"ui":                {},
 	"deploy/grafana":    {},

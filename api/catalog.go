@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"github.com/depc-dev/depc"
+	"github.com/depc-dev/depc/querytemplate"
 	"github.com/depc-dev/depc/qos"
 	"github.com/labstack/echo/v4"
 )
@@ -167,18 +168,23 @@ func (s *Server) checkCheck(c echo.Context, ch *depc.Check) error {
 	if err != nil {
 		return err
 	}
-	src, err := s.deps.Plugins.Open(c.Request().Context(), sc)
+	ctx := c.Request().Context()
+	src, err := s.deps.Plugins.Open(ctx, sc)
 	if err != nil {
 		return err
 	}
 	defer s.closeSource(sc, src)
-	if err := src.ValidateCheck(ch.Parameters); err != nil {
-		if depc.ErrorCode(err) == depc.EINTERNAL {
-			return depc.Errorf(depc.EINVALID, "parameters: %v", err)
-		}
+	// The query is rendered with the team's variables, as each rule that
+	// uses the check renders it, and the source validates the rendering.
+	sets, err := s.deps.State.Variables(ctx, teamOf(c).Name)
+	if err != nil {
 		return err
 	}
-	return nil
+	rules, err := s.deps.State.Rules(ctx, teamOf(c).Name)
+	if err != nil {
+		return err
+	}
+	return renderCheck(src, depc.CollectVariables(sets), *ch, rulesOf(rules, ch.Name))
 }
 
 func (s *Server) createCheck(c echo.Context) error {
@@ -251,7 +257,10 @@ func (s *Server) deleteCheck(c echo.Context) error {
 
 // --- rules ---
 
-func (s *Server) checkRule(c echo.Context, r *depc.Rule) error {
+// checkRule validates a rule: its checks exist and render with its
+// variables. A rule being created has none yet: its variables are checked
+// when they are set.
+func (s *Server) checkRule(c echo.Context, r *depc.Rule, creating bool) error {
 	if err := r.Validate(); err != nil {
 		return err
 	}
@@ -268,6 +277,33 @@ func (s *Server) checkRule(c echo.Context, r *depc.Rule) error {
 			return depc.Errorf(depc.EINVALID, "checks[%d]: team %s has no check %q", i, teamOf(c).Name, name)
 		}
 	}
+	// Each check that uses variables renders with this rule's.
+	ctx := c.Request().Context()
+	sets, err := s.deps.State.Variables(ctx, teamOf(c).Name)
+	if err != nil {
+		return err
+	}
+	tv := depc.CollectVariables(sets)
+	byName := make(map[string]depc.Check, len(checks))
+	for _, ch := range checks {
+		byName[ch.Name] = ch
+	}
+	for i, name := range r.Checks {
+		ch := byName[name]
+		t, err := querytemplate.Parse(ch.Parameters.Query)
+		if err != nil || !t.HasVariables() {
+			continue
+		}
+		rules := []string{r.Name}
+		if creating {
+			rules = nil
+		}
+		if err := s.withSource(ctx, teamOf(c).Name, ch.Source, func(src depc.Source) error {
+			return renderCheck(src, tv, ch, rules)
+		}); err != nil {
+			return depc.Errorf(depc.EINVALID, "checks[%d]: %s", i, depc.ErrorMessage(err))
+		}
+	}
 	return nil
 }
 
@@ -276,7 +312,7 @@ func (s *Server) createRule(c echo.Context) error {
 	if err := s.bind(c, &r); err != nil {
 		return err
 	}
-	if err := s.checkRule(c, &r); err != nil {
+	if err := s.checkRule(c, &r, true); err != nil {
 		return err
 	}
 	out, err := s.deps.State.CreateRule(c.Request().Context(), teamOf(c).Name, r)
@@ -318,7 +354,7 @@ func (s *Server) putRule(c echo.Context) error {
 	if r.Name, err = sameName("name", r.Name, name); err != nil {
 		return err
 	}
-	if err := s.checkRule(c, &r); err != nil {
+	if err := s.checkRule(c, &r, false); err != nil {
 		return err
 	}
 	out, err := s.deps.State.UpdateRule(c.Request().Context(), teamOf(c).Name, r)

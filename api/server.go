@@ -51,6 +51,7 @@ type State interface {
 	depc.AccountStore
 	depc.RejectionStore
 	depc.CatalogStore
+	depc.VariableStore
 	depc.RunStore
 	depc.ResultStore
 	depc.ObjectiveStore
