@@ -8,8 +8,8 @@ import (
 	"strconv"
 
 	"github.com/depc-dev/depc"
-	"github.com/depc-dev/depc/querytemplate"
 	"github.com/depc-dev/depc/qos"
+	"github.com/depc-dev/depc/querytemplate"
 	"github.com/labstack/echo/v4"
 )
 
