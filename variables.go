@@ -165,3 +165,11 @@ func SortVariableSets(sets []VariableSet) {
 		return sets[i].Owner < sets[j].Owner
 	})
 }
+
+// The scopes of variable sets (querytemplate's), for the stores.
+const (
+	VariableScopeTeam   = querytemplate.ScopeTeam
+	VariableScopeSource = querytemplate.ScopeSource
+	VariableScopeRule   = querytemplate.ScopeRule
+	VariableScopeCheck  = querytemplate.ScopeCheck
+)

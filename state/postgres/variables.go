@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 
 	"github.com/depc-dev/depc"
-	"github.com/depc-dev/depc/querytemplate"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -14,9 +13,9 @@ import (
 
 // ownerQuery finds the owner of each owned scope.
 var ownerQuery = map[string]string{
-	querytemplate.ScopeSource: `SELECT 1 FROM source WHERE team_id = $1 AND name = $2`,
-	querytemplate.ScopeRule:   `SELECT 1 FROM rule WHERE team_id = $1 AND name = $2`,
-	querytemplate.ScopeCheck:  `SELECT 1 FROM indicator WHERE team_id = $1 AND name = $2`,
+	depc.VariableScopeSource: `SELECT 1 FROM source WHERE team_id = $1 AND name = $2`,
+	depc.VariableScopeRule:   `SELECT 1 FROM rule WHERE team_id = $1 AND name = $2`,
+	depc.VariableScopeCheck:  `SELECT 1 FROM indicator WHERE team_id = $1 AND name = $2`,
 }
 
 // Variables returns the team's variable sets.

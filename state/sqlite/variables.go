@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 
 	"github.com/depc-dev/depc"
-	"github.com/depc-dev/depc/querytemplate"
 )
 
 // Variables: one row of variable_set per set, its variables as a JSON
@@ -14,9 +13,9 @@ import (
 
 // ownerTable is the catalog table of each owned scope.
 var ownerTable = map[string]string{
-	querytemplate.ScopeSource: `SELECT 1 FROM source WHERE team_id = ? AND name = ?`,
-	querytemplate.ScopeRule:   `SELECT 1 FROM rule WHERE team_id = ? AND name = ?`,
-	querytemplate.ScopeCheck:  `SELECT 1 FROM indicator WHERE team_id = ? AND name = ?`,
+	depc.VariableScopeSource: `SELECT 1 FROM source WHERE team_id = ? AND name = ?`,
+	depc.VariableScopeRule:   `SELECT 1 FROM rule WHERE team_id = ? AND name = ?`,
+	depc.VariableScopeCheck:  `SELECT 1 FROM indicator WHERE team_id = ? AND name = ?`,
 }
 
 func deleteVariables(ctx context.Context, tx *sql.Tx, tid int64, scope, owner string) error {
