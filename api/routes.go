@@ -67,6 +67,8 @@ var apiRoutes = []route{
 	{http.MethodGet, "/teams/:team/sources/:source", viewer, (*Server).getSource},
 	{http.MethodPut, "/teams/:team/sources/:source", manager, (*Server).putSource},
 	{http.MethodDelete, "/teams/:team/sources/:source", manager, (*Server).deleteSource},
+	{http.MethodPost, "/teams/:team/sources/test", manager, (*Server).testUnsavedSource},
+	{http.MethodPost, "/teams/:team/sources/:source/test", manager, (*Server).testSource},
 	{http.MethodPost, "/teams/:team/checks", editor, (*Server).createCheck},
 	{http.MethodGet, "/teams/:team/checks", viewer, (*Server).listChecks},
 	{http.MethodGet, "/teams/:team/checks/:check", viewer, (*Server).getCheck},
