@@ -14,9 +14,11 @@ import { fileURLToPath } from 'node:url'
 import {
   addDays, annotationProblem, computeDay, createWorld, currentConfig, dayOf, dayResult, dayWindow, getNode, impacted, incident,
   incidentMarkdown, isDay, labelAverage, labelsOf, listAnnotations, listNodes, relatives, rootCause, ruleTimeline, saveConfig,
-  validateConfig, worst,
+  validateConfig, worst, teamBudgets, budgetOf,
 } from './model.mjs'
 import { handleAlerts } from './alerts.mjs'
+
+const DAY = 86400
 
 class HttpError extends Error {
   constructor(status, code, message) {
@@ -207,9 +209,99 @@ function handle(world, method, url, auth, rawBody) {
     return { body: { labels } }
   }
 
+  // Objectives, budgets and maintenance windows (docs/objectives.md).
+  const objective = (label, name) => {
+    const okey = `${label}\u0000${name}`
+    if (method === 'GET') {
+      const o = team.objectives.get(okey)
+      if (!o) throw notFound(name ? `node ${label}/${name} has no objective of its own` : `label ${JSON.stringify(label)} has no objective`)
+      return { body: o }
+    }
+    write()
+    if (method === 'DELETE') {
+      if (!team.objectives.delete(okey)) throw notFound(`no objective for ${label} ${name}`)
+      return { status: 204 }
+    }
+    const b = json(rawBody)
+    if (typeof b.target !== 'number') throw bad('target: required (a percentage, e.g. 99.9)')
+    if (!(b.target > 0 && b.target < 100)) throw bad(`target: must be a percentage greater than 0 and less than 100, not ${b.target}`)
+    if (!['rolling_7d', 'rolling_28d', 'rolling_30d', 'calendar_month'].includes(b.window)) throw bad(`window: must be one of rolling_7d, rolling_28d, rolling_30d, calendar_month, not ${JSON.stringify(b.window)}`)
+    const o = { label, name, target: b.target, window: b.window }
+    team.objectives.set(okey, o)
+    return { body: o }
+  }
+  if (path === 'objectives' && method === 'GET') {
+    return { body: [...team.objectives.values()].sort((a, b) => a.label.localeCompare(b.label) || a.name.localeCompare(b.name)) }
+  }
+  if (path === 'budgets' && method === 'GET') {
+    const out = teamBudgets(team, world.now())
+    return { body: { ...out, worst: out.worst.slice(0, limit(15)) } }
+  }
+  const recompute = (...ms) => {
+    const todayStart = dayWindow(dayOf(world.now(), tz), tz).start
+    const days = new Set()
+    for (const m of ms) {
+      for (let d = dayOf(m.from, tz); d <= team.lastDay && dayWindow(d, tz).start < Math.min(m.to, todayStart); d = addDays(d, 1)) {
+        if (d >= team.firstDay) days.add(d)
+      }
+    }
+    if (days.size === 0) return []
+    const run = { id: team.runs.length + 1, days: [...days].sort(), status: 'queued', created: world.now(), started_at: null, finished_at: null, nodes: null, errors: [], progress: 0 }
+    team.runs.push(run)
+    return [progress(world, run)]
+  }
+  const maintenanceBody = () => {
+    const b = json(rawBody)
+    if (!Number.isInteger(b.from) || !Number.isInteger(b.to)) throw bad('from and to: both are required (Unix seconds, [from, to))')
+    if (b.to <= b.from) throw bad(`to: must be after from (${b.from}), not ${b.to}`)
+    if (b.name && !b.label) throw bad('label: required with a name (a window is on a node, a label or the whole team)')
+    if (typeof b.reason !== 'string' || !b.reason.trim()) throw bad('reason: required, 1 to 500 bytes of text without control characters')
+    return { label: b.label ?? '', name: b.name ?? '', from: b.from, to: b.to, reason: b.reason }
+  }
+  if (path === 'maintenance' && method === 'GET') {
+    const now = world.now()
+    const from = q.get('from') === null ? now - 35 * DAY : Number(q.get('from'))
+    const to = q.get('to') === null ? now + 366 * DAY : Number(q.get('to'))
+    const l = q.get('label'), n = q.get('name')
+    return {
+      body: team.maintenance
+        .filter((m) => m.from < to && m.to > from)
+        .filter((m) => !l || !m.label || (m.label === l && (!n || !m.name || m.name === n)))
+        .sort((a, b) => a.from - b.from || a.id - b.id),
+    }
+  }
+  if (path === 'maintenance' && method === 'POST') {
+    write()
+    const m = { id: ++team.maintenanceSeq, ...maintenanceBody(), created_at: Math.floor(world.now()) }
+    team.maintenance.push(m)
+    return { status: 201, body: { ...m, runs: recompute(m) } }
+  }
+  if (rest[0] === 'maintenance' && rest.length === 2) {
+    const i = team.maintenance.findIndex((m) => String(m.id) === rest[1])
+    if (i < 0) throw notFound(`maintenance window ${rest[1]} not found`)
+    const old = team.maintenance[i]
+    if (method === 'GET') return { body: old }
+    write()
+    if (method === 'DELETE') {
+      team.maintenance.splice(i, 1)
+      return { body: { ...old, runs: recompute(old) } }
+    }
+    if (method === 'PUT') {
+      const m = { ...old, ...maintenanceBody() }
+      team.maintenance[i] = m
+      return { body: { ...m, runs: recompute(old, m) } }
+    }
+  }
+
   // Labels and nodes.
   if (rest[0] === 'labels' && rest[1]) {
     const label = rest[1]
+    if (rest.length === 3 && rest[2] === 'objective') return objective(label, '')
+    if (rest.length === 3 && rest[2] === 'budget' && method === 'GET') {
+      const out = teamBudgets(team, world.now(), label)
+      if (out.labels.length === 0) throw notFound(`label ${label} has no objective, nor has any of its nodes`)
+      return { body: { ...out.labels[0], today: out.today, live: false, burn_at: out.burn_at, worst: out.worst.slice(0, limit(15)), errors: [] } }
+    }
     if (rest.length === 3 && rest[2] === 'nodes' && method === 'GET') return { body: listNodes(team, label, q.get('q') ?? '', q.get('after'), limit(100)) }
     if (rest.length === 3 && rest[2] === 'qos' && method === 'GET') {
       return { body: range().map((d) => ({ day: d, ...labelAverage(team, label, d) })).filter((x) => x.qos !== undefined) }
@@ -265,6 +357,12 @@ function handle(world, method, url, auth, rawBody) {
         if (!['json', 'markdown'].includes(format)) throw bad(`format: must be json or markdown, not ${JSON.stringify(format)}`)
         const x = incident(team, key, dayOf(w.start, tz), w, world.now())
         return format === 'markdown' ? { type: 'text/markdown; charset=utf-8', text: incidentMarkdown(x) } : { body: x }
+      }
+      if (sub === 'objective') return objective(label, name)
+      if (sub === 'budget' && method === 'GET') {
+        const o = team.objectives.get(`${label}\u0000${name}`) ?? team.objectives.get(`${label}\u0000`)
+        if (!o) throw notFound(`node ${key} has no objective, nor has label ${label}`)
+        return { body: { ...budgetOf(team, key, o, world.now()), errors: [] } }
       }
     }
   }

@@ -145,6 +145,8 @@ export function createWorld(now = () => Date.now() / 1000) {
     id: acme.nextAnnotation++, label: 'Filer', name: 'filer1', from: dayStart(addDays(yesterday, -2), tz) + 10 * 3600, to: dayStart(addDays(yesterday, -2), tz) + 12 * 3600,
     text: 'filer1: disk array degraded, replaced at 12:00', author: 'admin', created_at: Math.floor(t0 - DAY), updated_by: '', updated_at: Math.floor(t0 - DAY),
   })
+  acme.objectives.set('Website\u0000', { label: 'Website', name: '', target: 99, window: 'rolling_7d' })
+  acme.objectives.set('Website\u0000foo.com', { label: 'Website', name: 'foo.com', target: 99.5, window: 'calendar_month' })
   acme.firstDay = addDays(yesterday, -59)
   acme.lastDay = yesterday
   acme.rejected = [
@@ -179,6 +181,7 @@ function newTeam(name, timezone) {
   return {
     name, timezone, nodes: new Map(), relations: [], sources: new Map(), checks: new Map(), rules: new Map(),
     configs: [], runs: [], rejected: [], outages: [], cache: new Map(), virtual: null, annotations: [], nextAnnotation: 1,
+    objectives: new Map(), maintenance: [], maintenanceSeq: 0,
   }
 }
 
@@ -631,4 +634,115 @@ export function validateConfig(team, cfg) {
     if (c) return `config.${c[0]}.qos: labels form a cycle: ${c.join(' → ')}`
   }
   return null
+}
+
+// ---- objectives and budgets (docs/objectives.md) ---------------------------
+
+/** The first and last days of an objective's window that holds today. */
+export function windowDays(kind, today) {
+  const n = { rolling_7d: 7, rolling_28d: 28, rolling_30d: 30 }[kind]
+  if (n) return [addDays(today, 1 - n), today]
+  return [today.slice(0, 8) + '01', lastOfMonth(today)]
+}
+
+function lastOfMonth(today) {
+  const [y, m] = today.split('-').map(Number)
+  const u = new Date(Date.UTC(y, m, 0))
+  return `${pad(u.getUTCFullYear(), 4)}-${pad(u.getUTCMonth() + 1)}-${pad(u.getUTCDate())}`
+}
+
+const LOOKBACKS = { '1h': 3600, '6h': 21600, '1d': DAY, '3d': 3 * DAY }
+
+/**
+ * A node's budget from its stored days (today pending, burn rates at
+ * midnight), with the arithmetic of qos/budget.
+ */
+export function budgetOf(team, key, o, now) {
+  const tz = team.timezone
+  const today = dayOf(now, tz)
+  const [first, last] = windowDays(o.window, today)
+  const win = { start: dayStart(first, tz), end: dayStart(addDays(last, 1), tz) }
+  const at = dayStart(today, tz)
+  const samples = []
+  for (let d = first; d < today; d = addDays(d, 1)) {
+    const r = dayResult(team, key, d)
+    if (r && r.ok !== null) samples.push({ day: d, w: dayWindow(d, tz), ...r })
+  }
+  const share = 1 - o.target / 100
+  let measured = 0, ok = 0, spent = 0
+  const days = []
+  for (const s of samples) {
+    measured += s.w.end - s.w.start
+    ok += s.ok
+    spent += s.ko
+    days.push({ day: s.day, spent })
+  }
+  const counted = ok + spent
+  const pending = win.end - win.start - measured
+  const allowed = share * (counted + pending)
+  const remaining = allowed - spent
+  const burn = {}
+  for (const [name, l] of Object.entries(LOOKBACKS)) {
+    const lb = { start: at - l, end: at }
+    let ko = 0, c = 0
+    for (const s of samples) {
+      const cover = Math.max(0, Math.min(s.w.end, lb.end) - Math.max(s.w.start, lb.start))
+      if (!cover) continue
+      if (cover === s.w.end - s.w.start) {
+        ko += s.ko
+        c += s.ok + s.ko
+        continue
+      }
+      const k = total(clip(s.downtime, lb))
+      ko += k
+      c += k + (s.ok + s.unknown > 0 ? ((cover - k) * s.ok) / (s.ok + s.unknown) : 0)
+    }
+    burn[name] = c > 0 ? round3(ko / c / share) : null
+  }
+  const [label, name] = [key.slice(0, key.indexOf('/')), key.slice(key.indexOf('/') + 1)]
+  return {
+    label, name, objective: o, from: first, to: last, live: false, burn_at: at,
+    measured, counted, pending, allowed: round3(allowed), spent, remaining: round3(remaining),
+    remaining_ratio: allowed > 0 ? round3(remaining / allowed) : null, exhausted: remaining < 0,
+    qos: counted > 0 ? round3((100 * ok) / counted) : null, burn_rates: burn,
+    days: days.map((d) => ({ day: d.day, spent: d.spent, remaining: round3(allowed - d.spent) })),
+  }
+}
+
+/** Every budget of a team, and a summary per label, as GET /budgets answers. */
+export function teamBudgets(team, now, only) {
+  const objectives = [...team.objectives.values()].filter((o) => !only || o.label === only)
+  const own = new Map(objectives.filter((o) => o.name).map((o) => [`${o.label}/${o.name}`, o]))
+  const nodes = []
+  for (const o of objectives) {
+    if (o.name) {
+      if (team.nodes.has(`${o.label}/${o.name}`)) nodes.push(budgetOf(team, `${o.label}/${o.name}`, o, now))
+      continue
+    }
+    for (const n of team.nodes.values()) {
+      const key = `${n.label}/${n.name}`
+      if (n.label === o.label && !own.has(key)) nodes.push(budgetOf(team, key, o, now))
+    }
+  }
+  const labels = new Map()
+  for (const o of objectives) if (!labels.has(o.label)) labels.set(o.label, { label: o.label, objective: null, nodes: 0, exhausted: 0, allowed: 0, spent: 0, remaining: 0, remaining_ratio: null, worst_ratio: null })
+  for (const o of objectives) if (!o.name) labels.get(o.label).objective = o
+  for (const b of nodes) {
+    const l = labels.get(b.label)
+    l.nodes++
+    if (b.exhausted) l.exhausted++
+    l.allowed += b.allowed
+    l.spent += b.spent
+    l.remaining += b.remaining
+    if (b.remaining_ratio !== null && (l.worst_ratio === null || b.remaining_ratio < l.worst_ratio)) l.worst_ratio = b.remaining_ratio
+  }
+  for (const l of labels.values()) {
+    l.remaining_ratio = l.allowed > 0 ? round3(l.remaining / l.allowed) : null
+    l.allowed = round3(l.allowed)
+    l.remaining = round3(l.remaining)
+  }
+  const worst = nodes
+    .map(({ days: _d, ...b }) => b)
+    .sort((a, b) => (a.remaining_ratio ?? Infinity) - (b.remaining_ratio ?? Infinity) || a.label.localeCompare(b.label) || a.name.localeCompare(b.name))
+  return { today: dayOf(now, team.timezone), live: false, burn_at: dayStart(dayOf(now, team.timezone), team.timezone), labels: [...labels.values()].sort((a, b) => a.label.localeCompare(b.label)), worst, errors: [] }
 }

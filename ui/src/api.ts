@@ -73,6 +73,15 @@ export type CreatedUser = Schemas['CreatedUser']
 export type Token = Schemas['Token']
 export type CreatedToken = Schemas['CreatedToken']
 export type AuditEntry = Schemas['AuditEntry']
+export type Objective = Schemas['Objective']
+export type ObjectiveWindow = Schemas['ObjectiveWindow']
+export type Budget = Schemas['Budget']
+export type NodeBudget = Schemas['NodeBudget']
+export type LabelBudget = Schemas['LabelBudget']
+export type TeamBudgets = Schemas['TeamBudgets']
+export type LabelBudgets = Schemas['LabelBudgets']
+export type Maintenance = Schemas['Maintenance']
+export type MaintenanceChange = Schemas['MaintenanceChange']
 
 /**
  * One datapoint [instant, value]: OpenAPI 3.0 cannot say "a pair", so the

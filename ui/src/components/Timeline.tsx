@@ -34,6 +34,8 @@ interface Props {
   window: Window
   tz: string
   lanes: Lane[]
+  /** Maintenance windows: bands across every lane, time that counts neither OK nor KO. */
+  maintenance?: Interval[] | null
   /** The team's notes over the window, drawn in a lane of their own under the others. */
   notes?: TimelineNote[]
   /** Intervals drawn as faint bands across every lane (the node's own KO, for root causes). */
@@ -53,7 +55,7 @@ const OK = '#9ecae1'
  * the team's zone. KO intervals are hatched as well as coloured, and each one
  * has a tooltip with its exact times; lanes carry an accessible summary.
  */
-export function Timeline({ window: w, tz, lanes, notes, guides, until, labelWidth: wantLabel = 160, laneHeight = 22, caption }: Props) {
+export function Timeline({ window: w, tz, lanes, notes, guides, maintenance, until, labelWidth: wantLabel = 160, laneHeight = 22, caption }: Props) {
   const [ref, width] = useWidth<HTMLDivElement>(800)
   const id = useId().replace(/:/g, '')
   // On a phone the label and aside columns shrink so the drawing keeps most of the width.
@@ -64,6 +66,7 @@ export function Timeline({ window: w, tz, lanes, notes, guides, until, labelWidt
   const day = dayOf(w.start, tz)
   const fmt = (t: number) => (w.end - w.start <= 90000 && dayOf(t, tz) === day ? formatClock(t, tz) : formatInstant(t, tz))
   const guideSegs = guides ? segments(guides, w, svgWidth, 1) : []
+  const maintSegs = maintenance ? segments(maintenance, w, svgWidth, 2) : []
   const futureX = until !== undefined && until < w.end ? xOf(until, w, svgWidth) : null
   return (
     <figure className={`timeline${narrow ? ' narrow' : ''}`} ref={ref}>
@@ -99,6 +102,11 @@ export function Timeline({ window: w, tz, lanes, notes, guides, until, labelWidt
               {futureX !== null && <rect x={futureX} y="0" width={svgWidth - futureX} height={laneHeight} className="tl-future" />}
               {guideSegs.map((g, i) => (
                 <rect key={`g${i}`} x={g.x} y="0" width={g.width} height={laneHeight} className="tl-guide" />
+              ))}
+              {maintSegs.map((g, i) => (
+                <rect key={`m${i}`} x={g.x} y="0" width={g.width} height={laneHeight} className="tl-maint">
+                  <title>{`maintenance ${fmt(g.from)} – ${fmt(g.to)}: neither OK nor KO`}</title>
+                </rect>
               ))}
               {segs.map((s, i) => (
                 <rect key={i} x={s.x} y={lane.emphasis ? 0 : 2} width={s.width} height={lane.emphasis ? laneHeight : laneHeight - 4} fill={`url(#ko-${id})`} className="tl-ko">
@@ -154,6 +162,7 @@ export function Timeline({ window: w, tz, lanes, notes, guides, until, labelWidt
         <span><i className="key-unk" /> unknown</span>
         {guides && guides.length > 0 && <span><i className="key-guide" /> the node's KO time</span>}
         {notes && notes.length > 0 && <span><i className="key-note" /> a note</span>}
+        {maintSegs.length > 0 && <span><i className="key-maint" /> maintenance</span>}
       </div>
     </figure>
   )

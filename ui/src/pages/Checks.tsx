@@ -1,5 +1,5 @@
 import { useState } from 'react'
-import { seg, teamPath, type Check, type CheckType, type Source, type SourcePlugin } from '../api'
+import { seg, teamPath, type Check, type CheckParameters, type CheckType, type Source, type SourcePlugin } from '../api'
 import { PageHeader, Section } from '../components/common'
 import { EditForm, RowActions } from '../components/Crud'
 import { ResourceTable } from '../components/ResourceTable'
@@ -44,6 +44,7 @@ export default function Checks() {
                 { header: 'Type', cell: (c) => c.type },
                 { header: 'Query', cell: (c) => <code className="wrap">{c.parameters?.query}</code> },
                 { header: 'Threshold', cell: (c) => <code>{c.parameters?.threshold}</code> },
+                { header: 'Missing data', cell: (c) => c.parameters?.missing ?? 'unknown' },
               ]}
               actions={(c) => <RowActions onEdit={() => setEditing(c)} path={`${teamPath(team.name)}/checks/${seg(c.name)}`} what={c.name} onDeleted={list.reload} />}
               empty="No check yet."
@@ -55,6 +56,16 @@ export default function Checks() {
   )
 }
 
+type Missing = NonNullable<CheckParameters['missing']>
+
+/** The parameters with the missing-data policy; the default is left out, as the API stores it. */
+function withMissing(p: CheckParameters, missing: Missing): CheckParameters {
+  const out = { ...p }
+  if (missing === 'unknown') delete out.missing
+  else out.missing = missing
+  return out
+}
+
 function CheckForm({ check, sources, plugins, done, cancel }: { check: Check | null; sources: Source[]; plugins: SourcePlugin[]; done: () => void; cancel: () => void }) {
   const { team } = useTeam()
   const [name, setName] = useState(check?.name ?? '')
@@ -63,6 +74,7 @@ function CheckForm({ check, sources, plugins, done, cancel }: { check: Check | n
   const [query, setQuery] = useState(check?.parameters?.query ?? '')
   const [threshold, setThreshold] = useState(check?.parameters?.threshold ?? '')
   const [matcher, setMatcher] = useState(check?.parameters?.label ?? '')
+  const [missing, setMissing] = useState<Missing>(check?.parameters?.missing ?? 'unknown')
   const plugin = findPlugin(plugins, sources.find((s) => s.name === source)?.plugin)
   const free = freeQuery(plugin)
   const suggested = suggestionFor(plugin, query)
@@ -81,7 +93,7 @@ function CheckForm({ check, sources, plugins, done, cancel }: { check: Check | n
       title={check ? `Edit check ${check.name}` : 'New check'}
       path={check ? `${teamPath(team.name)}/checks/${seg(check.name)}` : `${teamPath(team.name)}/checks`}
       method={check ? 'PUT' : 'POST'}
-      body={() => ({ name, source, type, parameters: checkParameters(check?.parameters, plugin, query, threshold, matcher) })}
+      body={() => ({ name, source, type, parameters: withMissing(checkParameters(check?.parameters, plugin, query, threshold, matcher), missing) })}
       onDone={done}
       onCancel={cancel}
     >
@@ -112,6 +124,15 @@ function CheckForm({ check, sources, plugins, done, cancel }: { check: Check | n
           {type === 'Threshold' ? 'Threshold (OK while value ≤)' : 'Interval (OK while inside A:B)'}{' '}
           <input value={threshold} onChange={(e) => setThreshold(e.target.value)} placeholder={type === 'Threshold' ? '20' : '200:299'} required />
         </label>
+        <Field label="Missing data counts as">
+          {(id) => (
+            <select id={id} value={missing} onChange={(e) => setMissing(e.target.value as Missing)}>
+              <option value="unknown">unknown (hold the last point)</option>
+              <option value="ok">OK</option>
+              <option value="ko">KO (a dead exporter is down)</option>
+            </select>
+          )}
+        </Field>
       </div>
       {plugin && plugin.checks.length > 0 && (
         <Field label={free ? 'Suggested metric' : 'Metric'} className="block">

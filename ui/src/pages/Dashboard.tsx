@@ -1,6 +1,8 @@
 import { useMemo } from 'react'
-import { teamPath, type Annotation, type Label, type Run, type TeamQos, type Worst } from '../api'
+import { teamPath, type Annotation, type Label, type Run, type TeamBudgets, type TeamQos, type Worst } from '../api'
 import { NoteList, NotesStrip } from '../components/Annotations'
+import { BudgetMeter, BurnRates } from '../components/Budget'
+import { formatBudget, objectiveText } from '../budget'
 import { PageHeader, Section } from '../components/common'
 import LineChart from '../components/LineChart'
 import { QosBadge, QosLegend } from '../components/Qos'
@@ -89,6 +91,8 @@ export default function Dashboard() {
 
       <TeamNotes start={range.start} end={range.end} />
 
+      <BudgetsSection />
+
       <Section title={`Worst nodes on ${lastDay} (yesterday)`} id="worst">
         <WorstGrid labels={labels} day={lastDay} />
       </Section>
@@ -167,6 +171,90 @@ function TeamNotes({ start, end }: { start: string; end: string }) {
               <NotesStrip notes={list} window={w} />
               <NoteList notes={newest} onChanged={notes.reload} />
               {list.length > DASHBOARD_NOTES && <p className="muted">The {DASHBOARD_NOTES} newest of {list.length}.</p>}
+            </>
+          )
+        }
+      </Async>
+    </Section>
+  )
+}
+
+/** Error budgets (docs/objectives.md): what is left per label, and the nodes with the least left. */
+function BudgetsSection() {
+  const { team } = useTeam()
+  const budgets = useApi<TeamBudgets>(`${teamPath(team.name)}/budgets?limit=10`)
+  return (
+    <Section title="Error budgets" id="budgets">
+      <Async {...budgets} what="Computing the budgets">
+        {(b) =>
+          b.labels.length === 0 ? (
+            <Empty>No objective yet: set one on a label's page (the default of its nodes) or on a node's.</Empty>
+          ) : (
+            <>
+              <table className="data" aria-label="Error budget left per label">
+                <thead>
+                  <tr>
+                    <th scope="col">Label</th>
+                    <th scope="col">Objective</th>
+                    <th scope="col" className="num">Nodes</th>
+                    <th scope="col" className="num">Exhausted</th>
+                    <th scope="col">Budget left (all its nodes)</th>
+                    <th scope="col">Worst node</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {b.labels.map((l) => (
+                    <tr key={l.label} data-label={l.label}>
+                      <th scope="row">
+                        <Link to={urls.label(team.name, l.label)}>{l.label}</Link>
+                      </th>
+                      <td>{l.objective ? objectiveText(l.objective) : <span className="muted">nodes' own</span>}</td>
+                      <td className="num">{l.nodes}</td>
+                      <td className="num">{l.exhausted > 0 ? <span className="badge warn">{l.exhausted}</span> : 0}</td>
+                      <td data-testid="label-budget">
+                        <BudgetMeter ratio={l.remaining_ratio} label={l.label} />
+                      </td>
+                      <td>
+                        <BudgetMeter ratio={l.worst_ratio} label={`worst ${l.label}`} />
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+              <h3>Least budget left</h3>
+              <table className="data" aria-label="Worst error budgets">
+                <thead>
+                  <tr>
+                    <th scope="col">Node</th>
+                    <th scope="col">Objective</th>
+                    <th scope="col">Left</th>
+                    <th scope="col" className="num">Spent / allowed</th>
+                    <th scope="col">Burn rates</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {b.worst.map((w) => (
+                    <tr key={`${w.label}/${w.name}`} data-node={`${w.label}/${w.name}`}>
+                      <th scope="row">
+                        <Link to={urls.node(team.name, w.label, w.name)}>
+                          <span className="muted">{w.label}</span> {w.name}
+                        </Link>
+                      </th>
+                      <td>{objectiveText(w.objective)}</td>
+                      <td data-testid="node-budget">
+                        <BudgetMeter ratio={w.remaining_ratio} label={w.name} />
+                      </td>
+                      <td className="num">
+                        {formatBudget(w.spent)} / {formatBudget(w.allowed)}
+                      </td>
+                      <td>
+                        <BurnRates rates={w.burn_rates} />
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+              <p className="help">Today is not counted yet here: burn rates are those at midnight. A node's page measures today live.</p>
             </>
           )
         }

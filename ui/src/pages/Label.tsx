@@ -1,5 +1,8 @@
 import { useEffect, useMemo, useRef, useState } from 'react'
-import { ApiError, cachedGet, nodePath, pool, seg, teamPath, type DayQos, type LabelDayQos, type NodePage } from '../api'
+import { ApiError, cachedGet, nodePath, pool, seg, teamPath, type DayQos, type LabelBudgets, type LabelDayQos, type Maintenance, type NodePage, type Objective } from '../api'
+import { BudgetMeter, ObjectiveEditor } from '../components/Budget'
+import { MaintenanceForm, MaintenanceList, maintenancePath } from '../components/Maintenance'
+import { formatBudget } from '../budget'
 import { PageHeader, Section } from '../components/common'
 import LineChart from '../components/LineChart'
 import { QosBadge } from '../components/Qos'
@@ -26,6 +29,7 @@ export default function LabelPage({ label }: { label: string }) {
   const params = useParams()
   const range = rangeFromParams(params, tz)
   const info = labels.find((l) => l.name === label)
+  const [version, setVersion] = useState(0)
   const q = params.get('q') ?? ''
   const after = params.get('after')
   const limit = PAGE_SIZES.includes(Number(params.get('limit'))) ? Number(params.get('limit')) : DEFAULT_PAGE
@@ -67,6 +71,9 @@ export default function LabelPage({ label }: { label: string }) {
           }
         </Async>
       </Section>
+
+      <ObjectiveSection key={`objective${version}`} base={base} label={label} onChanged={() => setVersion((v) => v + 1)} />
+      <MaintenanceSection label={label} />
 
       <Section title="Nodes" id="nodes">
         <NodeSearch q={q} />
@@ -237,5 +244,61 @@ function NodeTable({ base, label, q, after, limit, range }: { base: string; labe
         </button>
       </nav>
     </>
+  )
+}
+
+/** The label's objective (the default of its nodes) and its budget summed over its nodes. */
+function ObjectiveSection({ base, label, onChanged }: { base: string; label: string; onChanged: () => void }) {
+  const { team } = useTeam()
+  const own = useApi<Objective>(`${base}/objective`)
+  const budget = useApi<LabelBudgets>(`${base}/budget?limit=5`)
+  return (
+    <Section title="Objective and error budget" id="objective">
+      {(own.data || own.error?.status === 404) && <ObjectiveEditor path={`${base}/objective`} own={own.data ?? null} what={label} onChanged={onChanged} />}
+      {budget.data && (
+        <dl className="facts">
+          <div>
+            <dt>Nodes with a budget</dt>
+            <dd>{formatInt(budget.data.nodes)}</dd>
+          </div>
+          <div>
+            <dt>Exhausted</dt>
+            <dd>{formatInt(budget.data.exhausted)}</dd>
+          </div>
+          <div>
+            <dt>Budget left, all nodes</dt>
+            <dd data-testid="label-budget">
+              {formatBudget(budget.data.remaining)} <BudgetMeter ratio={budget.data.remaining_ratio} label={label} />
+            </dd>
+          </div>
+          <div>
+            <dt>Least left</dt>
+            <dd>
+              {budget.data.worst.length > 0 ? (
+                <Link to={urls.node(team.name, label, budget.data.worst[0].name)}>{budget.data.worst[0].name}</Link>
+              ) : (
+                '—'
+              )}{' '}
+              <BudgetMeter ratio={budget.data.worst_ratio} label={`worst ${label}`} />
+            </dd>
+          </div>
+        </dl>
+      )}
+    </Section>
+  )
+}
+
+/** The windows that cover the label's nodes, and a form to declare one on the label or the team. */
+function MaintenanceSection({ label }: { label: string }) {
+  const { team, tz } = useTeam()
+  const [now] = useState(() => Date.now() / 1000)
+  const windows = useApi<Maintenance[]>(maintenancePath(team.name, now - 35 * 86400, now + 366 * 86400, label))
+  return (
+    <Section title="Maintenance windows" id="maintenance">
+      <Async {...windows} what="Loading maintenance windows">
+        {(ws) => <MaintenanceList team={team.name} windows={ws} tz={tz} onChanged={windows.reload} />}
+      </Async>
+      <MaintenanceForm team={team.name} label={label} tz={tz} start={Math.floor(now / 3600) * 3600} onDone={windows.reload} />
+    </Section>
   )
 }

@@ -1,5 +1,8 @@
 import { useEffect, useMemo, useState } from 'react'
-import { cachedGet, nodePath, pool, request, seg, teamPath, type Annotation, type ApiError, type DayQos, type Dependency, type DependenciesResponse, type Node, type RootCause, type RuleRun } from '../api'
+import { cachedGet, nodePath, pool, request, seg, teamPath, type Annotation, type ApiError, type DayQos, type Dependency, type DependenciesResponse, type Maintenance, type Node, type NodeBudget, type Objective, type RootCause, type RuleRun } from '../api'
+import { BudgetFacts, ObjectiveEditor } from '../components/Budget'
+import LineChart from '../components/LineChart'
+import { MaintenanceForm, MaintenanceList, maintenancePath } from '../components/Maintenance'
 import { NotesPanel, notesOnTimeline, useNotes } from '../components/Annotations'
 import { RuleResult } from '../components/RuleResult'
 import { WindowPicker } from '../components/WindowPicker'
@@ -33,6 +36,10 @@ export default function NodePage({ label, name }: { label: string; name: string 
   const node = useApi<Node>(path)
   const series = useApi<DayQos[]>(`${path}/qos?${rangeQuery(range)}`)
   const rangeParams = { start: params.get('start'), end: params.get('end') }
+  // Bumped when an objective or a maintenance window changes: the panels
+  // that show them load again.
+  const [version, setVersion] = useState(0)
+  const changed = () => setVersion((v) => v + 1)
 
   const bars = useMemo(() => {
     const by = new Map((series.data ?? []).map((d) => [d.day, d]))
@@ -48,6 +55,17 @@ export default function NodePage({ label, name }: { label: string; name: string 
     )
   }
 
+  if (!node.data) {
+    // The panels wait for the node: for a node that does not exist, its
+    // one error says so, not every panel's.
+    return (
+      <>
+        <PageHeader title={name} kicker={<Link to={urls.label(team.name, label)}>{label}</Link>} />
+        <Loading what={`Loading ${label} ${name}`} />
+      </>
+    )
+  }
+
   return (
     <>
       <PageHeader title={name} kicker={<Link to={href(urls.label(team.name, label), rangeParams)}>{label}</Link>}>
@@ -58,7 +76,7 @@ export default function NodePage({ label, name }: { label: string; name: string 
       <dl className="facts">
         <div>
           <dt>Active</dt>
-          <dd>{node.data ? <PeriodsText periods={node.data.periods} tz={tz} /> : '…'}</dd>
+          <dd><PeriodsText periods={node.data.periods} tz={tz} /></dd>
         </div>
       </dl>
 
@@ -74,11 +92,13 @@ export default function NodePage({ label, name }: { label: string; name: string 
         </Async>
       </Section>
 
-      <DayPanel path={path} day={day} label={label} name={name} />
+      <DayPanel key={`day${version}`} path={path} day={day} label={label} name={name} />
+      <BudgetPanel key={`budget${version}`} path={path} label={label} name={name} onChanged={changed} />
       <RuleChecksPanel label={label} name={name} day={day} />
       <RootCausePanel path={path} day={day} label={label} name={name} />
       <RelativesPanel path={path} day={day} />
       <LivePanel path={path} />
+      <MaintenancePanel label={label} name={name} day={day} onChanged={changed} />
     </>
   )
 }
@@ -99,9 +119,10 @@ function DayNav({ day }: { day: string }) {
 }
 
 function DayPanel({ path, day, label, name }: { path: string; day: string; label: string; name: string }) {
-  const { tz } = useTeam()
+  const { team, tz } = useTeam()
   const res = useApi<DayQos[]>(`${path}/qos?start=${day}&end=${day}`)
   const w = dayWindow(day, tz)
+  const maint = useApi<Maintenance[]>(maintenancePath(team.name, w.start, w.end, label, name))
   const notes = useNotes({ label, name, window: w })
   return (
     <Section title={`${day}`} id="day" actions={<DayNav day={day} />}>
@@ -140,7 +161,7 @@ function DayPanel({ path, day, label, name }: { path: string; day: string; label
                 <p className="muted">This node's QoS is an aggregation of its dependencies' QoS: it has a value, not a timeline.</p>
               ) : (
                 <>
-                  <Timeline window={w} tz={tz} notes={notesOnTimeline(notes.data)} lanes={[{ key: 'node', label: 'this node', name: 'this node', downtime: d.downtime, unknown: d.qos === null, unknownSeconds: d.unknown, emphasis: true }]} />
+                  <Timeline window={w} tz={tz} notes={notesOnTimeline(notes.data)} maintenance={maint.data} lanes={[{ key: 'node', label: 'this node', name: 'this node', downtime: d.downtime, unknown: d.qos === null, unknownSeconds: d.unknown, emphasis: true }]} />
                   {d.downtime && d.downtime.length > 0 && (
                     <details className="downtime">
                       <summary>
@@ -547,6 +568,57 @@ function LivePanel({ path }: { path: string }) {
           </>
         )}
       </Async>
+    </Section>
+  )
+}
+
+/** The node's error budget (docs/objectives.md): facts, the burn-down of its window, and its objective. */
+function BudgetPanel({ path, label, name, onChanged }: { path: string; label: string; name: string; onChanged: () => void }) {
+  const { team, tz } = useTeam()
+  const budget = useApi<NodeBudget>(`${path}/budget`)
+  const own = useApi<Objective>(`${path}/objective`)
+  const labelObjective = useApi<Objective>(`${teamPath(team.name)}/labels/${seg(label)}/objective`)
+  const days = budget.data?.days ?? []
+  const x = useMemo(() => days.map((d) => dayWindow(d.day, tz).start), [days, tz])
+  const series = useMemo(() => [{ label: 'budget left (min)', values: days.map((d) => Math.round(d.remaining / 6) / 10) }], [days])
+  const rules = useMemo(() => [{ value: 0, label: 'spent' }], [])
+  const none = budget.error?.status === 404
+  return (
+    <Section title="Error budget" id="budget">
+      {none ? (
+        <p className="muted">Neither this node nor its label has an objective, so it has no error budget.</p>
+      ) : (
+        <Async {...budget} what="Computing the budget">
+          {(b) => (
+            <>
+              <BudgetFacts budget={b} tz={tz} />
+              {days.length > 0 ? (
+                <LineChart x={x} series={series} tz={tz} xDays kind="value" height={180} rules={rules} ariaLabel={`Error budget left of ${name}, day by day from ${b.from}`} />
+              ) : (
+                <Empty>No day of the window has a result yet: the whole budget is ahead.</Empty>
+              )}
+            </>
+          )}
+        </Async>
+      )}
+      {(own.data || own.error?.status === 404) && (labelObjective.data || labelObjective.error?.status === 404) && (
+        <ObjectiveEditor path={`${path}/objective`} own={own.data ?? null} inherited={labelObjective.data ?? null} what={name} onChanged={onChanged} />
+      )}
+    </Section>
+  )
+}
+
+/** The maintenance windows that cover the node (its own, its label's, the team's), and a form to declare one. */
+function MaintenancePanel({ label, name, day, onChanged }: { label: string; name: string; day: string; onChanged: () => void }) {
+  const { team, tz } = useTeam()
+  const [now] = useState(() => Date.now() / 1000)
+  const list = useApi<Maintenance[]>(maintenancePath(team.name, now - 35 * 86400, now + 366 * 86400, label, name))
+  return (
+    <Section title="Maintenance windows" id="maintenance">
+      <Async {...list} what="Loading maintenance windows">
+        {(ws) => <MaintenanceList team={team.name} windows={ws} tz={tz} onChanged={() => { list.reload(); onChanged() }} />}
+      </Async>
+      <MaintenanceForm team={team.name} label={label} name={name} tz={tz} start={dayWindow(day, tz).start} onDone={() => { list.reload(); onChanged() }} />
     </Section>
   )
 }
