@@ -139,6 +139,19 @@ func TestMaintenance(t *testing.T) {
 	if q := fooQoS(); q.QoS == nil || *q.QoS != *before.QoS {
 		t.Errorf("foo.com after the windows are gone: %v, want %v", q.QoS, *before.QoS)
 	}
+	// Every change is audited, a deletion with the window before.
+	var audit []depc.AuditEntry
+	e.call("GET", "/teams/acme/audit?limit=100", nil, http.StatusOK, &audit)
+	actions := map[string]int{}
+	for _, a := range audit {
+		actions[a.Action]++
+		if a.Action == "DELETE /teams/{team}/maintenance/{id}" && !strings.Contains(string(a.Before), `"reason"`) {
+			t.Errorf("the audit of a deleted window has no window before: %s", a.Before)
+		}
+	}
+	if actions["POST /teams/{team}/maintenance"] != len(created)+1 || actions["PUT /teams/{team}/maintenance/{id}"] != 1 || actions["DELETE /teams/{team}/maintenance/{id}"] != len(created)+1 {
+		t.Errorf("audited maintenance writes: %v", actions)
+	}
 	e.wantError(request{method: "GET", path: fmt.Sprintf("/teams/acme/maintenance/%d", future.ID)}, http.StatusNotFound, depc.ENOTFOUND, "maintenance")
 	e.wantError(request{method: "DELETE", path: "/teams/acme/maintenance/999"}, http.StatusNotFound, depc.ENOTFOUND, "999")
 	e.wantError(request{method: "GET", path: "/teams/acme/maintenance/x"}, http.StatusBadRequest, depc.EINVALID, "id")

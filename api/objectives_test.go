@@ -190,6 +190,19 @@ func TestObjectives(t *testing.T) {
 	e.call("DELETE", "/teams/acme/labels/Website/objective", nil, http.StatusNoContent, nil)
 	e.wantError(request{method: "GET", path: "/teams/acme/labels/Website/nodes/foo.com/budget"}, http.StatusNotFound, depc.ENOTFOUND, "no objective")
 
+	// Objectives are audited: the change with the objective before and after.
+	var audit []depc.AuditEntry
+	e.call("GET", "/teams/acme/audit?limit=100", nil, http.StatusOK, &audit)
+	var put *depc.AuditEntry
+	for i := range audit {
+		if audit[i].Action == "PUT /teams/{team}/labels/{label}/nodes/{name}/objective" {
+			put = &audit[i]
+		}
+	}
+	if put == nil || put.Target != "/teams/acme/labels/Website/nodes/foo.com/objective" || !strings.Contains(string(put.After), `"target":99.9`) {
+		t.Errorf("the audit log has no entry of the node objective's PUT: %+v", put)
+	}
+
 	// A viewer reads, only an editor writes.
 	viewer := e.user("vic", "acme", depc.RoleViewer)
 	r := e.do(request{method: "PUT", path: "/teams/acme/labels/Website/objective", token: &viewer, body: map[string]any{"target": 99, "window": "rolling_7d"}})
