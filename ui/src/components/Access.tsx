@@ -128,6 +128,12 @@ export function AuditLog({ path, tz, showTeam = false }: { path: string; tz: str
   return (
     <Async {...log} what="Loading the audit log">
       {(entries) => (
+        <>
+        <div className="button-row">
+          <button type="button" className="button small ghost" onClick={log.reload}>
+            Refresh
+          </button>
+        </div>
         <ResourceTable
           rows={newestAuditFirst(entries)}
           rowKey={(e) => String(e.id)}
@@ -154,6 +160,7 @@ export function AuditLog({ path, tz, showTeam = false }: { path: string; tz: str
           ]}
           empty="No write recorded yet."
         />
+        </>
       )}
     </Async>
   )
