@@ -405,7 +405,37 @@ function handle(world, method, url, auth, rawBody) {
     }
   }
 
-  // Sources, checks, rules.
+  // Variables (docs/sources.md), kept without rendering checks; and the
+  // sources' connection test, which passes for every known source.
+  team.variables ??= new Map()
+  if (path === 'variables' && method === 'GET') {
+    return { body: [...team.variables.entries()].map(([k, v]) => ({ scope: k.split('/')[0], ...(k.split('/')[1] ? { owner: k.split('/')[1] } : {}), variables: v })) }
+  }
+  {
+    const scoped = path === 'variables/team' ? 'team/' :
+      rest.length === 3 && rest[2] === 'variables' && ['sources', 'rules', 'checks'].includes(rest[0]) ? `${rest[0].slice(0, -1)}/${rest[1]}` : null
+    if (scoped !== null) {
+      const [scope, owner] = scoped.split('/')
+      if (owner && !team[`${scope}s`].has(owner)) throw notFound(`${scope} ${JSON.stringify(owner)} not found`)
+      if (method === 'GET') return { body: { variables: team.variables.get(scoped) ?? {} } }
+      if (method === 'PUT') {
+        write()
+        const b = json(rawBody)
+        for (const k of Object.keys(b.variables ?? {})) if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) throw bad(`variables.${k}: a variable's name is a letter or _ then letters, digits or _`)
+        team.variables.set(scoped, b.variables ?? {})
+        return { body: { variables: b.variables ?? {} } }
+      }
+    }
+  }
+  if (rest[0] === 'sources' && method === 'POST' && ((rest.length === 2 && rest[1] === 'test') || (rest.length === 3 && rest[2] === 'test'))) {
+    write()
+    const body = rawBody ? json(rawBody) : {}
+    const plugin = rest.length === 3 ? team.sources.get(rest[1])?.plugin : body.plugin
+    if (rest.length === 3 && !plugin) throw notFound(`source ${JSON.stringify(rest[1])} not found`)
+    const steps = ['configuration', 'reachability', 'authentication', 'query'].map((name) => ({ name, ok: true, error: null }))
+    return { body: { ok: true, steps, query: body.query || 'up', series: 0, duration_ms: 1 } }
+  }
+
   for (const [coll, map, validate] of [
     ['sources', team.sources, (b) => {
       const plugin = PLUGINS.find((p) => p.name === b.plugin)

@@ -105,6 +105,7 @@ export function PointsChart({ check }: { check: CheckResult }) {
     <figure className="points-chart">
       <figcaption>
         {check.name}: datapoints{rules.length ? ` and ${check.type === 'Interval' ? 'interval' : 'threshold'}` : ''}
+        {check.query && <> · query <code className="wrap">{check.query}</code></>}
       </figcaption>
       <LineChart x={x} series={series} tz={tz} kind="value" rules={rules} height={200} ariaLabel={`Datapoints of ${check.name}`} />
     </figure>

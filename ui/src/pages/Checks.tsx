@@ -7,6 +7,7 @@ import { Async, Empty, ErrorBox } from '../components/states'
 import { Field } from '../components/Field'
 import { useTeam } from '../context'
 import { useApi, useTitle } from '../hooks'
+import { VariablesEditor } from '../components/Variables'
 import { PLUGINS_PATH, checkParameters, findPlugin, freeQuery, suggestionFor } from '../plugins'
 
 export default function Checks() {
@@ -16,6 +17,7 @@ export default function Checks() {
   const sources = useApi<Source[]>(`${teamPath(team.name)}/sources`)
   const plugins = useApi<SourcePlugin[]>(PLUGINS_PATH)
   const [editing, setEditing] = useState<Check | 'new' | null>(null)
+  const [vars, setVars] = useState<string | null>(null)
   return (
     <>
       <PageHeader title="Checks" kicker={team.name}>
@@ -32,6 +34,11 @@ export default function Checks() {
       {editing && sources.data && plugins.data && (
         <CheckForm key={editing === 'new' ? 'new' : editing.name} check={editing === 'new' ? null : editing} sources={sources.data} plugins={plugins.data} done={() => { setEditing(null); list.reload() }} cancel={() => setEditing(null)} />
       )}
+      {vars && (
+        <Section title={`Variables of ${vars}`} id="check-variables">
+          <VariablesEditor key={vars} url={`${teamPath(team.name)}/checks/${seg(vars)}/variables`} scope="check" onClose={() => setVars(null)} />
+        </Section>
+      )}
       <Section title="All checks" id="checks">
         <Async {...list} what="Loading checks">
           {(checks) => (
@@ -46,7 +53,11 @@ export default function Checks() {
                 { header: 'Threshold', cell: (c) => <code>{c.parameters?.threshold}</code> },
                 { header: 'Missing data', cell: (c) => c.parameters?.missing ?? 'unknown' },
               ]}
-              actions={(c) => <RowActions onEdit={() => setEditing(c)} path={`${teamPath(team.name)}/checks/${seg(c.name)}`} what={c.name} onDeleted={list.reload} />}
+              actions={(c) => (
+                <RowActions onEdit={() => setEditing(c)} path={`${teamPath(team.name)}/checks/${seg(c.name)}`} what={c.name} onDeleted={list.reload}>
+                  <button type="button" className="button small ghost" onClick={() => setVars(c.name)}>Variables</button>
+                </RowActions>
+              )}
               empty="No check yet."
             />
           )}

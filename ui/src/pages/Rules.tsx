@@ -7,6 +7,7 @@ import { RuleResult } from '../components/RuleResult'
 import { Async, Empty, ErrorBox, Loading } from '../components/states'
 import { useTeam } from '../context'
 import { toApiError, useApi, useTitle } from '../hooks'
+import { VariablesEditor } from '../components/Variables'
 import { setParams, useParams } from '../router'
 import { dayWindow, isDay, parseLocal, toLocalInput, yesterday, type Window } from '../time'
 
@@ -16,6 +17,7 @@ export default function Rules() {
   const list = useApi<Rule[]>(`${teamPath(team.name)}/rules`)
   const checks = useApi<Check[]>(`${teamPath(team.name)}/checks`)
   const [editing, setEditing] = useState<Rule | 'new' | null>(null)
+  const [vars, setVars] = useState<string | null>(null)
   return (
     <>
       <PageHeader title="Rules" kicker={team.name}>
@@ -26,6 +28,11 @@ export default function Rules() {
       <p className="help">A rule is a named set of checks; a node's timeline under a rule is the AND of its checks' timelines (checks without data are left out).</p>
       {editing && checks.data && (
         <RuleForm key={editing === 'new' ? 'new' : editing.name} rule={editing === 'new' ? null : editing} checks={checks.data} done={() => { setEditing(null); list.reload() }} cancel={() => setEditing(null)} />
+      )}
+      {vars && (
+        <Section title={`Variables of ${vars}`} id="rule-variables">
+          <VariablesEditor key={vars} url={`${teamPath(team.name)}/rules/${seg(vars)}/variables`} scope="rule" onClose={() => setVars(null)} />
+        </Section>
       )}
       <Section title="All rules" id="rules">
         <Async {...list} what="Loading rules">
@@ -40,6 +47,7 @@ export default function Rules() {
               actions={(r) => (
                 <RowActions onEdit={() => setEditing(r)} path={`${teamPath(team.name)}/rules/${seg(r.name)}`} what={r.name} onDeleted={list.reload}>
                   <button type="button" className="button small ghost" onClick={() => setParams({ rule: r.name })}>Run…</button>
+                  <button type="button" className="button small ghost" onClick={() => setVars(r.name)}>Variables</button>
                 </RowActions>
               )}
               empty="No rule yet."

@@ -8,6 +8,7 @@ import { Field } from '../components/Field'
 import { useTeam } from '../context'
 import { useApi, useTitle } from '../hooks'
 import { PLUGINS_PATH, exampleText, findPlugin, pluginChoices } from '../plugins'
+import { TestConnection, VariablesEditor } from '../components/Variables'
 
 export default function Sources() {
   const { team } = useTeam()
@@ -15,6 +16,7 @@ export default function Sources() {
   const list = useApi<Source[]>(`${teamPath(team.name)}/sources`)
   const plugins = useApi<SourcePlugin[]>(PLUGINS_PATH)
   const [editing, setEditing] = useState<Source | 'new' | null>(null)
+  const [vars, setVars] = useState<string | null>(null)
   return (
     <>
       <PageHeader title="Sources" kicker={team.name}>
@@ -36,6 +38,11 @@ export default function Sources() {
       {editing && plugins.data && (
         <SourceForm key={editing === 'new' ? 'new' : editing.name} source={editing === 'new' ? null : editing} plugins={plugins.data} done={() => { setEditing(null); list.reload() }} cancel={() => setEditing(null)} />
       )}
+      {vars && (
+        <Section title={`Variables of ${vars}`} id="source-variables">
+          <VariablesEditor key={vars} url={`${teamPath(team.name)}/sources/${seg(vars)}/variables`} scope="source" onClose={() => setVars(null)} />
+        </Section>
+      )}
       <Section title="All sources" id="sources">
         <Async {...list} what="Loading sources">
           {(sources) => (
@@ -47,11 +54,20 @@ export default function Sources() {
                 { header: 'Plugin', cell: (s) => s.plugin },
                 { header: 'Configuration', cell: (s) => <code className="wrap">{JSON.stringify(s.configuration ?? {})}</code> },
               ]}
-              actions={(s) => <RowActions onEdit={() => setEditing(s)} path={`${teamPath(team.name)}/sources/${seg(s.name)}`} what={s.name} onDeleted={list.reload} />}
+              actions={(s) => (
+                <RowActions onEdit={() => setEditing(s)} path={`${teamPath(team.name)}/sources/${seg(s.name)}`} what={s.name} onDeleted={list.reload}>
+                  <TestConnection path={`${teamPath(team.name)}/sources/${seg(s.name)}`} />
+                  <button type="button" className="button small ghost" onClick={() => setVars(s.name)}>Variables</button>
+                </RowActions>
+              )}
               empty="No source yet. Create one to write checks against it."
             />
           )}
         </Async>
+      </Section>
+      <Section title="Team variables" id="team-variables">
+        <p className="help">Every check may use them as <code>{'{{ depc.team.NAME }}'}</code> in its query.</p>
+        <VariablesEditor url={`${teamPath(team.name)}/variables/team`} scope="team" />
       </Section>
     </>
   )
@@ -105,6 +121,11 @@ function SourceForm({ source, plugins, done, cancel }: { source: Source | null; 
         Configuration (JSON)
         <textarea className="code-editor" rows={5} value={conf} onChange={(e) => setConf(e.target.value)} spellCheck={false} />
       </label>
+      {source ? (
+        <TestConnection path={`${teamPath(team.name)}/sources/${seg(source.name)}`} />
+      ) : (
+        <TestConnection path={`${teamPath(team.name)}/sources`} body={() => ({ name: name || undefined, plugin, configuration: JSON.parse(conf || '{}') })} />
+      )}
       {secrets.length > 0 && (
         <p className="help">
           Secrets ({secrets.map((k, i) => <span key={k}>{i > 0 && ', '}<code>{k}</code></span>)}) are shown as <code>********</code>; leaving the mask keeps the stored value.
