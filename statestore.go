@@ -40,6 +40,7 @@ type StateStore interface {
 	AnnotationStore
 	AlertStore
 	AuditStore
+	NewsStore
 
 	// Ping checks that the database answers (readiness).
 	Ping(ctx context.Context) error

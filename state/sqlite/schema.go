@@ -397,6 +397,18 @@ CREATE TABLE variable_set (
 	PRIMARY KEY (team_id, scope, owner)
 ) WITHOUT ROWID;
 `,
+
+	// 11: the admins' news (issue 14), shown to every user.
+	`
+CREATE TABLE news (
+	id         INTEGER PRIMARY KEY AUTOINCREMENT,
+	title      TEXT NOT NULL,
+	text       TEXT NOT NULL,
+	author     TEXT NOT NULL,
+	created_at INTEGER NOT NULL,
+	updated_at INTEGER NOT NULL
+);
+`,
 }
 
 // pageSize is the page size of a new database file. Bigger pages than

@@ -94,6 +94,8 @@ func fill(t *testing.T, s depc.StateStore) string {
 	}
 	_, err = s.AddAudit(ctx, depc.AuditEntry{User: "admin", Action: "POST /teams", Target: "/teams", Status: 201})
 	must(t, err)
+	_, err = s.CreateNews(ctx, depc.News{Title: "Upgrade", Text: "Saturday 10:00", Author: "admin"})
+	must(t, err)
 	must(t, s.AcquireLease(ctx, "scheduler/job/nightly", "w", time.Now(), time.Hour))
 	return token
 }
@@ -117,6 +119,8 @@ func view(t *testing.T, s depc.StateStore) string {
 	put("teams", teams, err)
 	audit, err := s.Audit(ctx, depc.AuditFilter{})
 	put("audit", audit, err)
+	news, err := s.ListNews(ctx, 0)
+	put("news", news, err)
 	for _, tm := range teams {
 		n := tm.Name + "/"
 		v1, err := s.TeamLimits(ctx, tm.Name)

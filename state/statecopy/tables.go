@@ -87,6 +87,8 @@ var tables = []table{
 		"next_attempt_at", kInt, "delivered_at", kInt, "claimed_by", kText, "claimed_until", kInt)},
 	{name: "audit", identity: true, counter: true, cols: cols("id", kInt, "at", kInt, "team_id", kIntNull, "team", kText, "actor", kText,
 		"action", kText, "target", kText, "status", kInt, "before", kBytes, "after", kBytes)},
+	{name: "news", identity: true, counter: true, cols: cols("id", kInt, "title", kText, "text", kText, "author", kText,
+		"created_at", kInt, "updated_at", kInt)},
 }
 
 // Tables and columns that are not copied, and why.

@@ -12,7 +12,7 @@ import (
 
 // Run runs the whole conformance suite, every part (RunTeams,
 // RunAccounts, RunRejections, RunCatalog, RunRuns, RunResults,
-// RunObjectives, RunMaintenance, RunAnnotations, RunAlerts, RunAudit) and
+// RunObjectives, RunMaintenance, RunAnnotations, RunAlerts, RunAudit, RunNews) and
 // RunWhole,
 // against the store that open returns. open is called once per subtest and
 // must return a new, empty store; the suite closes it when the subtest
@@ -30,6 +30,7 @@ func Run[S depc.StateStore](t *testing.T, open func(t *testing.T) S) {
 	t.Run("Annotations", func(t *testing.T) { RunAnnotations(t, open) })
 	t.Run("Alerts", func(t *testing.T) { RunAlerts(t, open) })
 	t.Run("Audit", func(t *testing.T) { RunAudit(t, open) })
+	t.Run("News", func(t *testing.T) { RunNews(t, open) })
 	t.Run("Whole", func(t *testing.T) { RunWhole(t, open) })
 }
 
@@ -97,6 +98,10 @@ type (
 	Audit interface {
 		depc.TeamStore
 		depc.AuditStore
+		io.Closer
+	}
+	News interface {
+		depc.NewsStore
 		io.Closer
 	}
 )
