@@ -44,6 +44,13 @@ var apiRoutes = []route{
 	{http.MethodGet, "/teams", anyUser, (*Server).listTeams},
 	{http.MethodGet, "/teams/:team", viewer, (*Server).getTeam},
 	{http.MethodGet, "/teams/:team/limits", viewer, (*Server).getLimits},
+
+	// News (the admins' announcements).
+	{http.MethodGet, "/news", anyUser, (*Server).listNews},
+	{http.MethodPost, "/news", admin, (*Server).createNews},
+	{http.MethodGet, "/news/:id", anyUser, (*Server).getNews},
+	{http.MethodPut, "/news/:id", admin, (*Server).putNews},
+	{http.MethodDelete, "/news/:id", admin, (*Server).deleteNews},
 	{http.MethodPut, "/teams/:team/limits", admin, (*Server).putLimits},
 
 	// Graph.

@@ -59,6 +59,7 @@ type State interface {
 	depc.AnnotationStore
 	depc.AlertStore
 	depc.AuditStore
+	depc.NewsStore
 	Ping(ctx context.Context) error
 }
 
