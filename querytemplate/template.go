@@ -274,7 +274,7 @@ func checkRef(n parse.Node) (Ref, error) {
 		return Ref{}, fmt.Errorf("%s: variables are written depc.name, depc.start, depc.end or depc.team.VAR (source, rule, check)", describe(n))
 	}
 	if id, ok := ch.Node.(*parse.IdentifierNode); !ok || id.Ident != "depc" {
-		return Ref{}, fmt.Errorf("%s: variables start with depc.", describe(n))
+		return Ref{}, fmt.Errorf("%s: variables start with depc (depc.team.VAR)", describe(n))
 	}
 	f := ch.Field
 	switch {
