@@ -678,6 +678,8 @@ function accessRoute(world, caller, method, segs, q, rawBody) {
 
   if (segs[0] === 'me' && segs.length === 1 && method === 'GET') return { body: { name: caller.user, admin: caller.admin, grants: grantsOf(caller.user) } }
   if (segs[0] === 'me' && segs[1] === 'tokens') return tokens(caller.user, segs.slice(2), '/me/tokens', '/me/tokens')
+  // The admins' news: none in the mock, so no banner covers the scenarios.
+  if (segs[0] === 'news' && segs.length === 1 && method === 'GET') return { body: [] }
   if (segs[0] === 'audit' && segs.length === 1 && method === 'GET') {
     admin()
     return { body: auditPage(world, q) }

@@ -8,6 +8,7 @@ import { formatInt } from './format'
 import { Link, lastNavigationWasPush, navigate, segments, urls, useLocation } from './router'
 import { ErrorBox, Loading } from './components/states'
 import { SignIn } from './pages/SignIn'
+import { NewsBanner } from './components/NewsBanner'
 import { Teams } from './pages/Teams'
 
 // Every team page is its own chunk: the first load carries React, the shell,
@@ -137,6 +138,7 @@ function Frame({ children, nav, team, onSignOut }: { children: ReactNode; nav?: 
       </header>
       {nav}
       <main id="main" ref={main} tabIndex={-1}>
+        {onSignOut && <NewsBanner />}
         {children}
       </main>
     </div>
