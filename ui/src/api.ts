@@ -53,6 +53,7 @@ export type Rejected = Schemas['Rejection']
 /** A note of the team on a node (or on a whole label, name '') over [from, to). */
 export type Annotation = Schemas['Annotation']
 export type News = Schemas['News']
+export type Statistics = Schemas['Statistics']
 export type AnnotationRequest = Schemas['AnnotationRequest']
 /** An incident review: a node over a window (GET …/incident). */
 export type Incident = Schemas['Incident']

@@ -26,6 +26,7 @@ const Alerts = lazy(() => import('./pages/Alerts'))
 const Checks = lazy(() => import('./pages/Checks'))
 const Rules = lazy(() => import('./pages/Rules'))
 const Runs = lazy(() => import('./pages/Runs'))
+const Statistics = lazy(() => import('./pages/Statistics'))
 const RunPage = lazy(() => import('./pages/Run'))
 const Rejected = lazy(() => import('./pages/Rejected'))
 const Access = lazy(() => import('./pages/Access'))
@@ -184,6 +185,7 @@ function TeamShell({ team, rest, onSignOut }: { team: string; rest: string[]; on
     else if (page === 'rules' && !a) view = <Rules />
     else if (page === 'runs' && !a) view = <Runs />
     else if (page === 'runs' && a && !b) view = <RunPage id={a} />
+    else if (page === 'statistics' && !a) view = <Statistics />
     else if (page === 'rejected' && !a) view = <Rejected />
     else if (page === 'alerts' && !a) view = <Alerts />
     else if (page === 'access' && !a) view = <Access />
@@ -229,6 +231,7 @@ function TeamShell({ team, rest, onSignOut }: { team: string; rest: string[]; on
         {item(urls.checks(team), 'Checks')}
         {item(urls.rules(team), 'Rules')}
         {item(urls.runs(team), 'Runs')}
+        {item(urls.statistics(team), 'Statistics')}
         {item(urls.rejected(team), 'Rejected messages')}
         {item(urls.alerts(team), 'Alerts')}
         {canManage(me.data, team) && item(urls.access(team), 'Access')}

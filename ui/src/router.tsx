@@ -119,6 +119,7 @@ export const urls = {
   checks: (t: string) => `/t/${enc(t)}/checks`,
   rules: (t: string) => `/t/${enc(t)}/rules`,
   runs: (t: string) => `/t/${enc(t)}/runs`,
+  statistics: (t: string) => `/t/${enc(t)}/statistics`,
   run: (t: string, id: string | number) => `/t/${enc(t)}/runs/${enc(String(id))}`,
   rejected: (t: string) => `/t/${enc(t)}/rejected`,
   alerts: (t: string) => `/t/${enc(t)}/alerts`,
