@@ -22,10 +22,11 @@ const (
 )
 
 // Environment variables naming the real time-series stores of the source
-// tests (deploy/dev/influxdb, deploy/dev/victoriametrics).
+// tests (deploy/dev/influxdb, deploy/dev/victoriametrics, deploy/dev/opentsdb).
 const (
 	InfluxDBURL        = "DEPC_TEST_INFLUXDB_URL"        // http://depc-reader:…@127.0.0.1:58086 (the reader's credentials)
 	VictoriaMetricsURL = "DEPC_TEST_VICTORIAMETRICS_URL" // http://127.0.0.1:58428
+	OpenTSDBURL        = "DEPC_TEST_OPENTSDB_URL"        // http://127.0.0.1:54242 (deploy/dev/opentsdb)
 )
 
 // RequireService returns the value of the environment variable that points
