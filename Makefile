@@ -61,12 +61,12 @@ lint:
 	@command -v staticcheck >/dev/null 2>&1 || $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
 	PATH="$$PATH:$$($(GO) env GOPATH)/bin" staticcheck ./...
 
-## services: start the real Neo4j, Kafka, Prometheus, PostgreSQL, Alertmanager, InfluxDB and VictoriaMetrics used by integration tests.
+## services: start the real Neo4j, Kafka, Prometheus, PostgreSQL, Alertmanager, InfluxDB, VictoriaMetrics and OpenTSDB (on HBase) used by integration tests.
 services:
-	@for s in neo4j kafka prometheus postgres alertmanager influxdb victoriametrics; do [ -x deploy/dev/$$s ] && deploy/dev/$$s start || exit 1; done
+	@for s in neo4j kafka prometheus postgres alertmanager influxdb victoriametrics opentsdb; do [ -x deploy/dev/$$s ] && deploy/dev/$$s start || exit 1; done
 
 services-stop:
-	@for s in neo4j kafka prometheus postgres alertmanager influxdb victoriametrics; do [ -x deploy/dev/$$s ] && deploy/dev/$$s stop; done; true
+	@for s in neo4j kafka prometheus postgres alertmanager influxdb victoriametrics opentsdb; do [ -x deploy/dev/$$s ] && deploy/dev/$$s stop; done; true
 
 clean:
 	rm -rf bin

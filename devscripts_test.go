@@ -80,47 +80,55 @@ func TestDevScriptsRefuseAnotherServer(t *testing.T) {
 	cases := []struct {
 		name, env string
 		portVars  func(addr string) []string
-		pidFile   string
+		pidFiles  []string
 	}{
 		{"kafka", testenv.KafkaBrokers, func(addr string) []string {
 			_, p, _ := net.SplitHostPort(strings.Split(addr, ",")[0])
 			return []string{"DEPC_KAFKA_PORT=" + p}
-		}, "kafka/kafka.pid"},
+		}, []string{"kafka/kafka.pid"}},
 		{"neo4j", testenv.Neo4jURI, func(addr string) []string {
 			u, _ := url.Parse(addr)
 			return []string{"DEPC_NEO4J_PORT=" + u.Port()}
-		}, "neo4j/neo4j.pid"},
+		}, []string{"neo4j/neo4j.pid"}},
 		{"prometheus", testenv.PrometheusURL, func(addr string) []string {
 			u, _ := url.Parse(addr)
 			return []string{"DEPC_PROMETHEUS_PORT=" + u.Port()}
-		}, "prometheus/prometheus.pid"},
+		}, []string{"prometheus/prometheus.pid"}},
 		{"postgres", testenv.PostgresURL, func(addr string) []string {
 			u, _ := url.Parse(addr)
 			return []string{"DEPC_POSTGRES_PORT=" + u.Port()}
-		}, "postgres/postgres.pid"},
+		}, []string{"postgres/postgres.pid"}},
 		{"alertmanager", testenv.AlertmanagerURL, func(addr string) []string {
 			u, _ := url.Parse(addr)
 			return []string{"DEPC_ALERTMANAGER_PORT=" + u.Port()}
-		}, "alertmanager/alertmanager.pid"},
+		}, []string{"alertmanager/alertmanager.pid"}},
 		{"influxdb", testenv.InfluxDBURL, func(addr string) []string {
 			u, _ := url.Parse(addr)
 			return []string{"DEPC_INFLUXDB_PORT=" + u.Port()}
-		}, "influxdb/influxdb.pid"},
+		}, []string{"influxdb/influxdb.pid"}},
 		{"victoriametrics", testenv.VictoriaMetricsURL, func(addr string) []string {
 			u, _ := url.Parse(addr)
 			return []string{"DEPC_VICTORIAMETRICS_PORT=" + u.Port()}
-		}, "victoriametrics/victoriametrics.pid"},
+		}, []string{"victoriametrics/victoriametrics.pid"}},
+		// HBase's and the TSD's pid files name the same stale process: the
+		// script must take neither for its own.
+		{"opentsdb", testenv.OpenTSDBURL, func(addr string) []string {
+			u, _ := url.Parse(addr)
+			return []string{"DEPC_OPENTSDB_PORT=" + u.Port()}
+		}, []string{"opentsdb/tsd.pid", "opentsdb/hbase.pid"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			addr := testenv.RequireService(t, c.env)
 			dir := t.TempDir()
 			stale := sleeper(t)
-			if err := os.MkdirAll(filepath.Join(dir, filepath.Dir(c.pidFile)), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(filepath.Join(dir, c.pidFile), []byte(fmt.Sprintln(stale.Process.Pid)), 0o644); err != nil {
-				t.Fatal(err)
+			for _, f := range c.pidFiles {
+				if err := os.MkdirAll(filepath.Join(dir, filepath.Dir(f)), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(filepath.Join(dir, f), []byte(fmt.Sprintln(stale.Process.Pid)), 0o644); err != nil {
+					t.Fatal(err)
+				}
 			}
 			run := func(verb string) (string, int) {
 				ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)

@@ -9,6 +9,10 @@
 //     the parsed query as "<tag>" = $name (or depc adds that comparison),
 //     and a batch of nodes is one anchored regular expression, every SELECT
 //     grouped by the node tag;
+//   - source/opentsdb reads OpenTSDB 2.x over /api/query: a check's query is
+//     the original DepC's sub-query, and a batch of nodes is one literal_or
+//     filter on the node tag, grouped by it (a regular expression for names
+//     literal_or cannot take);
 //   - source/fake generates deterministic demo data (spec/fake-source.md)
 //     and needs no database.
 //

@@ -156,7 +156,11 @@ func TestFetchDecodes(t *testing.T) {
 // expression.
 func TestFetchUnknownName(t *testing.T) {
 	answer := func(body []byte) (int, string) {
-		var q struct{ Queries []struct{ Filters []struct{ Type, Filter string } } }
+		var q struct {
+			Queries []struct {
+				Filters []struct{ Type, Filter string }
+			}
+		}
 		_ = json.Unmarshal(body, &q)
 		f := q.Queries[0].Filters[0]
 		if f.Type == "literal_or" {

@@ -4,6 +4,7 @@ import (
 	"github.com/depc-dev/depc"
 	"github.com/depc-dev/depc/source/fake"
 	"github.com/depc-dev/depc/source/influxdb"
+	"github.com/depc-dev/depc/source/opentsdb"
 	"github.com/depc-dev/depc/source/outbound"
 	"github.com/depc-dev/depc/source/prometheus"
 )
@@ -21,6 +22,7 @@ func Guarded(g *outbound.Guard) depc.SourcePlugins {
 	return depc.SourcePlugins{
 		prometheus.NewPlugin(g),
 		influxdb.NewPlugin(g),
+		opentsdb.NewPlugin(g),
 		fake.Plugin, // generates its data: no outbound requests
 	}
 }

@@ -49,7 +49,7 @@ describe('the mock API', () => {
   it('refuses a plugin not in the list, naming those that are', async () => {
     const r = await call('/teams/acme/sources', 'POST', { name: 'g', plugin: 'Graphite', configuration: {} })
     expect(r.status).toBe(400)
-    expect(r.body.error.message).toBe('plugin: must be one of Prometheus, InfluxDB, Fake, not "Graphite"')
+    expect(r.body.error.message).toBe('plugin: must be one of Prometheus, InfluxDB, OpenTSDB, Fake, not "Graphite"')
   })
 
   it("needs a URL where the plugin's example has one", async () => {
