@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -105,6 +106,15 @@ func TestGenLoadRunBench(t *testing.T) {
 	out, err = runDepc(t, "bench", "compute", "--size", "tiny", "--team", "tiny", "--data", data, "--days", "2")
 	if err != nil || !strings.Contains(out, "team tiny found") || !strings.Contains(out, "total: 2 day(s)") {
 		t.Fatalf("bench: %v\n%s", err, out)
+	}
+	// Budgets of every Customer over the two days computed.
+	out, err = runDepc(t, "bench", "budgets", "--size", "tiny", "--team", "tiny", "--data", data, "--days", "2", "--rounds", "1")
+	if err != nil || !regexp.MustCompile(`first read \(every day's blob built\): [1-9]\d* budgets`).MatchString(out) ||
+		!regexp.MustCompile(`after the nightly run \(its day's blob built again\): [1-9]\d* budgets`).MatchString(out) || !strings.Contains(out, "target (budgets and burn rates for all <= 2 s after a nightly run): ") {
+		t.Fatalf("bench budgets: %v\n%s", err, out)
+	}
+	if _, err := runDepc(t, "bench", "budgets", "--size", "tiny", "--team", "tiny", "--data", data, "--days", "5"); err == nil || !strings.Contains(err.Error(), "of the 5 days") {
+		t.Errorf("bench budgets over days not computed: %v", err)
 	}
 	for _, tc := range []struct {
 		args []string
