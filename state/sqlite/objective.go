@@ -238,7 +238,8 @@ func appendNodeSeconds(b []byte, prev, name string, ok, ko, unknown int64, downt
 	return append(b, downtime...)
 }
 
-// decodeLabelSeconds appends the nodes of a label_seconds blob to out.
+// decodeLabelSeconds appends the nodes of a label_seconds blob to out
+// (out[:cap(out)] may hold the previous day's nodes, whose names it reuses).
 func decodeLabelSeconds(out []depc.NodeSeconds, b []byte) ([]depc.NodeSeconds, error) {
 	var name []byte
 	for len(b) > 0 {
@@ -260,7 +261,16 @@ func decodeLabelSeconds(out []depc.NodeSeconds, b []byte) ([]depc.NodeSeconds, e
 			}
 			b = b[k:]
 		}
-		n := depc.NodeSeconds{Name: string(name), OK: int64(v[0]), KO: int64(v[1]), Unknown: int64(v[2])}
+		// Days list mostly the same names in the same places: the name of
+		// the previous day's node at this place, still in out's array, is
+		// reused rather than allocated again.
+		var str string
+		if k := len(out); k < cap(out) && out[:k+1][k].Name == string(name) {
+			str = out[:k+1][k].Name
+		} else {
+			str = string(name)
+		}
+		n := depc.NodeSeconds{Name: str, OK: int64(v[0]), KO: int64(v[1]), Unknown: int64(v[2])}
 		if dl := v[3]; dl > 0 {
 			if dl > uint64(len(b)) {
 				return nil, errCorrupt
