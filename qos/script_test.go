@@ -79,21 +79,21 @@ func TestScripts(t *testing.T) {
 }
 
 type scriptCase struct {
-	name   string
-	file   string
-	line   int
-	w      qos.Window
-	step   int64
-	parent qos.Periods
-	kids   []qos.Timeline
-	nodes  []qos.Periods
-	rels   []qos.Periods
-	bound  *qos.Bound
-	series [][]qos.Point
+	name    string
+	file    string
+	line    int
+	w       qos.Window
+	step    int64
+	parent  qos.Periods
+	kids    []qos.Timeline
+	nodes   []qos.Periods
+	rels    []qos.Periods
+	bound   *qos.Bound
+	series  [][]qos.Point
 	missing *qos.Missing
-	evals  []evalLine
-	aggs   []aggLine
-	expls  []explainLine
+	evals   []evalLine
+	aggs    []aggLine
+	expls   []explainLine
 }
 
 type evalLine struct {
