@@ -36,6 +36,7 @@ func benchBudgets(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		window = fs.String("window", string(budget.Rolling30), "the objective's window")
 		target = fs.Float64("target", 99.9, "the objective's target, in percent")
 		rounds = fs.Int("rounds", 3, "warm reads measured (the best is printed too)")
+		live   = fs.Bool("live", false, "also measure a read that measures today so far (compute.LiveDay over the label and what it needs)")
 	)
 	fs.StringVar(&f.config, "config", os.Getenv("DEPC_CONFIG"), "YAML configuration file (env DEPC_CONFIG)")
 	fs.StringVar(&f.data, "data", "", "the data directory of `bench compute` (required)")
@@ -77,15 +78,16 @@ func benchBudgets(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	now := first.AddDate(0, 0, *days).Add(time.Hour)
 	comp := compute.New(st.graph, st.state, st.plugins.Open)
 	defer comp.Close()
+	comp.Now = func() time.Time { return now }
 	b := objective.New(st.state, comp)
 	b.Now = func() time.Time { return now }
 
 	fmt.Fprintf(stdout, "bench budgets: %s, team %s, objective %g %% over %s on %s, %d computed days (%s..%s), now %s, %d CPUs, %s\n",
 		sz.Name, *team, o.Target, o.Window, o.Label, *days, depc.FormatDay(first), last, now.Format(time.RFC3339), runtime.NumCPU(), runtime.Version())
 	fmt.Fprintf(stdout, "load average at start: %s\n", loadAverage())
-	measure := func(what string) (time.Duration, error) {
+	measure := func(what string, opts ...objective.Options) (time.Duration, error) {
 		t0, c0 := time.Now(), cpuTime()
-		tb, err := b.Team(ctx, *team, objective.Options{})
+		tb, err := b.Team(ctx, *team, append(opts, objective.Options{})[0])
 		if err != nil {
 			return 0, err
 		}
@@ -103,7 +105,7 @@ func benchBudgets(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			what, len(tb.Nodes), exhausted, fast, wall.Round(time.Millisecond), used.Round(time.Millisecond), len(tb.Errors), loadAverage())
 		return wall, nil
 	}
-	if _, err := measure("first read (every day's blob built)"); err != nil {
+	if _, err := measure("first read (the days' blobs not built yet are built)"); err != nil {
 		return err
 	}
 	best := time.Duration(1<<63 - 1)
@@ -123,6 +125,11 @@ func benchBudgets(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	after, err := measure("after the nightly run (its day's blob built again)")
 	if err != nil {
 		return err
+	}
+	if *live {
+		if _, err := measure("with today measured live (01:00, one hour of today)", objective.Options{Live: true}); err != nil {
+			return err
+		}
 	}
 	fmt.Fprintf(stdout, "target (budgets and burn rates for all <= 2 s after a nightly run): %s, best warm %s\n", verdict(after <= 2*time.Second), best.Round(time.Millisecond))
 	return nil

@@ -109,7 +109,7 @@ func TestGenLoadRunBench(t *testing.T) {
 	}
 	// Budgets of every Customer over the two days computed.
 	out, err = runDepc(t, "bench", "budgets", "--size", "tiny", "--team", "tiny", "--data", data, "--days", "2", "--rounds", "1")
-	if err != nil || !regexp.MustCompile(`first read \(every day's blob built\): [1-9]\d* budgets`).MatchString(out) ||
+	if err != nil || !regexp.MustCompile(`first read \(the days' blobs not built yet are built\): [1-9]\d* budgets`).MatchString(out) ||
 		!regexp.MustCompile(`after the nightly run \(its day's blob built again\): [1-9]\d* budgets`).MatchString(out) || !strings.Contains(out, "target (budgets and burn rates for all <= 2 s after a nightly run): ") {
 		t.Fatalf("bench budgets: %v\n%s", err, out)
 	}
