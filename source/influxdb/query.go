@@ -160,6 +160,13 @@ func checkSelect(s *influxql.SelectStatement) error {
 	case s.SLimit != 0 || s.SOffset != 0:
 		return depc.Errorf(depc.EINVALID, "parameters.query: SLIMIT and SOFFSET would make a node's series depend on the other nodes fetched with it")
 	}
+	for _, src := range s.Sources {
+		// FROM "" parses, but an empty name prints as nothing, so the
+		// query depc sends would not parse (found by FuzzNodeQuery).
+		if m, ok := src.(*influxql.Measurement); ok && m.Name == "" && m.Regex == nil && m.SystemIterator == "" {
+			return depc.Errorf(depc.EINVALID, "parameters.query: a measurement name is empty")
+		}
+	}
 	var err error
 	if s.Condition != nil {
 		influxql.WalkFunc(s.Condition, func(n influxql.Node) {
