@@ -248,6 +248,21 @@ func checkName(name string) error {
 	return nil
 }
 
+// literalSafe reports whether a name can be written as an InfluxQL string
+// literal: not empty, and no control character. Node names that pass depc's
+// name rule always are.
+func literalSafe(name string) bool {
+	if name == "" {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		if c := name[i]; c < 0x20 || c == 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
 // render returns the query's InfluxQL for the names over [from, to). One
 // name is compared with =, as a string literal; several (or a name with a
 // NUL byte) with =~ and an
@@ -258,7 +273,10 @@ func (q *query) render(names []string, from, to int64) string {
 	for _, n := range q.nodes {
 		// InfluxQL's scanner ends a string at a NUL byte, which a regular
 		// expression can write \x{0}.
-		if len(names) == 1 && !strings.Contains(names[0], "\x00") {
+		// Nor does it take every control character in a literal ('\r'
+		// does not scan, found by FuzzNodeQuery): such a name, or an
+		// empty one, takes the regular expression too.
+		if len(names) == 1 && literalSafe(names[0]) {
 			n.Op, n.RHS = influxql.EQ, &influxql.StringLiteral{Val: names[0]}
 		} else {
 			n.Op, n.RHS = influxql.EQREGEX, &influxql.RegexLiteral{Val: namesRegexp(names)}
