@@ -29,7 +29,7 @@ func TestGrafanaDashboards(t *testing.T) {
 		if os.Getenv(testenv.Require) == "1" {
 			t.Fatalf("prometheus is not installed and %s=1: deploy/dev/prometheus start installs it", testenv.Require)
 		}
-		t.Skipf("prometheus is not installed (deploy/dev/prometheus start installs it; CI requires it)")
+		t.Skipf("prometheus is not installed (deploy/dev/prometheus start installs it; DEPC_REQUIRE_SERVICES=1 fails instead)")
 	}
 	s := startServe(t, "--demo", "--addr", "127.0.0.1:0", "--data", t.TempDir())
 	target := strings.TrimPrefix(s.url, "http://")
