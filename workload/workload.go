@@ -85,6 +85,9 @@ var sizes = []Size{
 	hosting("small", 100, 100, 10_000, 1_000, 10, 10, 0.05, 0.01),
 	hosting("bench-100k", 1_000, 1_000, 100_000, 10_000, 10, 10, 0.01, 0.001),
 	hosting("bench-1m", 10_000, 10_000, 1_000_000, 100_000, 10, 10, 0.01, 0.001),
+	// Ten times bench-1m: what one machine must still hold and compute
+	// (issue 16). Its Offers aggregate 100 000 Customers each.
+	hosting("bench-10m", 100_000, 100_000, 10_000_000, 1_000_000, 10, 10, 0.01, 0.001),
 }
 
 // Sizes returns every named size, smallest first.

@@ -37,7 +37,7 @@ func benchCompute(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	fs := newFlagSet("bench compute", "bench compute [flags]")
 	var (
 		f    serveFlags
-		size = fs.String("size", "bench-1m", "the workload (tiny, small, bench-100k, bench-1m)")
+		size = fs.String("size", "bench-1m", "the workload (tiny, small, bench-100k, bench-1m, bench-10m)")
 		team = fs.String("team", "bench", "the team's name")
 		days = fs.Int("days", 1, "how many days to compute, from the workload's first benchmark day (30: the backfill figure)")
 		keep = fs.Bool("keep", false, "keep the temporary data directory (without --data)")
