@@ -13,7 +13,7 @@ DATA      ?= ./data
 # Fuzz targets run for FUZZTIME each by `make test` (package:target).
 FUZZ_TARGETS := $(shell cat .fuzz-targets 2>/dev/null)
 
-.PHONY: run build ui test test-go test-fuzz test-ui bench lint services services-stop clean
+.PHONY: run build ui test test-go test-fuzz test-ui bench bench-checksums lint services services-stop clean
 
 ## run: build depc and start it with its embedded defaults and the demo data.
 run: build
@@ -62,6 +62,12 @@ test-ui: build
 ## bench: the engine and store benchmarks (figures go to BENCHMARKS.md).
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./qos/...
+
+## bench-checksums: bench-100k's first 3 days computed and their result
+## checksums compared with those of the computation before issue 16's
+## optimisations (results must stay byte-identical).
+bench-checksums: build
+	$(BIN) bench compute --size bench-100k --days 3 --expect cmd/depc/testdata/bench-100k-3days.checksums
 
 ## lint: gofmt, go vet and staticcheck.
 lint:

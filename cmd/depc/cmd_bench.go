@@ -18,6 +18,7 @@ import (
 
 	"github.com/depc-dev/depc"
 	"github.com/depc-dev/depc/compute"
+	"github.com/depc-dev/depc/state/statecopy"
 	"github.com/depc-dev/depc/workload"
 )
 
@@ -43,6 +44,8 @@ func benchCompute(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		keep = fs.Bool("keep", false, "keep the temporary data directory (without --data)")
 		cpu  = fs.String("cpuprofile", "", "write a CPU profile of the computation (not of loading) to this file")
 		mem  = fs.String("memprofile", "", "write a heap profile (live and allocated) at the end to this file")
+		sums = fs.String("checksums", "", "write the row counts and checksums of the result tables (node_result, label_result, worst_node) to this file (- for the output) once computed")
+		exp  = fs.String("expect", "", "compare the result tables' checksums with this file (written by --checksums; bench-100k's for 3 days: cmd/depc/testdata/bench-100k-3days.checksums) and fail on a difference")
 	)
 	fs.StringVar(&f.config, "config", os.Getenv("DEPC_CONFIG"), "YAML configuration file (env DEPC_CONFIG)")
 	fs.StringVar(&f.data, "data", "", "data directory; the workload is loaded there unless the team is already there (default: a new temporary directory)")
@@ -130,6 +133,11 @@ func benchCompute(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		*days, r(wall), r(wall/time.Duration(*days)), r(used), r(total.Snapshot), r(total.Sources), r(total.Engine), r(total.Write))
 	fmt.Fprintf(stdout, "peak RSS while computing: %s (%s before)\n", formatBytes(peakRSS()), formatBytes(base))
 	fmt.Fprintf(stdout, "load average at end: %s\n", loadAverage())
+	if *sums != "" || *exp != "" {
+		if err := benchChecksums(ctx, cfg, *sums, *exp, stdout); err != nil {
+			return err
+		}
+	}
 	if *mem != "" {
 		pf, err := os.Create(*mem)
 		if err != nil {
@@ -230,4 +238,49 @@ func openBenchStores(ctx context.Context, name string, f serveFlags, keep bool, 
 	}
 	cleanup = append(cleanup, func() { st.Close() })
 	return st, cfg, done, nil
+}
+
+// benchChecksums reads the result tables of the state store of cfg, writes
+// their checksums to the file out (- for stdout) and compares them with
+// the file expect: the proof that a change to the computation left every
+// result identical. Both are optional.
+func benchChecksums(ctx context.Context, cfg Config, out, expect string, stdout io.Writer) error {
+	where := cfg.DataDir
+	if cfg.State.Backend == "postgres" {
+		where = cfg.State.Postgres.URL
+	}
+	s, err := statecopy.Open(ctx, where, false)
+	if err != nil {
+		return fmt.Errorf("bench: checksums: %s", depc.ErrorMessage(err))
+	}
+	defer s.Close()
+	reports, err := statecopy.Checksums(ctx, s, statecopy.ResultTables...)
+	if err != nil {
+		return fmt.Errorf("bench: checksums: %s", depc.ErrorMessage(err))
+	}
+	var b strings.Builder
+	for _, r := range reports {
+		fmt.Fprintf(&b, "%s %d %s\n", r.Table, r.Rows, r.Checksum)
+	}
+	switch out {
+	case "":
+	case "-":
+		fmt.Fprint(stdout, b.String())
+	default:
+		if err := os.WriteFile(out, []byte(b.String()), 0o644); err != nil {
+			return fmt.Errorf("bench: checksums: %w", err)
+		}
+	}
+	if expect == "" {
+		return nil
+	}
+	want, err := os.ReadFile(expect)
+	if err != nil {
+		return fmt.Errorf("bench: expect: %w", err)
+	}
+	if string(want) != b.String() {
+		return fmt.Errorf("bench: the result checksums differ from %s:\n%swant\n%s", expect, b.String(), want)
+	}
+	fmt.Fprintf(stdout, "checksums: identical to %s\n", expect)
+	return nil
 }

@@ -168,3 +168,29 @@ func TestStatePostgres(t *testing.T) {
 		t.Errorf("run with an unreachable PostgreSQL: %v\n%s, want a state store error", err, out)
 	}
 }
+
+// The results of a workload's days are those of the reference checksums,
+// made by the computation before its optimisations (issue 16): a change
+// that alters one result fails here. `make bench-checksums` compares
+// bench-100k's 3 days the same way.
+func TestBenchChecksums(t *testing.T) {
+	t.Setenv("DEPC_CONFIG", "")
+	data := t.TempDir()
+	sums := filepath.Join(t.TempDir(), "sums")
+	out, err := runDepc(t, "bench", "compute", "--size", "tiny", "--data", data, "--days", "3",
+		"--checksums", sums, "--expect", filepath.Join("testdata", "bench-tiny-3days.checksums"))
+	if err != nil || !strings.Contains(out, "checksums: identical to") {
+		t.Fatalf("bench compute --expect: %v\n%s", err, out)
+	}
+	got, err := os.ReadFile(sums)
+	if err != nil || !strings.HasPrefix(string(got), "node_result 56 ") {
+		t.Fatalf("--checksums wrote %q, %v", got, err)
+	}
+	other := filepath.Join(t.TempDir(), "other")
+	if err := os.WriteFile(other, []byte(strings.Replace(string(got), "node_result 56", "node_result 57", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := runDepc(t, "bench", "compute", "--size", "tiny", "--data", data, "--days", "3", "--expect", other); err == nil || !strings.Contains(err.Error(), "checksums differ") {
+		t.Errorf("bench compute --expect with other checksums: %v, want them told apart", err)
+	}
+}

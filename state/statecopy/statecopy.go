@@ -351,3 +351,52 @@ type writer interface {
 	commit(ctx context.Context) error
 	rollback()
 }
+
+// ResultTables are the tables of computed results: what a change of the
+// computation must leave identical (`depc bench compute --checksums`).
+var ResultTables = []string{"node_result", "label_result", "worst_node"}
+
+// Checksums reads the named tables of s in one consistent read and returns
+// each one's row count and checksum, computed as Copy computes them (so
+// the figures of two stores, of either backend, compare). An unknown
+// table is EINVALID.
+func Checksums(ctx context.Context, s *Store, names ...string) ([]TableReport, error) {
+	if err := checkSchema(ctx, s); err != nil {
+		return nil, err
+	}
+	byName := map[string]table{}
+	for _, t := range tables {
+		byName[t.name] = t
+	}
+	r, err := s.end.read(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer r.close()
+	out := make([]TableReport, 0, len(names))
+	for _, name := range names {
+		t, ok := byName[name]
+		if !ok {
+			return nil, depc.Errorf(depc.EINVALID, "table %q: not a table of the state store", name)
+		}
+		c, err := r.rows(ctx, t)
+		if err != nil {
+			return nil, err
+		}
+		d := &digest{}
+		for {
+			row, err := c.next()
+			if err != nil {
+				c.close()
+				return nil, fmt.Errorf("table %s: %w", t.name, err)
+			}
+			if row == nil {
+				break
+			}
+			d.add(t, row)
+		}
+		c.close()
+		out = append(out, TableReport{Table: t.name, Rows: d.n, Checksum: d.sum()})
+	}
+	return out, nil
+}

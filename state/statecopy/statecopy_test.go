@@ -248,6 +248,27 @@ func TestCopyBothWays(t *testing.T) {
 	if !slices.Equal(back, reports) {
 		t.Errorf("copy back %v, want %v", back, reports)
 	}
+	// Checksums of the result tables, read from either store, are the
+	// copy's.
+	for _, where := range []string{url, backPath} {
+		s, err := statecopy.Open(ctx, where, false)
+		must(t, err)
+		sums, err := statecopy.Checksums(ctx, s, statecopy.ResultTables...)
+		must(t, s.Close())
+		must(t, err)
+		for _, sum := range sums {
+			i := slices.IndexFunc(reports, func(r statecopy.TableReport) bool { return r.Table == sum.Table })
+			if i < 0 || sum != reports[i] || sum.Rows == 0 {
+				t.Errorf("%s: checksum %+v, the copy's %+v", s, sum, reports)
+			}
+		}
+	}
+	s, err := statecopy.Open(ctx, backPath, false)
+	must(t, err)
+	if _, err := statecopy.Checksums(ctx, s, "nowhere"); depc.ErrorCode(err) != depc.EINVALID {
+		t.Errorf("checksum of an unknown table: %v, want EINVALID", err)
+	}
+	must(t, s.Close())
 	sq := openSQLite(t, backPath)
 	if got := view(t, sq); got != want {
 		t.Errorf("SQLite after the copy back answers\n%s\nwant\n%s", got, want)
