@@ -389,6 +389,7 @@ func TestOpenAPIResponses(t *testing.T) {
 		"/teams/{team}/labels/{label}/objective":              "",
 		"/teams/{team}/labels/{label}/nodes/{name}/objective": "",
 		"/teams/{team}/budgets":                               "?live=true",
+		"/teams/{team}/report":                                "?month=2020-07",
 		"/teams/{team}/labels/{label}/budget":                 "",
 		"/teams/{team}/labels/{label}/nodes/{name}/budget":    "",
 		"/teams/{team}/maintenance":                           "",

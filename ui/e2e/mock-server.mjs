@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url'
 import {
   addDays, annotationProblem, computeDay, createWorld, currentConfig, dayOf, dayResult, dayWindow, getNode, impacted, incident,
   incidentMarkdown, isDay, labelAverage, labelsOf, listAnnotations, listNodes, relatives, rootCause, ruleTimeline, saveConfig,
-  validateConfig, worst, teamBudgets, budgetOf,
+  validateConfig, worst, teamBudgets, budgetOf, monthReport, csvLines,
 } from './model.mjs'
 import { handleAlerts } from './alerts.mjs'
 
@@ -52,7 +52,7 @@ export function startMock({ port = 0, dist = resolve(fileURLToPath(new URL('..',
           return res.end()
         }
         if (out.text !== undefined) {
-          res.writeHead(out.status ?? 200, { 'Content-Type': out.type })
+          res.writeHead(out.status ?? 200, { 'Content-Type': out.type, ...(out.disposition ? { 'Content-Disposition': out.disposition } : {}) })
           return res.end(out.text)
         }
         res.writeHead(out.status ?? 200, { 'Content-Type': 'application/json' })
@@ -291,6 +291,61 @@ function handle(world, method, url, auth, rawBody) {
       team.maintenance[i] = m
       return { body: { ...m, runs: recompute(old, m) } }
     }
+  }
+
+  // CSV exports and the monthly report (docs/overview.md, docs/report.md).
+  const exportDays = (max) => {
+    const f = q.get('from')
+    const t = q.get('to')
+    if (!f) throw bad('from: required (a day YYYY-MM-DD, the first of the export)')
+    if (!t) throw bad('to: required (a day YYYY-MM-DD, the last of the export)')
+    if (!isDay(f)) throw bad(`from: ${JSON.stringify(f)} is not a day YYYY-MM-DD`)
+    if (!isDay(t)) throw bad(`to: ${JSON.stringify(t)} is not a day YYYY-MM-DD`)
+    if (t < f) throw bad(`to: ${t} is before from ${f}`)
+    const days = []
+    for (let d = f; d <= t; d = addDays(d, 1)) {
+      if (days.length === max) throw bad(`from..to: at most ${max} days at once`)
+      days.push(d)
+    }
+    return days
+  }
+  const csv = (file, rows) => ({ type: 'text/csv; charset=utf-8', disposition: `attachment; filename="${file}"`, text: csvLines(rows) })
+  if (path === 'export/labels.csv' && method === 'GET') {
+    const days = exportDays(400)
+    const only = q.get('label')
+    if (only !== null && !/^[A-Z]+[a-zA-Z0-9]*$/.test(only)) throw bad(`label: ${JSON.stringify(only)} must match ^[A-Z]+[a-zA-Z0-9]*$`)
+    const labels = only ? [only] : Object.keys(currentConfig(team)?.config ?? {}).sort()
+    const rows = [['label', 'day', 'qos', 'nodes']]
+    for (const l of labels) for (const d of days) {
+      const a = labelAverage(team, l, d)
+      if (a) rows.push([l, d, a.qos ?? '', a.nodes])
+    }
+    return csv(`qos-labels-${days[0]}-${days[days.length - 1]}.csv`, rows)
+  }
+  if (path === 'export/nodes.csv' && method === 'GET') {
+    const label = q.get('label')
+    if (!label) throw bad('label: required (the label whose nodes to export)')
+    if (!/^[A-Z]+[a-zA-Z0-9]*$/.test(label)) throw bad(`label: ${JSON.stringify(label)} must match ^[A-Z]+[a-zA-Z0-9]*$`)
+    const days = exportDays(31)
+    const rows = [['label', 'name', 'day', 'qos', 'ok', 'ko', 'unknown']]
+    for (const { name } of listNodes(team, label, '', null, 1000).nodes) for (const d of days) {
+      const r = dayResult(team, `${label}/${name}`, d)
+      if (r) rows.push([label, name, d, r.qos ?? '', r.ok ?? '', r.ko ?? '', r.unknown ?? ''])
+    }
+    return csv(`qos-${label}-${days[0]}-${days[days.length - 1]}.csv`, rows)
+  }
+  if ((path === 'report' || path === 'report.csv') && method === 'GET') {
+    const month = q.get('month') ?? addDays(dayOf(world.now(), tz), -1).slice(0, 7)
+    if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month) || month < '1970-01') throw bad(`month: ${JSON.stringify(month)} is not a month YYYY-MM (from 1970)`)
+    if (`${month}-01` > dayOf(world.now(), tz)) throw bad(`month: ${month} has not started yet in team ${team.name}'s time zone (${tz})`)
+    const rep = monthReport(team, month, world.now())
+    if (path === 'report') return { body: rep }
+    const rows = [['month', 'label', 'name', 'target', 'objective_window', 'qos', 'met', 'allowed_seconds', 'spent_seconds', 'remaining_seconds', 'pending_seconds']]
+    for (const n of rep.nodes) {
+      rows.push([month, n.label, n.name, n.objective.target, n.objective.window, n.qos ?? '', n.met === null ? 'unknown' : n.met ? 'met' : 'missed',
+        Math.floor(n.allowed), n.spent, Math.floor(n.remaining), n.pending])
+    }
+    return csv(`report-${team.name}-${month}.csv`, rows)
   }
 
   // Labels and nodes.
@@ -678,8 +733,40 @@ function accessRoute(world, caller, method, segs, q, rawBody) {
 
   if (segs[0] === 'me' && segs.length === 1 && method === 'GET') return { body: { name: caller.user, admin: caller.admin, grants: grantsOf(caller.user) } }
   if (segs[0] === 'me' && segs[1] === 'tokens') return tokens(caller.user, segs.slice(2), '/me/tokens', '/me/tokens')
-  // The admins' news: none in the mock, so no banner covers the scenarios.
-  if (segs[0] === 'news' && segs.length === 1 && method === 'GET') return { body: [] }
+  // The admins' news: none at first, so no banner covers the scenarios
+  // but the one that writes news through the Admin page.
+  if (segs[0] === 'news') {
+    world.news ??= []
+    world.newsSeq ??= 0
+    const newsBody = () => {
+      const b = json(rawBody)
+      for (const [f, max] of [['title', 200], ['text', 4000]]) {
+        if (typeof b[f] !== 'string' || !b[f].trim() || b[f].length > max) throw bad(`${f}: must be 1 to ${max} bytes of UTF-8 text, not blank`)
+      }
+      return { title: b.title, text: b.text }
+    }
+    if (segs.length === 1 && method === 'GET') return { body: world.news.slice(0, Math.min(Number(q.get('limit') ?? 10) || 10, 100)) }
+    if (segs.length === 1 && method === 'POST') {
+      admin()
+      const n = { id: ++world.newsSeq, ...newsBody(), author: caller.user, created_at: now, updated_at: now }
+      world.news.unshift(n)
+      return { status: 201, body: n }
+    }
+    if (segs.length === 2) {
+      const n = world.news.find((x) => String(x.id) === segs[1])
+      if (!n) throw notFound(`news ${segs[1]} not found`)
+      if (method === 'GET') return { body: n }
+      admin()
+      if (method === 'PUT') {
+        Object.assign(n, newsBody(), { updated_at: now })
+        return { body: n }
+      }
+      if (method === 'DELETE') {
+        world.news = world.news.filter((x) => x !== n)
+        return { status: 204 }
+      }
+    }
+  }
   if (segs[0] === 'audit' && segs.length === 1 && method === 'GET') {
     admin()
     return { body: auditPage(world, q) }

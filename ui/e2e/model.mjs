@@ -746,3 +746,62 @@ export function teamBudgets(team, now, only) {
     .sort((a, b) => (a.remaining_ratio ?? Infinity) - (b.remaining_ratio ?? Infinity) || a.label.localeCompare(b.label) || a.name.localeCompare(b.name))
   return { today: dayOf(now, team.timezone), live: false, burn_at: dayStart(dayOf(now, team.timezone), team.timezone), labels: [...labels.values()].sort((a, b) => a.label.localeCompare(b.label)), worst, errors: [] }
 }
+
+/**
+ * A team's monthly report (docs/report.md), as GET /report answers: every
+ * node an objective applies to, its QoS over the calendar month (days up
+ * to yesterday), met or missed, and its budget over the month.
+ */
+export function monthReport(team, month, now) {
+  const tz = team.timezone
+  const today = dayOf(now, tz)
+  const first = `${month}-01`
+  const last = lastOfMonth(first)
+  const win = { start: dayStart(first, tz), end: dayStart(addDays(last, 1), tz) }
+  const objectives = [...team.objectives.values()]
+  const own = new Map(objectives.filter((o) => o.name).map((o) => [`${o.label}/${o.name}`, o]))
+  const keys = []
+  for (const o of objectives) {
+    if (o.name) keys.push([`${o.label}/${o.name}`, o])
+    else for (const n of team.nodes.values()) if (n.label === o.label && !own.has(`${n.label}/${n.name}`)) keys.push([`${n.label}/${n.name}`, o])
+  }
+  const nodes = []
+  for (const [key, o] of keys) {
+    let measured = 0, ok = 0, spent = 0
+    for (let d = first; d <= last && d < today; d = addDays(d, 1)) {
+      const r = dayResult(team, key, d)
+      if (!r || r.ok === null) continue
+      const w = dayWindow(d, tz)
+      measured += w.end - w.start
+      ok += r.ok
+      spent += r.ko
+    }
+    // A label's node without any day in the month is not known then.
+    if (!o.name && measured === 0) continue
+    const counted = ok + spent
+    const pending = win.end - win.start - measured
+    const allowed = (1 - o.target / 100) * (counted + pending)
+    const qos = counted > 0 ? round3((100 * ok) / counted) : null
+    const i = key.indexOf('/')
+    nodes.push({
+      label: key.slice(0, i), name: key.slice(i + 1), objective: o, qos, met: qos === null ? null : qos >= o.target,
+      counted, pending, allowed: round3(allowed), spent, remaining: round3(allowed - spent), remaining_ratio: allowed > 0 ? round3((allowed - spent) / allowed) : null,
+    })
+  }
+  nodes.sort((a, b) => a.label.localeCompare(b.label) || a.name.localeCompare(b.name))
+  return {
+    team: team.name, month, from: first, to: last, complete: last < today,
+    met: nodes.filter((n) => n.met === true).length, missed: nodes.filter((n) => n.met === false).length, unknown: nodes.filter((n) => n.met === null).length,
+    nodes, errors: [],
+  }
+}
+
+/** Quotes a CSV field as Go's encoding/csv does. */
+export function csvField(s) {
+  s = String(s)
+  return /[",\r\n]/.test(s) || s.startsWith(' ') ? `"${s.replace(/"/g, '""')}"` : s
+}
+
+export function csvLines(rows) {
+  return rows.map((r) => r.map(csvField).join(',') + '\n').join('')
+}
