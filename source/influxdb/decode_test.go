@@ -5,6 +5,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/depc-dev/depc/source/httpsource"
 )
 
 // FuzzDecode: any answer body gives series or an error, never a panic;
@@ -26,7 +28,7 @@ func FuzzDecode(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		d := newDecoder("name", []string{"a", "b"}, 0, 1000)
-		lr := &limitedReader{r: bytes.NewReader(body), left: 1 << 16}
+		lr := httpsource.NewLimitedReader(bytes.NewReader(body), 1<<16)
 		err := d.decode(lr)
 		if err != nil {
 			var se *serverError
@@ -52,15 +54,4 @@ func FuzzDecode(f *testing.F) {
 			}
 		}
 	})
-}
-
-func TestLimitedReader(t *testing.T) {
-	for _, n := range []int{0, 9, 10, 11, 100} {
-		lr := &limitedReader{r: strings.NewReader(strings.Repeat("x", n)), left: 10}
-		var buf bytes.Buffer
-		_, err := buf.ReadFrom(lr)
-		if tooLarge := errors.Is(err, errTooLarge); tooLarge != (n > 10) || (!tooLarge && err != nil) {
-			t.Errorf("%d bytes with a limit of 10: %v", n, err)
-		}
-	}
 }

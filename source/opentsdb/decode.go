@@ -12,6 +12,7 @@ import (
 
 	"github.com/depc-dev/depc"
 	"github.com/depc-dev/depc/qos"
+	"github.com/depc-dev/depc/source/httpsource"
 )
 
 // LabelMetric is the label Fetch adds to a series' tags: the metric its
@@ -340,7 +341,7 @@ func (s *scanner) value() (float64, bool, error) {
 		case "-Infinity":
 			return math.Inf(-1), true, nil
 		}
-		return 0, false, s.fail(fmt.Sprintf("a value is the string %q, not a number", printable300(string(w))))
+		return 0, false, s.fail(fmt.Sprintf("a value is the string %q, not a number", httpsource.Shown(string(w))))
 	case c == '-' || '0' <= c && c <= '9':
 		return s.number()
 	}

@@ -2,9 +2,10 @@ package opentsdb
 
 import (
 	"bytes"
-	"errors"
 	"strings"
 	"testing"
+
+	"github.com/depc-dev/depc/source/httpsource"
 )
 
 // FuzzDecode: any answer body gives series or an error, never a panic;
@@ -26,7 +27,7 @@ func FuzzDecode(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		d := newDecoder("name", []string{"a", "b"}, 0, 1000)
-		lr := &limitedReader{r: bytes.NewReader(body), left: 1 << 16}
+		lr := httpsource.NewLimitedReader(bytes.NewReader(body), 1<<16)
 		if err := d.decode(lr); err != nil {
 			if strings.TrimSpace(err.Error()) == "" {
 				t.Fatalf("an empty message: %#v", err)
@@ -49,15 +50,4 @@ func FuzzDecode(f *testing.F) {
 			}
 		}
 	})
-}
-
-func TestLimitedReader(t *testing.T) {
-	for _, n := range []int{0, 9, 10, 11, 100} {
-		lr := &limitedReader{r: strings.NewReader(strings.Repeat("x", n)), left: 10}
-		var buf bytes.Buffer
-		_, err := buf.ReadFrom(lr)
-		if tooLarge := errors.Is(err, errTooLarge); tooLarge != (n > 10) || (!tooLarge && err != nil) {
-			t.Errorf("%d bytes with a limit of 10: %v", n, err)
-		}
-	}
 }

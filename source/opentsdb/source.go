@@ -3,21 +3,17 @@ package opentsdb
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
-	"sync"
-	"syscall"
 	"time"
-	"unicode/utf8"
 
 	"github.com/depc-dev/depc"
+	"github.com/depc-dev/depc/source/httpsource"
 	"github.com/depc-dev/depc/source/outbound"
 )
 
@@ -31,38 +27,23 @@ const (
 // Source is an OpenTSDB source. It is safe for concurrent use.
 type Source struct {
 	cfg      Config
-	client   *http.Client
+	c        *httpsource.Client
 	endpoint string // the /api/query URL
-	url      string // redacted, for messages
-	// own is the transport the source made, nil when WithTransport gave
-	// one: Close releases only what the source owns.
-	own *http.Transport
-	// guard logs what the server answered when it is not shown.
-	guard *outbound.Guard
 }
 
 var _ depc.Source = (*Source)(nil)
 
 // Option changes how a Source is built.
-type Option func(*options)
-
-type options struct {
-	transport http.RoundTripper
-	guard     *outbound.Guard
-}
+type Option = httpsource.Option
 
 // WithTransport makes the source send its requests through rt instead of its
 // own http.Transport (tests count and fail requests this way). The URL is
 // still checked by the guard.
-func WithTransport(rt http.RoundTripper) Option {
-	return func(o *options) { o.transport = rt }
-}
+func WithTransport(rt http.RoundTripper) Option { return httpsource.WithTransport(rt) }
 
 // WithGuard sets the guard of the source's URL and connections, and the
 // log of what its server answers (default outbound.Default()).
-func WithGuard(g *outbound.Guard) Option {
-	return func(o *options) { o.guard = g }
-}
+func WithGuard(g *outbound.Guard) Option { return httpsource.WithGuard(g) }
 
 // Open returns a source for a stored configuration (see Config).
 func Open(configuration json.RawMessage, opts ...Option) (*Source, error) {
@@ -79,75 +60,24 @@ func New(c Config, opts ...Option) (*Source, error) {
 		return nil, err
 	}
 	c = c.withDefaults()
-	var o options
-	for _, opt := range opts {
-		opt(&o)
-	}
-	if o.guard == nil {
-		o.guard = outbound.Default()
-	}
-	if err := o.guard.CheckURL("configuration.url", c.URL); err != nil {
-		return nil, err
-	}
-	rt := o.transport
-	var own *http.Transport
-	if rt == nil {
-		own = o.guard.Transport()
-		own.MaxIdleConnsPerHost = DefaultConcurrency * 2
-		rt = own
-	}
 	hdr := make(http.Header)
 	for k, v := range c.Headers {
 		hdr.Set(k, v)
 	}
 	if c.BasicAuth != nil {
-		r := http.Request{Header: make(http.Header)}
-		r.SetBasicAuth(c.BasicAuth.Username, c.BasicAuth.Password)
-		hdr.Set("Authorization", r.Header.Get("Authorization"))
+		hdr.Set("Authorization", httpsource.BasicAuthorization(c.BasicAuth))
+	}
+	hc, err := httpsource.NewClient("opentsdb", c.URL, time.Duration(c.Timeout), DefaultConcurrency*2, hdr, opts...)
+	if err != nil {
+		return nil, err
 	}
 	u, _ := url.Parse(c.URL) // validated
-	if len(hdr) > 0 {
-		rt = &headerTransport{base: rt, header: hdr, host: u.Host}
-	}
-	return &Source{
-		cfg:      c,
-		client:   &http.Client{Transport: rt},
-		endpoint: u.JoinPath("api", "query").String(),
-		url:      u.Redacted(),
-		own:      own,
-		guard:    o.guard,
-	}, nil
+	return &Source{cfg: c, c: hc, endpoint: u.JoinPath("api", "query").String()}, nil
 }
 
 // Close closes the idle connections of the source's own transport.
 // Requests still running finish normally.
-func (s *Source) Close() error {
-	if s.own != nil {
-		s.own.CloseIdleConnections()
-	}
-	return nil
-}
-
-// headerTransport adds fixed headers (authentication, tenant) to every
-// request to the configured server; a redirect elsewhere does not get
-// them: the credentials are the server's, not whoever it points to.
-type headerTransport struct {
-	base   http.RoundTripper
-	header http.Header
-	host   string // host[:port] of the configured URL
-}
-
-func (t *headerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	if !strings.EqualFold(r.URL.Host, t.host) {
-		return t.base.RoundTrip(r)
-	}
-	// A RoundTripper must not modify the caller's request.
-	r = r.Clone(r.Context())
-	for k, v := range t.header {
-		r.Header[k] = v
-	}
-	return t.base.RoundTrip(r)
-}
+func (s *Source) Close() error { return s.c.Close() }
 
 // check is a check's parameters with defaults applied and the query parsed.
 type check struct {
@@ -215,14 +145,7 @@ func (s *Source) Fetch(ctx context.Context, p depc.CheckParameters, w depc.Windo
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	distinct := make([]string, 0, len(names))
-	seen := make(map[string]bool, len(names))
-	for _, n := range names {
-		if !seen[n] {
-			seen[n] = true
-			distinct = append(distinct, n)
-		}
-	}
+	distinct := httpsource.Distinct(names)
 	c, err := parseCheck(p)
 	var from, to int64
 	if err == nil {
@@ -257,70 +180,10 @@ func (s *Source) Fetch(ctx context.Context, p depc.CheckParameters, w depc.Windo
 	}
 	batches := c.q.batches(plain, from, to, s.cfg.MaxQueryBytes, s.cfg.MaxNamesPerQuery)
 	batches = append(batches, c.q.batches(piped, from, to, s.cfg.MaxQueryBytes, s.cfg.MaxNamesPerQuery)...)
-	return s.run(ctx, c.q, from, to, batches, fn)
-}
-
-type batchResult struct {
-	names  []string
-	series map[string][]depc.Series
-	err    error
-}
-
-// run queries the batches with at most cfg.Concurrency at once and hands
-// each batch's results to fn from the calling goroutine.
-func (s *Source) run(ctx context.Context, q *query, from, to int64, batches [][]string, fn func(depc.SourceResult)) error {
-	ctx, cancel := context.WithCancel(ctx)
-	todo := make(chan []string)
-	done := make(chan batchResult)
-	var wg sync.WaitGroup
-	for range min(s.cfg.Concurrency, len(batches)) {
-		wg.Go(func() {
-			for b := range todo {
-				series, err := s.batch(ctx, q, from, to, b)
-				select {
-				case done <- batchResult{names: b, series: series, err: err}:
-				case <-ctx.Done():
-					return
-				}
-			}
-		})
-	}
-	go func() {
-		defer close(todo)
-		for _, b := range batches {
-			select {
-			case todo <- b:
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
-	// Workers leave once ctx is cancelled: no goroutine outlives Fetch.
-	defer func() {
-		cancel()
-		wg.Wait()
-	}()
-	for range batches {
-		var r batchResult
-		select {
-		case r = <-done:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-		if r.err != nil && ctx.Err() != nil {
-			// The batch failed because the caller gave up, not because
-			// of the server: that is not the nodes' error.
-			return ctx.Err()
-		}
-		for _, n := range r.names {
-			if r.err != nil {
-				fn(depc.SourceResult{Name: n, Err: r.err})
-			} else {
-				fn(depc.SourceResult{Name: n, Series: r.series[n]})
-			}
-		}
-	}
-	return nil
+	return httpsource.Run(ctx, s.cfg.Concurrency, batches, func(b []string) []string { return b },
+		func(ctx context.Context, b []string) (map[string][]depc.Series, error) {
+			return s.batch(ctx, c.q, from, to, b)
+		}, fn)
 }
 
 // MaxUnknownRetries bounds how many times a batch is asked again with
@@ -377,48 +240,24 @@ func (s *Source) query(ctx context.Context, q *query, from, to int64, names []st
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.endpoint, bytes.NewReader(body))
 	if err != nil {
-		return nil, depc.WrapError(depc.EINVALID, err, "configuration.url: %q is not usable", s.url)
+		return nil, depc.WrapError(depc.EINVALID, err, "configuration.url: %q is not usable", s.c.URL)
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json")
-	resp, err := s.client.Do(req)
+	resp, err := s.c.HTTP.Do(req)
 	if err != nil {
-		return nil, s.netError(ctx, err)
+		return nil, s.c.NetError(ctx, err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		return nil, s.statusError(resp, q)
 	}
 	d := newDecoder(q.label, names, from, to)
-	lr := &limitedReader{r: resp.Body, left: s.cfg.MaxResponseBytes}
+	lr := httpsource.NewLimitedReader(resp.Body, s.cfg.MaxResponseBytes)
 	if err := d.decode(lr); err != nil {
 		return nil, s.answerError(ctx, err, lr, len(names))
 	}
 	return d.result(), nil
-}
-
-// errTooLarge is the error of a body longer than max_response_bytes.
-var errTooLarge = errors.New("answer too large")
-
-// limitedReader fails with errTooLarge once more than left bytes are read.
-type limitedReader struct {
-	r    io.Reader
-	left int64
-}
-
-func (l *limitedReader) Read(p []byte) (int, error) {
-	if l.left < 0 {
-		return 0, errTooLarge
-	}
-	if int64(len(p)) > l.left+1 {
-		p = p[:l.left+1]
-	}
-	n, err := l.r.Read(p)
-	l.left -= int64(n)
-	if l.left < 0 {
-		return n, errTooLarge
-	}
-	return n, err
 }
 
 // answerError says what was wrong with an answer the server sent with
@@ -427,20 +266,10 @@ func (l *limitedReader) Read(p []byte) (int, error) {
 // What the server answered is never shown: a source's URL may point
 // anywhere, and its users may not read what answers there
 // (docs/security.md). It goes to the server log.
-func (s *Source) answerError(ctx context.Context, err error, body *limitedReader, names int) error {
-	switch {
-	case ctx.Err() != nil:
-		return s.netError(ctx, err)
-	case errors.Is(err, errTooLarge) || body.left < 0:
-		return depc.WrapError(depc.EINVALID, err, "configuration.max_response_bytes: opentsdb at %s answered more than %d bytes for %d nodes: fetch fewer nodes per query (max_names_per_query), select fewer points (a downsample), or raise max_response_bytes", s.url, s.cfg.MaxResponseBytes, names)
-	}
-	var netErr net.Error
-	if errors.As(err, &netErr) || errors.Is(err, io.ErrUnexpectedEOF) {
-		s.guard.Log().Warn("source answer cut", "source", s.url, "error", err)
-		return depc.WrapError(depc.EUNAVAILABLE, err, "opentsdb at %s: the answer was cut: %s", s.url, netProblem(err))
-	}
-	s.guard.LogAnswer(s.url, http.StatusOK, err.Error())
-	return depc.WrapError(depc.EUNAVAILABLE, err, "opentsdb at %s: the answer is not an OpenTSDB /api/query answer (details in the server log)", s.url)
+func (s *Source) answerError(ctx context.Context, err error, body *httpsource.LimitedReader, names int) error {
+	return s.c.AnswerError(ctx, err, body, names,
+		"fetch fewer nodes per query (max_names_per_query), select fewer points (a downsample), or raise max_response_bytes",
+		"an OpenTSDB /api/query answer")
 }
 
 // unknownName is OpenTSDB's NoSuchUniqueName: a metric, tag key or tag
@@ -470,24 +299,24 @@ func (s *Source) queryError(q *query, msg string) error {
 	if u := parseUnknownName(msg); u != nil {
 		switch {
 		case u.kind == "metrics":
-			return depc.WrapError(depc.EINVALID, u, "parameters.query.metric: opentsdb at %s has no metric %q", s.url, printable300(u.name))
+			return depc.WrapError(depc.EINVALID, u, "parameters.query.metric: opentsdb at %s has no metric %q", s.c.URL, httpsource.Shown(u.name))
 		case u.kind == "tagk" && u.name == q.label:
-			return depc.WrapError(depc.EINVALID, u, "parameters.label: opentsdb at %s has no tag %q: name the tag holding the node's name", s.url, printable300(u.name))
+			return depc.WrapError(depc.EINVALID, u, "parameters.label: opentsdb at %s has no tag %q: name the tag holding the node's name", s.c.URL, httpsource.Shown(u.name))
 		case u.kind == "tagk":
-			return depc.WrapError(depc.EINVALID, u, "parameters.query: opentsdb at %s has no tag %q", s.url, printable300(u.name))
+			return depc.WrapError(depc.EINVALID, u, "parameters.query: opentsdb at %s has no tag %q", s.c.URL, httpsource.Shown(u.name))
 		}
 		// A tag value of the query's own filters (batch asks again when
 		// it is a node's).
-		return depc.WrapError(depc.EINVALID, u, "parameters.query: opentsdb at %s has no tag value %q", s.url, printable300(u.name))
+		return depc.WrapError(depc.EINVALID, u, "parameters.query: opentsdb at %s has no tag value %q", s.c.URL, httpsource.Shown(u.name))
 	}
 	lower := strings.ToLower(msg)
 	switch {
 	case strings.Contains(lower, "no such aggregat"):
-		return depc.Errorf(depc.EINVALID, "parameters.query.aggregator: opentsdb at %s: %s", s.url, printable300(msg))
+		return depc.Errorf(depc.EINVALID, "parameters.query.aggregator: opentsdb at %s: %s", s.c.URL, httpsource.Shown(msg))
 	case strings.Contains(lower, "chunked request not supported"):
-		return depc.Errorf(depc.EINVALID, "configuration.max_query_bytes: opentsdb at %s takes no request of more than 8 KiB (tsd.http.request.enable_chunked is off): lower max_query_bytes to 8192", s.url)
+		return depc.Errorf(depc.EINVALID, "configuration.max_query_bytes: opentsdb at %s takes no request of more than 8 KiB (tsd.http.request.enable_chunked is off): lower max_query_bytes to 8192", s.c.URL)
 	}
-	return depc.Errorf(depc.EINVALID, "parameters.query: opentsdb at %s refused the query: %s", s.url, printable300(msg))
+	return depc.Errorf(depc.EINVALID, "parameters.query: opentsdb at %s refused the query: %s", s.c.URL, httpsource.Shown(msg))
 }
 
 // statusError reads the error of an answer whose status is not 200: the
@@ -517,18 +346,13 @@ func (s *Source) statusError(resp *http.Response, q *query) error {
 		return s.queryError(q, "Chunked request not supported")
 	case resp.StatusCode == http.StatusRequestEntityTooLarge && isJSON:
 		// OpenTSDB's query limits (tsd.query.limits.*).
-		return depc.Errorf(depc.EINVALID, "configuration.max_names_per_query: opentsdb at %s refused to send that much data: %s: fetch fewer nodes per query, or select fewer points (a downsample)", s.url, printable300(body.Error.Message))
+		return depc.Errorf(depc.EINVALID, "configuration.max_names_per_query: opentsdb at %s refused to send that much data: %s: fetch fewer nodes per query, or select fewer points (a downsample)", s.c.URL, httpsource.Shown(body.Error.Message))
 	}
-	s.guard.LogAnswer(s.url, resp.StatusCode, string(b))
-	switch resp.StatusCode {
-	case http.StatusUnauthorized, http.StatusForbidden:
-		return depc.Errorf(depc.EUNAVAILABLE, "opentsdb at %s answered HTTP %d (check the source's credentials)", s.url, resp.StatusCode)
-	case http.StatusNotFound:
-		return depc.Errorf(depc.EUNAVAILABLE, "opentsdb at %s answered HTTP 404 (check the source's url: it must be the server's base URL, without /api/query)", s.url)
-	case http.StatusRequestEntityTooLarge:
-		return depc.Errorf(depc.EINVALID, "configuration.max_query_bytes: opentsdb at %s answered HTTP 413: lower max_query_bytes", s.url)
+	s.c.Guard.LogAnswer(s.c.URL, resp.StatusCode, string(b))
+	if resp.StatusCode == http.StatusRequestEntityTooLarge {
+		return depc.Errorf(depc.EINVALID, "configuration.max_query_bytes: opentsdb at %s answered HTTP 413: lower max_query_bytes", s.c.URL)
 	}
-	return depc.Errorf(depc.EUNAVAILABLE, "opentsdb at %s answered HTTP %d", s.url, resp.StatusCode)
+	return s.c.StatusError(nil, resp.StatusCode, "check the source's credentials", "/api/query")
 }
 
 // maxErrorBody bounds the body of an error answer that is read.
@@ -543,77 +367,3 @@ type batchError struct {
 }
 
 func (e *batchError) Error() string { return e.err.Error() }
-
-// netError says why a request got no answer.
-func (s *Source) netError(ctx context.Context, err error) error {
-	if r, ok := outbound.Refused(err); ok {
-		return depc.WrapError(depc.EUNAVAILABLE, err, "opentsdb at %s: %s", s.url, r)
-	}
-	if errors.Is(err, context.DeadlineExceeded) {
-		return depc.WrapError(depc.EUNAVAILABLE, err, "opentsdb at %s: no answer within %s", s.url, time.Duration(s.cfg.Timeout))
-	}
-	if ctx.Err() != nil {
-		return ctx.Err()
-	}
-	var netErr net.Error
-	if errors.As(err, &netErr) && netErr.Timeout() {
-		return depc.WrapError(depc.EUNAVAILABLE, err, "opentsdb at %s: no answer within %s", s.url, time.Duration(s.cfg.Timeout))
-	}
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		// Drop net/http's `Get "url": ` prefix, which repeats the whole
-		// query.
-		err = ue.Err
-	}
-	s.guard.Log().Warn("source unreachable", "source", s.url, "error", err)
-	return depc.WrapError(depc.EUNAVAILABLE, err, "opentsdb at %s is unreachable: %s", s.url, netProblem(err))
-}
-
-// netProblem names a connection problem without quoting the network
-// error, which may carry what the remote end said.
-func netProblem(err error) string {
-	var dnsErr *net.DNSError
-	var certErr *tls.CertificateVerificationError
-	var recordErr tls.RecordHeaderError
-	switch {
-	case errors.As(err, &dnsErr) && dnsErr.IsNotFound:
-		return "no such host"
-	case errors.As(err, &dnsErr):
-		return "its host name could not be resolved"
-	case errors.Is(err, syscall.ECONNREFUSED):
-		return "connection refused"
-	case errors.Is(err, syscall.ECONNRESET):
-		return "connection reset"
-	case errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
-		return "no route to host"
-	case errors.As(err, &certErr):
-		return "its TLS certificate is not trusted"
-	case errors.As(err, &recordErr):
-		return "it does not speak TLS"
-	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		return "the connection closed before the end of the answer"
-	}
-	return "no HTTP answer (details in the server log)"
-}
-
-// maxShown bounds the server's message about a query that is shown.
-const maxShown = 300
-
-// printable300 is a server's message about a query as shown to users:
-// printable, cut to maxShown bytes at a character.
-func printable300(msg string) string {
-	msg = strings.Map(func(r rune) rune {
-		if r < ' ' || r == 0x7f || r == utf8.RuneError {
-			return ' '
-		}
-		return r
-	}, msg)
-	if len(msg) > maxShown {
-		cut := maxShown
-		for cut > 0 && !utf8.RuneStart(msg[cut]) {
-			cut--
-		}
-		msg = msg[:cut] + "…"
-	}
-	return msg
-}

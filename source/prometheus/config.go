@@ -1,15 +1,11 @@
 package prometheus
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
-	"fmt"
-	"net/url"
-	"strings"
 	"time"
 
 	"github.com/depc-dev/depc"
+	"github.com/depc-dev/depc/source/httpsource"
 )
 
 // Defaults and limits of the source configuration.
@@ -54,45 +50,18 @@ type Config struct {
 }
 
 // BasicAuth holds HTTP basic authentication credentials.
-type BasicAuth struct {
-	Username string `json:"username"`
-	Password string `json:"password"`
-}
+type BasicAuth = httpsource.BasicAuth
 
 // Duration is a time.Duration written in JSON as a Go duration string
 // ("30s", "1m30s").
-type Duration time.Duration
-
-// UnmarshalJSON reads a duration string.
-func (d *Duration) UnmarshalJSON(b []byte) error {
-	var s string
-	if err := json.Unmarshal(b, &s); err != nil {
-		return errors.New(`must be a duration string such as "30s"`)
-	}
-	v, err := time.ParseDuration(s)
-	if err != nil {
-		return fmt.Errorf(`%q is not a duration such as "30s"`, s)
-	}
-	*d = Duration(v)
-	return nil
-}
-
-// MarshalJSON writes a duration string.
-func (d Duration) MarshalJSON() ([]byte, error) {
-	return json.Marshal(time.Duration(d).String())
-}
+type Duration = httpsource.Duration
 
 // ParseConfig decodes and validates a source configuration. Unknown keys are
 // errors. Errors are EINVALID naming the field (configuration.url, …).
 func ParseConfig(raw json.RawMessage) (Config, error) {
 	var c Config
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&c); err != nil {
-		return Config{}, configError(err)
-	}
-	if dec.More() {
-		return Config{}, depc.Errorf(depc.EINVALID, "configuration: must be a single JSON object")
+	if err := httpsource.Decode(raw, &c); err != nil {
+		return Config{}, err
 	}
 	if err := c.Validate(); err != nil {
 		return Config{}, err
@@ -100,75 +69,31 @@ func ParseConfig(raw json.RawMessage) (Config, error) {
 	return c, nil
 }
 
-// configError turns a JSON decoding error into an EINVALID naming the field.
-func configError(err error) error {
-	var typeErr *json.UnmarshalTypeError
-	var syntaxErr *json.SyntaxError
-	switch {
-	case errors.As(err, &typeErr) && typeErr.Field != "":
-		return depc.Errorf(depc.EINVALID, "configuration.%s: must be a %s", typeErr.Field, typeErr.Type)
-	case errors.As(err, &typeErr):
-		return depc.Errorf(depc.EINVALID, "configuration: must be a JSON object")
-	case errors.As(err, &syntaxErr):
-		return depc.Errorf(depc.EINVALID, "configuration: not valid JSON: %s", syntaxErr)
-	}
-	if field, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
-		return depc.Errorf(depc.EINVALID, "configuration: unknown setting %s", field)
-	}
-	// Errors of Duration.UnmarshalJSON arrive without their field name.
-	if strings.Contains(err.Error(), "duration") {
-		return depc.Errorf(depc.EINVALID, "configuration.timeout: %s", err)
-	}
-	return depc.Errorf(depc.EINVALID, "configuration: %s", err)
-}
-
 // Validate checks the configuration's values. Errors are EINVALID naming the
 // field.
 func (c *Config) Validate() error {
-	if c.URL == "" {
-		return depc.Errorf(depc.EINVALID, "configuration.url: is required")
+	if _, err := httpsource.ValidateURL(c.URL); err != nil {
+		return err
 	}
-	u, err := url.Parse(c.URL)
+	if err := httpsource.ValidateTimeout(c.Timeout); err != nil {
+		return err
+	}
+	auth, err := httpsource.ValidateHeaders(c.Headers)
 	if err != nil {
-		return depc.Errorf(depc.EINVALID, "configuration.url: %q is not a URL", c.URL)
+		return err
 	}
-	switch {
-	case u.Scheme != "http" && u.Scheme != "https":
-		return depc.Errorf(depc.EINVALID, "configuration.url: must start with http:// or https://")
-	case u.Host == "":
-		return depc.Errorf(depc.EINVALID, "configuration.url: has no host")
-	case u.User != nil:
-		// Credentials in the URL would show in every error message.
-		return depc.Errorf(depc.EINVALID, "configuration.url: must not hold credentials; use basic_auth")
-	case u.RawQuery != "" || u.Fragment != "":
-		return depc.Errorf(depc.EINVALID, "configuration.url: must not have a query or fragment")
+	if auth != "" && (c.BearerToken != "" || c.BasicAuth != nil) {
+		return depc.Errorf(depc.EINVALID, "configuration.headers.%s: conflicts with bearer_token or basic_auth", auth)
 	}
-	if c.Timeout < 0 || time.Duration(c.Timeout) > time.Hour || (c.Timeout > 0 && time.Duration(c.Timeout) < time.Second) {
-		return depc.Errorf(depc.EINVALID, "configuration.timeout: must be between 1s and 1h")
-	}
-	for k, v := range c.Headers {
-		if !validHeaderName(k) {
-			return depc.Errorf(depc.EINVALID, "configuration.headers: %q is not a valid header name", k)
-		}
-		if strings.ContainsAny(v, "\r\n\x00") {
-			return depc.Errorf(depc.EINVALID, "configuration.headers.%s: must not contain line breaks", k)
-		}
-		if strings.EqualFold(k, "Authorization") && (c.BearerToken != "" || c.BasicAuth != nil) {
-			return depc.Errorf(depc.EINVALID, "configuration.headers.%s: conflicts with bearer_token or basic_auth", k)
-		}
-	}
-	if strings.ContainsAny(c.BearerToken, "\r\n\x00") {
-		return depc.Errorf(depc.EINVALID, "configuration.bearer_token: must not contain line breaks")
+	if err := httpsource.ValidateSecret("bearer_token", c.BearerToken); err != nil {
+		return err
 	}
 	if c.BasicAuth != nil {
 		if c.BearerToken != "" {
 			return depc.Errorf(depc.EINVALID, "configuration.basic_auth: conflicts with bearer_token")
 		}
-		if c.BasicAuth.Username == "" {
-			return depc.Errorf(depc.EINVALID, "configuration.basic_auth.username: is required")
-		}
-		if strings.Contains(c.BasicAuth.Username, ":") {
-			return depc.Errorf(depc.EINVALID, "configuration.basic_auth.username: must not contain ':'")
+		if err := c.BasicAuth.Validate("configuration.basic_auth"); err != nil {
+			return err
 		}
 	}
 	if c.MaxQueryBytes != 0 && (c.MaxQueryBytes < 1024 || c.MaxQueryBytes > 8<<20) {
@@ -181,21 +106,6 @@ func (c *Config) Validate() error {
 		return depc.Errorf(depc.EINVALID, "configuration.concurrency: must be between 1 and 64")
 	}
 	return nil
-}
-
-// validHeaderName reports whether s is an HTTP token (RFC 9110 §5.6.2).
-func validHeaderName(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0 {
-			continue
-		}
-		return false
-	}
-	return true
 }
 
 // withDefaults returns the configuration with its zero settings replaced by

@@ -2,23 +2,17 @@ package prometheus
 
 import (
 	"context"
-	"crypto/tls"
 	"encoding/json"
 	"errors"
-	"io"
-	"net"
 	"net/http"
-	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
-	"syscall"
 	"time"
-	"unicode/utf8"
 
 	"github.com/depc-dev/depc"
 	"github.com/depc-dev/depc/qos"
+	"github.com/depc-dev/depc/source/httpsource"
 	"github.com/depc-dev/depc/source/outbound"
 	"github.com/prometheus/client_golang/api"
 	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
@@ -46,36 +40,22 @@ const MaxPoints = 1_000_000
 type Source struct {
 	cfg Config
 	api v1.API
-	url string // redacted, for messages
-	// own is the transport the source made, nil when WithTransport gave
-	// one: Close releases only what the source owns.
-	own *http.Transport
-	// guard logs what the server answered when it is not shown.
-	guard *outbound.Guard
+	c   *httpsource.Client
 }
 
 var _ depc.Source = (*Source)(nil)
 
 // Option changes how a Source is built.
-type Option func(*options)
-
-type options struct {
-	transport http.RoundTripper
-	guard     *outbound.Guard
-}
+type Option = httpsource.Option
 
 // WithTransport makes the source send its requests through rt instead of its
 // own http.Transport (tests count and fail requests this way). The URL is
 // still checked by the guard.
-func WithTransport(rt http.RoundTripper) Option {
-	return func(o *options) { o.transport = rt }
-}
+func WithTransport(rt http.RoundTripper) Option { return httpsource.WithTransport(rt) }
 
 // WithGuard sets the guard of the source's URL and connections, and the
 // log of what its server answers (default outbound.Default()).
-func WithGuard(g *outbound.Guard) Option {
-	return func(o *options) { o.guard = g }
-}
+func WithGuard(g *outbound.Guard) Option { return httpsource.WithGuard(g) }
 
 // Open returns a source for a stored configuration (see Config).
 func Open(configuration json.RawMessage, opts ...Option) (*Source, error) {
@@ -92,23 +72,6 @@ func New(c Config, opts ...Option) (*Source, error) {
 		return nil, err
 	}
 	c = c.withDefaults()
-	var o options
-	for _, opt := range opts {
-		opt(&o)
-	}
-	if o.guard == nil {
-		o.guard = outbound.Default()
-	}
-	if err := o.guard.CheckURL("configuration.url", c.URL); err != nil {
-		return nil, err
-	}
-	rt := o.transport
-	var own *http.Transport
-	if rt == nil {
-		own = o.guard.Transport()
-		own.MaxIdleConnsPerHost = DefaultConcurrency * 2
-		rt = own
-	}
 	hdr := make(http.Header)
 	for k, v := range c.Headers {
 		hdr.Set(k, v)
@@ -117,52 +80,24 @@ func New(c Config, opts ...Option) (*Source, error) {
 	case c.BearerToken != "":
 		hdr.Set("Authorization", "Bearer "+c.BearerToken)
 	case c.BasicAuth != nil:
-		r := http.Request{Header: make(http.Header)}
-		r.SetBasicAuth(c.BasicAuth.Username, c.BasicAuth.Password)
-		hdr.Set("Authorization", r.Header.Get("Authorization"))
+		hdr.Set("Authorization", httpsource.BasicAuthorization(c.BasicAuth))
 	}
-	u, _ := url.Parse(c.URL) // validated
-	if len(hdr) > 0 {
-		rt = &headerTransport{base: rt, header: hdr, host: u.Host}
+	hc, err := httpsource.NewClient("prometheus", c.URL, time.Duration(c.Timeout), DefaultConcurrency*2, hdr, opts...)
+	if err != nil {
+		return nil, err
 	}
-	client, err := api.NewClient(api.Config{Address: c.URL, RoundTripper: rt})
+	client, err := api.NewClient(api.Config{Address: c.URL, RoundTripper: hc.Transport})
 	if err != nil {
 		return nil, depc.WrapError(depc.EINVALID, err, "configuration.url: %q is not usable", c.URL)
 	}
-	return &Source{cfg: c, api: v1.NewAPI(client), url: u.Redacted(), own: own, guard: o.guard}, nil
+	return &Source{cfg: c, api: v1.NewAPI(client), c: hc}, nil
 }
 
 // Close closes the idle connections of the source's own transport, and
 // with them the goroutines that keep each one: a source opened to validate
 // a check, or replaced by an edited configuration, leaves nothing behind.
 // Requests still running finish normally.
-func (s *Source) Close() error {
-	if s.own != nil {
-		s.own.CloseIdleConnections()
-	}
-	return nil
-}
-
-// headerTransport adds fixed headers (authentication, tenant) to every
-// request to the configured server; a redirect elsewhere does not get
-// them: the credentials are the server's, not whoever it points to.
-type headerTransport struct {
-	base   http.RoundTripper
-	header http.Header
-	host   string // host[:port] of the configured URL
-}
-
-func (t *headerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	if !strings.EqualFold(r.URL.Host, t.host) {
-		return t.base.RoundTrip(r)
-	}
-	// A RoundTripper must not modify the caller's request.
-	r = r.Clone(r.Context())
-	for k, v := range t.header {
-		r.Header[k] = v
-	}
-	return t.base.RoundTrip(r)
-}
+func (s *Source) Close() error { return s.c.Close() }
 
 // check is a check's parameters with defaults applied and the query parsed.
 type check struct {
@@ -263,14 +198,7 @@ func (sp span) ranges() []v1.Range {
 // once per distinct name, from the calling goroutine. Fetch returns an error
 // only when ctx ends first.
 func (s *Source) Fetch(ctx context.Context, p depc.CheckParameters, w depc.Window, names []string, fn func(depc.SourceResult)) error {
-	distinct := make([]string, 0, len(names))
-	seen := make(map[string]bool, len(names))
-	for _, n := range names {
-		if !seen[n] {
-			seen[n] = true
-			distinct = append(distinct, n)
-		}
-	}
+	distinct := httpsource.Distinct(names)
 	c, err := parseCheck(p)
 	var sp span
 	if err == nil {
@@ -296,71 +224,10 @@ func (s *Source) Fetch(ctx context.Context, p depc.CheckParameters, w depc.Windo
 	// Rendering mutates the parsed query, so every batch's text is made
 	// here, before the queries run concurrently.
 	batches := c.q.batches(valid, s.cfg.MaxQueryBytes, s.cfg.MaxNamesPerQuery)
-	return s.run(ctx, c.q.label, sp, batches, fn)
-}
-
-type batchResult struct {
-	batch
-	series map[string][]depc.Series
-	err    error
-}
-
-// run queries the batches with at most cfg.Concurrency at once and hands
-// each batch's results to fn from the calling goroutine.
-func (s *Source) run(ctx context.Context, label string, sp span, batches []batch, fn func(depc.SourceResult)) error {
-	ctx, cancel := context.WithCancel(ctx)
-	todo := make(chan batch)
-	done := make(chan batchResult)
-	var wg sync.WaitGroup
-	for range min(s.cfg.Concurrency, len(batches)) {
-		wg.Go(func() {
-			for b := range todo {
-				series, err := s.query(ctx, label, sp, b)
-				select {
-				case done <- batchResult{batch: b, series: series, err: err}:
-				case <-ctx.Done():
-					return
-				}
-			}
-		})
-	}
-	go func() {
-		defer close(todo)
-		for _, b := range batches {
-			select {
-			case todo <- b:
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
-	// Workers leave once ctx is cancelled, so the wait never blocks long:
-	// no goroutine outlives Fetch.
-	defer func() {
-		cancel()
-		wg.Wait()
-	}()
-	for range batches {
-		var r batchResult
-		select {
-		case r = <-done:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-		if r.err != nil && ctx.Err() != nil {
-			// The batch failed because the caller gave up, not because
-			// of the server: that is not the nodes' error.
-			return ctx.Err()
-		}
-		for _, n := range r.names {
-			if r.err != nil {
-				fn(depc.SourceResult{Name: n, Err: r.err})
-			} else {
-				fn(depc.SourceResult{Name: n, Series: r.series[n]})
-			}
-		}
-	}
-	return nil
+	return httpsource.Run(ctx, s.cfg.Concurrency, batches, func(b batch) []string { return b.names },
+		func(ctx context.Context, b batch) (map[string][]depc.Series, error) {
+			return s.query(ctx, c.q.label, sp, b)
+		}, fn)
 }
 
 // query runs one batch over the whole span (several range queries when the
@@ -385,7 +252,7 @@ func (s *Source) query(ctx context.Context, label string, sp span, b batch) (map
 		}
 		m, ok := v.(model.Matrix)
 		if !ok {
-			return nil, depc.Errorf(depc.EUNAVAILABLE, "prometheus at %s: a range query answered a %s, not a matrix", s.url, v.Type())
+			return nil, depc.Errorf(depc.EUNAVAILABLE, "prometheus at %s: a range query answered a %s, not a matrix", s.c.URL, v.Type())
 		}
 		for _, ss := range m {
 			name := string(ss.Metric[model.LabelName(label)])
@@ -433,63 +300,29 @@ func (s *Source) translate(ctx context.Context, err error) error {
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
-	if r, ok := outbound.Refused(err); ok {
-		return depc.WrapError(depc.EUNAVAILABLE, err, "prometheus at %s: %s", s.url, r)
-	}
 	var apiErr *v1.Error
-	if errors.As(err, &apiErr) {
-		apiErr = apiErrorOf(apiErr)
-		switch apiErr.Type {
-		case v1.ErrBadData:
-			return depc.WrapError(depc.EINVALID, err, "parameters.query: prometheus at %s refused the query: %s", s.url, queryError(apiErr.Msg))
-		case v1.ErrExec:
-			return depc.WrapError(depc.EINVALID, err, "parameters.query: prometheus at %s could not run the query: %s", s.url, queryError(apiErr.Msg))
-		case v1.ErrTimeout, v1.ErrCanceled:
-			return depc.WrapError(depc.EUNAVAILABLE, err, "prometheus at %s: query timed out", s.url)
-		case v1.ErrClient, v1.ErrServer:
-			status := statusOf(apiErr)
-			s.guard.LogAnswer(s.url, status, apiErr.Msg+": "+apiErr.Detail)
-			if status == 0 {
-				return depc.WrapError(depc.EUNAVAILABLE, err, "prometheus at %s answered an error", s.url)
-			}
-			return depc.WrapError(depc.EUNAVAILABLE, err, "prometheus at %s answered HTTP %d%s", s.url, status, hint(status))
-		default:
-			s.guard.LogAnswer(s.url, 0, apiErr.Msg+": "+apiErr.Detail)
-			return depc.WrapError(depc.EUNAVAILABLE, err, "prometheus at %s: the answer is not a Prometheus API answer", s.url)
+	if !errors.As(err, &apiErr) {
+		return s.c.NetError(ctx, err)
+	}
+	apiErr = apiErrorOf(apiErr)
+	switch apiErr.Type {
+	case v1.ErrBadData:
+		return depc.WrapError(depc.EINVALID, err, "parameters.query: prometheus at %s refused the query: %s", s.c.URL, httpsource.Shown(apiErr.Msg))
+	case v1.ErrExec:
+		return depc.WrapError(depc.EINVALID, err, "parameters.query: prometheus at %s could not run the query: %s", s.c.URL, httpsource.Shown(apiErr.Msg))
+	case v1.ErrTimeout, v1.ErrCanceled:
+		return depc.WrapError(depc.EUNAVAILABLE, err, "prometheus at %s: query timed out", s.c.URL)
+	case v1.ErrClient, v1.ErrServer:
+		status := statusOf(apiErr)
+		s.c.Guard.LogAnswer(s.c.URL, status, apiErr.Msg+": "+apiErr.Detail)
+		if status == 0 {
+			return depc.WrapError(depc.EUNAVAILABLE, err, "prometheus at %s answered an error", s.c.URL)
 		}
+		return s.c.StatusError(err, status, "check the source's credentials", "/api/v1")
+	default:
+		s.c.Guard.LogAnswer(s.c.URL, 0, apiErr.Msg+": "+apiErr.Detail)
+		return depc.WrapError(depc.EUNAVAILABLE, err, "prometheus at %s: the answer is not a Prometheus API answer", s.c.URL)
 	}
-	if errors.Is(err, context.DeadlineExceeded) {
-		return depc.WrapError(depc.EUNAVAILABLE, err, "prometheus at %s: no answer within %s", s.url, time.Duration(s.cfg.Timeout))
-	}
-	var netErr net.Error
-	if errors.As(err, &netErr) && netErr.Timeout() {
-		return depc.WrapError(depc.EUNAVAILABLE, err, "prometheus at %s: no answer within %s", s.url, time.Duration(s.cfg.Timeout))
-	}
-	s.guard.Log().Warn("source unreachable", "source", s.url, "error", unwrapURLError(err))
-	return depc.WrapError(depc.EUNAVAILABLE, err, "prometheus at %s is unreachable: %s", s.url, netProblem(err))
-}
-
-// maxQueryError bounds the server's message about a query that is shown.
-const maxQueryError = 300
-
-// queryError is the message of a Prometheus API error about a query (a
-// parse or execution error): what the user needs to fix the query, cut to
-// maxQueryError bytes of printable text.
-func queryError(msg string) string {
-	msg = strings.Map(func(r rune) rune {
-		if r < ' ' || r == 0x7f || r == utf8.RuneError {
-			return ' '
-		}
-		return r
-	}, msg)
-	if len(msg) > maxQueryError {
-		cut := maxQueryError
-		for cut > 0 && !utf8.RuneStart(msg[cut]) {
-			cut--
-		}
-		msg = msg[:cut] + "…"
-	}
-	return msg
 }
 
 // apiErrorOf returns the Prometheus API error carried by the body of an HTTP
@@ -529,7 +362,7 @@ func apiErrorOf(e *v1.Error) *v1.Error {
 var vmRange = regexp.MustCompile(` on the time range \(start=-?\d+, end=-?\d+, step=\d+\): `)
 
 // vmQueryError drops that prefix: the query of a batch repeats every node's
-// name, and the message shown is cut to maxQueryError bytes.
+// name, and the message shown is cut to httpsource.MaxShown bytes.
 func vmQueryError(msg string) string {
 	if !strings.HasPrefix(msg, "error when executing query=") {
 		return msg
@@ -553,53 +386,4 @@ func statusOf(e *v1.Error) int {
 		return 0
 	}
 	return code
-}
-
-// hint explains the HTTP statuses a misconfigured source typically gets.
-func hint(status int) string {
-	switch status {
-	case http.StatusUnauthorized, http.StatusForbidden:
-		return " (check the source's credentials)"
-	case http.StatusNotFound:
-		return " (check the source's url: it must be the server's base URL, without /api/v1)"
-	}
-	return ""
-}
-
-// netProblem says in a few fixed words why a connection failed. The error
-// itself may quote what the other end sent (a banner that is not HTTP):
-// it goes to the log only.
-func netProblem(err error) string {
-	var dnsErr *net.DNSError
-	var certErr *tls.CertificateVerificationError
-	var recordErr tls.RecordHeaderError
-	switch {
-	case errors.As(err, &dnsErr) && dnsErr.IsNotFound:
-		return "no such host"
-	case errors.As(err, &dnsErr):
-		return "its host name could not be resolved"
-	case errors.Is(err, syscall.ECONNREFUSED):
-		return "connection refused"
-	case errors.Is(err, syscall.ECONNRESET):
-		return "connection reset"
-	case errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
-		return "no route to host"
-	case errors.As(err, &certErr):
-		return "its TLS certificate is not trusted"
-	case errors.As(err, &recordErr):
-		return "it does not speak TLS"
-	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		return "the connection closed before an answer"
-	}
-	return "no HTTP answer (details in the server log)"
-}
-
-// unwrapURLError drops net/http's `Post "url": ` prefix, which repeats the
-// URL with the whole query in it.
-func unwrapURLError(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return ue.Err
-	}
-	return err
 }
