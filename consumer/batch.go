@@ -227,8 +227,8 @@ func (tb *teamBatch) admit(w *batchWork, errs []error) {
 // write writes a prepared batch: each team's events in one Apply, the
 // rejected records to the dead-letter topics and the teams' rejections,
 // and then commits its offsets. It gives up, uncommitted, when ctx is done
-// or the generation ended (another member may now own the partitions; the
-// records are read again from the last commit).
+// or when a step must be retried after the generation ended (the records
+// are read again from the last commit by the partitions' next owner).
 func (r *run) write(ctx context.Context, gen *kafka.Generation, ended <-chan struct{}, w *batchWork) {
 	for team, tb := range w.teams {
 		if len(tb.events) == 0 {

@@ -315,20 +315,29 @@ func (r *run) generation(ctx context.Context, gen *kafka.Generation) {
 	}
 	work := make(chan *batchWork)
 	writerDone := make(chan struct{})
-	go func() {
+	// The writer is one of the generation's goroutines: when the group
+	// rebalances, kafka-go waits for it before leaving the generation
+	// (and closing the connection its commits go through), and nobody
+	// is given the partitions before this member has joined again. So a
+	// batch being written when the generation ends is written to the end
+	// and committed in the generation that read it (the coordinator
+	// takes commits of the current generation while the group prepares
+	// the rebalance); the next owner starts after it, and no record is
+	// applied twice.
+	gen.Start(func(context.Context) {
 		defer close(writerDone)
 		for w := range work {
 			select {
 			case <-ctx.Done():
 			case <-ended:
-				// The partitions may be another member's now: the
-				// batch is read again from the last commit.
+				// Not started: the batch is read again from the last
+				// commit by whoever owns its partitions next.
 			default:
 				r.write(ctx, gen, ended, w)
 			}
 			free <- w
 		}
-	}()
+	})
 	defer func() {
 		close(work)
 		<-writerDone

@@ -995,7 +995,11 @@ func TestConsumeTwoMembers(t *testing.T) {
 	cfg.BatchSize = 200
 	// The first member's third write waits until the second member has
 	// written: the second must have joined, and the group rebalanced, while
-	// the first holds a batch of a generation that has ended.
+	// the first holds a batch of a generation that has ended. The group
+	// waits for the first to join again until the rebalance timeout, then
+	// goes on without it: the first's batch is not committed and its
+	// records are read again (TestConsumeRebalanceAppliesOnce is the
+	// rebalance that the first member's write does not outlast).
 	var firstWrites atomic.Int64
 	secondWrote := make(chan struct{})
 	var once sync.Once
