@@ -1,6 +1,7 @@
 package depc
 
 import (
+	"cmp"
 	"encoding/json"
 )
 
@@ -24,7 +25,23 @@ type Limits struct {
 	// and Kafka together, per process: over it, HTTP requests are refused
 	// (429) and Kafka records wait in their topic.
 	MessagesPerSecond int `json:"messages_per_second,omitempty" yaml:"messages_per_second"`
+	// OwnSources says whether the team's managers may create sources of
+	// their own (OwnSourcesAllow) or only use the shared sources the admin
+	// granted them (OwnSourcesDeny). "" is the default, which allows: what
+	// depc always did, and the outbound guard already keeps a team's own
+	// sources off the link-local and metadata addresses (docs/isolation.md).
+	OwnSources string `json:"own_sources,omitempty" yaml:"own_sources"`
 }
+
+// The values of Limits.OwnSources.
+const (
+	OwnSourcesAllow = "allow"
+	OwnSourcesDeny  = "deny"
+)
+
+// MayCreateSources reports whether effective limits let a team create
+// sources of its own.
+func (l Limits) MayCreateSources() bool { return l.OwnSources != OwnSourcesDeny }
 
 // MaxMessageBytes is the largest ingestion message of any team (the
 // decoder's bound, message.MaxSize).
@@ -41,6 +58,11 @@ func (l Limits) Validate() error {
 		if f.v < 0 {
 			return Errorf(EINVALID, "limits: %s must not be negative", f.name)
 		}
+	}
+	switch l.OwnSources {
+	case "", OwnSourcesAllow, OwnSourcesDeny:
+	default:
+		return Errorf(EINVALID, "limits: own_sources must be %q or %q, not %q", OwnSourcesAllow, OwnSourcesDeny, l.OwnSources)
 	}
 	if l.MessageBytes > MaxMessageBytes {
 		return Errorf(EINVALID, "limits: message_bytes must be at most %d", MaxMessageBytes)
@@ -62,6 +84,7 @@ func (l Limits) Over(defaults Limits) Limits {
 		Nodes:             pick(l.Nodes, defaults.Nodes),
 		MessageBytes:      pick(l.MessageBytes, defaults.MessageBytes),
 		MessagesPerSecond: pick(l.MessagesPerSecond, defaults.MessagesPerSecond),
+		OwnSources:        cmp.Or(l.OwnSources, defaults.OwnSources),
 	}
 }
 

@@ -42,6 +42,13 @@ type SourcePlugin struct {
 	// answer: the API opens a source to validate a check, and closes it.
 	// The caller closes the source it opened.
 	Open func(ctx context.Context, configuration json.RawMessage) (Source, error) `json:"-"`
+
+	// Enforce returns a check's query restricted to series matching every
+	// label of enforce, through the query language's syntax tree (never by
+	// pasting text); a query that selects on one of them otherwise is
+	// EINVALID naming parameters.query. Nil for a plugin that cannot
+	// enforce labels, which the shared catalog then refuses.
+	Enforce func(query string, enforce []LabelMatcher) (string, error) `json:"-"`
 }
 
 // SuggestedCheck is a check a plugin suggests: its query and usual bound.
@@ -83,9 +90,58 @@ func (ps SourcePlugins) Open(ctx context.Context, sc SourceConfig) (Source, erro
 	if !ok {
 		return nil, Errorf(EINVALID, "plugin: must be one of %s, not %q", strings.Join(ps.Names(), ", "), sc.Plugin)
 	}
+	if len(sc.Enforce) > 0 && p.Enforce == nil {
+		return nil, Errorf(EINVALID, "plugin: %s cannot enforce labels on queries, so it cannot be a shared source with enforced labels", p.Name)
+	}
 	conf := sc.Configuration
 	if t := strings.TrimSpace(string(conf)); t == "" || t == "null" {
 		conf = json.RawMessage("{}")
 	}
-	return p.Open(ctx, conf)
+	src, err := p.Open(ctx, conf)
+	if err != nil || len(sc.Enforce) == 0 {
+		return src, err
+	}
+	return &enforcedSource{Source: src, enforce: sc.Enforce, rewrite: p.Enforce}, nil
+}
+
+// enforcedSource is a source whose every query is restricted to the labels
+// a shared source enforces: the check's query is rewritten before the
+// source validates or runs it.
+type enforcedSource struct {
+	Source
+	enforce []LabelMatcher
+	rewrite func(string, []LabelMatcher) (string, error)
+}
+
+func (s *enforcedSource) restrict(p CheckParameters) (CheckParameters, error) {
+	q, err := s.rewrite(p.Query, s.enforce)
+	if err != nil {
+		return p, err
+	}
+	for _, m := range s.enforce {
+		if p.Label == m.Label {
+			return p, Errorf(EINVALID, "parameters.label: %q is enforced by the shared source; it cannot hold the node name", m.Label)
+		}
+	}
+	p.Query = q
+	return p, nil
+}
+
+func (s *enforcedSource) ValidateCheck(p CheckParameters) error {
+	p, err := s.restrict(p)
+	if err != nil {
+		return err
+	}
+	return s.Source.ValidateCheck(p)
+}
+
+func (s *enforcedSource) Fetch(ctx context.Context, p CheckParameters, w Window, names []string, fn func(SourceResult)) error {
+	p, err := s.restrict(p)
+	if err != nil {
+		for _, n := range names {
+			fn(SourceResult{Name: n, Err: err})
+		}
+		return nil
+	}
+	return s.Source.Fetch(ctx, p, w, names, fn)
 }

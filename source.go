@@ -21,6 +21,11 @@ type SourceConfig struct {
 	Name          string          `json:"name"`
 	Plugin        string          `json:"plugin"`
 	Configuration json.RawMessage `json:"configuration"`
+	// Enforce are labels every series selector of every query through the
+	// source must match: set by ResolveShared for a team's use of a shared
+	// source, never stored nor sent. SourcePlugins.Open refuses them for a
+	// plugin that cannot enforce them.
+	Enforce []LabelMatcher `json:"-"`
 }
 
 // Check types.

@@ -41,6 +41,7 @@ type StateStore interface {
 	AlertStore
 	AuditStore
 	NewsStore
+	SharedSourceStore
 
 	// Ping checks that the database answers (readiness).
 	Ping(ctx context.Context) error

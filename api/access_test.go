@@ -15,7 +15,7 @@ import (
 func concretePath(p, team string) string {
 	r := strings.NewReplacer(
 		":team", team, ":user", "someone", ":label", "Website", ":name", "foo.com",
-		":source", "Fake", ":check", "Server%20Ping", ":rule", "Servers", ":id", "1", ":receiver", "am",
+		":source", "Fake", ":shared", "demo", ":check", "Server%20Ping", ":rule", "Servers", ":id", "1", ":receiver", "am",
 		// No one's token: revoking or rotating a caller's own would end
 		// its later calls.
 		":token", "999999",

@@ -43,6 +43,10 @@ type sourceRequest struct {
 	Configuration json.RawMessage `json:"configuration"`
 }
 
+func (r sourceRequest) config() depc.SourceConfig {
+	return depc.SourceConfig{Name: r.Name, Plugin: r.Plugin, Configuration: r.Configuration}
+}
+
 // checkSource validates a source by opening it with its plugin, and
 // closes it.
 func (s *Server) checkSource(ctx context.Context, sc *depc.SourceConfig) error {
@@ -77,7 +81,13 @@ func (s *Server) createSource(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	sc := depc.SourceConfig(req)
+	sc := req.config()
+	if err := s.ownSourceWrite(c, sc.Plugin, true); err != nil {
+		return err
+	}
+	if sc.Plugin == depc.PluginShared {
+		return depc.Errorf(depc.EINVALID, "plugin: a grant of a shared source is made with PUT /shared-sources/{shared}/grants/{team}")
+	}
 	if sc.Configuration, err = s.unmaskSource(sc, nil); err != nil {
 		return err
 	}
@@ -128,7 +138,16 @@ func (s *Server) putSource(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	sc := depc.SourceConfig(req)
+	sc := req.config()
+	if err := s.ownSourceWrite(c, stored.Plugin, false); err != nil {
+		return err
+	}
+	if err := s.ownSourceWrite(c, sc.Plugin, false); err != nil {
+		return err
+	}
+	if stored.Plugin == depc.PluginShared || sc.Plugin == depc.PluginShared {
+		return depc.Errorf(depc.EINVALID, "plugin: a grant of a shared source is changed with PUT /shared-sources/{shared}/grants/{team}")
+	}
 	if sc.Configuration, err = s.unmaskSource(sc, &stored); err != nil {
 		return err
 	}
@@ -147,7 +166,15 @@ func (s *Server) deleteSource(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.deps.State.DeleteSource(c.Request().Context(), teamOf(c).Name, name); err != nil {
+	ctx := c.Request().Context()
+	stored, err := s.deps.State.Source(ctx, teamOf(c).Name, name)
+	if err != nil {
+		return err
+	}
+	if err := s.ownSourceWrite(c, stored.Plugin, false); err != nil {
+		return err
+	}
+	if err := s.deps.State.DeleteSource(ctx, teamOf(c).Name, name); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
@@ -169,7 +196,7 @@ func (s *Server) checkCheck(c echo.Context, ch *depc.Check) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	src, err := s.deps.Plugins.Open(ctx, sc)
+	src, sc, err := s.openTeamSource(ctx, teamOf(c).Name, sc)
 	if err != nil {
 		return err
 	}

@@ -133,6 +133,12 @@ func (s *Server) testSource(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if sc.Plugin == depc.PluginShared {
+		// The catalog's source, with the team's labels enforced.
+		if sc, err = depc.ResolveShared(ctx, s.deps.State, teamOf(c).Name, sc); err != nil {
+			return err
+		}
+	}
 	return c.JSON(http.StatusOK, s.testConnection(ctx, sc, req.Query))
 }
 
@@ -150,7 +156,7 @@ func (s *Server) testUnsavedSource(c echo.Context) error {
 	if err := s.bind(c, &req); err != nil {
 		return err
 	}
-	sc := depc.SourceConfig(req.sourceRequest)
+	sc := req.config()
 	if sc.Name == "" {
 		sc.Name = "test"
 	}

@@ -67,6 +67,18 @@ var apiRoutes = []route{
 	{http.MethodGet, "/teams/:team/labels/:label/nodes/:name/impacted/csv", viewer, (*Server).impactedCSV},
 	{http.MethodGet, "/teams/:team/labels/:label/nodes/:name/dependencies/count", viewer, (*Server).dependencyCount},
 
+	// The admin's catalog of shared sources and its grants (issue 12).
+	{http.MethodGet, "/shared-sources", admin, (*Server).listShared},
+	{http.MethodPost, "/shared-sources", admin, (*Server).createShared},
+	{http.MethodGet, "/shared-sources/:shared", admin, (*Server).getShared},
+	{http.MethodPut, "/shared-sources/:shared", admin, (*Server).putShared},
+	{http.MethodDelete, "/shared-sources/:shared", admin, (*Server).deleteShared},
+	{http.MethodGet, "/shared-sources/:shared/grants", admin, (*Server).listSharedGrants},
+	{http.MethodGet, "/shared-sources/:shared/grants/:team", admin, (*Server).getSharedGrant},
+	{http.MethodPut, "/shared-sources/:shared/grants/:team", admin, (*Server).putSharedGrant},
+	{http.MethodDelete, "/shared-sources/:shared/grants/:team", admin, (*Server).deleteSharedGrant},
+	{http.MethodGet, "/teams/:team/shared-sources", viewer, (*Server).listTeamShared},
+
 	// Sources, checks, rules, config.
 	{http.MethodGet, "/plugins", anyUser, (*Server).listPlugins},
 	{http.MethodPost, "/teams/:team/sources", manager, (*Server).createSource},

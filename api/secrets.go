@@ -29,6 +29,9 @@ func isMask(v json.RawMessage) bool {
 // configuration of a plugin this server does not know shows as {}: which of
 // its values are secrets cannot be told.
 func (s *Server) maskSource(sc depc.SourceConfig) depc.SourceConfig {
+	if sc.Plugin == depc.PluginShared {
+		return sc // a grant holds no secret: the catalog entry does
+	}
 	p, ok := s.deps.Plugins.Lookup(sc.Plugin)
 	if !ok {
 		sc.Configuration = json.RawMessage("{}")

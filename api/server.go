@@ -60,6 +60,7 @@ type State interface {
 	depc.AlertStore
 	depc.AuditStore
 	depc.NewsStore
+	depc.SharedSourceStore
 	Ping(ctx context.Context) error
 }
 

@@ -211,7 +211,7 @@ func (s *Server) withSource(ctx context.Context, team, name string, fn func(depc
 	if err != nil {
 		return err
 	}
-	src, err := s.deps.Plugins.Open(ctx, sc)
+	src, sc, err := s.openTeamSource(ctx, team, sc)
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package compute
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"runtime"
 	"sync"
 	"time"
@@ -113,6 +114,9 @@ func cmpOr(v, def int) int {
 // one, so editing a source takes effect at the next computation.
 type sourceKey struct {
 	team, name, plugin, configuration string
+	// enforce are the labels a shared source enforces, so that a change of
+	// the catalog or of a grant opens a new source too.
+	enforce string
 }
 
 // openSource is a source the Computer opened and the computations using it.
@@ -134,7 +138,21 @@ func (c *Computer) source(ctx context.Context, team string, sc depc.SourceConfig
 	if c.open == nil {
 		return nil, nil, depc.Errorf(depc.EINTERNAL, "no source opener configured")
 	}
-	key := sourceKey{team, sc.Name, sc.Plugin, string(bytes.TrimSpace(sc.Configuration))}
+	if sc.Plugin == depc.PluginShared {
+		// A grant of the admin's shared catalog: resolved at every use, so
+		// that a changed entry or a revoked grant holds at once.
+		shared, ok := c.state.(depc.SharedSourceStore)
+		if !ok {
+			return nil, nil, depc.Errorf(depc.EINTERNAL, "source %q is a shared source and this state store has no catalog", sc.Name)
+		}
+		r, err := depc.ResolveShared(ctx, shared, team, sc)
+		if err != nil {
+			return nil, nil, err
+		}
+		sc = r
+	}
+	enforce, _ := json.Marshal(sc.Enforce)
+	key := sourceKey{team, sc.Name, sc.Plugin, string(bytes.TrimSpace(sc.Configuration)), string(enforce)}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	o, ok := c.sources[key]

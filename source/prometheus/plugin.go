@@ -6,6 +6,7 @@ import (
 
 	"github.com/depc-dev/depc"
 	"github.com/depc-dev/depc/source/outbound"
+	"github.com/depc-dev/depc/source/querylabels"
 )
 
 // Plugin is the Prometheus source plugin with the default outbound guard
@@ -38,6 +39,9 @@ var plugin = depc.SourcePlugin{
 	TargetKeys:    []string{"url"},
 	QueryLanguage: "PromQL",
 	NodeLabel:     true,
+	// A shared Prometheus keeps each team to its series: the enforced
+	// labels join every selector through the PromQL syntax tree.
+	Enforce: querylabels.Enforce,
 	Checks: []depc.SuggestedCheck{
 		{Name: "Up", Query: "up", Type: depc.CheckInterval, Threshold: "1:1",
 			Description: "OK while Prometheus scrapes the node's target successfully."},

@@ -160,8 +160,8 @@ func (s *Store) Sources(ctx context.Context, team string) ([]depc.SourceConfig, 
 
 // Report is what Reseal did.
 type Report struct {
-	// Sources is how many sources were looked at, Resealed how many were
-	// written again.
+	// Sources is how many sources were looked at (the shared catalog's
+	// too), Resealed how many were written again.
 	Sources, Resealed int
 	// Receivers and ReceiversResealed are the same for alert receivers.
 	Receivers, ReceiversResealed int
@@ -212,6 +212,10 @@ func (s *Store) Reseal(ctx context.Context, all bool) (Report, error) {
 	if err != nil {
 		return rep, err
 	}
+	shared, err := s.planShared(ctx, all, &rep)
+	if err != nil {
+		return rep, err
+	}
 	for _, w := range work {
 		sealed, err := s.seal(w.sc)
 		if err != nil {
@@ -221,6 +225,9 @@ func (s *Store) Reseal(ctx context.Context, all bool) (Report, error) {
 			return rep, err
 		}
 		rep.Resealed++
+	}
+	if err := s.writeShared(ctx, shared, &rep); err != nil {
+		return rep, err
 	}
 	return rep, s.writeReceivers(ctx, receivers, &rep)
 }

@@ -409,6 +409,19 @@ CREATE TABLE news (
 	updated_at INTEGER NOT NULL
 );
 `,
+
+	// 12: the admin's catalog of shared sources (issue 12). enforce: the
+	// labels it enforces, a JSON array of {label, value}. Grants are team
+	// sources of plugin 'Shared' naming an entry in their configuration.
+	`
+CREATE TABLE shared_source (
+	name          TEXT PRIMARY KEY,
+	plugin        TEXT NOT NULL,
+	configuration BLOB NOT NULL,
+	description   TEXT NOT NULL,
+	enforce       TEXT NOT NULL
+) WITHOUT ROWID;
+`,
 }
 
 // pageSize is the page size of a new database file. Bigger pages than

@@ -96,6 +96,11 @@ func fill(t *testing.T, s depc.StateStore) string {
 	must(t, err)
 	_, err = s.CreateNews(ctx, depc.News{Title: "Upgrade", Text: "Saturday 10:00", Author: "admin"})
 	must(t, err)
+	_, err = s.CreateSharedSource(ctx, depc.SharedSource{
+		SourceConfig: depc.SourceConfig{Name: "shared-prom", Plugin: depc.PluginPrometheus, Configuration: json.RawMessage(`{"url":"http://prom:9090"}`)},
+		Description:  "Shared", Enforce: []depc.LabelMatcher{{Label: "team", Value: depc.TeamPlaceholder}},
+	})
+	must(t, err)
 	must(t, s.AcquireLease(ctx, "scheduler/job/nightly", "w", time.Now(), time.Hour))
 	return token
 }
@@ -121,6 +126,8 @@ func view(t *testing.T, s depc.StateStore) string {
 	put("audit", audit, err)
 	news, err := s.ListNews(ctx, 0)
 	put("news", news, err)
+	shared, err := s.SharedSources(ctx)
+	put("shared", shared, err)
 	for _, tm := range teams {
 		n := tm.Name + "/"
 		v1, err := s.TeamLimits(ctx, tm.Name)

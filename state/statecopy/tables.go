@@ -57,6 +57,7 @@ var tables = []table{
 	{name: "setting", cols: cols("key", kText, "value", kBytes)},
 	{name: "team_grant", cols: cols("team_id", kInt, "user_id", kInt, "role", kText)},
 	{name: "rejection", identity: true, cols: cols("id", kInt, "team_id", kInt, "at", kInt, "source", kText, "error", kTextBytes, "message", kTextBytes)},
+	{name: "shared_source", cols: cols("name", kText, "plugin", kText, "configuration", kBytes, "description", kText, "enforce", kText)},
 	{name: "source", cols: cols("team_id", kInt, "name", kText, "plugin", kText, "configuration", kBytes)},
 	{name: "indicator", cols: cols("team_id", kInt, "name", kText, "source", kText, "type", kText, "parameters", kBytes)},
 	{name: "rule", cols: cols("team_id", kInt, "name", kText)},

@@ -12,7 +12,7 @@ import (
 
 // Run runs the whole conformance suite, every part (RunTeams,
 // RunAccounts, RunRejections, RunCatalog, RunRuns, RunResults,
-// RunObjectives, RunMaintenance, RunAnnotations, RunAlerts, RunAudit, RunNews) and
+// RunObjectives, RunMaintenance, RunAnnotations, RunAlerts, RunAudit, RunNews, RunShared) and
 // RunWhole,
 // against the store that open returns. open is called once per subtest and
 // must return a new, empty store; the suite closes it when the subtest
@@ -31,6 +31,7 @@ func Run[S depc.StateStore](t *testing.T, open func(t *testing.T) S) {
 	t.Run("Alerts", func(t *testing.T) { RunAlerts(t, open) })
 	t.Run("Audit", func(t *testing.T) { RunAudit(t, open) })
 	t.Run("News", func(t *testing.T) { RunNews(t, open) })
+	t.Run("Shared", func(t *testing.T) { RunShared(t, open) })
 	t.Run("Whole", func(t *testing.T) { RunWhole(t, open) })
 }
 
@@ -38,6 +39,12 @@ func Run[S depc.StateStore](t *testing.T, open func(t *testing.T) S) {
 // (every part but the users keeps its data per team, and the tests create
 // teams) and Close.
 type (
+	Shared interface {
+		depc.TeamStore
+		depc.CatalogStore
+		depc.SharedSourceStore
+		io.Closer
+	}
 	Teams interface {
 		depc.TeamStore
 		io.Closer
