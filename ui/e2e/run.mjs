@@ -115,8 +115,8 @@ const scenarios = {
     const card = page.locator('.worst-card[data-label="Website"]')
     await card.waitFor()
     if (website.length) {
-      await card.locator('ol li').first().waitFor()
-      const names = await card.locator('ol li a').allInnerTexts()
+      await card.locator('tbody tr').first().waitFor()
+      const names = await card.locator('tbody th a').allInnerTexts()
       assert(JSON.stringify(names) === JSON.stringify(website.map((w) => w.name)), `worst Website nodes ${names} = API ${website.map((w) => w.name)}`)
     }
     await page.locator('.chart canvas').first().waitFor()
@@ -633,6 +633,215 @@ const scenarios = {
     }
   },
 
+  // The morning overview that acts (docs/overview.md): sort the label
+  // averages by clicking and by keyboard, as the API's figures order them.
+  async sorting({ page }) {
+    await page.goto(`${base}/t/${enc(team)}`)
+    const qos = (await api(`${T}/qos?start=${monthStart}&end=${yesterday}`)).body
+    const latest = Object.entries(qos.labels).map(([label, days]) => {
+      const known = days.filter((d) => d.qos !== null)
+      return { label, qos: known.length ? known[known.length - 1].qos : null }
+    })
+    const table = page.getByRole('table', { name: 'Latest label averages' })
+    await table.locator('tbody tr').first().waitFor()
+    const rows = () => rowsOf(page, '#averages table.data tbody tr', 'data-label')
+    const heading = table.locator('th', { hasText: 'Latest average' })
+    assert((await heading.getAttribute('aria-sort')) === 'none', 'the column is not sorted at first')
+    await heading.getByRole('button').click()
+    assert((await heading.getAttribute('aria-sort')) === 'ascending', 'a click sorts ascending')
+    const byQos = (dir) => [...latest].sort((a, b) => (a.qos === null) - (b.qos === null) || dir * (a.qos - b.qos) || 0).map((x) => x.label)
+    const up = await rows()
+    const wantUp = byQos(1)
+    assert(JSON.stringify(up.filter((l) => latest.find((x) => x.label === l).qos !== null).map((l) => latest.find((x) => x.label === l).qos)) ===
+      JSON.stringify(wantUp.filter((l) => latest.find((x) => x.label === l).qos !== null).map((l) => latest.find((x) => x.label === l).qos)), `rows ascending by latest average (${up}, API ${wantUp})`)
+    assert((await heading.locator('.sort-icon').innerText()).trim() === '▲', 'the heading shows ▲')
+    await shot(page, 'dashboard-sorted')
+    // By keyboard: the heading's button takes focus and Enter flips the order.
+    await heading.getByRole('button').focus()
+    await page.keyboard.press('Enter')
+    assert((await heading.getAttribute('aria-sort')) === 'descending', 'Enter sorts descending')
+    const down = await rows()
+    const known = (ls) => ls.filter((l) => latest.find((x) => x.label === l).qos !== null)
+    assert(JSON.stringify(known(down)) === JSON.stringify(known(up).reverse()) || new Set(latest.map((x) => x.qos)).size < latest.length, `descending is ascending reversed (${down})`)
+    // Sorting by label: alphabetical.
+    await table.locator('th', { hasText: 'Label' }).getByRole('button').click()
+    const byName = await rows()
+    assert(JSON.stringify(byName) === JSON.stringify([...byName].sort((a, b) => a.localeCompare(b, 'en', { numeric: true, sensitivity: 'base' }))), `rows by label (${byName})`)
+    // The budgets' tables sort too.
+    await page.locator('#budgets table, #budgets .state.empty').first().waitFor()
+  },
+
+  // Click a day on the chart: the worst nodes of that day, the day in the
+  // URL; then more nodes per label.
+  async worstday({ page }) {
+    await page.goto(`${base}/t/${enc(team)}`)
+    const over = page.locator('#averages .u-over')
+    await over.waitFor()
+    const box = await over.boundingBox()
+    // A third into the 30 days: not yesterday.
+    await page.mouse.move(box.x + box.width / 3, box.y + box.height / 2)
+    await page.mouse.click(box.x + box.width / 3, box.y + box.height / 2)
+    await page.waitForURL(/[?&]day=\d{4}-\d\d-\d\d/)
+    const day = new URL(page.url()).searchParams.get('day')
+    assert(day >= monthStart && day < yesterday, `the day picked ${day} is in the range and not yesterday`)
+    await page.getByRole('heading', { name: `Worst nodes on ${day}` }).waitFor()
+    assert((await page.getByLabel('Day', { exact: true }).inputValue()) === day, 'the day field shows the day picked')
+    const check = async (limit) => {
+      const want = (await api(`${T}/labels/Website/worst?day=${day}&limit=${limit}`)).body.map((w) => w.name)
+      const card = page.locator('.worst-card[data-label="Website"]')
+      if (want.length) await card.locator(`tbody tr[data-node="${want[want.length - 1]}"]`).waitFor()
+      await page.waitForFunction(([n]) => document.querySelectorAll('.worst-card[data-label="Website"] tbody tr').length === n, [want.length])
+      const got = await card.locator('tbody th a').allInnerTexts()
+      assert(JSON.stringify(got) === JSON.stringify(want), `Website's worst on ${day} (limit ${limit}): ${got}, API ${want}`)
+    }
+    await check(5)
+    await shot(page, 'dashboard-day')
+    // The link holds the day: a reload shows the same.
+    await page.reload()
+    await page.getByRole('heading', { name: `Worst nodes on ${day}` }).waitFor()
+    await page.getByLabel('Nodes per label').selectOption('25')
+    await page.waitForURL(/worst=25/)
+    await check(25)
+    await page.getByRole('button', { name: 'Back to yesterday' }).click()
+    await page.getByRole('heading', { name: `Worst nodes on ${yesterday} (yesterday)` }).waitFor()
+  },
+
+  // CSV downloads: the label averages from the dashboard and a label's nodes
+  // from its page, as the API answers them.
+  async csv({ page }) {
+    await page.goto(`${base}/t/${enc(team)}`)
+    const labels = await downloaded(page, page.locator('#averages').getByRole('button', { name: 'Download CSV' }))
+    const want = await apiText(`${T}/export/labels.csv?from=${monthStart}&to=${yesterday}`)
+    assert(want.status === 200 && want.type.startsWith('text/csv'), `the API answers CSV (${want.status} ${want.type})`)
+    assert(labels.file === `qos-labels-${monthStart}-${yesterday}.csv`, `the file is named for the range (${labels.file})`)
+    assert(labels.text === want.text && labels.text.startsWith('label,day,qos,nodes\n'), 'the dashboard downloads the API\'s label CSV')
+    const lines = labels.text.trim().split('\n')
+    assert(lines.length > 1 && lines.slice(1).every((l) => /^[A-Z][a-zA-Z0-9]*,\d{4}-\d\d-\d\d,[0-9.]*,\d+$/.test(l)), 'each line is label,day,qos,nodes')
+
+    await page.goto(`${base}/t/${enc(team)}/labels/Website?start=${addDays(yesterday, -6)}&end=${yesterday}`)
+    const nodes = await downloaded(page, page.locator('#nodes').getByRole('button', { name: 'Download CSV' }))
+    const wantNodes = await apiText(`${T}/export/nodes.csv?label=Website&from=${addDays(yesterday, -6)}&to=${yesterday}`)
+    assert(nodes.text === wantNodes.text && nodes.text.startsWith('label,name,day,qos,ok,ko,unknown\n'), 'the label page downloads the API\'s node CSV')
+    assert(nodes.text.includes('\nWebsite,foo.com,'), 'foo.com is in the export')
+    // A bad range is a JSON error naming the parameter.
+    const bad = await api(`${T}/export/nodes.csv?label=Website&from=${yesterday}`)
+    assert(bad.status === 400 && bad.body.error.message.startsWith('to:'), `a missing to is refused naming it (${JSON.stringify(bad.body)})`)
+  },
+
+  // The monthly report (docs/report.md): Website's objective gives its
+  // nodes; the page shows the API's report, picks a month, downloads the
+  // CSV and prints without the navigation.
+  async report({ page }) {
+    const before = await api(`${T}/labels/Website/objective`)
+    try {
+      const set = await api(`${T}/labels/Website/objective`, { method: 'PUT', body: { target: 99.5, window: 'rolling_30d' } })
+      assert(set.status === 200, `PUT Website's objective: ${set.status}`)
+      await page.goto(`${base}/t/${enc(team)}`)
+      await page.getByRole('link', { name: 'Monthly report' }).click()
+      await page.waitForURL(/\/report$/)
+      const month = yesterday.slice(0, 7)
+      const rep = (await api(`${T}/report?month=${month}`)).body
+      assert(rep.month === month && rep.nodes.some((n) => n.label === 'Website'), `the API reports Website's nodes for ${month}`)
+      await page.locator('#report tbody tr').first().waitFor()
+      const shown = await rowsOf(page, '#report tbody tr', 'data-node')
+      assert(JSON.stringify(shown) === JSON.stringify(rep.nodes.map((n) => `${n.label}/${n.name}`)), `the report lists ${shown}, API ${rep.nodes.map((n) => n.name)}`)
+      const outcomes = await rowsOf(page, '#report tbody tr', 'data-outcome')
+      assert(JSON.stringify(outcomes) === JSON.stringify(rep.nodes.map((n) => (n.met === null ? 'unknown' : n.met ? 'met' : 'missed'))), `outcomes ${outcomes} are the API's`)
+      assert((await page.getByTestId('report-missed').innerText()).trim() === String(rep.missed), 'the summary counts the missed')
+      const foo = rep.nodes.find((n) => n.name === 'foo.com')
+      const fooQos = await page.locator('#report tr[data-node$="/foo.com"] [data-testid="report-qos"] .qos').innerText()
+      assert(fooQos.split('\n')[0].trim().startsWith(String(foo.qos)), `foo.com's month QoS ${fooQos} is the API's ${foo.qos}`)
+      await shot(page, 'report')
+
+      // CSV: the API's.
+      const file = await downloaded(page, page.getByRole('button', { name: 'Download CSV' }))
+      const want = await apiText(`${T}/report.csv?month=${month}`)
+      assert(file.text === want.text && file.file === `report-${team}-${month}.csv`, `the page downloads the API's report CSV (${file.file})`)
+      assert(file.text.split('\n')[0] === 'month,label,name,target,objective_window,qos,met,allowed_seconds,spent_seconds,remaining_seconds,pending_seconds', 'the CSV header')
+
+      // Sorted by QoS, lowest first.
+      await page.locator('#report th', { hasText: 'QoS' }).getByRole('button').click()
+      const byQos = await rowsOf(page, '#report tbody tr', 'data-node')
+      const wantByQos = [...rep.nodes].sort((a, b) => (a.qos === null) - (b.qos === null) || a.qos - b.qos).map((n) => n.qos)
+      assert(JSON.stringify(byQos.map((k) => rep.nodes.find((n) => `${n.label}/${n.name}` === k).qos)) === JSON.stringify(wantByQos), 'sorted by QoS')
+
+      // Print: the navigation and the buttons are left out, the table kept.
+      await page.emulateMedia({ media: 'print' })
+      assert(!(await page.locator('.sidenav').isVisible()) && !(await page.getByRole('button', { name: 'Print' }).isVisible()), 'print hides the navigation and the buttons')
+      assert(await page.locator('#report table').isVisible(), 'print keeps the report')
+      await page.emulateMedia({ media: 'screen' })
+
+      // The previous month: its URL, and the API's report of it.
+      await page.getByRole('button', { name: 'Previous month' }).click()
+      const [y, m] = month.split('-').map(Number)
+      const prev = m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, '0')}`
+      await page.waitForURL(new RegExp(`month=${prev}`))
+      await page.getByRole('heading', { level: 1, name: /^Monthly report, / }).waitFor()
+      const prevRep = (await api(`${T}/report?month=${prev}`)).body
+      await page.locator('#report-h', { hasText: `${prevRep.from} → ${prevRep.to}` }).waitFor()
+      await page.locator('#report tbody tr, #report .state.empty').first().waitFor()
+      assert((await page.locator('#report tbody tr').count()) === prevRep.nodes.length, `the previous month lists the API's ${prevRep.nodes.length} nodes`)
+    } finally {
+      if (before.status === 200) await api(`${T}/labels/Website/objective`, { method: 'PUT', body: { target: before.body.target, window: before.body.window } })
+      else await api(`${T}/labels/Website/objective`, { method: 'DELETE' })
+    }
+  },
+
+  // News: an admin writes it on the Admin page; it is the banner of every
+  // page at once and after a reload; edited, the banner follows; deleted,
+  // it is gone.
+  async news({ page }) {
+    const title = `e2e upgrade ${Date.now().toString(36)}`
+    let id = null
+    try {
+      await page.goto(`${base}/admin`)
+      const section = page.locator('#news')
+      await section.getByRole('button', { name: 'New news' }).click()
+      const form = page.getByRole('form', { name: 'New news' })
+      await form.getByLabel('Title').fill(title)
+      await form.getByLabel('Text').fill('depc is upgraded on Saturday at 10:00 <b>UTC</b>')
+      await form.getByRole('button', { name: 'Publish' }).click()
+      const row = section.locator('tr', { hasText: title })
+      await row.waitFor()
+      const listed = (await api('/news?limit=100')).body.find((n) => n.title === title)
+      assert(listed && listed.author, `the API has the news with its author (${JSON.stringify(listed)})`)
+      id = listed.id
+      const banner = page.getByTestId('news-banner')
+      await banner.filter({ hasText: title }).waitFor()
+      assert((await banner.innerText()).includes('<b>UTC</b>'), 'the banner shows the text as text')
+      await shot(page, 'admin-news')
+      // Every user's pages show it.
+      await page.goto(`${base}/t/${enc(team)}`)
+      await page.getByTestId('news-banner').filter({ hasText: title }).waitFor()
+      // Edited: the banner follows.
+      await page.goto(`${base}/admin`)
+      await page.locator('#news tr', { hasText: title }).getByRole('button', { name: 'Edit' }).click()
+      const edit = page.getByRole('form', { name: `Edit news ${id}` })
+      await edit.getByLabel('Text').fill('moved to Sunday')
+      await edit.getByRole('button', { name: 'Save' }).click()
+      await page.getByTestId('news-banner').filter({ hasText: 'moved to Sunday' }).waitFor()
+      assert((await api(`/news/${id}`)).body.text === 'moved to Sunday', 'the API has the new text')
+      // A blank title is refused with the API's message.
+      await page.locator('#news').getByRole('button', { name: 'New news' }).click()
+      const again = page.getByRole('form', { name: 'New news' })
+      await again.getByLabel('Title').fill('   ')
+      await again.getByLabel('Text').fill('x')
+      await again.getByRole('button', { name: 'Publish' }).click()
+      await again.getByRole('alert').filter({ hasText: 'title' }).waitFor()
+      await again.getByRole('button', { name: 'Cancel' }).click()
+      // Deleted: no banner.
+      const r = page.locator('#news tr', { hasText: title })
+      await r.getByRole('button', { name: 'Delete…' }).click()
+      await r.getByRole('button', { name: `Delete news ${id}` }).click()
+      await r.waitFor({ state: 'detached' })
+      await page.getByTestId('news-banner').filter({ hasText: title }).waitFor({ state: 'detached' })
+      assert((await api(`/news/${id}`)).status === 404, 'the news is gone')
+      id = null
+    } finally {
+      if (id !== null) await api(`/news/${id}`, { method: 'DELETE' })
+    }
+  },
+
   async keyboard({ page }) {
     await page.goto(`${base}/t/${enc(team)}`)
     await page.getByText('Team dashboard').waitFor()
@@ -714,6 +923,24 @@ const scenarios = {
       if (before) await api(objective, { method: 'PUT', body: { target: before.target, window: before.window } })
     }
   },
+}
+
+/** GETs an API answer as text (a CSV export), with its status. */
+async function apiText(path) {
+  const res = await fetch(`${base}/api/v1${path}`, { headers: { Authorization: `Bearer ${token}` } })
+  return { status: res.status, type: res.headers.get('content-type'), text: await res.text() }
+}
+
+/** Clicks a download button and returns the file's name and text. */
+async function downloaded(page, button) {
+  const [dl] = await Promise.all([page.waitForEvent('download'), button.click()])
+  const { readFile } = await import('node:fs/promises')
+  return { file: dl.suggestedFilename(), text: await readFile(await dl.path(), 'utf8') }
+}
+
+/** The data-* values of a table's rows, top to bottom. */
+function rowsOf(page, selector, attr) {
+  return page.locator(selector).evaluateAll((rs, a) => rs.map((r) => r.getAttribute(a)), attr)
 }
 
 /** A remaining ratio as the UI writes it (src/budget.ts formatRatio). */

@@ -86,6 +86,9 @@ export type TeamBudgets = Schemas['TeamBudgets']
 export type LabelBudgets = Schemas['LabelBudgets']
 export type Maintenance = Schemas['Maintenance']
 export type MaintenanceChange = Schemas['MaintenanceChange']
+/** A team's monthly report (docs/report.md) and one of its nodes. */
+export type MonthReport = Schemas['MonthReport']
+export type MonthReportNode = Schemas['MonthReportNode']
 
 /**
  * One datapoint [instant, value]: OpenAPI 3.0 cannot say "a pair", so the
@@ -211,6 +214,38 @@ export async function requestText(path: string, opts: { signal?: AbortSignal } =
     throw e
   }
   return text
+}
+
+/** GETs a file (a CSV export) with its name from Content-Disposition; errors as request's. */
+export async function requestBlob(path: string): Promise<{ blob: Blob; filename: string | null }> {
+  const headers: Record<string, string> = {}
+  const token = getToken()
+  if (token) headers.Authorization = `Bearer ${token}`
+  let res: Response
+  try {
+    res = await fetch(API_BASE + path, { headers })
+  } catch (e) {
+    throw new ApiError(0, 'network', `The API is unreachable (${(e as Error).message}).`)
+  }
+  if (!res.ok) {
+    const text = await res.text()
+    let err: { code?: string; message?: string } | undefined
+    try {
+      err = (JSON.parse(text) as { error?: { code?: string; message?: string } }).error
+    } catch {
+      err = undefined
+    }
+    const e = new ApiError(res.status, err?.code ?? httpCode(res.status), err?.message ?? (text.trim().slice(0, 300) || `HTTP ${res.status}`))
+    if (res.status === 401) for (const fn of unauthorized) fn(e)
+    throw e
+  }
+  return { blob: await res.blob(), filename: dispositionName(res.headers.get('Content-Disposition')) }
+}
+
+/** The file name of a Content-Disposition header (attachment; filename="x.csv"), or null. */
+export function dispositionName(header: string | null): string | null {
+  const m = /filename="([^"/\\]+)"/.exec(header ?? '') ?? /filename=([^;\s"/\\]+)/.exec(header ?? '')
+  return m ? m[1] : null
 }
 
 function httpCode(status: number): string {

@@ -27,6 +27,7 @@ const Checks = lazy(() => import('./pages/Checks'))
 const Rules = lazy(() => import('./pages/Rules'))
 const Runs = lazy(() => import('./pages/Runs'))
 const Statistics = lazy(() => import('./pages/Statistics'))
+const Report = lazy(() => import('./pages/Report'))
 const RunPage = lazy(() => import('./pages/Run'))
 const Rejected = lazy(() => import('./pages/Rejected'))
 const Access = lazy(() => import('./pages/Access'))
@@ -186,6 +187,7 @@ function TeamShell({ team, rest, onSignOut }: { team: string; rest: string[]; on
     else if (page === 'runs' && !a) view = <Runs />
     else if (page === 'runs' && a && !b) view = <RunPage id={a} />
     else if (page === 'statistics' && !a) view = <Statistics />
+    else if (page === 'report' && !a) view = <Report />
     else if (page === 'rejected' && !a) view = <Rejected />
     else if (page === 'alerts' && !a) view = <Alerts />
     else if (page === 'access' && !a) view = <Access />
@@ -212,6 +214,7 @@ function TeamShell({ team, rest, onSignOut }: { team: string; rest: string[]; on
     <nav className="sidenav" aria-label="Team">
       <ul>
         {item(urls.team(team), 'Dashboard', true)}
+        {item(urls.report(team), 'Monthly report')}
         {item(urls.labels(team), 'Labels', true)}
       </ul>
       {labels.data && labels.data.length > 0 && (

@@ -59,3 +59,11 @@ export function presetOf(r: DayRange, end: string): number | null {
 export function rangeQuery(r: DayRange): string {
   return `start=${r.start}&end=${r.end}`
 }
+
+/** The longest range of a node export (the API's MaxNodeExportDays). */
+export const MAX_EXPORT_DAYS = 31
+
+/** The range, or its last max days when it is longer. */
+export function clipRange(r: DayRange, max: number): DayRange {
+  return rangeLength(r) > max ? { start: addDays(r.end, -(max - 1)), end: r.end } : r
+}

@@ -120,6 +120,8 @@ export const urls = {
   rules: (t: string) => `/t/${enc(t)}/rules`,
   runs: (t: string) => `/t/${enc(t)}/runs`,
   statistics: (t: string) => `/t/${enc(t)}/statistics`,
+  /** The monthly report; month YYYY-MM, yesterday's by default. */
+  report: (t: string, month?: string) => href(`/t/${enc(t)}/report`, { month }),
   run: (t: string, id: string | number) => `/t/${enc(t)}/runs/${enc(String(id))}`,
   rejected: (t: string) => `/t/${enc(t)}/rejected`,
   alerts: (t: string) => `/t/${enc(t)}/alerts`,

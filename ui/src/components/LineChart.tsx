@@ -29,6 +29,10 @@ interface Props {
   /** Days on the x axis (legend shows the day) or instants. */
   xDays?: boolean
   ariaLabel: string
+  /** Called with the x value (Unix seconds) of the point under the cursor when the chart is clicked. */
+  onPick?: (x: number) => void
+  /** An x value (Unix seconds) marked by a vertical line: the picked day. */
+  mark?: number | null
 }
 
 /**
@@ -36,10 +40,15 @@ interface Props {
  * (about 20 kB gzipped) and fast with thousands of points, which is all these
  * charts need; it lives in the chunks of the pages that draw charts only.
  */
-export default function LineChart({ x, series, tz, height = 240, kind = 'qos', rules = [], xDays = false, ariaLabel }: Props) {
+export default function LineChart({ x, series, tz, height = 240, kind = 'qos', rules = [], xDays = false, ariaLabel, onPick, mark = null }: Props) {
   const [wrapRef, width] = useWidth<HTMLDivElement>(800)
   const el = useRef<HTMLDivElement | null>(null)
   const plot = useRef<uPlot | null>(null)
+  // Read by the chart's handlers, so that a new callback or mark does not rebuild it.
+  const pick = useRef(onPick)
+  pick.current = onPick
+  const marked = useRef(mark)
+  marked.current = mark
 
   useEffect(() => {
     if (!el.current) return
@@ -58,6 +67,27 @@ export default function LineChart({ x, series, tz, height = 240, kind = 'qos', r
       tzDate: (ts) => uPlot.tzDate(new Date(ts * 1e3), tz),
       cursor: { drag: { x: true, y: false } },
       legend: { live: true },
+      hooks: {
+        // The picked day: a vertical line across the plot.
+        draw: [
+          (u) => {
+            const m = marked.current
+            if (m === null || m === undefined) return
+            const px = u.valToPos(m, 'x', true)
+            if (!Number.isFinite(px)) return
+            const { ctx } = u
+            ctx.save()
+            ctx.strokeStyle = '#0b5cad'
+            ctx.lineWidth = 2 * uPlot.pxRatio
+            ctx.setLineDash([6 * uPlot.pxRatio, 4 * uPlot.pxRatio])
+            ctx.beginPath()
+            ctx.moveTo(px, u.bbox.top)
+            ctx.lineTo(px, u.bbox.top + u.bbox.height)
+            ctx.stroke()
+            ctx.restore()
+          },
+        ],
+      },
       scales: {
         x: { time: true },
         // QoS crowds under 100: show from just below the lowest value up to 100,
@@ -91,7 +121,19 @@ export default function LineChart({ x, series, tz, height = 240, kind = 'qos', r
     }
     const data: uPlot.AlignedData = [x, ...series.map((s) => s.values), ...rules.map((r) => x.map(() => r.value))]
     plot.current?.destroy()
-    plot.current = new uPlot(opts, data, el.current)
+    const u = new uPlot(opts, data, el.current)
+    plot.current = u
+    // A click (not a drag to zoom) picks the point under the cursor.
+    let down: { x: number; y: number } | null = null
+    u.over.addEventListener('mousedown', (e) => {
+      down = { x: e.clientX, y: e.clientY }
+    })
+    u.over.addEventListener('click', (e) => {
+      const moved = down && Math.abs(e.clientX - down.x) + Math.abs(e.clientY - down.y) > 4
+      const i = u.cursor.idx
+      if (moved || i === null || i === undefined || !pick.current) return
+      pick.current(x[i])
+    })
     return () => {
       plot.current?.destroy()
       plot.current = null
@@ -104,8 +146,12 @@ export default function LineChart({ x, series, tz, height = 240, kind = 'qos', r
     plot.current?.setSize({ width: Math.max(280, width), height })
   }, [width, height])
 
+  useEffect(() => {
+    plot.current?.redraw(false)
+  }, [mark])
+
   return (
-    <div ref={wrapRef} className="chart">
+    <div ref={wrapRef} className={`chart${onPick ? ' pickable' : ''}`}>
       <div ref={el} role="img" aria-label={ariaLabel} />
     </div>
   )

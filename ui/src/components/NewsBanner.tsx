@@ -1,4 +1,4 @@
-import { useState } from 'react'
+import { useEffect, useState } from 'react'
 import type { News } from '../api'
 import { useApi } from '../hooks'
 
@@ -19,9 +19,24 @@ export function bannerNews(list: News[] | undefined, dismissed: number): News | 
   return newest && newest.id > dismissed ? newest : null
 }
 
+/** Told when an admin writes news in this tab, so that the banner follows at once. */
+const changed = new Set<() => void>()
+
+/** Says news were created, changed or deleted (the Admin page). */
+export function newsChanged(): void {
+  for (const fn of changed) fn()
+}
+
 /** The admins' newest announcement (GET /news), shown to every signed-in user until closed. */
 export function NewsBanner() {
   const news = useApi<News[]>('/news?limit=1')
+  const { reload } = news
+  useEffect(() => {
+    changed.add(reload)
+    return () => {
+      changed.delete(reload)
+    }
+  }, [reload])
   const [dismissed, setDismissed] = useState(readDismissed)
   const shown = bannerNews(news.data, dismissed)
   if (!shown) return null

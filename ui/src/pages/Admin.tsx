@@ -1,10 +1,11 @@
-// The instance's administration (admins): users and their tokens, and the
-// whole audit log.
+// The instance's administration (admins): users and their tokens, the
+// news shown to every user as a banner, and the whole audit log.
 import { useState } from 'react'
-import { seg, type CreatedUser, type User } from '../api'
+import { seg, type CreatedUser, type News, type User } from '../api'
 import { PageHeader, Section } from '../components/common'
 import { AuditLog, SecretOnce, TokenList, localZone } from '../components/Access'
-import { DeleteButton, EditForm } from '../components/Crud'
+import { DeleteButton, EditForm, RowActions } from '../components/Crud'
+import { newsChanged } from '../components/NewsBanner'
 import { ResourceTable } from '../components/ResourceTable'
 import { Async } from '../components/states'
 import { useApi, useTitle } from '../hooks'
@@ -87,9 +88,87 @@ export default function Admin() {
           <TokenList key={selected} base={`/users/${seg(selected)}/tokens`} what={selected} />
         </Section>
       )}
+      <NewsSection />
       <Section title="Audit log" id="audit">
         <AuditLog path="/audit?limit=200" tz={localZone} showTeam />
       </Section>
     </>
+  )
+}
+
+/** The limits of news (depc.MaxNewsTitle, MaxNewsText). */
+const MAX_TITLE = 200
+const MAX_TEXT = 4000
+
+/**
+ * The admins' news (GET/POST/PUT/DELETE /news): the newest is the banner
+ * every user sees until they close it.
+ */
+function NewsSection() {
+  const news = useApi<News[]>('/news?limit=100')
+  const [editing, setEditing] = useState<News | 'new' | null>(null)
+  const [title, setTitle] = useState('')
+  const [text, setText] = useState('')
+  const edit = (n: News | 'new') => {
+    setEditing(n)
+    setTitle(n === 'new' ? '' : n.title)
+    setText(n === 'new' ? '' : n.text)
+  }
+  const done = () => {
+    setEditing(null)
+    news.reload()
+    newsChanged()
+  }
+  return (
+    <Section
+      title="News"
+      id="news"
+      actions={
+        <button type="button" className="button small primary" onClick={() => edit('new')}>
+          New news
+        </button>
+      }
+    >
+      <p className="help">The newest news is shown to every user as a banner at the top of each page, until they close it.</p>
+      {editing && (
+        <EditForm<News>
+          title={editing === 'new' ? 'New news' : `Edit news ${editing.id}`}
+          path={editing === 'new' ? '/news' : `/news/${editing.id}`}
+          method={editing === 'new' ? 'POST' : 'PUT'}
+          body={() => ({ title, text })}
+          onDone={done}
+          onCancel={() => setEditing(null)}
+          submitText={editing === 'new' ? 'Publish' : 'Save'}
+        >
+          <div className="fields">
+            <label>
+              Title <input value={title} onChange={(e) => setTitle(e.target.value)} maxLength={MAX_TITLE} required />
+            </label>
+            <label>
+              Text <textarea value={text} onChange={(e) => setText(e.target.value)} maxLength={MAX_TEXT} rows={3} required />
+            </label>
+          </div>
+        </EditForm>
+      )}
+      <Async {...news} what="Loading news">
+        {(list) => (
+          <ResourceTable
+            rows={list}
+            rowKey={(n) => String(n.id)}
+            label="News"
+            rowProps={(n) => ({ 'data-news': String(n.id) })}
+            columns={[
+              { header: 'Title', sort: (n) => n.title, cell: (n) => n.title },
+              { header: 'Text', cell: (n) => <span className="news-text">{n.text}</span> },
+              { header: 'Author', sort: (n) => n.author, cell: (n) => n.author },
+              { header: 'Published', sort: (n) => n.created_at, cell: (n) => formatInstant(n.created_at, localZone) },
+              { header: 'Changed', sort: (n) => n.updated_at, cell: (n) => (n.updated_at !== n.created_at ? formatInstant(n.updated_at, localZone) : '') },
+            ]}
+            actions={(n) => <RowActions onEdit={() => edit(n)} path={`/news/${n.id}`} what={`news ${n.id}`} onDeleted={done} />}
+            empty="No news: users see no banner."
+          />
+        )}
+      </Async>
+    </Section>
   )
 }

@@ -9,11 +9,12 @@ import { QosBadge } from '../components/Qos'
 import { RangePicker } from '../components/RangePicker'
 import { Sparkline } from '../components/Sparkline'
 import { Async, Empty, ErrorBox, Loading } from '../components/states'
+import { DownloadButton } from '../components/Download'
 import { Field } from '../components/Field'
 import { useTeam } from '../context'
 import { formatInt, formatQos } from '../format'
 import { toApiError, useApi, useDebounced, useTitle } from '../hooks'
-import { rangeFromParams, rangeQuery, type DayRange } from '../range'
+import { MAX_EXPORT_DAYS, clipRange, rangeFromParams, rangeQuery, type DayRange } from '../range'
 import { Link, href, setParams, urls, useParams } from '../router'
 import { dayStart, daysBetween, yesterday } from '../time'
 import { rangeStats } from '../qosdata'
@@ -75,11 +76,27 @@ export default function LabelPage({ label }: { label: string }) {
       <ObjectiveSection key={`objective${version}`} base={base} label={label} onChanged={() => setVersion((v) => v + 1)} />
       <MaintenanceSection label={label} />
 
-      <Section title="Nodes" id="nodes">
+      <Section title="Nodes" id="nodes" actions={<NodesDownload label={label} range={range} />}>
         <NodeSearch q={q} />
         <NodeTable base={base} label={label} q={q} after={after} limit={limit} range={range} />
       </Section>
     </>
+  )
+}
+
+/** Every node's daily QoS over the range (at most its last 31 days) as a CSV file. */
+function NodesDownload({ label, range }: { label: string; range: DayRange }) {
+  const { team } = useTeam()
+  const r = clipRange(range, MAX_EXPORT_DAYS)
+  const clipped = r.start !== range.start
+  return (
+    <DownloadButton
+      path={`${teamPath(team.name)}/export/nodes.csv?label=${encodeURIComponent(label)}&from=${r.start}&to=${r.end}`}
+      filename={`qos-${label}-${r.start}-${r.end}.csv`}
+      title={clipped ? `At most ${MAX_EXPORT_DAYS} days at once: ${r.start} → ${r.end}` : `${r.start} → ${r.end}`}
+    >
+      {clipped ? `Download CSV (last ${MAX_EXPORT_DAYS} days)` : 'Download CSV'}
+    </DownloadButton>
   )
 }
 
