@@ -197,6 +197,33 @@ function handle(world, method, url, auth, rawBody) {
       return { status: 204 }
     }
   }
+  if (path === 'limits' && method === 'GET') return { body: limitsOf(world, team.name) }
+  if (path === 'limits' && method === 'PUT') {
+    if (!user.admin) throw new HttpError(403, 'forbidden', `user ${user.user} is not an admin`)
+    const b = json(rawBody)
+    for (const k of LIMIT_KEYS) if (b[k] !== undefined && (!Number.isInteger(b[k]) || b[k] < 0)) throw bad(`limits: ${k} must not be negative`)
+    if (b.own_sources !== undefined && !['allow', 'deny'].includes(b.own_sources)) throw bad(`limits: own_sources must be "allow" or "deny", not ${JSON.stringify(b.own_sources)}`)
+    const before = limitsOf(world, team.name)
+    world.limits.set(team.name, Object.fromEntries(Object.entries(b).filter(([k, v]) => (LIMIT_KEYS.includes(k) && v > 0) || (k === 'own_sources' && v))))
+    const after = limitsOf(world, team.name)
+    audit(world, user, team.name, 'PUT /teams/{team}/limits', url.pathname.slice('/api/v1'.length), 200, before, after)
+    return { body: after }
+  }
+  if (path === 'shared-sources' && method === 'GET') {
+    const out = []
+    for (const s of team.sources.values()) {
+      if (s.plugin !== 'Shared') continue
+      const e = world.shared?.get(s.configuration.source)
+      if (e) out.push({ name: s.name, plugin: e.plugin, query_language: PLUGINS.find((p) => p.name === e.plugin)?.query_language ?? '', description: e.description, enforce: enforcedFor(e, team.name, s.configuration) })
+    }
+    return { body: out }
+  }
+  if (rest[0] === 'sources' && rest.length === 1 && method === 'POST' && !user.admin && world.limits?.get(team.name)?.own_sources === 'deny') {
+    throw new HttpError(403, 'forbidden', `team ${team.name} may only use the shared sources the admin granted it (limits: own_sources is "deny")`)
+  }
+  if (rest[0] === 'sources' && rest.length === 2 && (method === 'PUT' || method === 'DELETE') && team.sources.get(rest[1])?.plugin === 'Shared' && !user.admin) {
+    throw new HttpError(403, 'forbidden', 'a source of plugin Shared is a grant of the admin\'s shared catalog: only an admin grants, changes or revokes it')
+  }
   if (path === 'labels' && method === 'GET') return { body: labelsOf(team) }
   if (path === 'messages/rejected' && method === 'GET') return { body: team.rejected.slice(0, limit(100)) }
   if (path === 'qos' && method === 'GET') {
@@ -733,6 +760,8 @@ function accessRoute(world, caller, method, segs, q, rawBody) {
 
   if (segs[0] === 'me' && segs.length === 1 && method === 'GET') return { body: { name: caller.user, admin: caller.admin, grants: grantsOf(caller.user) } }
   if (segs[0] === 'me' && segs[1] === 'tokens') return tokens(caller.user, segs.slice(2), '/me/tokens', '/me/tokens')
+  const shared = sharedRoute(world, caller, method, segs, rawBody)
+  if (shared) return shared
   // The admins' news: none at first, so no banner covers the scenarios
   // but the one that writes news through the Admin page.
   if (segs[0] === 'news') {
@@ -798,5 +827,120 @@ function accessRoute(world, caller, method, segs, q, rawBody) {
     return { status: 204 }
   }
   if (segs[2] === 'tokens') return tokens(name, segs.slice(3), `/users/${name}/tokens`, '/users/{user}/tokens')
+  return null
+}
+
+// ---- limits and the shared catalog (docs/isolation.md) ----------------------
+
+const LIMIT_KEYS = ['labels', 'nodes', 'message_bytes', 'messages_per_second']
+const LIMIT_DEFAULTS = { labels: 200, nodes: 5000000, message_bytes: 65536, messages_per_second: 20000 }
+
+function limitsOf(world, team) {
+  world.limits ??= new Map()
+  const overrides = world.limits.get(team) ?? {}
+  return { effective: { ...LIMIT_DEFAULTS, ...overrides }, overrides, defaults: LIMIT_DEFAULTS }
+}
+
+const SHAREABLE = ['Prometheus', 'Fake']
+const LABEL_RE = /^[a-zA-Z_][a-zA-Z0-9_]*$/
+
+function checkMatchers(ms, field) {
+  if (ms === undefined || ms === null) return []
+  if (!Array.isArray(ms)) throw bad(`${field}: must be an array`)
+  const seen = new Set()
+  ms.forEach((m, i) => {
+    if (typeof m?.label !== 'string' || !LABEL_RE.test(m.label) || m.label.startsWith('__')) throw bad(`${field}[${i}].label: ${JSON.stringify(m?.label)} is not a label name a selector can match (letters, digits and _, not starting with a digit or __)`)
+    if (typeof m.value !== 'string' || !m.value) throw bad(`${field}[${i}].value: of ${m.label} must be 1 to 1024 bytes of UTF-8`)
+    if (seen.has(m.label)) throw bad(`${field}[${i}].label: ${JSON.stringify(m.label)} is enforced twice`)
+    seen.add(m.label)
+  })
+  return ms.map((m) => ({ label: m.label, value: m.value }))
+}
+
+function enforcedFor(entry, team, grant) {
+  const own = new Map((grant.enforce ?? []).map((m) => [m.label, m.value]))
+  const out = entry.enforce.map((m) => ({ label: m.label, value: own.has(m.label) ? own.get(m.label) : m.value.replaceAll('{team}', team) }))
+  for (const m of grant.enforce ?? []) if (!entry.enforce.some((e) => e.label === m.label)) out.push(m)
+  return out
+}
+
+/** The admin's catalog of shared sources and its grants (grants are team sources of plugin Shared). */
+function sharedRoute(world, caller, method, segs, rawBody) {
+  if (segs[0] !== 'shared-sources') return null
+  if (!caller.admin) throw new HttpError(403, 'forbidden', 'this needs an admin token')
+  world.shared ??= new Map()
+  const pathname = `/${segs.map(encodeURIComponent).join('/')}`
+  const view = (e) => ({ ...e, configuration: Object.fromEntries(Object.entries(e.configuration).map(([k, v]) => [k, ['bearer_token', 'token'].includes(k) && v ? '********' : v])) })
+  const body = () => {
+    const b = json(rawBody)
+    if (typeof b.name !== 'string' || !b.name.trim()) throw bad('name: required')
+    if (!PLUGINS.some((p) => p.name === b.plugin)) throw bad(`plugin: must be one of ${PLUGINS.map((p) => p.name).join(', ')}, not ${JSON.stringify(b.plugin)}`)
+    if (!SHAREABLE.includes(b.plugin)) throw bad(`plugin: ${b.plugin} cannot keep a team's queries to its own series, so it cannot be shared`)
+    const plugin = PLUGINS.find((p) => p.name === b.plugin)
+    if ('url' in plugin.example && !/^https?:\/\//.test(b.configuration?.url ?? '')) throw bad('configuration.url: must be an http(s) URL')
+    return { name: b.name, plugin: b.plugin, configuration: b.configuration ?? {}, description: b.description ?? '', enforce: checkMatchers(b.enforce, 'enforce') }
+  }
+  const grantsOf = (name) => {
+    const out = []
+    for (const t of world.teams.values()) {
+      const s = t.sources.get(name)
+      if (s?.plugin === 'Shared' && s.configuration.source === name) out.push({ team: t.name, source: name, enforce: s.configuration.enforce ?? [], effective: enforcedFor(world.shared.get(name), t.name, s.configuration) })
+    }
+    return out
+  }
+  if (segs.length === 1 && method === 'GET') return { body: [...world.shared.values()].sort((a, b) => a.name.localeCompare(b.name)).map(view) }
+  if (segs.length === 1 && method === 'POST') {
+    const e = body()
+    if (world.shared.has(e.name)) throw new HttpError(409, 'conflict', `shared source ${JSON.stringify(e.name)} already exists`)
+    world.shared.set(e.name, e)
+    audit(world, caller, '', 'POST /shared-sources', pathname, 201, null, view(e))
+    return { status: 201, body: view(e) }
+  }
+  const e = world.shared.get(segs[1])
+  if (!e) throw notFound(`shared source ${JSON.stringify(segs[1])} not found`)
+  if (segs.length === 2 && method === 'GET') return { body: view(e) }
+  if (segs.length === 2 && method === 'PUT') {
+    const n = body()
+    if (n.name !== e.name) throw bad(`name: ${JSON.stringify(n.name)} differs from the name in the path ${JSON.stringify(e.name)} (renaming is not supported)`)
+    for (const [k, v] of Object.entries(n.configuration)) if (v === '********') n.configuration[k] = e.configuration[k]
+    world.shared.set(e.name, n)
+    audit(world, caller, '', 'PUT /shared-sources/{shared}', pathname, 200, view(e), view(n))
+    return { body: view(n) }
+  }
+  if (segs.length === 2 && method === 'DELETE') {
+    const g = grantsOf(e.name)
+    if (g.length) throw new HttpError(409, 'conflict', `shared source ${JSON.stringify(e.name)} is granted to team ${g[0].team}: revoke the grant first`)
+    world.shared.delete(e.name)
+    audit(world, caller, '', 'DELETE /shared-sources/{shared}', pathname, 204, view(e), null)
+    return { status: 204 }
+  }
+  if (segs[2] === 'grants' && segs.length === 3 && method === 'GET') return { body: grantsOf(e.name) }
+  if (segs[2] === 'grants' && segs.length === 4) {
+    const team = world.teams.get(segs[3])
+    if (!team) throw notFound(`team ${JSON.stringify(segs[3])} not found`)
+    const s = team.sources.get(e.name)
+    const mine = s?.plugin === 'Shared' && s.configuration.source === e.name
+    const grant = () => grantsOf(e.name).find((g) => g.team === team.name)
+    if (method === 'GET') {
+      if (!mine) throw notFound(`team ${team.name} has no grant of shared source ${JSON.stringify(e.name)}`)
+      return { body: grant() }
+    }
+    if (method === 'PUT') {
+      if (s && !mine) throw new HttpError(409, 'conflict', `team ${team.name} has a source of its own named ${JSON.stringify(e.name)}: it cannot be granted a shared source of the same name`)
+      const enforce = checkMatchers(rawBody ? json(rawBody).enforce : [], 'enforce')
+      const before = mine ? grant() : null
+      team.sources.set(e.name, { name: e.name, plugin: 'Shared', configuration: { source: e.name, ...(enforce.length ? { enforce } : {}) } })
+      audit(world, caller, team.name, 'PUT /shared-sources/{shared}/grants/{team}', pathname, 200, before, grant())
+      return { body: grant() }
+    }
+    if (method === 'DELETE') {
+      if (!mine) throw notFound(`team ${team.name} has no grant of shared source ${JSON.stringify(e.name)}`)
+      const user = [...team.checks.values()].find((c) => c.source === e.name)
+      if (user) throw new HttpError(409, 'conflict', `source ${JSON.stringify(e.name)} is used by check ${JSON.stringify(user.name)}`)
+      audit(world, caller, team.name, 'DELETE /shared-sources/{shared}/grants/{team}', pathname, 204, grant(), null)
+      team.sources.delete(e.name)
+      return { status: 204 }
+    }
+  }
   return null
 }

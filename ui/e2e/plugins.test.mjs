@@ -66,4 +66,24 @@ describe('the mock API', () => {
     expect((await check('f', 'depc.tutorial.ping')).status).toBe(201)
     expect((await check('p', 'rate(http_requests_total[5m])')).status).toBe(201)
   })
+
+  it('keeps a catalog of shared sources, granted to teams as sources of plugin Shared', async () => {
+    expect((await call('/shared-sources', 'POST', { name: 'i', plugin: 'InfluxDB', configuration: { url: 'http://x' } })).status).toBe(400)
+    const e = await call('/shared-sources', 'POST', { name: 'metrics', plugin: 'Fake', enforce: [{ label: 'team', value: '{team}' }] })
+    expect(e.status).toBe(201)
+    const g = await call('/shared-sources/metrics/grants/acme', 'PUT', { enforce: [{ label: 'env', value: 'prod' }] })
+    expect(g.body.effective).toEqual([{ label: 'team', value: 'acme' }, { label: 'env', value: 'prod' }])
+    expect((await call('/teams/acme/shared-sources')).body.map((s) => s.name)).toEqual(['metrics'])
+    expect((await call('/shared-sources/metrics', 'DELETE')).status).toBe(409)
+    expect((await call('/shared-sources/metrics/grants/acme', 'DELETE')).status).toBe(204)
+    expect((await call('/shared-sources/metrics', 'DELETE')).status).toBe(204)
+  })
+
+  it("answers and sets a team's limits", async () => {
+    expect((await call('/teams/acme/limits', 'PUT', { own_sources: 'maybe' })).status).toBe(400)
+    const l = await call('/teams/acme/limits', 'PUT', { labels: 500, own_sources: 'deny' })
+    expect(l.body.effective.labels).toBe(500)
+    expect(l.body.overrides).toEqual({ labels: 500, own_sources: 'deny' })
+    expect((await call('/teams/acme/limits', 'PUT', {})).body.overrides).toEqual({})
+  })
 })

@@ -390,6 +390,61 @@ const scenarios = {
     }
   },
 
+  async shared({ page }) {
+    // An admin adds a shared source enforcing team={team}, grants it to the
+    // team with a label of its own, and the team's Sources page shows it with
+    // the labels its queries match; then the admin keeps the team to shared
+    // sources through its limits, and everything is undone.
+    const name = `e2e-shared-${Date.now().toString(36)}`
+    try {
+      await page.goto(`${base}/admin`)
+      await page.getByRole('link', { name: 'Shared sources' }).click()
+      await page.getByRole('heading', { level: 1, name: 'Shared sources' }).waitFor()
+      await page.getByRole('button', { name: 'New shared source' }).click()
+      const form = page.getByRole('form', { name: 'New shared source' })
+      await form.getByLabel('Name').fill(name)
+      await form.getByLabel('Plugin').selectOption('Fake')
+      await form.getByLabel('Description').fill('Generated data for every team')
+      await form.getByRole('button', { name: 'Create' }).click()
+      const row = page.locator('#shared-sources tbody tr', { hasText: name })
+      await row.filter({ hasText: '{team="{team}"}' }).waitFor()
+      await row.getByRole('button', { name: 'Grants' }).click()
+      const grants = page.locator('#shared-grants')
+      await grants.getByRole('button', { name: 'Grant to a team' }).click()
+      const gform = page.getByRole('form', { name: `Grant ${name}` })
+      await gform.getByLabel('Team', { exact: true }).selectOption(team)
+      await gform.getByLabel(/Labels for this team alone/).fill('env=prod')
+      await gform.getByRole('button', { name: 'Grant' }).click()
+      await grants.locator('tbody tr', { hasText: team }).filter({ hasText: `{team="${team}", env="prod"}` }).waitFor()
+      const granted = (await api(`/shared-sources/${enc(name)}/grants/${enc(team)}`)).body
+      assert(granted.effective.length === 2 && granted.effective[0].value === team, `the API has the grant (${JSON.stringify(granted)})`)
+      await shot(page, 'shared-sources')
+
+      await page.goto(`${base}/t/${enc(team)}/sources`)
+      await page.locator('#team-shared-sources tbody tr', { hasText: name }).filter({ hasText: `{team="${team}", env="prod"}` }).waitFor()
+      await page.locator('#sources tbody tr', { hasText: name }).filter({ hasText: 'granted by an admin' }).waitFor()
+      await shot(page, 'team-shared-sources')
+
+      await page.goto(`${base}/t/${enc(team)}/access`)
+      const limits = page.locator('#limits')
+      await limits.getByRole('button', { name: 'Edit the overrides' }).click()
+      const lform = page.getByRole('form', { name: `Limits of ${team}` })
+      await lform.getByLabel('Labels').fill('-1')
+      await lform.getByRole('button', { name: 'Save' }).click()
+      await lform.getByRole('alert').filter({ hasText: 'labels' }).waitFor()
+      await lform.getByLabel('Labels').fill('')
+      await lform.getByLabel('Own sources').selectOption('deny')
+      await lform.getByRole('button', { name: 'Save' }).click()
+      await limits.locator('tr', { hasText: 'May create its own sources' }).filter({ hasText: 'shared sources only' }).waitFor()
+      assert((await api(`${T}/limits`)).body.overrides.own_sources === 'deny', 'the API has own_sources deny')
+      await shot(page, 'limits')
+    } finally {
+      await api(`${T}/limits`, { method: 'PUT', body: {} })
+      await api(`/shared-sources/${enc(name)}/grants/${enc(team)}`, { method: 'DELETE' })
+      await api(`/shared-sources/${enc(name)}`, { method: 'DELETE' })
+    }
+  },
+
   async crud({ page }) {
     // Create a source, a check and a rule through the forms, edit the rule,
     // see the API refuse to delete a source in use, then clean up.

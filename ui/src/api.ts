@@ -78,6 +78,16 @@ export type Token = Schemas['Token']
 export type CreatedToken = Schemas['CreatedToken']
 export type AuditEntry = Schemas['AuditEntry']
 export type Objective = Schemas['Objective']
+/** A label a shared source enforces on every selector of a team's queries (label="value"). */
+export type LabelMatcher = Schemas['LabelMatcher']
+/** A source of the admin's shared catalog (docs/isolation.md). */
+export type SharedSource = Schemas['SharedSource']
+/** The grant of a shared source to a team, and the labels enforced on it. */
+export type SharedGrant = Schemas['SharedGrant']
+/** A shared source as a team granted it sees it (no configuration). */
+export type TeamSharedSource = Schemas['TeamSharedSource']
+export type Limits = Schemas['Limits']
+export type TeamLimits = Schemas['TeamLimits']
 export type ObjectiveWindow = Schemas['ObjectiveWindow']
 export type Budget = Schemas['Budget']
 export type NodeBudget = Schemas['NodeBudget']

@@ -32,6 +32,7 @@ const RunPage = lazy(() => import('./pages/Run'))
 const Rejected = lazy(() => import('./pages/Rejected'))
 const Access = lazy(() => import('./pages/Access'))
 const Admin = lazy(() => import('./pages/Admin'))
+const SharedSources = lazy(() => import('./pages/SharedSources'))
 const MyTokens = lazy(() => import('./pages/MyTokens'))
 
 export function App() {
@@ -84,6 +85,15 @@ export function App() {
     return (
       <Frame onSignOut={signOut}>
         <Suspense fallback={<Loading what="Loading the page" />}>{segs[0] === 'admin' ? <Admin /> : <MyTokens />}</Suspense>
+      </Frame>
+    )
+  }
+  if (segs[0] === 'admin' && segs[1] === 'shared-sources' && segs.length === 2) {
+    return (
+      <Frame onSignOut={signOut}>
+        <Suspense fallback={<Loading what="Loading the page" />}>
+          <SharedSources />
+        </Suspense>
       </Frame>
     )
   }

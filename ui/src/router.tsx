@@ -127,6 +127,7 @@ export const urls = {
   alerts: (t: string) => `/t/${enc(t)}/alerts`,
   access: (t: string) => `/t/${enc(t)}/access`,
   admin: () => '/admin',
+  sharedSources: () => '/admin/shared-sources',
   myTokens: () => '/tokens',
 }
 

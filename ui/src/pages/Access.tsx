@@ -1,6 +1,7 @@
 // A team's access (its managers): who holds which role, and the team's audit log.
 import { useState } from 'react'
-import { request, seg, teamPath, type Grant, type Role } from '../api'
+import { request, seg, teamPath, type Grant, type Me, type Role } from '../api'
+import { TeamLimitsPanel } from '../components/Limits'
 import { ROLES } from '../access'
 import { PageHeader, Section } from '../components/common'
 import { AuditLog } from '../components/Access'
@@ -14,6 +15,7 @@ export default function Access() {
   const { team, tz } = useTeam()
   useTitle(`Access · ${team.name}`)
   const grants = useApi<Grant[]>(`${teamPath(team.name)}/grants`)
+  const me = useApi<Me>('/me')
   const [adding, setAdding] = useState(false)
   const [user, setUser] = useState('')
   const [role, setRole] = useState<Role>('viewer')
@@ -93,6 +95,10 @@ export default function Access() {
             />
           )}
         </Async>
+      </Section>
+      <Section title="Limits" id="limits">
+        <p className="help">What the team may ingest, and whether its managers may create sources of their own (docs/isolation.md). Admins set the overrides.</p>
+        <TeamLimitsPanel team={team.name} admin={Boolean(me.data?.admin)} />
       </Section>
       <Section title="Audit log" id="audit">
         <AuditLog path={`${teamPath(team.name)}/audit?limit=200`} tz={tz} />

@@ -9,6 +9,7 @@ import { newsChanged } from '../components/NewsBanner'
 import { ResourceTable } from '../components/ResourceTable'
 import { Async } from '../components/states'
 import { useApi, useTitle } from '../hooks'
+import { Link, urls } from '../router'
 import { formatInstant } from '../time'
 
 export default function Admin() {
@@ -22,6 +23,9 @@ export default function Admin() {
   return (
     <>
       <PageHeader title="Admin" kicker="instance">
+        <Link to={urls.sharedSources()} className="button">
+          Shared sources
+        </Link>
         <button type="button" className="button primary" onClick={() => setCreating(true)}>
           New user
         </button>

@@ -1,5 +1,9 @@
 import { useState } from 'react'
-import { seg, teamPath, type Source, type SourcePlugin } from '../api'
+import { seg, teamPath, type Source, type SourcePlugin, type TeamSharedSource } from '../api'
+import { matchersSelector } from '../components/Matchers'
+
+/** The plugin of a team's source that is a grant of a shared source (only admins change it). */
+const SHARED = 'Shared'
 import { PageHeader, Section } from '../components/common'
 import { EditForm, RowActions } from '../components/Crud'
 import { ResourceTable } from '../components/ResourceTable'
@@ -17,6 +21,7 @@ export default function Sources() {
   const plugins = useApi<SourcePlugin[]>(PLUGINS_PATH)
   const [editing, setEditing] = useState<Source | 'new' | null>(null)
   const [vars, setVars] = useState<string | null>(null)
+  const shared = useApi<TeamSharedSource[]>(`${teamPath(team.name)}/shared-sources`)
   return (
     <>
       <PageHeader title="Sources" kicker={team.name}>
@@ -54,13 +59,40 @@ export default function Sources() {
                 { header: 'Plugin', cell: (s) => s.plugin },
                 { header: 'Configuration', cell: (s) => <code className="wrap">{JSON.stringify(s.configuration ?? {})}</code> },
               ]}
-              actions={(s) => (
+              actions={(s) =>
+                s.plugin === SHARED ? (
+                  <>
+                    <TestConnection path={`${teamPath(team.name)}/sources/${seg(s.name)}`} />
+                    <span className="muted small">granted by an admin</span>
+                  </>
+                ) : (
                 <RowActions onEdit={() => setEditing(s)} path={`${teamPath(team.name)}/sources/${seg(s.name)}`} what={s.name} onDeleted={list.reload}>
                   <TestConnection path={`${teamPath(team.name)}/sources/${seg(s.name)}`} />
                   <button type="button" className="button small ghost" onClick={() => setVars(s.name)}>Variables</button>
                 </RowActions>
               )}
               empty="No source yet. Create one to write checks against it."
+            />
+          )}
+        </Async>
+      </Section>
+      <Section title="Shared sources" id="team-shared-sources">
+        <p className="help">
+          Sources an admin shares with the team: its checks name them like its own, and every query through them matches the labels below
+          (the admin&apos;s, which the team cannot change).
+        </p>
+        <Async {...shared} what="Loading the shared sources">
+          {(list) => (
+            <ResourceTable
+              rows={list}
+              rowKey={(s) => s.name}
+              columns={[
+                { header: 'Name', cell: (s) => s.name },
+                { header: 'Plugin', cell: (s) => s.plugin },
+                { header: 'Every query matches', cell: (s) => <code>{matchersSelector(s.enforce)}</code> },
+                { header: 'Description', cell: (s) => s.description },
+              ]}
+              empty="No shared source is granted to the team."
             />
           )}
         </Async>
