@@ -80,6 +80,11 @@ const maxTokenLen = 1024
 func (s *Server) authenticate(c echo.Context) (principal, error) {
 	token := bearer(c.Request())
 	if token == "" {
+		// No token: a trusted proxy may name the user (ProxyAuth). A token
+		// comes first, so that scripts behind the proxy keep theirs.
+		if p, ok, err := s.proxyUser(c); ok || err != nil {
+			return p, err
+		}
 		return principal{}, depc.Errorf(depc.EUNAUTHORIZED, "missing bearer token (Authorization: Bearer <token>)")
 	}
 	if len(token) > maxTokenLen {

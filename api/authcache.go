@@ -54,6 +54,8 @@ type authCache struct {
 	slow  chan struct{}
 	roles map[[2]string]cached[depc.Role] // (team, user)
 	teams map[string]cached[depc.Team]
+	// names are users by name, as a trusted proxy names them (ProxyAuth).
+	names map[string]cached[principal]
 }
 
 type notAdminKey struct {
@@ -80,6 +82,7 @@ func (c *authCache) clear() {
 	c.tokens = map[depc.TokenHash]cached[principal]{}
 	c.roles = map[[2]string]cached[depc.Role]{}
 	c.teams = map[string]cached[depc.Team]{}
+	c.names = map[string]cached[principal]{}
 	c.notAdmin = map[notAdminKey]struct{}{}
 }
 

@@ -33,6 +33,9 @@ type Config struct {
 	// negative: not at all). Grants changed through this server apply at
 	// once; changes made by another process within the TTL.
 	AuthCacheTTL time.Duration
+	// ProxyAuth, when its header is set, signs in the user a trusted
+	// reverse proxy names in that header (docs/security.md).
+	ProxyAuth ProxyAuth
 }
 
 // Runs queues computations (the scheduler).

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/depc-dev/depc/api"
 	"io"
 	"net/url"
 	"os"
@@ -203,6 +204,25 @@ type APIConfig struct {
 	MetricsToken string `yaml:"metrics_token"`
 	// Decimals is how QoS values are rounded in responses.
 	Decimals int `yaml:"decimals"`
+	// ProxyAuth signs in the user a trusted reverse proxy names in a
+	// header (the original DepC's X-Remote-User; docs/security.md).
+	ProxyAuth ProxyAuthConfig `yaml:"proxy_auth"`
+}
+
+// ProxyAuthConfig is proxy-header authentication: off while Header is empty.
+type ProxyAuthConfig struct {
+	// Header names the user (X-Remote-User).
+	Header string `yaml:"header"`
+	// Trusted are the IP addresses and CIDRs of the proxies whose header is
+	// believed, as the connection's peer (never X-Forwarded-For); the
+	// header from any other peer is ignored and logged.
+	Trusted []string `yaml:"trusted"`
+}
+
+// proxyAuth is the API's form of the setting (checked by Validate).
+func (c APIConfig) proxyAuth() api.ProxyAuth {
+	pa, _ := api.ParseProxyAuth("api.proxy_auth", c.ProxyAuth.Header, c.ProxyAuth.Trusted)
+	return pa
 }
 
 // MinAdminTokenLen is the shortest admin token accepted: 32 characters,
@@ -349,6 +369,9 @@ func (c Config) Validate() error {
 	}
 	if c.DataDir == "" {
 		bad("data_dir: must not be empty")
+	}
+	if _, err := api.ParseProxyAuth("api.proxy_auth", c.API.ProxyAuth.Header, c.API.ProxyAuth.Trusted); err != nil {
+		bad("%s", depc.ErrorMessage(err))
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":

@@ -123,3 +123,24 @@ func TestLoadConfigLimits(t *testing.T) {
 		t.Errorf("a default limit is missing: %+v", d)
 	}
 }
+
+// TestProxyAuthConfig: proxy authentication is set from the environment,
+// and a header without trusted proxies (or a bad CIDR) is refused at start.
+func TestProxyAuthConfig(t *testing.T) {
+	cfg, err := LoadConfig("", []string{"DEPC_API_PROXY_AUTH_HEADER=X-Remote-User", "DEPC_API_PROXY_AUTH_TRUSTED=10.0.0.0/8, 192.168.1.7"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pa := cfg.API.proxyAuth()
+	if pa.Header != "X-Remote-User" || len(pa.Trusted) != 2 || pa.Trusted[1].String() != "192.168.1.7/32" {
+		t.Errorf("proxy auth = %+v", pa)
+	}
+	for _, env := range [][]string{
+		{"DEPC_API_PROXY_AUTH_HEADER=X-Remote-User"},
+		{"DEPC_API_PROXY_AUTH_HEADER=X-Remote-User", "DEPC_API_PROXY_AUTH_TRUSTED=10.0.0.0/40"},
+	} {
+		if _, err := LoadConfig("", env); err == nil || !strings.Contains(err.Error(), "api.proxy_auth") {
+			t.Errorf("%v: %v, want an error naming api.proxy_auth", env, err)
+		}
+	}
+}

@@ -221,6 +221,7 @@ func serve(ctx context.Context, name string, args []string, stdout, stderr io.Wr
 		handler = api.New(api.Config{
 			BodyLimit: cfg.API.BodyLimit, MessagesBodyLimit: cfg.API.MessagesBodyLimit,
 			Decimals: cfg.API.Decimals, MetricsToken: cfg.API.MetricsToken,
+			ProxyAuth: cfg.API.proxyAuth(),
 		}, api.Deps{
 			Graph: st.graph, State: st.state, Computer: comp, Runs: sched,
 			Plugins: st.plugins, Outbound: st.guard, UI: ui.Handler(),
