@@ -33,6 +33,133 @@ type NodeDayResult struct {
 	Children []NodeKey `json:"children,omitempty"`
 }
 
+// DayBatch is a day's node results as the computation holds them: no
+// NodeDayResult per node (a million of them, each with its pointers and
+// lists, cost more to build and check than to write), but an index per
+// node and a function that fills one reused record. It is trusted
+// (ResultStore.ReplaceDayBatch): stores do not validate it again.
+type DayBatch struct {
+	// Labels are the labels of the nodes; Key returns an index into it.
+	Labels []string
+	// Len is the number of nodes, numbered 0 to Len-1.
+	Len int32
+	// Key returns node i's label (an index into Labels) and name; i is
+	// a node, or a child index of BatchResult.Children.
+	Key func(i int32) (label int32, name string)
+	// Result fills r with node i's result. The slices of r are reused
+	// from one call to the next (Result appends to them from length 0):
+	// the store copies what it keeps before the next call.
+	Result func(i int32, r *BatchResult)
+}
+
+// BatchResult is one node's result in a DayBatch: the values of a
+// NodeDayResult without pointers.
+type BatchResult struct {
+	// HasQoS is false when QoS is null.
+	HasQoS bool
+	QoS    float64
+	// Timed is false for an aggregation node: OK, KO, Unknown and
+	// Downtime are then null.
+	Timed           bool
+	OK, KO, Unknown int64
+	Downtime        []Period
+	// Children are the children that took part, in the order
+	// NodeDayResult.Children lists them, as indexes for Key: nodes of the
+	// batch, or indexes from Len on for children without a result.
+	Children []int32
+}
+
+// Node returns node i of the batch as a NodeDayResult of day (for stores
+// and tests that need one; the hot path reads the batch directly).
+func (b *DayBatch) Node(i int32, day string, r *BatchResult) NodeDayResult {
+	r.Downtime, r.Children = r.Downtime[:0], r.Children[:0]
+	b.Result(i, r)
+	l, name := b.Key(i)
+	n := NodeDayResult{Label: b.Labels[l], Name: name, Day: day}
+	if r.HasQoS {
+		q := r.QoS
+		n.QoS = &q
+	}
+	if r.Timed {
+		ok, ko, unk := r.OK, r.KO, r.Unknown
+		n.OK, n.KO, n.Unknown = &ok, &ko, &unk
+		n.Downtime = slices.Clone(r.Downtime)
+		if n.Downtime == nil {
+			n.Downtime = []Period{}
+		}
+	}
+	if len(r.Children) > 0 {
+		n.Children = make([]NodeKey, len(r.Children))
+		for j, c := range r.Children {
+			cl, cn := b.Key(c)
+			n.Children[j] = NodeKey{Label: b.Labels[cl], Name: cn}
+		}
+	}
+	return n
+}
+
+// BatchOf returns the batch of nodes (for tests and callers that have
+// NodeDayResults): labels indexed in the order met.
+func BatchOf(nodes []NodeDayResult) *DayBatch {
+	b := &DayBatch{Len: int32(len(nodes))}
+	index := map[NodeKey]int32{}
+	labels := map[string]int32{}
+	label := func(l string) int32 {
+		i, ok := labels[l]
+		if !ok {
+			i = int32(len(b.Labels))
+			labels[l] = i
+			b.Labels = append(b.Labels, l)
+		}
+		return i
+	}
+	for i, n := range nodes {
+		index[NodeKey{Label: n.Label, Name: n.Name}] = int32(i)
+		label(n.Label)
+	}
+	// Children that are not nodes of the batch get indexes after Len.
+	var extra []NodeKey
+	childIndex := func(k NodeKey) int32 {
+		if i, ok := index[k]; ok {
+			return i
+		}
+		i := int32(len(nodes) + len(extra))
+		index[k] = i
+		extra = append(extra, k)
+		label(k.Label)
+		return i
+	}
+	children := make([][]int32, len(nodes))
+	for i, n := range nodes {
+		for _, c := range n.Children {
+			children[i] = append(children[i], childIndex(c))
+		}
+	}
+	key := func(i int32) NodeKey {
+		if int(i) < len(nodes) {
+			return NodeKey{Label: nodes[i].Label, Name: nodes[i].Name}
+		}
+		return extra[int(i)-len(nodes)]
+	}
+	b.Key = func(i int32) (int32, string) {
+		k := key(i)
+		return labels[k.Label], k.Name
+	}
+	b.Result = func(i int32, r *BatchResult) {
+		n := nodes[i]
+		r.HasQoS, r.Timed = n.QoS != nil, n.OK != nil
+		if r.HasQoS {
+			r.QoS = *n.QoS
+		}
+		if r.Timed {
+			r.OK, r.KO, r.Unknown = *n.OK, *n.KO, *n.Unknown
+		}
+		r.Downtime = append(r.Downtime, n.Downtime...)
+		r.Children = append(r.Children, children[i]...)
+	}
+	return b
+}
+
 // LabelDayResult is the average of a label for one day.
 type LabelDayResult struct {
 	Label string `json:"label"`
@@ -73,6 +200,16 @@ type ResultStore interface {
 	// nodes is iterated once, in any order, before the write starts; a
 	// store may keep the values (not the pointers' targets) meanwhile.
 	ReplaceDayResults(ctx context.Context, team, day string, nodes iter.Seq[NodeDayResult], labels []LabelDayResult, worst map[string][]WorstNode) error
+	// ReplaceDayBatch is ReplaceDayResults for the computation, which
+	// holds a day's results in compact arrays: the nodes come as a
+	// DayBatch, read once, and are not checked again (their labels and
+	// names were validated when the graph was written, their values made
+	// by the engine). Only a node listed twice is still refused
+	// (EINVALID); labels and worst are checked as ReplaceDayResults checks
+	// them. What the reads return afterwards is what ReplaceDayResults
+	// with the same results leaves. Callers outside the computation use
+	// ReplaceDayResults.
+	ReplaceDayBatch(ctx context.Context, team, day string, nodes *DayBatch, labels []LabelDayResult, worst map[string][]WorstNode) error
 	// NodeQoS returns the node's results for the days start to end
 	// (inclusive), sorted by day; days without a result are left out.
 	NodeQoS(ctx context.Context, team string, key NodeKey, start, end string) ([]NodeDayResult, error)

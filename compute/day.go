@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"container/heap"
 	"context"
-	"iter"
 	"strings"
 	"time"
 
@@ -110,7 +109,7 @@ func (c *Computer) Day(ctx context.Context, team, day string) (Report, error) {
 	t4 := time.Now()
 	rep.Timings.Engine = t4.Sub(t3)
 
-	if err := c.state.ReplaceDayResults(ctx, team, day, e.results(q, day), labels, worst); err != nil {
+	if err := c.state.ReplaceDayBatch(ctx, team, day, e.batch(q), labels, worst); err != nil {
 		return rep, err
 	}
 	rep.Timings.Write = time.Since(t4)
@@ -213,15 +212,37 @@ func (h *worstHeap) sorted() []depc.WorstNode {
 	return out
 }
 
-// results streams every node's result, in (label, name) order, built one
-// at a time from the compact arrays: a million results never exist at once.
-func (e *eval) results(q []qos.QoS, day string) iter.Seq[depc.NodeDayResult] {
-	return func(yield func(depc.NodeDayResult) bool) {
-		for i := range int32(len(e.g.names)) {
-			if !yield(e.result(i, q[i], day)) {
-				return
+// batch hands every node's result to the store as they are held here,
+// in (label, name) order: each filled in turn into one reused record, so a
+// million results never exist at once, and children are node ids, not
+// keys. The store trusts it (depc.DayBatch): names were validated when the
+// graph was written. It fills what result returns.
+func (e *eval) batch(q []qos.QoS) *depc.DayBatch {
+	g := e.g
+	return &depc.DayBatch{
+		Labels: g.labels,
+		Len:    int32(len(g.names)),
+		Key:    func(i int32) (int32, string) { return int32(g.label[i]), g.names[i] },
+		Result: func(i int32, r *depc.BatchResult) {
+			kind := e.kind[g.label[i]]
+			r.HasQoS, r.QoS = q[i].Valid, 0
+			if q[i].Valid {
+				r.QoS = q[i].Value
 			}
-		}
+			r.Timed, r.OK, r.KO, r.Unknown = false, 0, 0, 0
+			if !kind.IsAggregation() {
+				s := e.tl[i].Seconds()
+				r.Timed, r.OK, r.KO, r.Unknown = true, s.OK, s.KO, s.Unknown
+				r.Downtime = e.tl[i].AppendDowntime(r.Downtime)
+			}
+			if kind != expr.Rule {
+				for j := g.off[i]; j < g.off[i+1]; j++ {
+					if e.part[j] {
+						r.Children = append(r.Children, g.child[j])
+					}
+				}
+			}
+		},
 	}
 }
 

@@ -20,7 +20,7 @@
 // with one Source.Fetch per check and per chunk of nodes (one chunk per
 // core), every operation and aggregation label is computed in topological
 // order by package qos, and every result is written in one
-// ResultStore.ReplaceDayResults, streamed from the compact arrays. Nothing
+// ResultStore.ReplaceDayBatch, streamed from the compact arrays. Nothing
 // goes to a database per node, and the result does not depend on the order
 // the store delivers the graph in nor on the number of goroutines.
 //

@@ -153,6 +153,17 @@ func (t Timeline) Downtime() []Period {
 	return out
 }
 
+// AppendDowntime appends the KO intervals of the timeline to dst: the
+// Downtime of a million nodes written into one reused buffer.
+func (t Timeline) AppendDowntime(dst []Period) []Period {
+	for _, iv := range t.ivs {
+		if iv.State == KO {
+			dst = append(dst, Period{iv.From, iv.To})
+		}
+	}
+	return dst
+}
+
 // Restrict returns the timeline that is t inside ps and Unknown outside:
 // the timeline of a node that is active only during ps. ps must be a
 // canonical period set.

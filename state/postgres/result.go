@@ -87,6 +87,55 @@ func (c *dayNodes) add(n depc.NodeDayResult) error {
 	return nil
 }
 
+// addBatch keeps the computation's nodes without checking them again (see
+// depc.DayBatch): only a label is checked, once per label.
+func (c *dayNodes) addBatch(b *depc.DayBatch) error {
+	if b == nil {
+		return nil
+	}
+	// The nodes' labels are registered in the order add meets them, which
+	// is the order new labels get their ids.
+	labels := make([]int32, len(b.Labels))
+	for i, l := range b.Labels {
+		if !depc.ValidLabel(l) {
+			return depc.Errorf(depc.EINVALID, "nodes: label %q must match %s", l, depc.LabelPattern)
+		}
+		labels[i] = -1
+	}
+	c.rows = slices.Grow(c.rows, int(b.Len))
+	var r depc.BatchResult
+	for i := range b.Len {
+		r.Downtime, r.Children = r.Downtime[:0], r.Children[:0]
+		b.Result(i, &r)
+		if len(c.downtime)+2*len(r.Downtime) > math.MaxInt32 || len(c.children)+2*len(r.Children) > math.MaxInt32 {
+			return depc.Errorf(depc.EINVALID, "nodes: more than %d periods or children in one day", math.MaxInt32)
+		}
+		l, name := b.Key(i)
+		if labels[l] < 0 {
+			labels[l] = c.label(b.Labels[l])
+		}
+		row := nodeRow{name: name, label: labels[l], timed: r.Timed, hasQoS: r.HasQoS}
+		if r.Timed {
+			row.ok, row.ko, row.unk = r.OK, r.KO, r.Unknown
+		}
+		if r.HasQoS {
+			row.qos = r.QoS
+		}
+		row.dt0 = int32(len(c.downtime))
+		for _, p := range r.Downtime {
+			c.downtime = append(c.downtime, p.From, p.To)
+		}
+		row.dt1, row.ch0 = int32(len(c.downtime)), int32(len(c.children))
+		for _, ch := range r.Children {
+			cl, cn := b.Key(ch)
+			c.children = append(c.children, b.Labels[cl], cn)
+		}
+		row.ch1 = int32(len(c.children))
+		c.rows = append(c.rows, row)
+	}
+	return nil
+}
+
 // sortKey is a row's place in key order.
 type sortKey struct{ label, row int32 }
 
@@ -198,6 +247,27 @@ func (s *Store) internLabels(ctx context.Context, labels []string) ([]int32, err
 // starts; the transaction deletes the day's rows and writes the new ones
 // with COPY, three round trips whatever the number of nodes.
 func (s *Store) ReplaceDayResults(ctx context.Context, team, day string, nodes iter.Seq[depc.NodeDayResult], labels []depc.LabelDayResult, worst map[string][]depc.WorstNode) error {
+	return s.replaceDay(ctx, team, day, func(c *dayNodes) error {
+		if nodes != nil {
+			for n := range nodes {
+				if err := c.add(n); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}, labels, worst)
+}
+
+// ReplaceDayBatch replaces every result of a team's day with the
+// computation's batch, which it does not check again.
+func (s *Store) ReplaceDayBatch(ctx context.Context, team, day string, nodes *depc.DayBatch, labels []depc.LabelDayResult, worst map[string][]depc.WorstNode) error {
+	return s.replaceDay(ctx, team, day, func(c *dayNodes) error { return c.addBatch(nodes) }, labels, worst)
+}
+
+// replaceDay checks the day, labels and worst nodes, has collect fill the
+// day's nodes, then writes everything in one transaction.
+func (s *Store) replaceDay(ctx context.Context, team, day string, collect func(c *dayNodes) error, labels []depc.LabelDayResult, worst map[string][]depc.WorstNode) error {
 	const op = "replace day results"
 	if err := s.teamFirst(ctx, team, nil); err != nil {
 		return err
@@ -214,12 +284,8 @@ func (s *Store) ReplaceDayResults(ctx context.Context, team, day string, nodes i
 		return err
 	}
 	c := &dayNodes{day: day, labels: map[string]int32{}}
-	if nodes != nil {
-		for n := range nodes {
-			if err := c.add(n); err != nil {
-				return err
-			}
-		}
+	if err := collect(c); err != nil {
+		return err
 	}
 	for _, l := range labels {
 		c.label(l.Label)

@@ -137,6 +137,61 @@ func (c *dayNodes) add(n depc.NodeDayResult) error {
 	return nil
 }
 
+// addBatch keeps the computation's nodes without checking them again (see
+// depc.DayBatch): only a label is checked, once per label.
+func (c *dayNodes) addBatch(b *depc.DayBatch) error {
+	if b == nil {
+		return nil
+	}
+	// The labels are registered in the order add meets them (a node's,
+	// then its children's), which is the order new labels get their ids.
+	labels := make([]int32, len(b.Labels))
+	for i, l := range b.Labels {
+		if !depc.ValidLabel(l) {
+			return depc.Errorf(depc.EINVALID, "nodes: label %q must match %s", l, depc.LabelPattern)
+		}
+		labels[i] = -1
+	}
+	label := func(l int32) int32 {
+		if labels[l] < 0 {
+			labels[l] = c.label(b.Labels[l])
+		}
+		return labels[l]
+	}
+	c.rows = slices.Grow(c.rows, int(b.Len))
+	var r depc.BatchResult
+	var keys []depc.NodeKey
+	for i := range b.Len {
+		r.Downtime, r.Children = r.Downtime[:0], r.Children[:0]
+		b.Result(i, &r)
+		l, name := b.Key(i)
+		row := nodeRow{name: name, label: label(l), start: len(c.arena), timed: r.Timed, hasQoS: r.HasQoS}
+		if r.Timed {
+			row.ok, row.ko, row.unk = r.OK, r.KO, r.Unknown
+		}
+		if r.HasQoS {
+			row.qos = r.QoS
+		}
+		row.p0, row.p1 = namePrefix(name)
+		if len(r.Downtime) > 0 {
+			c.arena = appendDowntime(c.arena, r.Downtime)
+		}
+		row.dtEnd = len(c.arena)
+		if len(r.Children) > 0 {
+			keys = keys[:0]
+			for _, ch := range r.Children {
+				cl, cn := b.Key(ch)
+				label(cl)
+				keys = append(keys, depc.NodeKey{Label: b.Labels[cl], Name: cn})
+			}
+			c.arena = appendChildren(c.arena, keys)
+		}
+		row.chEnd = len(c.arena)
+		c.rows = append(c.rows, row)
+	}
+	return nil
+}
+
 // sorted returns the rows' key order given the labels' ids. EINVALID names
 // a node listed twice.
 func (c *dayNodes) sorted(ids map[string]int64) ([]sortKey, error) {
@@ -241,6 +296,27 @@ func (c *dayNodes) write(ctx context.Context, tx *sql.Tx, team, day int64, order
 // transaction starts, so that it holds the write lock only for the write
 // itself.
 func (s *Store) ReplaceDayResults(ctx context.Context, team, day string, nodes iter.Seq[depc.NodeDayResult], labels []depc.LabelDayResult, worst map[string][]depc.WorstNode) error {
+	return s.replaceDay(ctx, team, day, func(c *dayNodes) error {
+		if nodes != nil {
+			for n := range nodes {
+				if err := c.add(n); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}, labels, worst)
+}
+
+// ReplaceDayBatch replaces every result of a team's day with the
+// computation's batch, which it does not check again.
+func (s *Store) ReplaceDayBatch(ctx context.Context, team, day string, nodes *depc.DayBatch, labels []depc.LabelDayResult, worst map[string][]depc.WorstNode) error {
+	return s.replaceDay(ctx, team, day, func(c *dayNodes) error { return c.addBatch(nodes) }, labels, worst)
+}
+
+// replaceDay checks the day, labels and worst nodes, has collect fill the
+// day's nodes, then writes everything in one transaction.
+func (s *Store) replaceDay(ctx context.Context, team, day string, collect func(c *dayNodes) error, labels []depc.LabelDayResult, worst map[string][]depc.WorstNode) error {
 	const op = "replace day results"
 	if _, err := s.teamIDFast(ctx, team); err != nil {
 		return err
@@ -257,12 +333,8 @@ func (s *Store) ReplaceDayResults(ctx context.Context, team, day string, nodes i
 		return err
 	}
 	c := &dayNodes{day: day, labels: map[string]int32{}}
-	if nodes != nil {
-		for n := range nodes {
-			if err := c.add(n); err != nil {
-				return err
-			}
-		}
+	if err := collect(c); err != nil {
+		return err
 	}
 	for _, l := range labels {
 		c.label(l.Label)

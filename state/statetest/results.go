@@ -20,6 +20,7 @@ func RunResults[S Results](t *testing.T, open func(t *testing.T) S) {
 		{name: "ResultsInvalid", fn: testResultsInvalid},
 		{name: "ResultsAtomic", fn: testResultsAtomic},
 		{name: "ResultsBatch", fn: testResultsBatch},
+		{name: "ResultsDayBatch", fn: testResultsDayBatch},
 		{name: "Worst", fn: testWorst},
 		{name: "UnknownTeam", fn: testResultsUnknownTeam},
 		{name: "TeamIsolation", fn: testResultsTeamIsolation},
@@ -378,6 +379,78 @@ func testResultsBatch(t *testing.T, s Results) {
 		t.Errorf("duplicate error %q does not name the node Server/s1", depc.ErrorMessage(err))
 	}
 	equal(t, "results after a refused run", get(s.DayResults(ctx, "acme", day, keys)).must(t), want)
+}
+
+// The computation's trusted batch (ReplaceDayBatch) leaves what
+// ReplaceDayResults leaves with the same results, replaces the whole day,
+// and still refuses a node listed twice, a bad label and bad label results.
+func testResultsDayBatch(t *testing.T, s Results) {
+	createTeam(t, s, "acme")
+	const d1, d2 = "2025-12-01", "2025-12-02"
+	var nodes []depc.NodeDayResult
+	for i := range 300 {
+		r := depc.NodeDayResult{Label: "Server", Name: fmt.Sprintf("s%d", i), QoS: f64(float64(i % 101)), OK: i64(int64(i)), KO: i64(1), Unknown: i64(2)}
+		if i%2 == 0 {
+			r.Downtime = []depc.Period{{From: int64(i), To: int64(i) + 1}, {From: int64(i) + 5, To: int64(i) + 9}}
+		}
+		if i%3 == 0 {
+			r.Label, r.OK, r.KO, r.Unknown, r.Downtime = "Cluster", nil, nil, nil, nil
+			r.Children = []depc.NodeKey{{Label: "Server", Name: fmt.Sprintf("s%d", i+1)}, {Label: "Server", Name: fmt.Sprintf("s%d", i+2)}}
+		}
+		if i%7 == 0 {
+			r.QoS = nil
+		}
+		nodes = append(nodes, r)
+	}
+	nodes = append(nodes, dayNodes("")...)
+	worst := map[string][]depc.WorstNode{"Filer": {{Name: "filer1", QoS: 99.9}}}
+	// d2 first holds other results: the batch replaces them all.
+	mustDo(t, s.ReplaceDayResults(ctx, "acme", d2, slices.Values(dayNodes(d2)[:1]), nil, nil))
+	mustDo(t, s.ReplaceDayResults(ctx, "acme", d2, slices.Values([]depc.NodeDayResult{{Label: "Gone", Name: "g", QoS: f64(1)}}), nil, nil))
+	mustDo(t, s.ReplaceDayResults(ctx, "acme", d1, slices.Values(nodes), dayLabels(), worst))
+	mustDo(t, s.ReplaceDayBatch(ctx, "acme", d2, depc.BatchOf(nodes), dayLabels(), worst))
+	keys := []depc.NodeKey{{Label: "Gone", Name: "g"}}
+	for _, n := range nodes {
+		keys = append(keys, depc.NodeKey{Label: n.Label, Name: n.Name})
+	}
+	r1 := get(s.DayResults(ctx, "acme", d1, keys)).must(t)
+	r2 := get(s.DayResults(ctx, "acme", d2, keys)).must(t)
+	equal(t, "count of results", len(r2), len(nodes))
+	for i := range r1 {
+		r1[i].Day = d2
+	}
+	equal(t, "batch results", r2, r1)
+	for _, k := range keys[1:4] {
+		got := get(s.NodeQoS(ctx, "acme", k, d1, d2)).must(t)
+		if len(got) != 2 {
+			t.Fatalf("NodeQoS(%v) = %v, want 2 days", k, got)
+		}
+		got[0].Day = d2
+		equal(t, fmt.Sprintf("NodeQoS(%v)", k), got[1], got[0])
+	}
+	equal(t, "LabelQoS after a batch", len(get(s.LabelQoS(ctx, "acme", "Filer", d2, d2)).must(t)), 1)
+	equal(t, "Worst after a batch", get(s.Worst(ctx, "acme", "Filer", d2, 0)).must(t), []depc.WorstNode{{Name: "filer1", QoS: 99.9}})
+
+	// Refused, and nothing written.
+	dup := depc.BatchOf(append(slices.Clone(nodes), nodes[5]))
+	err := s.ReplaceDayBatch(ctx, "acme", d2, dup, nil, nil)
+	wantCode(t, err, depc.EINVALID, "ReplaceDayBatch(duplicate)")
+	if err != nil && !strings.Contains(depc.ErrorMessage(err), nodes[5].Label+"/"+nodes[5].Name) {
+		t.Errorf("duplicate error %q does not name the node", depc.ErrorMessage(err))
+	}
+	bad := slices.Clone(nodes)
+	bad[0].Label = "not a label"
+	wantCode(t, s.ReplaceDayBatch(ctx, "acme", d2, depc.BatchOf(bad), nil, nil), depc.EINVALID, "ReplaceDayBatch(bad label)")
+	wantCode(t, s.ReplaceDayBatch(ctx, "acme", d2, depc.BatchOf(nodes), []depc.LabelDayResult{{Label: "Filer", Nodes: -1}}, nil),
+		depc.EINVALID, "ReplaceDayBatch(bad label results)")
+	wantCode(t, s.ReplaceDayBatch(ctx, "nobody", d2, depc.BatchOf(nodes), nil, nil), depc.ENOTFOUND, "ReplaceDayBatch(unknown team)")
+	equal(t, "results after refused batches", get(s.DayResults(ctx, "acme", d2, keys)).must(t), r2)
+
+	// No nodes: the day keeps its label results only.
+	mustDo(t, s.ReplaceDayBatch(ctx, "acme", d2, nil, dayLabels(), nil))
+	if got := get(s.DayResults(ctx, "acme", d2, keys)).must(t); len(got) != 0 {
+		t.Errorf("DayResults after an empty batch = %v", got)
+	}
 }
 
 func testWorst(t *testing.T, s Results) {
