@@ -56,13 +56,81 @@ type nodeRow struct {
 	periods depc.Periods
 }
 
+const nodeQuery = `SELECT n.id, n.label, n.periods
+	FROM label l JOIN node n ON n.label = l.id
+	WHERE l.team = ? AND l.name = ? AND n.name = ?`
+
+// readStmts are the reads the API makes for every node page, prepared
+// once on the reading pool (database/sql prepares each on a connection
+// the first time it runs there and keeps it): parsing them again at each
+// call was a third of the API's GET …/dependencies (issue 16).
+type readStmts struct {
+	node, dependencies, dependents *sql.Stmt
+}
+
+func (s *Store) prepareReads(ctx context.Context) error {
+	for _, p := range []struct {
+		dst   **sql.Stmt
+		query string
+	}{
+		{&s.rs.node, nodeQuery},
+		{&s.rs.dependencies, dependenciesQuery},
+		{&s.rs.dependents, dependentsQuery},
+	} {
+		st, err := s.reader.PrepareContext(ctx, p.query)
+		if err != nil {
+			return s.fail(err, "prepare %s", s.path)
+		}
+		*p.dst = st
+	}
+	return nil
+}
+
+// stmtQuerier runs a statement prepared beforehand.
+type stmtQuerier interface {
+	QueryContext(ctx context.Context, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, args ...any) *sql.Row
+}
+
+// readStmt returns st (prepared on the reading pool) to run on q: itself
+// on the pool, the transaction's copy of it in a transaction of the pool
+// (every *sql.Tx given is one: the writer's are wrapped in writeTx); on
+// anything else, query prepared there.
+func (s *Store) readStmt(ctx context.Context, q querier, st *sql.Stmt, query string) stmtQuerier {
+	switch q := q.(type) {
+	case *sql.Tx:
+		return q.StmtContext(ctx, st)
+	case *sql.DB:
+		if q == s.reader {
+			return st
+		}
+	}
+	return adHoc{q, query}
+}
+
+// writeTx is a transaction of the writer: the readers' statements are not
+// its own, so readStmt runs its queries as they are.
+type writeTx struct{ *sql.Tx }
+
+// adHoc is a query run as it is, on a querier.
+type adHoc struct {
+	q     querier
+	query string
+}
+
+func (a adHoc) QueryContext(ctx context.Context, args ...any) (*sql.Rows, error) {
+	return a.q.QueryContext(ctx, a.query, args...)
+}
+
+func (a adHoc) QueryRowContext(ctx context.Context, args ...any) *sql.Row {
+	return a.q.QueryRowContext(ctx, a.query, args...)
+}
+
 // findNode looks a node up: ENOTFOUND if absent.
 func (s *Store) findNode(ctx context.Context, q querier, team string, k depc.NodeKey) (nodeRow, error) {
 	var n nodeRow
 	var blob []byte
-	err := q.QueryRowContext(ctx, `SELECT n.id, n.label, n.periods
-		FROM label l JOIN node n ON n.label = l.id
-		WHERE l.team = ? AND l.name = ? AND n.name = ?`, team, k.Label, k.Name).Scan(&n.id, &n.label, &blob)
+	err := s.readStmt(ctx, q, s.rs.node, nodeQuery).QueryRowContext(ctx, team, k.Label, k.Name).Scan(&n.id, &n.label, &blob)
 	if errors.Is(err, sql.ErrNoRows) {
 		return n, depc.Errorf(depc.ENOTFOUND, "node %s not found", k)
 	}
@@ -206,11 +274,11 @@ func (s *Store) neighbours(ctx context.Context, team string, k depc.NodeKey, whe
 	if err != nil {
 		return nil, err
 	}
-	q := dependenciesQuery
+	q := tx.StmtContext(ctx, s.rs.dependencies)
 	if !down {
-		q = dependentsQuery
+		q = tx.StmtContext(ctx, s.rs.dependents)
 	}
-	rows, err := tx.QueryContext(ctx, q, n.id)
+	rows, err := q.QueryContext(ctx, n.id)
 	if err != nil {
 		return nil, s.fail(err, "read neighbours of %s", k)
 	}

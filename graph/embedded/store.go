@@ -83,6 +83,9 @@ const (
 	writerCacheKiB = 256 << 10 // page cache of the one writing connection
 	readerCacheKiB = 64 << 10  // page cache of each reading connection
 	maxReaders     = 4
+	// readerMmapBytes is how much of the file a reading connection maps
+	// (SQLite's own limit is just under 2 GiB).
+	readerMmapBytes = 2 << 30
 )
 
 var always = depc.Period{From: qos.NegInf, To: qos.PosInf}
@@ -100,6 +103,7 @@ type Store struct {
 
 	stmtMu sync.Mutex
 	stmts  map[string]*sql.Stmt // statements of the writer, prepared once
+	rs     readStmts            // statements of the readers (read.go)
 
 	writeMu sync.Mutex // held by Apply and DeleteNode
 	ids     *idCache
@@ -150,6 +154,10 @@ func Open(dir string) (*Store, error) {
 		s.Close()
 		return nil, s.fail(err, "open %s", abs)
 	}
+	if err := s.prepareReads(context.Background()); err != nil {
+		s.Close()
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -163,6 +171,9 @@ func openDB(path string, cacheKiB int, readOnly bool) (*sql.DB, error) {
 	q.Add("_pragma", fmt.Sprintf("cache_size(-%d)", cacheKiB))
 	if readOnly {
 		q.Add("_pragma", "query_only(1)")
+		// Reads map the file instead of copying pages in with a system
+		// call each (the API's lookups of a node and its neighbours).
+		q.Add("_pragma", fmt.Sprintf("mmap_size(%d)", readerMmapBytes))
 	} else {
 		q.Set("_txlock", "immediate") // take the write lock at BEGIN: no deadlock on upgrade
 	}
@@ -223,6 +234,11 @@ func (s *Store) Close() error {
 	}
 	s.stmts = nil
 	s.stmtMu.Unlock()
+	for _, st := range []*sql.Stmt{s.rs.node, s.rs.dependencies, s.rs.dependents} {
+		if st != nil {
+			errs = append(errs, st.Close())
+		}
+	}
 	if s.reader != nil {
 		errs = append(errs, s.reader.Close())
 	}

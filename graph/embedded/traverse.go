@@ -535,7 +535,7 @@ func (s *Store) DeleteNode(ctx context.Context, team string, k depc.NodeKey) err
 		return s.fail(err, "delete %s: begin", k)
 	}
 	defer tx.Rollback()
-	n, err := s.findNode(ctx, tx, team, k)
+	n, err := s.findNode(ctx, writeTx{tx}, team, k)
 	if err != nil {
 		return err
 	}

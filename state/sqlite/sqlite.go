@@ -38,6 +38,8 @@ type Store struct {
 	stmtLabelQoS  *sql.Stmt
 	stmtTeamQoS   *sql.Stmt
 	stmtTeamID    *sql.Stmt
+	stmtLabelID   *sql.Stmt
+	stmtDayRes    *sql.Stmt
 	stmtUserToken *sql.Stmt
 	stmtRole      *sql.Stmt
 }
@@ -45,6 +47,10 @@ type Store struct {
 // busyTimeout is how long a connection waits for a lock held by another
 // process before giving up with SQLITE_BUSY (EUNAVAILABLE).
 const busyTimeout = 30 * time.Second
+
+// readerMmapBytes is how much of the database file a reading connection
+// maps (SQLite's own limit is just under 2 GiB).
+const readerMmapBytes = 2 << 30
 
 // Open opens (creating it if needed) the SQLite database at path and
 // brings its schema up to date. A database written by a newer depc (a
@@ -91,6 +97,13 @@ func Open(path string) (*Store, error) {
 	rq := cloneValues(common)
 	rq.Add("_pragma", "query_only(1)")
 	rq.Add("_pragma", "cache_size(-16384)")
+	// Reads map the file instead of copying its pages in with a system
+	// call each: the API's random reads of node results (a node's days,
+	// the neighbours of a node on a day) spent a fifth of their CPU in
+	// pread and a tenth in the page cache. The pages are the kernel's
+	// page cache, shared by every connection and process (SQLite caps the
+	// map at 2 GiB; the rest of a larger file is read as before).
+	rq.Add("_pragma", fmt.Sprintf("mmap_size(%d)", readerMmapBytes))
 	r, err := sql.Open("sqlite", path+"?"+rq.Encode())
 	if err != nil {
 		w.Close()
@@ -124,6 +137,8 @@ func (s *Store) prepare(ctx context.Context) error {
 		query string
 	}{
 		{&s.stmtTeamID, `SELECT id FROM team WHERE name = ?`},
+		{&s.stmtLabelID, `SELECT id FROM label WHERE name = ?`},
+		{&s.stmtDayRes, sqlDayResults},
 		{&s.stmtNodeQoS, sqlNodeQoS},
 		{&s.stmtWorst, sqlWorst},
 		{&s.stmtLabelQoS, sqlLabelQoS},
@@ -154,7 +169,7 @@ func (s *Store) Ping(ctx context.Context) error {
 // answers EUNAVAILABLE.
 func (s *Store) Close() error {
 	var errs []error
-	for _, st := range []*sql.Stmt{s.stmtTeamID, s.stmtNodeQoS, s.stmtWorst, s.stmtLabelQoS, s.stmtTeamQoS, s.stmtUserToken, s.stmtRole} {
+	for _, st := range []*sql.Stmt{s.stmtTeamID, s.stmtLabelID, s.stmtDayRes, s.stmtNodeQoS, s.stmtWorst, s.stmtLabelQoS, s.stmtTeamQoS, s.stmtUserToken, s.stmtRole} {
 		if st != nil {
 			errs = append(errs, st.Close())
 		}
