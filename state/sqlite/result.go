@@ -627,9 +627,13 @@ func (s *Store) TeamQoS(ctx context.Context, team, start, end string) ([]depc.La
 const sqlTeamQoS = `SELECT l.name, r.day, r.qos, r.nodes FROM label_result r JOIN label l ON l.id = r.label_id
 	WHERE r.team_id = ? AND r.day BETWEEN ? AND ? ORDER BY l.name, r.day`
 
+// sqlWorst has no LIMIT: Worst stops reading after its limit. A LIMIT
+// bound to a parameter makes SQLite compile the statement again at every
+// new binding (it plans with the bound value), which was most of the
+// API's GET …/worst (issue 16).
 const sqlWorst = `SELECT name, qos FROM worst_node
 	WHERE team_id = (SELECT id FROM team WHERE name = ?1) AND label_id = (SELECT id FROM label WHERE name = ?2) AND day = ?3
-	ORDER BY rank LIMIT ?4`
+	ORDER BY rank`
 
 // Worst returns the worst nodes of a label for a day.
 func (s *Store) Worst(ctx context.Context, team, label, day string, limit int) ([]depc.WorstNode, error) {
@@ -644,13 +648,13 @@ func (s *Store) Worst(ctx context.Context, team, label, day string, limit int) (
 	if limit <= 0 || limit > depc.MaxWorstNodes {
 		limit = depc.MaxWorstNodes
 	}
-	rows, err := s.stmtWorst.QueryContext(ctx, team, label, d, limit)
+	rows, err := s.stmtWorst.QueryContext(ctx, team, label, d)
 	if err != nil {
 		return nil, storeError(err, op)
 	}
 	defer rows.Close()
 	var out []depc.WorstNode
-	for rows.Next() {
+	for len(out) < limit && rows.Next() {
 		var w depc.WorstNode
 		if err := rows.Scan(&w.Name, &w.QoS); err != nil {
 			return nil, storeError(err, op)
