@@ -722,8 +722,16 @@ const scenarios = {
     await table.locator('th', { hasText: 'Label' }).getByRole('button').click()
     const byName = await rows()
     assert(JSON.stringify(byName) === JSON.stringify([...byName].sort((a, b) => a.localeCompare(b, 'en', { numeric: true, sensitivity: 'base' }))), `rows by label (${byName})`)
-    // The budgets' tables sort too.
-    await page.locator('#budgets table, #budgets .state.empty').first().waitFor()
+    // A label's page sorts its nodes by their range QoS.
+    await page.goto(`${base}/t/${enc(team)}/labels/Filer`)
+    const nodes = page.locator('.nodes-table')
+    await nodes.locator('tbody tr td.num').first().waitFor()
+    await page.waitForFunction(() => ![...document.querySelectorAll('.nodes-table tbody td')].some((td) => td.textContent === 'loading…'))
+    const rangeHead = nodes.locator('th', { hasText: 'Range QoS' })
+    await rangeHead.getByRole('button').click()
+    assert((await rangeHead.getAttribute('aria-sort')) === 'ascending', 'the range QoS heading sorts ascending')
+    const values = (await nodes.locator('tbody tr td:nth-child(3)').allInnerTexts()).map((t) => parseFloat(t)).filter((v) => !Number.isNaN(v))
+    assert(values.length > 1 && values.every((v, i) => i === 0 || values[i - 1] <= v), `Filer nodes by range QoS: ${values}`)
   },
 
   // Click a day on the chart: the worst nodes of that day, the day in the

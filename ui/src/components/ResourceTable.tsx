@@ -65,10 +65,10 @@ export function useSort(initial: SortState | null = null): [SortState | null, (c
  * Enter or Space) that says which way the column is sorted, with aria-sort
  * on the heading for screen readers.
  */
-export function SortHeader({ header, state, onSort, className }: { header: string; state: SortState | null; onSort: (column: string) => void; className?: string }) {
+export function SortHeader({ header, state, onSort, className, title }: { header: string; state: SortState | null; onSort: (column: string) => void; className?: string; title?: string }) {
   const dir = state?.column === header ? state.dir : null
   return (
-    <th scope="col" className={className} aria-sort={dir === 'asc' ? 'ascending' : dir === 'desc' ? 'descending' : 'none'}>
+    <th scope="col" className={className} title={title} aria-sort={dir === 'asc' ? 'ascending' : dir === 'desc' ? 'descending' : 'none'}>
       <button type="button" className={`sort-button${dir ? ' sorted' : ''}`} onClick={() => onSort(header)}>
         {header}
         <span className="sort-icon" aria-hidden="true">

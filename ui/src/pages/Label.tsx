@@ -10,6 +10,7 @@ import { RangePicker } from '../components/RangePicker'
 import { Sparkline } from '../components/Sparkline'
 import { Async, Empty, ErrorBox, Loading } from '../components/states'
 import { DownloadButton } from '../components/Download'
+import { SortHeader, sortRows, useSort, type Column } from '../components/ResourceTable'
 import { Field } from '../components/Field'
 import { useTeam } from '../context'
 import { formatInt, formatQos } from '../format'
@@ -77,6 +78,7 @@ export default function LabelPage({ label }: { label: string }) {
       <MaintenanceSection label={label} />
 
       <Section title="Nodes" id="nodes" actions={<NodesDownload label={label} range={range} />}>
+        <p className="help">Headings sort the nodes of this page; pages go by name.</p>
         <NodeSearch q={q} />
         <NodeTable base={base} label={label} q={q} after={after} limit={limit} range={range} />
       </Section>
@@ -155,9 +157,23 @@ function NodeTable({ base, label, q, after, limit, range }: { base: string; labe
     return () => ctl.abort()
   }, [names, team.name, label, range.start, range.end]) // eslint-disable-line react-hooks/exhaustive-deps
 
+  const [sort, onSort] = useSort()
+
   if (page.error) return <ErrorBox error={page.error} retry={page.reload} />
   if (!page.data) return <Loading what="Loading nodes" />
   const rangeParams = { start: range.start, end: range.end }
+  // Sorting orders this page's nodes by their figures; loading or failed rows go last.
+  const stats = (name: string) => {
+    const r = results[name]
+    return r && 'days' in r ? rangeStats(r.days) : null
+  }
+  const sortColumns: Column<string>[] = [
+    { header: 'Name', cell: () => null, sort: (n) => n },
+    { header: 'Last day', cell: () => null, sort: (n) => stats(n)?.latest?.qos ?? null },
+    { header: 'Range QoS', cell: () => null, sort: (n) => stats(n)?.qos ?? null },
+    { header: 'Worst day', cell: () => null, sort: (n) => stats(n)?.worst?.qos ?? null },
+  ]
+  const shown = sortRows(names, sortColumns, sort)
   return (
     <>
       {names.length === 0 ? (
@@ -166,17 +182,15 @@ function NodeTable({ base, label, q, after, limit, range }: { base: string; labe
         <table className="data nodes-table" aria-busy={Object.keys(results).length < names.length}>
           <thead>
             <tr>
-              <th scope="col">Name</th>
-              <th scope="col" className="num">Last day</th>
-              <th scope="col" className="num" title="100 × OK seconds / (OK + KO seconds) over the range; for aggregation nodes, the mean of the daily values">
-                Range QoS
-              </th>
-              <th scope="col">Worst day</th>
+              <SortHeader header="Name" state={sort} onSort={onSort} />
+              <SortHeader header="Last day" state={sort} onSort={onSort} className="num" />
+              <SortHeader header="Range QoS" state={sort} onSort={onSort} className="num" title="100 × OK seconds / (OK + KO seconds) over the range; for aggregation nodes, the mean of the daily values" />
+              <SortHeader header="Worst day" state={sort} onSort={onSort} />
               <th scope="col">Daily QoS</th>
             </tr>
           </thead>
           <tbody>
-            {names.map((name) => {
+            {shown.map((name) => {
               const r = results[name]
               const link = href(urls.node(team.name, label, name), rangeParams)
               if (!r) {
