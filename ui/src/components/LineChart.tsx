@@ -74,7 +74,8 @@ export default function LineChart({ x, series, tz, height = 240, kind = 'qos', r
             const m = marked.current
             if (m === null || m === undefined) return
             const px = u.valToPos(m, 'x', true)
-            if (!Number.isFinite(px)) return
+            // Outside the range shown: no line over the axes.
+            if (!Number.isFinite(px) || px < u.bbox.left || px > u.bbox.left + u.bbox.width) return
             const { ctx } = u
             ctx.save()
             ctx.strokeStyle = '#0b5cad'
