@@ -110,11 +110,6 @@ func (b *Budgets) Month(ctx context.Context, team, month string) (MonthReport, e
 		more++
 	}
 
-	type node struct {
-		MonthNode
-		a   budget.Accumulator
-		bad bool
-	}
 	add := func(n *node, s budget.Sample) {
 		if err := n.a.Add(s); err != nil && !n.bad {
 			n.bad = true
@@ -164,33 +159,61 @@ func (b *Budgets) Month(ctx context.Context, team, month string) (MonthReport, e
 	}
 	if readTo >= first {
 		for _, o := range labelObjs {
-			nodes := map[string]*node{}
-			err := b.state.LabelSeconds(ctx, team, o.Label, first, readTo, func(day string, ns []depc.NodeSeconds) error {
+			// Nodes of the label with an objective of their own are left
+			// out; usually there are none, and no lookup is made.
+			var ownNames map[string]bool
+			for k := range own {
+				if k.Label == o.Label {
+					if ownNames == nil {
+						ownNames = map[string]bool{}
+					}
+					ownNames[k.Name] = true
+				}
+			}
+			proto, err := newNode(depc.NodeKey{Label: o.Label}, o)
+			if err != nil {
+				return MonthReport{}, err
+			}
+			// The label's nodes, sorted by name: each day's nodes come
+			// sorted too, and one merge finds each node's budget without a
+			// map (100 000 nodes over 31 days is 3 million of them).
+			var list []*node
+			err = b.state.LabelSeconds(ctx, team, o.Label, first, readTo, func(day string, ns []depc.NodeSeconds) error {
 				start, err := dayStart(day)
 				if err != nil {
 					return err
 				}
+				var added []*node
+				i := 0
 				for _, s := range ns {
-					key := depc.NodeKey{Label: o.Label, Name: s.Name}
-					if own[key] != nil {
+					if ownNames != nil && ownNames[s.Name] {
 						continue
 					}
-					n := nodes[s.Name]
-					if n == nil {
-						if n, err = newNode(key, o); err != nil {
-							return err
-						}
-						nodes[s.Name] = n
-						all = append(all, n)
+					for i < len(list) && list[i].Key.Name < s.Name {
+						i++
+					}
+					var n *node
+					if i < len(list) && list[i].Key.Name == s.Name {
+						n = list[i]
+						i++
+					} else {
+						c := *proto
+						c.Key.Name = s.Name
+						n = &c
+						added = append(added, n)
 					}
 					add(n, budget.Sample{Day: day, Window: depc.Window{Start: start, End: start + s.OK + s.KO + s.Unknown},
 						OK: s.OK, KO: s.KO, Unknown: s.Unknown, Downtime: s.Downtime})
+				}
+				if len(added) > 0 {
+					list = mergeNodes(list, added)
 				}
 				return nil
 			})
 			if err != nil {
 				return MonthReport{}, err
 			}
+			all = append(all, list...)
 		}
 	}
 	for key, n := range own {
@@ -222,4 +245,28 @@ func (b *Budgets) Month(ctx context.Context, team, month string) (MonthReport, e
 		rep.Errors = append(rep.Errors, depc.RunError{Error: fmt.Sprintf("and %d more errors", more)})
 	}
 	return rep, nil
+}
+
+// node is one node of a report being computed.
+type node struct {
+	MonthNode
+	a   budget.Accumulator
+	bad bool // a sample was refused: reported once
+}
+
+// mergeNodes merges two lists of one label's nodes sorted by name.
+func mergeNodes(a, b []*node) []*node {
+	out := make([]*node, 0, len(a)+len(b))
+	i, j := 0, 0
+	for i < len(a) && j < len(b) {
+		if a[i].Key.Name < b[j].Key.Name {
+			out = append(out, a[i])
+			i++
+		} else {
+			out = append(out, b[j])
+			j++
+		}
+	}
+	out = append(out, a[i:]...)
+	return append(out, b[j:]...)
 }
