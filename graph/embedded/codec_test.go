@@ -1,6 +1,7 @@
 package embedded
 
 import (
+	"bytes"
 	"encoding/binary"
 	"math"
 	"math/rand/v2"
@@ -127,7 +128,20 @@ func FuzzDecode(f *testing.F) {
 	f.Add([]byte{1, 1, 2, 2})
 	f.Add(encodeEvents(&depc.EventSet{Opens: []int64{100, 500}, Closes: []int64{150, 200, 600}, Spans: []depc.Period{{From: 300, To: 400}}}))
 	f.Add(encodePeriods(depc.Periods{{From: qos.NegInf, To: 5}, {From: 7, To: qos.PosInf}}))
+	f.Add(encodeAdj([]adjEntry{{dst: 3}, {dst: 9, periods: encodePeriods(depc.Periods{{From: 7, To: qos.PosInf}})}}))
 	f.Fuzz(func(t *testing.T, b []byte) {
+		if es, err := decodeAdj(b); err == nil {
+			for i, e := range es {
+				if e.dst < 1 || (i > 0 && e.dst <= es[i-1].dst) {
+					t.Fatalf("adjacency %v is not sorted by positive destination", es)
+				}
+				_, _ = decodePeriods(e.periods)
+			}
+			again, changed, err := mergeAdj(encodeAdj(es), es)
+			if err != nil || changed || !bytes.Equal(again, encodeAdj(es)) {
+				t.Fatalf("adjacency %v does not round-trip: %x, %v", es, again, err)
+			}
+		}
 		if s, err := decodeEvents(b); err == nil {
 			again, err := decodeEvents(encodeEvents(&s))
 			if err != nil || !slices.Equal(again.Opens, s.Opens) || !slices.Equal(again.Closes, s.Closes) || !slices.Equal(again.Spans, s.Spans) {

@@ -22,8 +22,9 @@ import (
 const FileName = "graph.db"
 
 // schemaVersion is kept in PRAGMA user_version: Open creates the schema in
-// a new database and refuses one written by a newer depc.
-const schemaVersion = 1
+// a new database, upgrades one of an older version and refuses one written
+// by a newer depc. Version 2 added node.adj (adj.go).
+const schemaVersion = 2
 
 // The schema. Labels are rows of their own so that a node row holds a small
 // integer instead of its team and label, and a team's labels (with their
@@ -46,7 +47,8 @@ var schema = []string{
 		label   INTEGER NOT NULL,
 		name    TEXT NOT NULL,
 		events  BLOB,
-		periods BLOB
+		periods BLOB,
+		adj     BLOB
 	)`,
 	`CREATE UNIQUE INDEX node_key ON node (label, name)`,
 	`CREATE TABLE rel (
@@ -196,7 +198,7 @@ func (s *Store) migrate() error {
 	switch version {
 	case schemaVersion:
 		return nil
-	case 0:
+	case 0, 1:
 	default:
 		return depc.Errorf(depc.EINTERNAL, "graph store: %s has schema version %d, this depc knows %d: upgrade depc", s.path, version, schemaVersion)
 	}
@@ -205,9 +207,15 @@ func (s *Store) migrate() error {
 		return s.fail(err, "create schema in %s", s.path)
 	}
 	defer tx.Rollback()
-	for _, q := range schema {
-		if _, err := tx.ExecContext(ctx, q); err != nil {
-			return s.fail(err, "create schema in %s", s.path)
+	if version == 1 {
+		if err := upgradeAdjacency(ctx, tx); err != nil {
+			return s.fail(err, "upgrade %s to schema version %d", s.path, schemaVersion)
+		}
+	} else {
+		for _, q := range schema {
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return s.fail(err, "create schema in %s", s.path)
+			}
 		}
 	}
 	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", schemaVersion)); err != nil {

@@ -3,6 +3,7 @@ package embedded
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"math"
 	"slices"
 	"strconv"
@@ -281,10 +282,10 @@ func (s *Store) Snapshot(ctx context.Context, team string, w depc.Window, labels
 		for _, id := range chosen {
 			want[id] = true
 		}
-		err = d.nodes(`SELECT id, label, name, periods FROM node`, nil, want)
+		err = d.nodes(`SELECT id, label, name, periods, adj FROM node`, nil, want)
 	} else {
 		for _, label := range chosen {
-			if err = d.nodes(`SELECT id, label, name, periods FROM node WHERE label = ?`, []any{label}, nil); err != nil {
+			if err = d.nodes(`SELECT id, label, name, periods, adj FROM node WHERE label = ?`, []any{label}, nil); err != nil {
 				break
 			}
 		}
@@ -292,20 +293,12 @@ func (s *Store) Snapshot(ctx context.Context, team string, w depc.Window, labels
 	if err != nil {
 		return err
 	}
+	// Every node is delivered: the relations leaving them are in their
+	// adjacencies, kept in delivery order, so relations come by source in
+	// that order, then by destination id, as rel's key would give them.
 	d.index = newIDIndex(d.ids)
 	d.ids = nil
-	if scan {
-		return d.relations(`SELECT src, dst, periods FROM rel`, nil)
-	}
-	for _, label := range chosen {
-		// The node_key index gives the label's node ids; each one's
-		// relations are one range of the relation key.
-		if err := d.relations(`SELECT r.src, r.dst, r.periods
-			FROM node n CROSS JOIN rel r ON r.src = n.id WHERE n.label = ?`, []any{label}); err != nil {
-			return err
-		}
-	}
-	return nil
+	return d.relations()
 }
 
 // delivery is one snapshot being streamed.
@@ -316,14 +309,16 @@ type delivery struct {
 	w      depc.Window
 	sink   depc.SnapshotSink
 	labels *teamLabels
-	ids    []int64 // database id of each delivered node, by snapshot ID
+	ids    []int64   // database id of each delivered node, by snapshot ID
+	adj    adjStream // adjacency of each delivered node, by snapshot ID
 	index  *idIndex
 	sl     slab
 	sc     scratch
 }
 
 // nodes delivers the active nodes a query returns (id, label, name,
-// periods), keeping only the labels in want when it is not nil.
+// periods, adj), keeping only the labels in want when it is not nil, and
+// keeps their adjacencies.
 func (d *delivery) nodes(q string, args []any, want map[int64]bool) error {
 	rows, err := d.tx.QueryContext(d.ctx, q, args...)
 	if err != nil {
@@ -333,8 +328,8 @@ func (d *delivery) nodes(q string, args []any, want map[int64]bool) error {
 	for rows.Next() {
 		var id, label int64
 		var n depc.SnapshotNode
-		var name, blob sql.RawBytes
-		if err := rows.Scan(&id, &label, &name, &blob); err != nil {
+		var name, blob, adj sql.RawBytes
+		if err := rows.Scan(&id, &label, &name, &blob, &adj); err != nil {
 			return d.s.fail(err, "snapshot: read nodes")
 		}
 		if want != nil && !want[label] {
@@ -358,6 +353,7 @@ func (d *delivery) nodes(q string, args []any, want map[int64]bool) error {
 			return err
 		}
 		d.ids = append(d.ids, id)
+		d.adj.add(adj)
 	}
 	if err := rows.Err(); err != nil {
 		return d.s.fail(err, "snapshot: read nodes")
@@ -365,45 +361,32 @@ func (d *delivery) nodes(q string, args []any, want map[int64]bool) error {
 	return nil
 }
 
-// relations delivers the active relations a query returns (src, dst,
-// periods) whose two nodes were delivered.
-func (d *delivery) relations(q string, args []any) error {
-	rows, err := d.tx.QueryContext(d.ctx, q, args...)
-	if err != nil {
-		return d.s.fail(err, "snapshot: read relations")
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var src, dst int64
-		var blob sql.RawBytes
-		if err := rows.Scan(&src, &dst, &blob); err != nil {
-			return d.s.fail(err, "snapshot: read relations")
+// relations delivers the active relations in the delivered nodes'
+// adjacencies whose destination was delivered too.
+func (d *delivery) relations() error {
+	return d.adj.each(func(i int, adj []byte) error {
+		from := int32(i)
+		err := walkAdj(adj, func(dst int64, blob []byte) error {
+			to, ok := d.index.find(dst)
+			if !ok {
+				return nil
+			}
+			ps, err := d.sc.decode(blob)
+			if err != nil {
+				return d.s.fail(err, "snapshot: relation of snapshot node %d to node id %d", i, dst)
+			}
+			if !ps.ActiveDuring(d.w) {
+				return nil
+			}
+			r := depc.SnapshotRelation{From: from, To: to, Periods: d.sl.take(len(ps))}
+			copy(r.Periods, ps)
+			return d.sink.Relation(r)
+		})
+		if errors.Is(err, errCorrupt) {
+			return d.s.fail(err, "snapshot: adjacency of snapshot node %d", i)
 		}
-		from, ok := d.index.find(src)
-		if !ok {
-			continue
-		}
-		to, ok := d.index.find(dst)
-		if !ok {
-			continue
-		}
-		ps, err := d.sc.decode(blob)
-		if err != nil {
-			return d.s.fail(err, "snapshot: relation %d -> %d", src, dst)
-		}
-		if !ps.ActiveDuring(d.w) {
-			continue
-		}
-		r := depc.SnapshotRelation{From: from, To: to, Periods: d.sl.take(len(ps))}
-		copy(r.Periods, ps)
-		if err := d.sink.Relation(r); err != nil {
-			return err
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return d.s.fail(err, "snapshot: read relations")
-	}
-	return nil
+		return err
+	})
 }
 
 // Subgraph streams a node and what it reaches through relations and nodes
@@ -542,6 +525,9 @@ func (s *Store) DeleteNode(ctx context.Context, team string, k depc.NodeKey) err
 	// Dropped before the commit: were the commit to fail, the entry would
 	// only be looked up again.
 	s.ids.drop(nodeRef{n.label, k.Name})
+	if err := dropFromAdjacencies(ctx, tx, n.id); err != nil {
+		return s.fail(err, "delete %s", k)
+	}
 	for _, st := range []struct {
 		q  string
 		id int64

@@ -450,6 +450,13 @@ func testDeleteNode(t *testing.T, h *harness) {
 		t.Fatalf("Dependencies of the recreated node: %d, want 1", len(deps))
 	}
 	checkPeriods(t, "recreated relation", deps[0].Relation, ps(qos.NegInf, 9))
+	// The relations to the deleted node are gone for good: the recreated
+	// node (which may get the deleted one's internal id back) has no
+	// dependent.
+	compareGraph(t, "after recreating the node", snapshot(t, s, team, everything), graph{
+		Nodes: map[depc.NodeKey]depc.Periods{c: qos.Always, w: qos.Always, w2: qos.Always, f: qos.Always},
+		Rels:  map[relKey]depc.Periods{{w2, f}: qos.Always, {c, w2}: qos.Always, {w, f}: ps(qos.NegInf, 9)},
+	})
 
 	// Deleting the last node of a label removes the label.
 	for _, k := range []depc.NodeKey{c} {
