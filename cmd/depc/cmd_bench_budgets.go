@@ -4,15 +4,21 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"runtime"
+	"strings"
 	"time"
 
 	"github.com/depc-dev/depc"
+	"github.com/depc-dev/depc/api"
 	"github.com/depc-dev/depc/compute"
 	"github.com/depc-dev/depc/objective"
 	"github.com/depc-dev/depc/qos/budget"
 	"github.com/depc-dev/depc/workload"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 func init() {
@@ -28,15 +34,16 @@ func init() {
 func benchBudgets(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("bench budgets", "bench budgets [flags]")
 	var (
-		f      serveFlags
-		size   = fs.String("size", "bench-1m", "the workload (tiny, small, bench-100k, bench-1m)")
-		team   = fs.String("team", "bench", "the team's name")
-		days   = fs.Int("days", 30, "the days `bench compute --days` computed, from the workload's first benchmark day")
-		label  = fs.String("label", "Customer", "the label given an objective")
-		window = fs.String("window", string(budget.Rolling30), "the objective's window")
-		target = fs.Float64("target", 99.9, "the objective's target, in percent")
-		rounds = fs.Int("rounds", 3, "warm reads measured (the best is printed too)")
-		live   = fs.Bool("live", false, "also measure a read that measures today so far (compute.LiveDay over the label and what it needs)")
+		f       serveFlags
+		size    = fs.String("size", "bench-1m", "the workload (tiny, small, bench-100k, bench-1m)")
+		team    = fs.String("team", "bench", "the team's name")
+		days    = fs.Int("days", 30, "the days `bench compute --days` computed, from the workload's first benchmark day")
+		label   = fs.String("label", "Customer", "the label given an objective")
+		window  = fs.String("window", string(budget.Rolling30), "the objective's window")
+		target  = fs.Float64("target", 99.9, "the objective's target, in percent")
+		rounds  = fs.Int("rounds", 3, "warm reads measured (the best is printed too)")
+		live    = fs.Bool("live", false, "also measure a read that measures today so far (compute.LiveDay over the label and what it needs)")
+		scrapes = fs.Int("scrapes", 3, "GET /metrics measured after the first (0: none)")
 	)
 	fs.StringVar(&f.config, "config", os.Getenv("DEPC_CONFIG"), "YAML configuration file (env DEPC_CONFIG)")
 	fs.StringVar(&f.data, "data", "", "the data directory of `bench compute` (required)")
@@ -49,8 +56,8 @@ func benchBudgets(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if f.data == "" {
 		return fmt.Errorf("bench budgets: --data is required: the directory where `depc bench compute --days N` computed the workload")
 	}
-	if *days < 1 || *days > budget.MaxDays || *rounds < 1 {
-		return fmt.Errorf("bench budgets: --days must be within [1, %d], --rounds at least 1", budget.MaxDays)
+	if *days < 1 || *days > budget.MaxDays || *rounds < 1 || *scrapes < 0 {
+		return fmt.Errorf("bench budgets: --days must be within [1, %d], --rounds at least 1, --scrapes at least 0", budget.MaxDays)
 	}
 	sz, err := workload.Lookup(*size)
 	if err != nil {
@@ -132,6 +139,44 @@ func benchBudgets(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		}
 	}
 	fmt.Fprintf(stdout, "target (budgets and burn rates for all <= 2 s after a nightly run): %s, best warm %s\n", verdict(after <= 2*time.Second), best.Round(time.Millisecond))
+	if *scrapes > 0 {
+		return benchScrape(ctx, st, comp, b, now, *scrapes, stdout)
+	}
+	return nil
+}
+
+// benchScrape measures GET /metrics of the API over the same stores and
+// clock: the first scrape (the domain metrics computed: every team's
+// budgets, its worst nodes exported) and the next ones (served from the
+// snapshot the first made, refreshed in the background once it is a
+// minute old) — the figure of issue 14 (≤ 200 ms, ≤ 5 MB). The handler
+// is called in process: the time is the server's, not the network's.
+func benchScrape(ctx context.Context, st *stores, comp *compute.Computer, b *objective.Budgets, now time.Time, n int, stdout io.Writer) error {
+	reg := prometheus.NewRegistry()
+	h := api.New(api.Config{}, api.Deps{Graph: st.graph, State: st.state, Computer: comp, Budgets: b,
+		Plugins: st.plugins, Gatherer: reg, Registerer: reg, Logger: slog.New(slog.DiscardHandler),
+		Now: func() time.Time { return now }})
+	var worst time.Duration
+	for i := range n + 1 {
+		req := httptest.NewRequestWithContext(ctx, http.MethodGet, "/metrics", nil)
+		rec := httptest.NewRecorder()
+		t0, c0 := time.Now(), cpuTime()
+		h.ServeHTTP(rec, req)
+		wall, used := time.Since(t0), cpuTime()-c0
+		if rec.Code != http.StatusOK {
+			return fmt.Errorf("bench budgets: GET /metrics: %d %s", rec.Code, rec.Body.String())
+		}
+		body := rec.Body.String()
+		what := fmt.Sprintf("scrape %d", i)
+		if i == 0 {
+			what = "first scrape (the domain metrics computed)"
+		} else {
+			worst = max(worst, wall)
+		}
+		fmt.Fprintf(stdout, "%s: %d bytes, %d series in %s wall, %s CPU; load %s\n",
+			what, len(body), strings.Count(body, "\n")-strings.Count(body, "\n#"), wall.Round(time.Millisecond), used.Round(time.Millisecond), loadAverage())
+	}
+	fmt.Fprintf(stdout, "scrapes after the first: slowest %s\n", worst.Round(time.Millisecond))
 	return nil
 }
 
