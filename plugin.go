@@ -33,6 +33,10 @@ type SourcePlugin struct {
 	// NodeLabel says whether CheckParameters.Label (the series label
 	// holding the node name) means anything to this source.
 	NodeLabel bool `json:"node_label"`
+	// FreeQuery says that a check's query is written freely although
+	// NodeLabel is false: the query names the node itself (WarpScript's
+	// $name). Without either, a check's query is one of Checks (Fake).
+	FreeQuery bool `json:"free_query,omitempty"`
 	// Checks are suggested checks, offered when creating one.
 	Checks []SuggestedCheck `json:"checks"`
 

@@ -7,6 +7,7 @@ import (
 	"github.com/depc-dev/depc/source/opentsdb"
 	"github.com/depc-dev/depc/source/outbound"
 	"github.com/depc-dev/depc/source/prometheus"
+	"github.com/depc-dev/depc/source/warp10"
 )
 
 // All returns every source plugin, in the order the UI offers them, with
@@ -23,6 +24,7 @@ func Guarded(g *outbound.Guard) depc.SourcePlugins {
 		prometheus.NewPlugin(g),
 		influxdb.NewPlugin(g),
 		opentsdb.NewPlugin(g),
+		warp10.NewPlugin(g),
 		fake.Plugin, // generates its data: no outbound requests
 	}
 }

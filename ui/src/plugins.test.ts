@@ -28,12 +28,14 @@ describe('source plugins from the API', () => {
     expect(freeQuery(withLabel)).toBe(true)
     expect(freeQuery(closed)).toBe(false)
     expect(freeQuery({ ...closed, checks: [] })).toBe(true)
+    expect(freeQuery({ ...closed, free_query: true })).toBe(true)
     expect(freeQuery(undefined)).toBe(true)
-    // The server's plugins today: PromQL, InfluxQL and OpenTSDB sub-queries are written, Fake metrics are chosen.
+    // The server's plugins today: PromQL, InfluxQL, OpenTSDB sub-queries and WarpScript are written, Fake metrics are chosen.
     expect(plugins.map((p) => [p.name, freeQuery(p)])).toEqual([
       ['Prometheus', true],
       ['InfluxDB', true],
       ['OpenTSDB', true],
+      ['WarpScript', true],
       ['Fake', false],
     ])
   })
@@ -59,8 +61,8 @@ describe('source plugins from the API', () => {
   })
 
   it("offers the server's plugins, and a source's own plugin the server no longer lists", () => {
-    expect(pluginChoices(plugins)).toEqual(['Prometheus', 'InfluxDB', 'OpenTSDB', 'Fake'])
-    expect(pluginChoices(plugins, 'Fake')).toEqual(['Prometheus', 'InfluxDB', 'OpenTSDB', 'Fake'])
-    expect(pluginChoices(plugins, 'Graphite')).toEqual(['Prometheus', 'InfluxDB', 'OpenTSDB', 'Fake', 'Graphite'])
+    expect(pluginChoices(plugins)).toEqual(['Prometheus', 'InfluxDB', 'OpenTSDB', 'WarpScript', 'Fake'])
+    expect(pluginChoices(plugins, 'Fake')).toEqual(['Prometheus', 'InfluxDB', 'OpenTSDB', 'WarpScript', 'Fake'])
+    expect(pluginChoices(plugins, 'Graphite')).toEqual(['Prometheus', 'InfluxDB', 'OpenTSDB', 'WarpScript', 'Fake', 'Graphite'])
   })
 })

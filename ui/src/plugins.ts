@@ -14,11 +14,12 @@ export function findPlugin(plugins: SourcePlugin[], name: string | undefined): S
  * Whether a check's query is written freely in the plugin's language, or
  * chosen among its suggested checks. The list does not say it outright: a
  * plugin without a node label selects each node's series itself (the Fake
- * generator, by name), so its suggestions are all it can query. A plugin the
- * server does not list is written freely.
+ * generator, by name), so its suggestions are all it can query, unless it
+ * says its queries name the node themselves (free_query: WarpScript's $name).
+ * A plugin the server does not list is written freely.
  */
 export function freeQuery(p: SourcePlugin | undefined): boolean {
-  return !p || p.node_label || p.checks.length === 0
+  return !p || p.node_label || p.free_query === true || p.checks.length === 0
 }
 
 /** The plugin's suggested check of a query, if the query is one. */
