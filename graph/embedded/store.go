@@ -85,9 +85,6 @@ const (
 	writerCacheKiB = 256 << 10 // page cache of the one writing connection
 	readerCacheKiB = 64 << 10  // page cache of each reading connection
 	maxReaders     = 4
-	// readerMmapBytes is how much of the file a reading connection maps
-	// (SQLite's own limit is just under 2 GiB).
-	readerMmapBytes = 2 << 30
 )
 
 var always = depc.Period{From: qos.NegInf, To: qos.PosInf}
@@ -173,9 +170,6 @@ func openDB(path string, cacheKiB int, readOnly bool) (*sql.DB, error) {
 	q.Add("_pragma", fmt.Sprintf("cache_size(-%d)", cacheKiB))
 	if readOnly {
 		q.Add("_pragma", "query_only(1)")
-		// Reads map the file instead of copying pages in with a system
-		// call each (the API's lookups of a node and its neighbours).
-		q.Add("_pragma", fmt.Sprintf("mmap_size(%d)", readerMmapBytes))
 	} else {
 		q.Set("_txlock", "immediate") // take the write lock at BEGIN: no deadlock on upgrade
 	}
