@@ -48,7 +48,9 @@ type DayBatch struct {
 	Key func(i int32) (label int32, name string)
 	// Result fills r with node i's result. The slices of r are reused
 	// from one call to the next (Result appends to them from length 0):
-	// the store copies what it keeps before the next call.
+	// the store copies what it keeps before the next call. Key and
+	// Result may be called for any node, any number of times, and give
+	// the same answer each time.
 	Result func(i int32, r *BatchResult)
 }
 
@@ -202,7 +204,9 @@ type ResultStore interface {
 	ReplaceDayResults(ctx context.Context, team, day string, nodes iter.Seq[NodeDayResult], labels []LabelDayResult, worst map[string][]WorstNode) error
 	// ReplaceDayBatch is ReplaceDayResults for the computation, which
 	// holds a day's results in compact arrays: the nodes come as a
-	// DayBatch, read once, and are not checked again (their labels and
+	// DayBatch, read while the call lasts (a store may read a node more
+	// than once, in any order, instead of copying the day's results), and
+	// are not checked again (their labels and
 	// names were validated when the graph was written, their values made
 	// by the engine). Only a node listed twice is still refused
 	// (EINVALID); labels and worst are checked as ReplaceDayResults checks

@@ -44,6 +44,21 @@ func (s *Store) internLabels(ctx context.Context, labels []string) (map[string]i
 	return ids, err
 }
 
+// labelsKnown tells whether every label has an id already.
+func (s *Store) labelsKnown(ctx context.Context, labels []string) (bool, error) {
+	for _, l := range labels {
+		var id int64
+		err := s.r.QueryRowContext(ctx, `SELECT id FROM label WHERE name = ?`, l).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return false, nil
+		}
+		if err != nil {
+			return false, storeError(err, "labels")
+		}
+	}
+	return true, nil
+}
+
 // dayNodes collects and checks a day's node results, then writes them in
 // key order. The order matters more than anything else for the bulk
 // write: inserting a million rows in key order appends to the B-tree,
@@ -59,6 +74,13 @@ type dayNodes struct {
 	// labelList holds the labels of the nodes and of their children, in
 	// the order met.
 	labelList []string
+
+	// batch, when set, holds the nodes instead of rows and arena: the
+	// computation's results are read from it again, in key order, as they
+	// are written, so that the day's results are never copied whole.
+	// batchLabel maps its labels to labelList (-1 until met).
+	batch      *depc.DayBatch
+	batchLabel []int32
 }
 
 // nodeRow is one node result waiting to be written.
@@ -137,59 +159,71 @@ func (c *dayNodes) add(n depc.NodeDayResult) error {
 	return nil
 }
 
-// addBatch keeps the computation's nodes without checking them again (see
-// depc.DayBatch): only a label is checked, once per label.
+// addBatch takes the computation's nodes without checking them again (see
+// depc.DayBatch) and without copying them: write reads them from the
+// batch. Only the labels are checked.
 func (c *dayNodes) addBatch(b *depc.DayBatch) error {
 	if b == nil {
 		return nil
 	}
-	// The labels are registered in the order add meets them (a node's,
-	// then its children's), which is the order new labels get their ids.
-	labels := make([]int32, len(b.Labels))
+	c.batch = b
+	c.batchLabel = make([]int32, len(b.Labels))
 	for i, l := range b.Labels {
 		if !depc.ValidLabel(l) {
 			return depc.Errorf(depc.EINVALID, "nodes: label %q must match %s", l, depc.LabelPattern)
 		}
-		labels[i] = -1
-	}
-	label := func(l int32) int32 {
-		if labels[l] < 0 {
-			labels[l] = c.label(b.Labels[l])
-		}
-		return labels[l]
-	}
-	c.rows = slices.Grow(c.rows, int(b.Len))
-	var r depc.BatchResult
-	var keys []depc.NodeKey
-	for i := range b.Len {
-		r.Downtime, r.Children = r.Downtime[:0], r.Children[:0]
-		b.Result(i, &r)
-		l, name := b.Key(i)
-		row := nodeRow{name: name, label: label(l), start: len(c.arena), timed: r.Timed, hasQoS: r.HasQoS}
-		if r.Timed {
-			row.ok, row.ko, row.unk = r.OK, r.KO, r.Unknown
-		}
-		if r.HasQoS {
-			row.qos = r.QoS
-		}
-		row.p0, row.p1 = namePrefix(name)
-		if len(r.Downtime) > 0 {
-			c.arena = appendDowntime(c.arena, r.Downtime)
-		}
-		row.dtEnd = len(c.arena)
-		if len(r.Children) > 0 {
-			keys = keys[:0]
-			for _, ch := range r.Children {
-				cl, cn := b.Key(ch)
-				label(cl)
-				keys = append(keys, depc.NodeKey{Label: b.Labels[cl], Name: cn})
-			}
-			c.arena = appendChildren(c.arena, keys)
-		}
-		row.chEnd = len(c.arena)
-		c.rows = append(c.rows, row)
+		c.batchLabel[i] = -1
 	}
 	return nil
+}
+
+// batchLabels registers the batch's labels. A label new to the store gets
+// its id in the order labels are registered: with known false they are
+// registered as add meets them (each node's label, then its children's),
+// which takes a pass over every result, so that ids are those the same
+// results given to ReplaceDayResults get. With known true (every label is
+// in the store already) the order does not matter.
+func (c *dayNodes) batchLabels(known bool) {
+	b := c.batch
+	label := func(l int32) {
+		if c.batchLabel[l] < 0 {
+			c.batchLabel[l] = c.label(b.Labels[l])
+		}
+	}
+	if known {
+		for l := range b.Labels {
+			label(int32(l))
+		}
+		return
+	}
+	var r depc.BatchResult
+	for i := range b.Len {
+		l, _ := b.Key(i)
+		label(l)
+		r.Downtime, r.Children = r.Downtime[:0], r.Children[:0]
+		b.Result(i, &r)
+		for _, ch := range r.Children {
+			cl, _ := b.Key(ch)
+			label(cl)
+		}
+	}
+}
+
+// count returns the number of nodes.
+func (c *dayNodes) count() int {
+	if c.batch != nil {
+		return int(c.batch.Len)
+	}
+	return len(c.rows)
+}
+
+// key returns node i's label (an index into labelList) and name.
+func (c *dayNodes) key(i int32) (int32, string) {
+	if c.batch != nil {
+		l, name := c.batch.Key(i)
+		return c.batchLabel[l], name
+	}
+	return c.rows[i].label, c.rows[i].name
 }
 
 // sorted returns the rows' key order given the labels' ids. EINVALID names
@@ -201,9 +235,17 @@ func (c *dayNodes) sorted(ids map[string]int64) ([]sortKey, error) {
 	}
 	// Sorting small pointer-free keys moves a quarter of the bytes that
 	// sorting the rows would, and the garbage collector skips them.
-	order := make([]sortKey, len(c.rows))
-	for i, r := range c.rows {
-		order[i] = sortKey{p0: r.p0, p1: r.p1, label: labelID[r.label], row: int32(i)}
+	order := make([]sortKey, c.count())
+	if c.batch != nil {
+		for i := range order {
+			l, name := c.key(int32(i))
+			p0, p1 := namePrefix(name)
+			order[i] = sortKey{p0: p0, p1: p1, label: labelID[l], row: int32(i)}
+		}
+	} else {
+		for i, r := range c.rows {
+			order[i] = sortKey{p0: r.p0, p1: r.p1, label: labelID[r.label], row: int32(i)}
+		}
 	}
 	slices.SortFunc(order, func(a, b sortKey) int {
 		if c := cmp.Compare(a.label, b.label); c != 0 {
@@ -215,12 +257,15 @@ func (c *dayNodes) sorted(ids map[string]int64) ([]sortKey, error) {
 		if c := cmp.Compare(a.p1, b.p1); c != 0 {
 			return c
 		}
-		return strings.Compare(c.rows[a.row].name, c.rows[b.row].name)
+		_, an := c.key(a.row)
+		_, bn := c.key(b.row)
+		return strings.Compare(an, bn)
 	})
 	for i := 1; i < len(order); i++ {
-		a, b := &c.rows[order[i-1].row], &c.rows[order[i].row]
-		if a.label == b.label && a.name == b.name {
-			return nil, depc.Errorf(depc.EINVALID, "nodes: %s/%s: listed twice", c.labelList[b.label], b.name)
+		al, an := c.key(order[i-1].row)
+		bl, bn := c.key(order[i].row)
+		if al == bl && an == bn {
+			return nil, depc.Errorf(depc.EINVALID, "nodes: %s/%s: listed twice", c.labelList[bl], bn)
 		}
 	}
 	return order, nil
@@ -252,18 +297,38 @@ func (c *dayNodes) write(ctx context.Context, tx *sql.Tx, team, day int64, order
 		}
 	}()
 	args := make([]any, 0, nodeBatch*nodeColumns)
+	arena := c.arena
 	blob := func(from, to int) any {
 		if from == to {
 			return nil
 		}
-		return c.arena[from:to:to]
+		return arena[from:to:to]
 	}
+	// With a batch, each statement's rows are read from it into rows and
+	// their blobs encoded into arena, both reused from one statement to
+	// the next.
+	var rows []nodeRow
+	var r depc.BatchResult
+	var keys []depc.NodeKey
 	for len(order) > 0 {
 		batch := order[:min(nodeBatch, len(order))]
 		order = order[len(batch):]
 		args = args[:0]
-		for _, k := range batch {
-			r := &c.rows[k.row]
+		if c.batch != nil {
+			rows, arena = rows[:0], arena[:0]
+			for _, k := range batch {
+				var row nodeRow
+				row, arena, keys = c.batchRow(k.row, &r, arena, keys)
+				rows = append(rows, row)
+			}
+		}
+		for i, k := range batch {
+			var r *nodeRow
+			if c.batch != nil {
+				r = &rows[i]
+			} else {
+				r = &c.rows[k.row]
+			}
 			var qos, ok, ko, unk any
 			if r.hasQoS {
 				qos = r.qos
@@ -289,6 +354,36 @@ func (c *dayNodes) write(ctx context.Context, tx *sql.Tx, team, day int64, order
 		}
 	}
 	return nil
+}
+
+// batchRow reads node i of the batch into a row, its blobs appended to
+// arena; r and keys are scratch space.
+func (c *dayNodes) batchRow(i int32, r *depc.BatchResult, arena []byte, keys []depc.NodeKey) (nodeRow, []byte, []depc.NodeKey) {
+	b := c.batch
+	r.Downtime, r.Children = r.Downtime[:0], r.Children[:0]
+	b.Result(i, r)
+	_, name := b.Key(i)
+	row := nodeRow{name: name, start: len(arena), timed: r.Timed, hasQoS: r.HasQoS}
+	if r.Timed {
+		row.ok, row.ko, row.unk = r.OK, r.KO, r.Unknown
+	}
+	if r.HasQoS {
+		row.qos = r.QoS
+	}
+	if len(r.Downtime) > 0 {
+		arena = appendDowntime(arena, r.Downtime)
+	}
+	row.dtEnd = len(arena)
+	if len(r.Children) > 0 {
+		keys = keys[:0]
+		for _, ch := range r.Children {
+			cl, cn := b.Key(ch)
+			keys = append(keys, depc.NodeKey{Label: b.Labels[cl], Name: cn})
+		}
+		arena = appendChildren(arena, keys)
+	}
+	row.chEnd = len(arena)
+	return row, arena, keys
 }
 
 // ReplaceDayResults replaces every result of a team's day in one
@@ -335,6 +430,13 @@ func (s *Store) replaceDay(ctx context.Context, team, day string, collect func(c
 	c := &dayNodes{day: day, labels: map[string]int32{}}
 	if err := collect(c); err != nil {
 		return err
+	}
+	if c.batch != nil {
+		known, err := s.labelsKnown(ctx, c.batch.Labels)
+		if err != nil {
+			return err
+		}
+		c.batchLabels(known)
 	}
 	for _, l := range labels {
 		c.label(l.Label)
