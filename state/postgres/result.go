@@ -30,6 +30,14 @@ type dayNodes struct {
 	// nodes to their index in labelList, in the order met.
 	labels    map[string]int32
 	labelList []string
+
+	// batch, when set, holds the nodes instead of rows and the arenas:
+	// the computation's results are read from it again, in key order, as
+	// COPY sends them, so that the day's results are never copied whole.
+	// batchLabel maps its labels to labelList (-1 for a label no node
+	// has).
+	batch      *depc.DayBatch
+	batchLabel []int32
 }
 
 // nodeRow is one node result waiting to be written, as the columns of
@@ -87,53 +95,46 @@ func (c *dayNodes) add(n depc.NodeDayResult) error {
 	return nil
 }
 
-// addBatch keeps the computation's nodes without checking them again (see
-// depc.DayBatch): only a label is checked, once per label.
+// addBatch takes the computation's nodes without checking them again (see
+// depc.DayBatch) and without copying them: COPY reads them from the batch.
+// Only the labels are checked.
 func (c *dayNodes) addBatch(b *depc.DayBatch) error {
 	if b == nil {
 		return nil
 	}
-	// The nodes' labels are registered in the order add meets them, which
-	// is the order new labels get their ids.
-	labels := make([]int32, len(b.Labels))
+	c.batch = b
+	c.batchLabel = make([]int32, len(b.Labels))
 	for i, l := range b.Labels {
 		if !depc.ValidLabel(l) {
 			return depc.Errorf(depc.EINVALID, "nodes: label %q must match %s", l, depc.LabelPattern)
 		}
-		labels[i] = -1
+		c.batchLabel[i] = -1
 	}
-	c.rows = slices.Grow(c.rows, int(b.Len))
-	var r depc.BatchResult
+	// The nodes' labels are registered in the order add meets them, which
+	// is the order new labels get their ids.
 	for i := range b.Len {
-		r.Downtime, r.Children = r.Downtime[:0], r.Children[:0]
-		b.Result(i, &r)
-		if len(c.downtime)+2*len(r.Downtime) > math.MaxInt32 || len(c.children)+2*len(r.Children) > math.MaxInt32 {
-			return depc.Errorf(depc.EINVALID, "nodes: more than %d periods or children in one day", math.MaxInt32)
+		if l, _ := b.Key(i); c.batchLabel[l] < 0 {
+			c.batchLabel[l] = c.label(b.Labels[l])
 		}
-		l, name := b.Key(i)
-		if labels[l] < 0 {
-			labels[l] = c.label(b.Labels[l])
-		}
-		row := nodeRow{name: name, label: labels[l], timed: r.Timed, hasQoS: r.HasQoS}
-		if r.Timed {
-			row.ok, row.ko, row.unk = r.OK, r.KO, r.Unknown
-		}
-		if r.HasQoS {
-			row.qos = r.QoS
-		}
-		row.dt0 = int32(len(c.downtime))
-		for _, p := range r.Downtime {
-			c.downtime = append(c.downtime, p.From, p.To)
-		}
-		row.dt1, row.ch0 = int32(len(c.downtime)), int32(len(c.children))
-		for _, ch := range r.Children {
-			cl, cn := b.Key(ch)
-			c.children = append(c.children, b.Labels[cl], cn)
-		}
-		row.ch1 = int32(len(c.children))
-		c.rows = append(c.rows, row)
 	}
 	return nil
+}
+
+// count returns the number of nodes.
+func (c *dayNodes) count() int {
+	if c.batch != nil {
+		return int(c.batch.Len)
+	}
+	return len(c.rows)
+}
+
+// key returns node i's label (an index into labelList) and name.
+func (c *dayNodes) key(i int32) (int32, string) {
+	if c.batch != nil {
+		l, name := c.batch.Key(i)
+		return c.batchLabel[l], name
+	}
+	return c.rows[i].label, c.rows[i].name
 }
 
 // sortKey is a row's place in key order.
@@ -144,17 +145,24 @@ type sortKey struct{ label, row int32 }
 // order append to the primary key's B-tree instead of touching pages all
 // over it. EINVALID names a node listed twice.
 func (c *dayNodes) sorted(ids []int32) ([]sortKey, error) {
-	order := make([]sortKey, len(c.rows))
-	for i, r := range c.rows {
-		order[i] = sortKey{label: ids[r.label], row: int32(i)}
+	order := make([]sortKey, c.count())
+	for i := range order {
+		l, _ := c.key(int32(i))
+		order[i] = sortKey{label: ids[l], row: int32(i)}
 	}
 	slices.SortFunc(order, func(a, b sortKey) int {
-		return cmp.Or(cmp.Compare(a.label, b.label), strings.Compare(c.rows[a.row].name, c.rows[b.row].name))
+		if c := cmp.Compare(a.label, b.label); c != 0 {
+			return c
+		}
+		_, an := c.key(a.row)
+		_, bn := c.key(b.row)
+		return strings.Compare(an, bn)
 	})
 	for i := 1; i < len(order); i++ {
-		a, b := &c.rows[order[i-1].row], &c.rows[order[i].row]
-		if a.label == b.label && a.name == b.name {
-			return nil, depc.Errorf(depc.EINVALID, "nodes: %s/%s: listed twice", c.labelList[b.label], b.name)
+		al, an := c.key(order[i-1].row)
+		bl, bn := c.key(order[i].row)
+		if al == bl && an == bn {
+			return nil, depc.Errorf(depc.EINVALID, "nodes: %s/%s: listed twice", c.labelList[bl], bn)
 		}
 	}
 	return order, nil
@@ -174,6 +182,10 @@ type copyNodes struct {
 	downtime []int64
 	children []string
 	values   [11]any
+	// row, labelID and result are the scratch space of a batch's row.
+	row     nodeRow
+	labelID int32
+	result  depc.BatchResult
 }
 
 func (w *copyNodes) Next() bool {
@@ -182,6 +194,9 @@ func (w *copyNodes) Next() bool {
 }
 
 func (w *copyNodes) Values() ([]any, error) {
+	if w.c.batch != nil {
+		return w.batchValues(), nil
+	}
 	r := &w.c.rows[w.order[w.i-1].row]
 	v := &w.values
 	v[0], v[1], v[2], v[3], v[4] = w.team, w.day, w.gen, &w.ids[r.label], &r.name
@@ -202,6 +217,42 @@ func (w *copyNodes) Values() ([]any, error) {
 		v[10] = &w.children
 	}
 	return v[:], nil
+}
+
+// batchValues reads the next row from the batch.
+func (w *copyNodes) batchValues() []any {
+	b, k := w.c.batch, w.order[w.i-1]
+	r := &w.result
+	r.Downtime, r.Children = r.Downtime[:0], r.Children[:0]
+	b.Result(k.row, r)
+	_, name := b.Key(k.row)
+	w.row = nodeRow{name: name, qos: r.QoS, ok: r.OK, ko: r.KO, unk: r.Unknown}
+	w.labelID = k.label
+	row, v := &w.row, &w.values
+	v[0], v[1], v[2], v[3], v[4] = w.team, w.day, w.gen, &w.labelID, &row.name
+	v[5], v[6], v[7], v[8], v[9], v[10] = nil, nil, nil, nil, nil, nil
+	if r.HasQoS {
+		v[5] = &row.qos
+	}
+	if r.Timed {
+		v[6], v[7], v[8] = &row.ok, &row.ko, &row.unk
+	}
+	if len(r.Downtime) > 0 {
+		w.downtime = w.downtime[:0]
+		for _, p := range r.Downtime {
+			w.downtime = append(w.downtime, p.From, p.To)
+		}
+		v[9] = &w.downtime
+	}
+	if len(r.Children) > 0 {
+		w.children = w.children[:0]
+		for _, ch := range r.Children {
+			cl, cn := b.Key(ch)
+			w.children = append(w.children, b.Labels[cl], cn)
+		}
+		v[10] = &w.children
+	}
+	return v[:]
 }
 
 func (w *copyNodes) Err() error { return nil }
