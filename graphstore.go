@@ -163,6 +163,18 @@ type GraphStore interface {
 	// from those events alone. ENOTFOUND if absent.
 	DeleteNode(ctx context.Context, team string, key NodeKey) error
 
+	// DeleteTeam removes every node and relation of the team: what deleting
+	// a team leaves in the graph. A team without a graph is no error. It
+	// may commit in parts (a graph may be too large for one transaction):
+	// running it again finishes an interrupted deletion.
+	DeleteTeam(ctx context.Context, team string) error
+
+	// RenameTeam moves the team's graph to the name to, nodes, relations
+	// and their events unchanged. ECONFLICT when to has a graph already;
+	// from without a graph is no error. Like DeleteTeam it may commit in
+	// parts, and running it again finishes an interrupted rename.
+	RenameTeam(ctx context.Context, from, to string) error
+
 	// Ping checks that the database answers (readiness).
 	Ping(ctx context.Context) error
 

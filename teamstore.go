@@ -23,6 +23,11 @@ type TeamStore interface {
 	// sources, checks, rules, configs, runs, results, rejections, annotations) but not
 	// its graph. ENOTFOUND if absent.
 	DeleteTeam(ctx context.Context, name string) error
+	// RenameTeam gives the team named from the name to; everything that
+	// belongs to it follows (the audit log keeps the name each entry was
+	// written under). EINVALID for a bad name ("name"), ENOTFOUND if from
+	// is absent, ECONFLICT if to is taken.
+	RenameTeam(ctx context.Context, from, to string) (Team, error)
 
 	// TeamLimits returns the limits the admin set for the team, zero
 	// fields meaning the server's defaults (all zero when none were set).

@@ -184,6 +184,9 @@ func (s *Server) audited(r route, h echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil || status < 200 || status > 299 {
 			return err
 		}
+		if t, ok := c.Get(ctxAuditTeam).(string); ok {
+			team = t
+		}
 		var after []byte
 		if status != http.StatusNoContent {
 			after = tee.kept()

@@ -44,6 +44,8 @@ var apiRoutes = []route{
 	{http.MethodGet, "/teams", anyUser, (*Server).listTeams},
 	{http.MethodGet, "/teams/:team", viewer, (*Server).getTeam},
 	{http.MethodGet, "/teams/:team/limits", viewer, (*Server).getLimits},
+	{http.MethodDelete, "/teams/:team", admin, (*Server).deleteTeam},
+	{http.MethodPost, "/teams/:team/rename", admin, (*Server).renameTeam},
 
 	// News (the admins' announcements).
 	{http.MethodGet, "/news", anyUser, (*Server).listNews},

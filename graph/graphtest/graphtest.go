@@ -52,6 +52,8 @@ func Run(t *testing.T, open func(t *testing.T) depc.GraphStore) {
 		{"Subgraph", testSubgraph},
 		{"SubgraphInactiveRoot", testSubgraphInactiveRoot},
 		{"DeleteNode", testDeleteNode},
+		{"DeleteTeam", testDeleteTeam},
+		{"RenameTeam", testRenameTeam},
 		{"PeriodsSpecExample", testPeriodsSpecExample},
 		{"PeriodsEveryOrder", testPeriodsEveryOrder},
 		{"Replay", testReplay},

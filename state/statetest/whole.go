@@ -16,6 +16,7 @@ import (
 func RunWhole[S depc.StateStore](t *testing.T, open func(t *testing.T) S) {
 	run(t, func(t *testing.T) depc.StateStore { return open(t) }, []subtest[depc.StateStore]{
 		{name: "DeleteTeam", fn: testDeleteTeam},
+		{name: "RenameTeam", fn: testRenameTeam},
 		{name: "Cancelled", fn: testCancelled},
 		{name: "Closed", fn: testClosed, closes: true},
 	})
@@ -113,6 +114,89 @@ func testDeleteTeam(t *testing.T, s depc.StateStore) {
 	if got := get(s.Annotations(ctx, "other", depc.AnnotationFilter{})).must(t); len(got) != 1 {
 		t.Errorf("annotations of the other team: %v", got)
 	}
+}
+
+// testRenameTeam: a renamed team keeps everything of every part under its
+// new name; the old name is free, and taken or bad names are refused.
+func testRenameTeam(t *testing.T, s depc.StateStore) {
+	_, err := s.RenameTeam(ctx, "acme", "beta")
+	wantCode(t, err, depc.ENOTFOUND, "RenameTeam(unknown)")
+	get(s.CreateTeam(ctx, depc.Team{Name: "acme", Timezone: "Europe/Paris"})).must(t)
+	createTeam(t, s, "other")
+	catalog(t, s, "acme")
+	get(s.SaveConfig(ctx, "acme", json.RawMessage(`{"Server":{"qos":"rule.Servers"}}`), []string{"Servers"})).must(t)
+	run := get(s.CreateRun(ctx, "acme", []string{"2026-01-01"})).must(t)
+	mustDo(t, s.AddRejections(ctx, "acme", []depc.Rejection{{At: 1, Source: "http", Error: "e", Message: "m"}}))
+	mustDo(t, s.ReplaceDayResults(ctx, "acme", "2026-01-01", slices.Values([]depc.NodeDayResult{
+		{Label: "Server", Name: "s1", QoS: f64(50), OK: i64(1), KO: i64(1), Unknown: i64(0)}}),
+		[]depc.LabelDayResult{{Label: "Server", QoS: f64(50), Nodes: 1}},
+		map[string][]depc.WorstNode{"Server": {{Name: "s1", QoS: 50}}}))
+	get(s.SetObjective(ctx, "acme", depc.Objective{Label: "Server", Target: 99, Window: "rolling_7d"})).must(t)
+	get(s.CreateMaintenance(ctx, "acme", depc.Maintenance{From: 1, To: 2, Reason: "r"})).must(t)
+	get(s.CreateAnnotation(ctx, "acme", depc.Annotation{Label: "Server", Name: "s1", From: 1, To: 2, Text: "note", Author: "alice"})).must(t)
+	get(s.SetAlertReceiver(ctx, "acme", am)).must(t)
+	mustDo(t, s.SetTeamLimits(ctx, "acme", depc.Limits{Labels: 7, OwnSources: depc.OwnSourcesDeny}))
+	get2(s.CreateUser(ctx, "alice", false)).must(t)
+	get(s.SetGrant(ctx, "acme", "alice", depc.RoleEditor)).must(t)
+
+	_, err = s.RenameTeam(ctx, "acme", "other")
+	wantCode(t, err, depc.ECONFLICT, "RenameTeam onto another team")
+	_, err = s.RenameTeam(ctx, "acme", "Not A Team")
+	wantCode(t, err, depc.EINVALID, "RenameTeam to a bad name")
+	got := get(s.RenameTeam(ctx, "acme", "beta")).must(t)
+	equal(t, "the renamed team", got, depc.Team{Name: "beta", Timezone: "Europe/Paris"})
+	_, err = s.Team(ctx, "acme")
+	wantCode(t, err, depc.ENOTFOUND, "Team(old name)")
+	equal(t, "teams", names(get(s.Teams(ctx)).must(t)), []string{"beta", "other"})
+
+	if got := get(s.Sources(ctx, "beta")).must(t); len(got) != 1 {
+		t.Errorf("sources under the new name: %v", got)
+	}
+	if got := get(s.Checks(ctx, "beta")).must(t); len(got) != 2 {
+		t.Errorf("checks under the new name: %v", got)
+	}
+	get(s.Config(ctx, "beta")).must(t)
+	if r := get(s.Run(ctx, "beta", run.ID)).must(t); r.Team != "beta" {
+		t.Errorf("the run under the new name: %+v", r)
+	}
+	if got := get(s.Rejections(ctx, "beta", 0)).must(t); len(got) != 1 {
+		t.Errorf("rejections under the new name: %v", got)
+	}
+	if got := get(s.TeamQoS(ctx, "beta", "2026-01-01", "2026-01-01")).must(t); len(got) != 1 {
+		t.Errorf("label results under the new name: %v", got)
+	}
+	if got := get(s.NodeQoS(ctx, "beta", depc.NodeKey{Label: "Server", Name: "s1"}, "2026-01-01", "2026-01-01")).must(t); len(got) != 1 {
+		t.Errorf("node results under the new name: %v", got)
+	}
+	if got := get(s.Objectives(ctx, "beta")).must(t); len(got) != 1 {
+		t.Errorf("objectives under the new name: %v", got)
+	}
+	if got := get(s.Maintenances(ctx, "beta", 0, 10)).must(t); len(got) != 1 {
+		t.Errorf("maintenance under the new name: %v", got)
+	}
+	if got := get(s.Annotations(ctx, "beta", depc.AnnotationFilter{})).must(t); len(got) != 1 {
+		t.Errorf("annotations under the new name: %v", got)
+	}
+	if got := get(s.AlertReceivers(ctx, "beta")).must(t); len(got) != 1 {
+		t.Errorf("alert receivers under the new name: %v", got)
+	}
+	equal(t, "limits under the new name", get(s.TeamLimits(ctx, "beta")).must(t), depc.Limits{Labels: 7, OwnSources: depc.OwnSourcesDeny})
+	equal(t, "alice's grants", get(s.UserGrants(ctx, "alice")).must(t), []depc.Grant{{Team: "beta", User: "alice", Role: depc.RoleEditor}})
+
+	// The old name is free, and starts empty.
+	createTeam(t, s, "acme")
+	if got := get(s.Sources(ctx, "acme")).must(t); len(got) != 0 {
+		t.Errorf("sources of a new team of the old name: %v", got)
+	}
+	get(s.RenameTeam(ctx, "beta", "beta")).must(t)
+}
+
+func names(ts []depc.Team) []string {
+	out := make([]string, len(ts))
+	for i, t := range ts {
+		out[i] = t.Name
+	}
+	return out
 }
 
 func testCancelled(t *testing.T, s depc.StateStore) {

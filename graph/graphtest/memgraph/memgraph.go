@@ -381,3 +381,36 @@ func (s *Store) Close() error {
 	s.teams = nil
 	return nil
 }
+
+// DeleteTeam removes the team's graph.
+func (s *Store) DeleteTeam(ctx context.Context, teamName string) error {
+	if _, err := s.lock(ctx, teamName, nil); err != nil {
+		return err
+	}
+	defer s.mu.Unlock()
+	delete(s.teams, teamName)
+	return nil
+}
+
+// RenameTeam moves the team's graph to another name.
+func (s *Store) RenameTeam(ctx context.Context, from, to string) error {
+	if err := depc.CheckTeam("to", to); err != nil {
+		return err
+	}
+	tm, err := s.lock(ctx, from, nil)
+	if err != nil {
+		return err
+	}
+	defer s.mu.Unlock()
+	if from == to {
+		return nil
+	}
+	if t := s.teams[to]; t != nil && len(t.nodes) > 0 {
+		return depc.Errorf(depc.ECONFLICT, "team %s has a graph already: it cannot take team %s's", to, from)
+	}
+	delete(s.teams, from)
+	if len(tm.nodes) > 0 {
+		s.teams[to] = tm
+	}
+	return nil
+}
