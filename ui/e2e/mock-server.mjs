@@ -15,6 +15,7 @@ import {
   addDays, annotationProblem, computeDay, createWorld, currentConfig, dayOf, dayResult, dayWindow, getNode, impacted, incident,
   incidentMarkdown, isDay, labelAverage, labelsOf, listAnnotations, listNodes, relatives, rootCause, ruleTimeline, saveConfig,
   validateConfig, worst, teamBudgets, budgetOf, monthReport, csvLines,
+  newTeam,
 } from './model.mjs'
 import { handleAlerts } from './alerts.mjs'
 
@@ -124,6 +125,16 @@ function handle(world, method, url, auth, rawBody) {
   if (segs[0] === 'teams' && segs.length === 1 && method === 'GET') {
     return { body: [...world.teams.values()].filter((t) => may(t.name)).map((t) => ({ name: t.name, timezone: t.timezone })) }
   }
+  if (segs[0] === 'teams' && segs.length === 1 && method === 'POST') {
+    if (!user.admin) throw new HttpError(403, 'forbidden', 'this needs an admin token')
+    const b = json(rawBody)
+    if (typeof b.name !== 'string' || !/^[a-z0-9][a-z0-9_-]{0,62}$/.test(b.name)) throw bad(`name: ${JSON.stringify(b.name)} is not a team name (^[a-z0-9][a-z0-9_-]{0,62}$)`)
+    if (world.teams.has(b.name)) throw new HttpError(409, 'conflict', `team ${b.name} already exists`)
+    const t = newTeam(b.name, b.timezone || 'UTC')
+    world.teams.set(b.name, t)
+    audit(world, user, '', 'POST /teams', '/teams', 201, null, { name: t.name, timezone: t.timezone })
+    return { status: 201, body: { name: t.name, timezone: t.timezone } }
+  }
   const access = accessRoute(world, user, method, segs, q, rawBody)
   if (access) return access
   if (segs[0] !== 'teams' || !segs[1]) throw notFound(`no route ${method} ${url.pathname}`)
@@ -174,6 +185,35 @@ function handle(world, method, url, auth, rawBody) {
   }
 
   if (rest.length === 0 && method === 'GET') return { body: { name: team.name, timezone: tz } }
+  // Renaming and deleting a team (admins): every part of the mock's world
+  // follows the team.
+  if ((rest.length === 0 && method === 'DELETE') || (path === 'rename' && method === 'POST')) {
+    if (!user.admin) throw new HttpError(403, 'forbidden', 'this needs an admin token')
+    const pathname = url.pathname.slice('/api/v1'.length)
+    if (method === 'DELETE') {
+      audit(world, user, team.name, 'DELETE /teams/{team}', pathname, 204, { name: team.name, timezone: tz }, null)
+      world.teams.delete(team.name)
+      world.grants?.delete(team.name)
+      world.limits?.delete(team.name)
+      return { status: 204 }
+    }
+    const { name } = json(rawBody)
+    if (typeof name !== 'string' || !/^[a-z0-9][a-z0-9_-]{0,62}$/.test(name)) throw bad(`name: ${JSON.stringify(name)} is not a team name (^[a-z0-9][a-z0-9_-]{0,62}$)`)
+    if (name !== team.name && world.teams.has(name)) throw new HttpError(409, 'conflict', `name: team ${name} already exists`)
+    const old = team.name
+    world.teams.delete(old)
+    team.name = name
+    world.teams.set(name, team)
+    for (const m of [world.grants, world.limits]) {
+      if (m?.has(old)) {
+        m.set(name, m.get(old))
+        m.delete(old)
+      }
+    }
+    for (const tk of world.tokens.values()) if (tk.teams?.includes(old)) tk.teams = tk.teams.map((t) => (t === old ? name : t))
+    audit(world, user, name, 'POST /teams/{team}/rename', pathname, 200, null, { name, timezone: tz })
+    return { body: { name, timezone: tz } }
+  }
   if (path === 'grants' || path === 'audit' || (rest[0] === 'grants' && rest.length === 2)) {
     if (!user.admin && !(world.grants.get(team.name)?.get(user.user) === 'manager')) throw new HttpError(403, 'forbidden', `user ${user.user} is not a manager of team ${team.name}`)
     const grants = world.grants.get(team.name) ?? new Map()

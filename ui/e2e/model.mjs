@@ -177,7 +177,7 @@ export function createWorld(now = () => Date.now() / 1000) {
   return world
 }
 
-function newTeam(name, timezone) {
+export function newTeam(name, timezone) {
   return {
     name, timezone, nodes: new Map(), relations: [], sources: new Map(), checks: new Map(), rules: new Map(),
     configs: [], runs: [], rejected: [], outages: [], cache: new Map(), virtual: null, annotations: [], nextAnnotation: 1,

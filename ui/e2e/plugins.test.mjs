@@ -88,4 +88,12 @@ describe('the mock API', () => {
     expect(l.body.overrides).toEqual({ labels: 500, own_sources: 'deny' })
     expect((await call('/teams/acme/limits', 'PUT', {})).body.overrides).toEqual({})
   })
+
+  it('renames and deletes a team', async () => {
+    expect((await call('/teams', 'POST', { name: 'tmp' })).status).toBe(201)
+    expect((await call('/teams/tmp/rename', 'POST', { name: 'acme' })).status).toBe(409)
+    expect((await call('/teams/tmp/rename', 'POST', { name: 'tmp2' })).body).toEqual({ name: 'tmp2', timezone: expect.any(String) })
+    expect((await call('/teams/tmp2', 'DELETE')).status).toBe(204)
+    expect((await call('/teams/tmp2')).status).toBe(404)
+  })
 })

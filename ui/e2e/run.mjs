@@ -445,6 +445,40 @@ const scenarios = {
     }
   },
 
+  async teamadmin({ page }) {
+    // An admin renames a throwaway team on its Access page, then deletes it
+    // by typing its name; the API agrees at each step.
+    const id = Date.now().toString(36)
+    const first = `e2e-t-${id}`
+    const second = `e2e-r-${id}`
+    try {
+      assert((await api('/teams', { method: 'POST', body: { name: first } })).status === 201, 'the team is created')
+      await page.goto(`${base}/t/${enc(first)}/access`)
+      const section = page.locator('#team-admin')
+      await section.getByRole('button', { name: 'Rename the team…' }).click()
+      const form = page.getByRole('form', { name: `Rename team ${first}` })
+      await form.getByLabel('New name').fill(second)
+      await form.getByRole('button', { name: 'Rename' }).click()
+      await page.waitForURL(`${base}/t/${enc(second)}/access`)
+      assert((await api(`/teams/${enc(second)}`)).status === 200, 'the API has the new name')
+      assert((await api(`/teams/${enc(first)}`)).status === 404, 'the old name is gone')
+      const del = page.getByRole('form', { name: `Delete team ${second}` })
+      const button = del.getByRole('button', { name: `Delete team ${second}` })
+      assert(await button.isDisabled(), 'deleting needs the name typed')
+      await del.getByLabel('Team name').fill(second.slice(0, -1))
+      assert(await button.isDisabled(), 'a wrong name keeps the button disabled')
+      await del.getByLabel('Team name').fill(second)
+      await shot(page, 'team-admin')
+      await button.click()
+      await page.waitForURL(`${base}/`)
+      await page.getByRole('heading', { level: 1, name: 'Teams' }).waitFor()
+      assert((await api(`/teams/${enc(second)}`)).status === 404, 'the API no longer has the team')
+    } finally {
+      await api(`/teams/${enc(first)}`, { method: 'DELETE' })
+      await api(`/teams/${enc(second)}`, { method: 'DELETE' })
+    }
+  },
+
   async crud({ page }) {
     // Create a source, a check and a rule through the forms, edit the rule,
     // see the API refuse to delete a source in use, then clean up.

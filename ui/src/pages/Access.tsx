@@ -2,6 +2,7 @@
 import { useState } from 'react'
 import { request, seg, teamPath, type Grant, type Me, type Role } from '../api'
 import { TeamLimitsPanel } from '../components/Limits'
+import { TeamAdmin } from '../components/TeamAdmin'
 import { ROLES } from '../access'
 import { PageHeader, Section } from '../components/common'
 import { AuditLog } from '../components/Access'
@@ -100,6 +101,11 @@ export default function Access() {
         <p className="help">What the team may ingest, and whether its managers may create sources of their own (docs/isolation.md). Admins set the overrides.</p>
         <TeamLimitsPanel team={team.name} admin={Boolean(me.data?.admin)} />
       </Section>
+      {me.data?.admin && (
+        <Section title="Rename or delete the team" id="team-admin">
+          <TeamAdmin key={team.name} team={team.name} />
+        </Section>
+      )}
       <Section title="Audit log" id="audit">
         <AuditLog path={`${teamPath(team.name)}/audit?limit=200`} tz={tz} />
       </Section>
