@@ -142,7 +142,7 @@ func (s *Server) putSource(c echo.Context) error {
 	if err := s.ownSourceWrite(c, stored.Plugin, false); err != nil {
 		return err
 	}
-	if err := s.ownSourceWrite(c, sc.Plugin, false); err != nil {
+	if err := s.ownSourceWrite(c, sc.Plugin, true); err != nil {
 		return err
 	}
 	if stored.Plugin == depc.PluginShared || sc.Plugin == depc.PluginShared {

@@ -157,6 +157,9 @@ func (s *Server) testUnsavedSource(c echo.Context) error {
 		return err
 	}
 	sc := req.config()
+	if err := s.ownSourceWrite(c, sc.Plugin, true); err != nil {
+		return err
+	}
 	if sc.Name == "" {
 		sc.Name = "test"
 	}

@@ -351,8 +351,10 @@ func (s *Server) openTeamSource(ctx context.Context, team string, sc depc.Source
 }
 
 // ownSourceWrite refuses a team's own write of a grant (only the admin
-// grants, changes and revokes them) and, for a creation, a team whose
-// limits keep it to shared sources.
+// grants, changes and revokes them) and, when the write points a source
+// somewhere (a creation, a change, a test of an unsaved configuration), a
+// team whose limits keep it to shared sources: otherwise it could point a
+// source it has at the shared database and read it unrestricted.
 func (s *Server) ownSourceWrite(c echo.Context, plugin string, create bool) error {
 	if caller(c).Admin {
 		return nil
@@ -368,7 +370,7 @@ func (s *Server) ownSourceWrite(c echo.Context, plugin string, create bool) erro
 		return err
 	}
 	if !l.Effective.MayCreateSources() {
-		return depc.Errorf(depc.EFORBIDDEN, "team %s may only use the shared sources the admin granted it (limits: own_sources is %q)", teamOf(c).Name, depc.OwnSourcesDeny)
+		return depc.Errorf(depc.EFORBIDDEN, "team %s may only use the shared sources the admin granted it (limits: own_sources is %q): its managers cannot create, change or test sources of their own", teamOf(c).Name, depc.OwnSourcesDeny)
 	}
 	return nil
 }

@@ -103,8 +103,16 @@ func TestOwnSources(t *testing.T) {
 	mustJSON(t, e.do(request{method: "POST", path: "/teams/acme/sources", token: tok(mandy), body: src("a")}), http.StatusCreated, &json.RawMessage{})
 	e.call("PUT", "/teams/acme/limits", map[string]any{"own_sources": "deny"}, http.StatusOK, nil)
 	e.wantError(request{method: "POST", path: "/teams/acme/sources", token: tok(mandy), body: src("b")}, http.StatusForbidden, depc.EFORBIDDEN, "own_sources")
-	// What the team has stays editable.
-	mustJSON(t, e.do(request{method: "PUT", path: "/teams/acme/sources/a", token: tok(mandy), body: src("a")}), http.StatusOK, &json.RawMessage{})
+	// What the team has cannot be pointed elsewhere, nor an unsaved
+	// configuration tested: either would read any database unrestricted.
+	e.wantError(request{method: "PUT", path: "/teams/acme/sources/a", token: tok(mandy), body: src("a")}, http.StatusForbidden, depc.EFORBIDDEN, "own_sources")
+	e.wantError(request{method: "POST", path: "/teams/acme/sources/test", token: tok(mandy), body: src("t")}, http.StatusForbidden, depc.EFORBIDDEN, "own_sources")
+	// It can still test what it has, and delete it.
+	mustJSON(t, e.do(request{method: "POST", path: "/teams/acme/sources/a/test", token: tok(mandy)}), http.StatusOK, &json.RawMessage{})
+	e.call("POST", "/teams/acme/sources", src("d"), http.StatusCreated, &json.RawMessage{})
+	if r := e.do(request{method: "DELETE", path: "/teams/acme/sources/d", token: tok(mandy)}); r.Status != http.StatusNoContent {
+		t.Errorf("deleting an own source under deny: %d %s", r.Status, r.Body)
+	}
 	e.call("POST", "/teams/acme/sources", src("c"), http.StatusCreated, &json.RawMessage{})
 	e.wantError(request{method: "PUT", path: "/teams/acme/limits", body: map[string]any{"own_sources": "maybe"}}, http.StatusBadRequest, depc.EINVALID, "own_sources")
 	e.call("PUT", "/teams/acme/limits", map[string]any{"own_sources": "allow"}, http.StatusOK, nil)
