@@ -1,5 +1,7 @@
 package qos
 
+import "slices"
+
 // Engine computes timelines: operations, rules and indicators. It keeps
 // scratch buffers between calls so that a run computing a million nodes
 // allocates little more than the results: use one Engine per goroutine and
@@ -21,7 +23,19 @@ type Engine struct {
 	koPos   []int32
 	koMarks []koMark
 	act     []bool
+
+	// slab is where the results of Operate are copied: one allocation
+	// for thousands of nodes' timelines instead of one each (Intervals hold no pointers,
+	// so the garbage collector does not scan it either).
+	slab []Interval
+	// own makes clone allocate the result on its own.
+	own bool
 }
+
+// slabSize is the number of intervals of one slab (1.5 MB): large enough
+// that a million results take a few hundred allocations, small enough
+// that a slab kept alive by a few results wastes little.
+const slabSize = 1 << 16
 
 // Child is one child of an operation node, as the caller feeds it to
 // Operate: pointers and slices only, so building a []Child per node copies
@@ -82,6 +96,10 @@ func (e *Engine) Rule(w Window, node Periods, indicators []Timeline) Timeline {
 	for i := range indicators {
 		e.cursors[i] = cursor{tl: indicators[i].ivs, node: Always, rel: Always}
 	}
+	// A rule's result is often folded into the next one and dropped: in
+	// a slab it would keep the slab's memory alive.
+	e.own = true
+	defer func() { e.own = false }()
 	return e.sweep(w, Operation{Operator: And}, node)
 }
 
@@ -336,7 +354,7 @@ func (e *Engine) sweepMerge(w Window, op Operation, parent Periods) Timeline {
 		c.tl, c.node, c.rel = nil, nil, nil
 	}
 	e.heap, e.out = h[:0], b.ivs[:0]
-	return Timeline{w: w, ivs: cloneIntervals(b.ivs)}
+	return Timeline{w: w, ivs: e.clone(b.ivs)}
 }
 
 // state is the parent's state with n children taking part, k of them OK.
@@ -386,10 +404,18 @@ func siftDown(h []event, i int) {
 	h[i] = x
 }
 
-// cloneIntervals returns a copy of ivs with no spare capacity: results live
-// as long as the run, so their size matters more than one allocation.
-func cloneIntervals(ivs []Interval) []Interval {
-	out := make([]Interval, len(ivs))
-	copy(out, ivs)
-	return out
+// clone returns a copy of ivs with no spare capacity, taken from the
+// engine's slab: results live as long as the run, so their size matters,
+// and so does the count of objects the garbage collector tracks.
+func (e *Engine) clone(ivs []Interval) []Interval {
+	n := len(ivs)
+	if n > slabSize/8 || e.own {
+		return slices.Clone(ivs)
+	}
+	if len(e.slab)+n > cap(e.slab) {
+		e.slab = make([]Interval, 0, slabSize)
+	}
+	at := len(e.slab)
+	e.slab = append(e.slab, ivs...)
+	return e.slab[at : at+n : at+n]
 }

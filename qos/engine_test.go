@@ -127,7 +127,8 @@ func TestEngineReuse(t *testing.T) {
 }
 
 // TestAllocations holds the engine to its design: after warm-up, a call
-// allocates only its result.
+// allocates at most its result (results share slabs, so most calls
+// allocate nothing).
 func TestAllocations(t *testing.T) {
 	r := rand.New(rand.NewPCG(2, 2))
 	w := qos.Window{Start: 0, End: 86400}
@@ -139,11 +140,11 @@ func TestAllocations(t *testing.T) {
 			cs[i] = qos.Child{Timeline: &tls[i], Periods: qos.Always, Relation: qos.Always}
 		}
 		var e qos.Engine
-		if a := testing.AllocsPerRun(20, func() { e.Operate(w, qos.Operation{Operator: qos.And}, qos.Always, cs) }); a != 1 {
-			t.Errorf("Operate with %d children: %v allocations, want 1", n, a)
+		if a := testing.AllocsPerRun(20, func() { e.Operate(w, qos.Operation{Operator: qos.And}, qos.Always, cs) }); a > 1 {
+			t.Errorf("Operate with %d children: %v allocations, want at most 1", n, a)
 		}
-		if a := testing.AllocsPerRun(20, func() { e.Rule(w, qos.Always, tls) }); a != 1 {
-			t.Errorf("Rule with %d indicators: %v allocations, want 1", n, a)
+		if a := testing.AllocsPerRun(20, func() { e.Rule(w, qos.Always, tls) }); a > 1 {
+			t.Errorf("Rule with %d indicators: %v allocations, want at most 1", n, a)
 		}
 	}
 	pts := make([]qos.Point, 1440)

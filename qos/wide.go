@@ -147,7 +147,7 @@ func (e *Engine) sweepWide(w Window, op Operation, parent Periods) Timeline {
 	}
 	b.add(curFrom, w.End, cur)
 	e.out = b.ivs[:0]
-	return Timeline{w: w, ivs: cloneIntervals(b.ivs)}
+	return Timeline{w: w, ivs: e.clone(b.ivs)}
 }
 
 // covers reports whether the period at index i of ps covers w.
