@@ -41,6 +41,7 @@ func benchCompute(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		size = fs.String("size", "bench-1m", "the workload (tiny, small, bench-100k, bench-1m, bench-10m)")
 		team = fs.String("team", "bench", "the team's name")
 		days = fs.Int("days", 1, "how many days to compute, from the workload's first benchmark day (30: the backfill figure)")
+		skip = fs.Int("skip", 0, "start that many days after the workload's first benchmark day (a day not computed yet measures a nightly run's new day rather than a replaced one)")
 		keep = fs.Bool("keep", false, "keep the temporary data directory (without --data)")
 		cpu  = fs.String("cpuprofile", "", "write a CPU profile of the computation (not of loading) to this file")
 		mem  = fs.String("memprofile", "", "write a heap profile (live and allocated) at the end to this file")
@@ -58,6 +59,9 @@ func benchCompute(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if *days < 1 || *days > 366 {
 		return fmt.Errorf("bench: --days must be within [1, 366]")
 	}
+	if *skip < 0 || *skip > 366 {
+		return fmt.Errorf("bench: --skip must be within [0, 366]")
+	}
 	sz, err := workload.Lookup(*size)
 	if err != nil {
 		return fmt.Errorf("bench: %s", depc.ErrorMessage(err))
@@ -69,7 +73,7 @@ func benchCompute(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	defer done()
 	fmt.Fprintf(stdout, "bench compute: %s (%d nodes, %d relations), team %s, %d day(s), data %s, %d CPUs, %s\n",
 		sz.Name, sz.Nodes(), sz.Relations(), *team, *days, cfg.DataDir, runtime.NumCPU(), runtime.Version())
-	fmt.Fprintf(stdout, "load average at start: %s\n", loadAverage())
+	fmt.Fprintf(stdout, "load average at start: %s; GOGC=%s GOMEMLIMIT=%s\n", loadAverage(), os.Getenv("GOGC"), os.Getenv("GOMEMLIMIT"))
 
 	b, err := newBenchTeam(sz, *team)
 	if err != nil {
@@ -111,7 +115,7 @@ func benchCompute(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	var total compute.Timings
 	t0, c0 := time.Now(), cpuTime()
 	for i := range *days {
-		day := depc.FormatDay(time.Unix(sz.Start, 0).UTC().AddDate(0, 0, i))
+		day := depc.FormatDay(time.Unix(sz.Start, 0).UTC().AddDate(0, 0, *skip+i))
 		rep, err := comp.Day(ctx, *team, day)
 		if err != nil {
 			return fmt.Errorf("bench: %s: %w", day, err)

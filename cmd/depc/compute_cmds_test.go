@@ -107,6 +107,13 @@ func TestGenLoadRunBench(t *testing.T) {
 	if err != nil || !strings.Contains(out, "team tiny found") || !strings.Contains(out, "total: 2 day(s)") {
 		t.Fatalf("bench: %v\n%s", err, out)
 	}
+	out, err = runDepc(t, "bench", "compute", "--size", "tiny", "--team", "tiny", "--data", data, "--skip", "2")
+	if err != nil || !strings.Contains(out, "\n2025-01-08 ") || strings.Contains(out, "\n2025-01-06 ") {
+		t.Fatalf("bench --skip 2: %v\n%s", err, out)
+	}
+	if _, err := runDepc(t, "bench", "compute", "--size", "tiny", "--team", "tiny", "--data", data, "--skip", "-1"); err == nil || !strings.Contains(err.Error(), "--skip") {
+		t.Errorf("bench --skip -1: %v, want refused", err)
+	}
 	// Budgets of every Customer over the two days computed.
 	out, err = runDepc(t, "bench", "budgets", "--size", "tiny", "--team", "tiny", "--data", data, "--days", "2", "--rounds", "1")
 	if err != nil || !regexp.MustCompile(`first read \(the days' blobs not built yet are built\): [1-9]\d* budgets`).MatchString(out) ||
