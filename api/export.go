@@ -7,6 +7,7 @@ import (
 
 	"github.com/depc-dev/depc"
 	"github.com/depc-dev/depc/compute"
+	"github.com/depc-dev/depc/qos"
 	"github.com/labstack/echo/v4"
 )
 
@@ -140,8 +141,12 @@ func (s *Server) exportLabels(c echo.Context) error {
 
 // exportNodes answers the daily results of every node of ?label= over
 // from..to (at most MaxNodeExportDays): label,name,day,qos,ok,ko,unknown,
-// sorted by name then day; a node without a result on a day has no line
-// for it. Nodes are the graph's, a page at a time.
+// sorted by day then name; a node without a result on a day has no line
+// for it. A day of a label whose nodes have timelines is read whole, as
+// budgets read it (ObjectiveStore.LabelSeconds: one read, QoS from its OK
+// and KO seconds as semantics §2 defines it); a day of an aggregation label
+// (no timelines) reads the results of the graph's nodes a page at a time.
+// Each day is read before it is written, so a slow client holds no read.
 func (s *Server) exportNodes(c echo.Context) error {
 	label := c.QueryParam("label")
 	if label == "" {
@@ -156,55 +161,73 @@ func (s *Server) exportNodes(c echo.Context) error {
 	}
 	ctx, team := c.Request().Context(), teamOf(c).Name
 	cw := newCSV(c, "qos-"+label+"-"+days[0]+"-"+days[len(days)-1]+".csv", "label", "name", "day", "qos", "ok", "ko", "unknown")
-	after := ""
-	for {
-		var names []string
-		var next string
-		names, next, err = s.deps.Graph.Nodes(ctx, team, label, "", impactedPage, after)
+	var rows []depc.NodeSeconds
+	for _, day := range days {
+		has := false
+		rows = rows[:0]
+		err = s.deps.State.LabelSeconds(ctx, team, label, day, day, func(_ string, ns []depc.NodeSeconds) error {
+			has = true
+			for _, n := range ns {
+				rows = append(rows, depc.NodeSeconds{Name: n.Name, OK: n.OK, KO: n.KO, Unknown: n.Unknown})
+			}
+			return nil
+		})
 		if err != nil {
 			break
+		}
+		switch {
+		case !has:
+			// Nothing computed that day.
+		case len(rows) == 0:
+			err = s.exportDayResults(c, cw, label, day)
+		default:
+			for _, n := range rows {
+				var q *float64
+				if v := (qos.Seconds{OK: n.OK, KO: n.KO}).QoS(); v.Valid {
+					q = &v.Value
+				}
+				if err = cw.row(label, n.Name, day, s.qosCell(q), strconv.FormatInt(n.OK, 10), strconv.FormatInt(n.KO, 10), strconv.FormatInt(n.Unknown, 10)); err != nil {
+					break
+				}
+			}
+		}
+		if err == nil && cw.started {
+			err = cw.flush()
+		}
+		if err != nil {
+			break
+		}
+	}
+	return s.endCSV(cw, "node export", err)
+}
+
+// exportDayResults writes the day's results of the label's nodes in the
+// graph, a page of names at a time (aggregation nodes, which have no
+// seconds: ok, ko and unknown are empty).
+func (s *Server) exportDayResults(c echo.Context, cw *csvWriter, label, day string) error {
+	ctx, team := c.Request().Context(), teamOf(c).Name
+	after := ""
+	for {
+		names, next, err := s.deps.Graph.Nodes(ctx, team, label, "", impactedPage, after)
+		if err != nil {
+			return err
 		}
 		keys := make([]depc.NodeKey, len(names))
 		for i, n := range names {
 			keys[i] = depc.NodeKey{Label: label, Name: n}
 		}
-		// One read per day; rows go out by node, then day.
-		byName := make(map[string][]depc.NodeDayResult, len(names))
-		for _, day := range days {
-			var rs []depc.NodeDayResult
-			if rs, err = s.deps.State.DayResults(ctx, team, day, keys); err != nil {
-				break
-			}
-			for _, r := range rs {
-				r.Day = day
-				byName[r.Name] = append(byName[r.Name], r)
-			}
-		}
+		rs, err := s.deps.State.DayResults(ctx, team, day, keys)
 		if err != nil {
-			break
+			return err
 		}
-		for _, n := range names {
-			for _, r := range byName[n] {
-				if err = cw.row(label, n, r.Day, s.qosCell(r.QoS), secondsCell(r.OK), secondsCell(r.KO), secondsCell(r.Unknown)); err != nil {
-					break
-				}
-			}
-			if err != nil {
-				break
-			}
-		}
-		if err != nil {
-			break
-		}
-		if cw.started {
-			if err = cw.flush(); err != nil {
-				break
+		for _, r := range rs {
+			if err := cw.row(label, r.Name, day, s.qosCell(r.QoS), secondsCell(r.OK), secondsCell(r.KO), secondsCell(r.Unknown)); err != nil {
+				return err
 			}
 		}
 		if next == "" {
-			break
+			return nil
 		}
 		after = next
 	}
-	return s.endCSV(cw, "node export", err)
 }

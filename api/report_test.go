@@ -101,6 +101,16 @@ func TestExportCSV(t *testing.T) {
 	if len(rows) != 2 || rows[1][1] != "premium" || rows[1][3] == "" || rows[1][4] != "" || rows[1][6] != "" {
 		t.Errorf("Offer nodes.csv = %q", rows)
 	}
+	// Two days: by day, then name.
+	e.call("POST", "/teams/acme/runs?wait=true", map[string]any{"day": "2020-07-28"}, http.StatusOK, nil)
+	rows = readCSV(t, e.call("GET", "/teams/acme/export/nodes.csv?label=Filer&from=2020-07-28&to="+tutorialDay, nil, http.StatusOK, nil))
+	var order []string
+	for _, r := range rows[1:] {
+		order = append(order, r[2]+" "+r[1])
+	}
+	if want := []string{"2020-07-28 filer1", "2020-07-28 filer2", tutorialDay + " filer1", tutorialDay + " filer2"}; !slices.Equal(order, want) {
+		t.Errorf("two days of Filer: %q, want %q", order, want)
+	}
 	// Nothing computed: the header alone.
 	if r := e.call("GET", "/teams/acme/export/nodes.csv?label=Website&from=2020-01-01&to=2020-01-02", nil, http.StatusOK, nil); string(r.Body) != "label,name,day,qos,ok,ko,unknown\n" {
 		t.Errorf("empty nodes.csv = %q", r.Body)

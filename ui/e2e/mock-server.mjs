@@ -395,7 +395,8 @@ function handle(world, method, url, auth, rawBody) {
     if (!/^[A-Z]+[a-zA-Z0-9]*$/.test(label)) throw bad(`label: ${JSON.stringify(label)} must match ^[A-Z]+[a-zA-Z0-9]*$`)
     const days = exportDays(31)
     const rows = [['label', 'name', 'day', 'qos', 'ok', 'ko', 'unknown']]
-    for (const { name } of listNodes(team, label, '', null, 1000).nodes) for (const d of days) {
+    const names = listNodes(team, label, '', null, 1000).nodes.map((n) => n.name)
+    for (const d of days) for (const name of names) {
       const r = dayResult(team, `${label}/${name}`, d)
       if (r) rows.push([label, name, d, r.qos ?? '', r.ok ?? '', r.ko ?? '', r.unknown ?? ''])
     }
