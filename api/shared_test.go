@@ -124,9 +124,15 @@ func TestOwnSources(t *testing.T) {
 // probe_rtt_ms twice: probe="a" (KO [D+7200, D+7320)) and probe="b" (KO
 // [D+7260, D+7500)). The entry enforces probe="{team}", so team "a" reads
 // only the first series and team "b" only the second, whatever their
-// queries say; a query naming the other's series is refused.
+// queries say; a query naming the other's series is refused. The same runs
+// against deploy/dev's VictoriaMetrics, loaded with the same fixture.
 func TestSharedSourceSeparation(t *testing.T) {
-	url := testenv.RequireService(t, testenv.PrometheusURL)
+	for _, srv := range []struct{ name, env string }{{"Prometheus", testenv.PrometheusURL}, {"VictoriaMetrics", testenv.VictoriaMetricsURL}} {
+		t.Run(srv.name, func(t *testing.T) { sharedSeparation(t, testenv.RequireService(t, srv.env)) })
+	}
+}
+
+func sharedSeparation(t *testing.T, url string) {
 	e := newEnv(t)
 	e.call("POST", "/shared-sources", map[string]any{"name": "prom", "plugin": "Prometheus",
 		"configuration": map[string]any{"url": url}, "enforce": []map[string]string{{"label": "probe", "value": "{team}"}}}, http.StatusCreated, &json.RawMessage{})
