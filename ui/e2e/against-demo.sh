@@ -20,7 +20,8 @@ data=$(mktemp -d)
 out=$data/serve.out
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 # Alerts every 2 s rather than every minute: the alerts scenario waits for one.
-DEPC_ALERTS_INTERVAL=2s DEPC_ALERTS_POLL=1s \
+# The proxy scenario signs in as a proxy would (X-Remote-User from 127.0.0.1).
+DEPC_ALERTS_INTERVAL=2s DEPC_ALERTS_POLL=1s DEPC_API_PROXY_AUTH_HEADER=X-Remote-User DEPC_API_PROXY_AUTH_TRUSTED=127.0.0.1 \
 	"$bin" serve --demo --addr "127.0.0.1:$port" --data "$data/data" >"$out" 2>"$data/serve.err" &
 pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$data"' EXIT

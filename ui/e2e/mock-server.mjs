@@ -47,7 +47,7 @@ export function startMock({ port = 0, dist = resolve(fileURLToPath(new URL('..',
     try {
       if (url.pathname.startsWith('/api/v1/')) {
         const body = await readBody(req)
-        const out = handle(world, req.method, url, req.headers.authorization, body)
+        const out = handle(world, req.method, url, req.headers.authorization, body, req.headers['x-remote-user'])
         if (out.status === 204) {
           res.writeHead(204)
           return res.end()
@@ -112,10 +112,17 @@ function json(text) {
   }
 }
 
-function handle(world, method, url, auth, rawBody) {
+function handle(world, method, url, auth, rawBody, remoteUser) {
   accessWorld(world)
   const token = /^Bearer (.+)$/.exec(auth ?? '')?.[1]
-  const user = token && world.tokens.get(token)
+  let user = token && world.tokens.get(token)
+  // Proxy authentication (api.proxy_auth): the mock trusts every peer, as
+  // depc trusts the proxies' addresses; a token comes first.
+  if (!token && remoteUser) {
+    const u = world.users.get(remoteUser)
+    if (!u) throw new HttpError(401, 'unauthorized', `user ${JSON.stringify(remoteUser)} (named by the proxy's X-Remote-User header) is not a depc user`)
+    user = { user: u.name, admin: u.admin, teams: u.admin ? null : [] }
+  }
   if (!user) throw new HttpError(401, 'unauthorized', token ? 'unknown token' : 'missing Authorization: Bearer <token>')
   const segs = url.pathname.slice('/api/v1/'.length).split('/').map(decodeURIComponent)
   const q = url.searchParams

@@ -479,6 +479,24 @@ const scenarios = {
     }
   },
 
+  async proxy({ page }) {
+    // Behind a reverse proxy that names the user (api.proxy_auth; the
+    // e2e server trusts 127.0.0.1), the app signs in without a token.
+    const user = `e2e-proxy-${Date.now().toString(36)}`
+    try {
+      assert((await api('/users', { method: 'POST', body: { name: user } })).status === 201, 'the user is created')
+      assert((await api(`${T}/grants/${enc(user)}`, { method: 'PUT', body: { role: 'viewer' } })).status === 200, 'the user is a viewer')
+      await page.setExtraHTTPHeaders({ 'X-Remote-User': user })
+      await page.goto(`${base}/`)
+      await page.getByRole('heading', { level: 1, name: 'Teams' }).waitFor()
+      await page.getByRole('link', { name: new RegExp(`^${team}`) }).first().waitFor()
+      assert(!(await page.getByRole('link', { name: 'Admin' }).isVisible()), 'a viewer sees no Admin link')
+      await shot(page, 'proxy-signed-in')
+    } finally {
+      await api(`/users/${enc(user)}`, { method: 'DELETE' })
+    }
+  },
+
   async crud({ page }) {
     // Create a source, a check and a rule through the forms, edit the rule,
     // see the API refuse to delete a source in use, then clean up.
@@ -1096,7 +1114,7 @@ for (const [name, fn] of Object.entries(scenarios)) {
   const context = await browser.newContext({ viewport: { width: 1360, height: 900 }, locale: 'en-GB', timezoneId: 'America/Los_Angeles' })
   context.setDefaultTimeout(15000)
   // Every scenario but sign-in starts signed in.
-  if (name !== 'signin') await context.addInitScript((t) => sessionStorage.setItem('depc.token', t), token)
+  if (name !== 'signin' && name !== 'proxy') await context.addInitScript((t) => sessionStorage.setItem('depc.token', t), token)
   const page = await context.newPage()
   const problems = []
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`))

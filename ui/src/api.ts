@@ -123,6 +123,13 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * The session of a caller a trusted reverse proxy signs in (api.proxy_auth,
+ * docs/security.md): kept in place of a token, and sent as no
+ * Authorization header at all, so that the proxy's header names the user.
+ */
+export const PROXY_SESSION = 'proxy-session'
+
 export function getToken(): string | null {
   try {
     return sessionStorage.getItem(TOKEN_KEY)
@@ -165,7 +172,7 @@ export function onUnauthorized(fn: (e: ApiError) => void): () => void {
 export async function request<T>(path: string, opts: RequestOptions = {}): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json' }
   const token = opts.token ?? getToken()
-  if (token) headers.Authorization = `Bearer ${token}`
+  if (token && token !== PROXY_SESSION) headers.Authorization = `Bearer ${token}`
   if (opts.body !== undefined) headers['Content-Type'] = 'application/json'
   let res: Response
   try {
@@ -203,7 +210,7 @@ export async function request<T>(path: string, opts: RequestOptions = {}): Promi
 export async function requestText(path: string, opts: { signal?: AbortSignal } = {}): Promise<string> {
   const headers: Record<string, string> = {}
   const token = getToken()
-  if (token) headers.Authorization = `Bearer ${token}`
+  if (token && token !== PROXY_SESSION) headers.Authorization = `Bearer ${token}`
   let res: Response
   try {
     res = await fetch(API_BASE + path, { headers, signal: opts.signal })
@@ -230,7 +237,7 @@ export async function requestText(path: string, opts: { signal?: AbortSignal } =
 export async function requestBlob(path: string): Promise<{ blob: Blob; filename: string | null }> {
   const headers: Record<string, string> = {}
   const token = getToken()
-  if (token) headers.Authorization = `Bearer ${token}`
+  if (token && token !== PROXY_SESSION) headers.Authorization = `Bearer ${token}`
   let res: Response
   try {
     res = await fetch(API_BASE + path, { headers })

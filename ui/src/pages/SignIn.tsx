@@ -1,5 +1,5 @@
-import { useState, type FormEvent } from 'react'
-import { request, type ApiError, type Team } from '../api'
+import { useEffect, useRef, useState, type FormEvent } from 'react'
+import { PROXY_SESSION, request, type ApiError, type Me, type Team } from '../api'
 import { ErrorBox } from '../components/states'
 import { useTitle } from '../hooks'
 
@@ -7,9 +7,28 @@ import { useTitle } from '../hooks'
  * Sign in with an API token. The token is checked against GET /teams and kept
  * in session storage only: it is gone when the tab closes.
  */
+/** Whether this page load asked the API if a proxy signs the caller in (once: not again after signing out). */
+let proxyAsked = false
+
 export function SignIn({ onSignedIn, expired }: { onSignedIn: (token: string) => void; expired: boolean }) {
   useTitle('Sign in')
   const [token, setToken] = useState('')
+  const [proxyUser, setProxyUser] = useState<string | null>(null)
+  // Behind a reverse proxy that names the user (api.proxy_auth), GET /me
+  // answers without a token: sign in as that user.
+  const signedIn = useRef(onSignedIn)
+  signedIn.current = onSignedIn
+  useEffect(() => {
+    if (proxyAsked || expired) return
+    proxyAsked = true
+    request<Me>('/me', { token: PROXY_SESSION }).then(
+      (me) => {
+        setProxyUser(me.name)
+        signedIn.current(PROXY_SESSION)
+      },
+      () => {}, // no proxy: sign in with a token
+    )
+  }, [expired])
   const [error, setError] = useState<ApiError | null>(null)
   const [busy, setBusy] = useState(false)
   async function submit(e: FormEvent) {
@@ -30,6 +49,11 @@ export function SignIn({ onSignedIn, expired }: { onSignedIn: (token: string) =>
   return (
     <section className="signin card">
       <h1 tabIndex={-1}>Sign in to depc</h1>
+      {proxyUser && (
+        <p className="notice" role="status">
+          Signed in as {proxyUser} by your proxy.
+        </p>
+      )}
       {expired && !error && (
         <p className="notice" role="status">
           The API refused the token (it was revoked or the server restarted). Sign in again.
