@@ -114,7 +114,7 @@ export function ReportBody({ r }: { r: MonthReport }) {
             ),
           },
           {
-            header: 'Target',
+            header: 'Result',
             sort: (n) => ({ missed: 0, unknown: 1, met: 2 })[outcome(n)],
             cell: (n) => (
               <span className={outcome(n)} data-testid="report-outcome">
