@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"iter"
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -150,7 +151,7 @@ func (c *dayNodes) sorted(ids []int32) ([]sortKey, error) {
 		l, _ := c.key(int32(i))
 		order[i] = sortKey{label: ids[l], row: int32(i)}
 	}
-	slices.SortFunc(order, func(a, b sortKey) int {
+	order = sortByLabel(order, func(a, b sortKey) int {
 		if c := cmp.Compare(a.label, b.label); c != 0 {
 			return c
 		}
@@ -582,4 +583,37 @@ func (s *Store) Worst(ctx context.Context, team, label, day string, limit int) (
 			var w depc.WorstNode
 			return w, row.Scan(&w.Name, &w.QoS)
 		})
+}
+
+// sortByLabel returns order sorted by compare, which orders by label
+// first. The keys come mostly in order already — the computation hands its
+// nodes in (label, name) order, only its order of labels is not that of
+// their ids — so they are grouped by label first (a counting sort, stable)
+// and each label's run sorted only if it is not in order yet: linear for
+// the computation's batch instead of n log n comparisons of names.
+func sortByLabel(order []sortKey, compare func(a, b sortKey) int) []sortKey {
+	count := map[int32]int{}
+	for _, k := range order {
+		count[k.label]++
+	}
+	labels := slices.Sorted(maps.Keys(count))
+	at := make(map[int32]int, len(labels))
+	n := 0
+	for _, l := range labels {
+		at[l] = n
+		n += count[l]
+	}
+	out := make([]sortKey, len(order))
+	for _, k := range order {
+		out[at[k.label]] = k
+		at[k.label]++
+	}
+	for i := 0; i < len(out); {
+		j := i + count[out[i].label]
+		if run := out[i:j]; !slices.IsSortedFunc(run, compare) {
+			slices.SortFunc(run, compare)
+		}
+		i = j
+	}
+	return out
 }
