@@ -577,7 +577,8 @@ func (s *Store) NodeQoS(ctx context.Context, team string, key depc.NodeKey, star
 // cheaper than SQLite's temporary B-tree).
 const sqlDayResults = `SELECT n.name, n.qos, n.ok, n.ko, n.unknown, n.downtime, n.children
 	FROM json_each(?4) j
-	CROSS JOIN node_result n ON n.team_id = ?1 AND n.day = ?2 AND n.label_id = ?3 AND n.name = j.value`
+	CROSS JOIN node_result n ON n.team_id = ?1 AND n.day = ?2
+		AND n.label_id = (SELECT id FROM label WHERE name = ?3) AND n.name = j.value`
 
 // DayResults returns the results of a set of nodes for one day.
 func (s *Store) DayResults(ctx context.Context, team, day string, keys []depc.NodeKey) ([]depc.NodeDayResult, error) {
@@ -602,45 +603,46 @@ func (s *Store) DayResults(ctx context.Context, team, day string, keys []depc.No
 		}
 	}
 	var out []depc.NodeDayResult
-	err = s.read(ctx, op, func(tx *sql.Tx) error {
-		// Prepared once per connection: parsing the two statements was
-		// a tenth of the API's dependencies?day= (issue 16).
-		labelID, dayResults := tx.StmtContext(ctx, s.stmtLabelID), tx.StmtContext(ctx, s.stmtDayRes)
-		for _, label := range slices.Sorted(maps.Keys(byLabel)) {
-			var id int64
-			err := labelID.QueryRowContext(ctx, label).Scan(&id)
-			if errors.Is(err, sql.ErrNoRows) {
-				continue
-			}
-			if err != nil {
+	// One label's nodes (a node's dependencies usually share one): one
+	// statement, prepared once per connection, which sees one state of
+	// the database without a transaction around it. Several labels: one
+	// read transaction, so that they see the same state.
+	labels := slices.Sorted(maps.Keys(byLabel))
+	readLabel := func(st *sql.Stmt, label string) error {
+		// In key order, consecutive seeks often land on the page the
+		// previous one read.
+		slices.Sort(byLabel[label])
+		names, err := json.Marshal(byLabel[label])
+		if err != nil {
+			return err
+		}
+		rows, err := st.QueryContext(ctx, tid, d, label, string(names))
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			n := depc.NodeDayResult{Label: label, Day: day}
+			if err := scanNode(rows, &n, &n.Name); err != nil {
 				return err
 			}
-			// In key order, consecutive seeks often land on the page the
-			// previous one read.
-			slices.Sort(byLabel[label])
-			names, err := json.Marshal(byLabel[label])
-			if err != nil {
-				return err
-			}
-			rows, err := dayResults.QueryContext(ctx, tid, d, id, string(names))
-			if err != nil {
-				return err
-			}
-			for rows.Next() {
-				n := depc.NodeDayResult{Label: label, Day: day}
-				if err := scanNode(rows, &n, &n.Name); err != nil {
-					rows.Close()
+			out = append(out, n)
+		}
+		return rows.Err()
+	}
+	if len(labels) == 1 {
+		err = storeError(readLabel(s.stmtDayRes, labels[0]), op)
+	} else {
+		err = s.read(ctx, op, func(tx *sql.Tx) error {
+			st := tx.StmtContext(ctx, s.stmtDayRes)
+			for _, label := range labels {
+				if err := readLabel(st, label); err != nil {
 					return err
 				}
-				out = append(out, n)
 			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+			return nil
+		})
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -38,7 +38,6 @@ type Store struct {
 	stmtLabelQoS  *sql.Stmt
 	stmtTeamQoS   *sql.Stmt
 	stmtTeamID    *sql.Stmt
-	stmtLabelID   *sql.Stmt
 	stmtDayRes    *sql.Stmt
 	stmtUserToken *sql.Stmt
 	stmtRole      *sql.Stmt
@@ -137,7 +136,6 @@ func (s *Store) prepare(ctx context.Context) error {
 		query string
 	}{
 		{&s.stmtTeamID, `SELECT id FROM team WHERE name = ?`},
-		{&s.stmtLabelID, `SELECT id FROM label WHERE name = ?`},
 		{&s.stmtDayRes, sqlDayResults},
 		{&s.stmtNodeQoS, sqlNodeQoS},
 		{&s.stmtWorst, sqlWorst},
@@ -169,7 +167,7 @@ func (s *Store) Ping(ctx context.Context) error {
 // answers EUNAVAILABLE.
 func (s *Store) Close() error {
 	var errs []error
-	for _, st := range []*sql.Stmt{s.stmtTeamID, s.stmtLabelID, s.stmtDayRes, s.stmtNodeQoS, s.stmtWorst, s.stmtLabelQoS, s.stmtTeamQoS, s.stmtUserToken, s.stmtRole} {
+	for _, st := range []*sql.Stmt{s.stmtTeamID, s.stmtDayRes, s.stmtNodeQoS, s.stmtWorst, s.stmtLabelQoS, s.stmtTeamQoS, s.stmtUserToken, s.stmtRole} {
 		if st != nil {
 			errs = append(errs, st.Close())
 		}
