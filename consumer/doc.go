@@ -11,8 +11,13 @@
 // not exist, are produced to the dead-letter topic "<topic>.dlq" (original
 // key, value and headers, plus depc-error and the record's origin) and
 // recorded as the team's recent rejections; only then are the batch's
-// offsets committed. Delivery is at least once: a batch interrupted before
-// its commit is read again, which the idempotent Apply makes harmless. A
+// offsets committed. When the group rebalances, the batch being written is
+// finished and committed in its generation before the partitions go to
+// another member (the writer is one of the generation's goroutines), so a
+// record is applied once. Delivery is still at least once when a process
+// dies or stops in the middle of a batch, or a write outlasts the group's
+// rebalance timeout: the batch is read again, which the idempotent Apply
+// makes harmless. A
 // graph store, state store or broker that fails is retried with capped
 // exponential backoff; nothing is skipped. Replay re-publishes a
 // dead-letter topic to its team topic once the cause is fixed.
