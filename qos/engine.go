@@ -184,6 +184,12 @@ func (c *cursor) seek(t int64) {
 func (c *cursor) start(w Window) {
 	t := w.Start
 	lo, hi := 0, len(c.tl)
+	// A timeline over the window starts at its start: one read of its
+	// first interval, not a binary search whose probes each miss the
+	// cache (a child's timeline is seldom near its parent's in memory).
+	if hi > 0 && c.tl[0].To > t {
+		hi = 0
+	}
 	for lo < hi {
 		m := int(uint(lo+hi) >> 1)
 		if c.tl[m].To > t {
