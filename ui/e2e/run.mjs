@@ -396,6 +396,7 @@ const scenarios = {
     // the labels its queries match; then the admin keeps the team to shared
     // sources through its limits, and everything is undone.
     const name = `e2e-shared-${Date.now().toString(36)}`
+    const mgr = `e2e-mgr-${Date.now().toString(36)}`
     try {
       await page.goto(`${base}/admin`)
       await page.getByRole('link', { name: 'Shared sources' }).click()
@@ -438,7 +439,25 @@ const scenarios = {
       await limits.locator('tr', { hasText: 'May create its own sources' }).filter({ hasText: 'shared sources only' }).waitFor()
       assert((await api(`${T}/limits`)).body.overrides.own_sources === 'deny', 'the API has own_sources deny')
       await shot(page, 'limits')
+
+      // A manager of the team (signed in by the proxy header) is told the
+      // team uses shared sources, and offered no New source.
+      assert((await api('/users', { method: 'POST', body: { name: mgr } })).status === 201, 'the manager is created')
+      assert((await api(`${T}/grants/${enc(mgr)}`, { method: 'PUT', body: { role: 'manager' } })).status === 200, 'the manager is granted')
+      const other = await page.context().browser().newContext({ viewport: { width: 1360, height: 900 } })
+      try {
+        const p2 = await other.newPage()
+        await p2.setExtraHTTPHeaders({ 'X-Remote-User': mgr })
+        await p2.goto(`${base}/t/${enc(team)}/sources`)
+        await p2.getByRole('status').filter({ hasText: 'uses the shared sources an admin granted it' }).waitFor()
+        await p2.locator('#team-shared-sources tbody tr', { hasText: name }).waitFor()
+        assert(!(await p2.getByRole('button', { name: 'New source' }).isVisible()), 'no New source for a manager kept to shared sources')
+        await shot(p2, 'sources-shared-only')
+      } finally {
+        await other.close()
+      }
     } finally {
+      await api(`/users/${enc(mgr)}`, { method: 'DELETE' })
       await api(`${T}/limits`, { method: 'PUT', body: {} })
       await api(`/shared-sources/${enc(name)}/grants/${enc(team)}`, { method: 'DELETE' })
       await api(`/shared-sources/${enc(name)}`, { method: 'DELETE' })

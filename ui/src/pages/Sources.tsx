@@ -1,11 +1,11 @@
 import { useState } from 'react'
-import { seg, teamPath, type Source, type SourcePlugin, type TeamSharedSource } from '../api'
+import { seg, teamPath, type Me, type Source, type SourcePlugin, type TeamLimits, type TeamSharedSource } from '../api'
 import { matchersSelector } from '../components/Matchers'
 
 /** The plugin of a team's source that is a grant of a shared source (only admins change it). */
 const SHARED = 'Shared'
 import { PageHeader, Section } from '../components/common'
-import { EditForm, RowActions } from '../components/Crud'
+import { DeleteButton, EditForm, RowActions } from '../components/Crud'
 import { ResourceTable } from '../components/ResourceTable'
 import { Async, ErrorBox } from '../components/states'
 import { Field } from '../components/Field'
@@ -22,12 +22,18 @@ export default function Sources() {
   const [editing, setEditing] = useState<Source | 'new' | null>(null)
   const [vars, setVars] = useState<string | null>(null)
   const shared = useApi<TeamSharedSource[]>(`${teamPath(team.name)}/shared-sources`)
+  const limits = useApi<TeamLimits>(`${teamPath(team.name)}/limits`)
+  const me = useApi<Me>('/me')
+  // With own_sources deny only admins write the team's sources.
+  const sharedOnly = limits.data?.effective.own_sources === 'deny' && me.data !== undefined && !me.data.admin
   return (
     <>
       <PageHeader title="Sources" kicker={team.name}>
-        <button type="button" className="button primary" onClick={() => setEditing('new')} disabled={!plugins.data}>
-          New source
-        </button>
+        {!sharedOnly && (
+          <button type="button" className="button primary" onClick={() => setEditing('new')} disabled={!plugins.data}>
+            New source
+          </button>
+        )}
       </PageHeader>
       <p className="help">A source is a time-series database the checks query, read through one of the server's plugins{plugins.data ? ':' : '.'}</p>
       {plugins.data && (
@@ -38,6 +44,11 @@ export default function Sources() {
             </li>
           ))}
         </ul>
+      )}
+      {sharedOnly && (
+        <p className="notice" role="status">
+          This team uses the shared sources an admin granted it: its managers cannot create or change sources of their own (limit own_sources).
+        </p>
       )}
       {plugins.error && <ErrorBox error={plugins.error} retry={plugins.reload} title="The plugins could not be listed" />}
       {editing && plugins.data && (
@@ -65,12 +76,20 @@ export default function Sources() {
                     <TestConnection path={`${teamPath(team.name)}/sources/${seg(s.name)}`} />
                     <span className="muted small">granted by an admin</span>
                   </>
+                ) : sharedOnly ? (
+                  <>
+                    <TestConnection path={`${teamPath(team.name)}/sources/${seg(s.name)}`} />
+                    <DeleteButton path={`${teamPath(team.name)}/sources/${seg(s.name)}`} what={s.name} onDone={list.reload} />
+                  </>
                 ) : (
-                <RowActions onEdit={() => setEditing(s)} path={`${teamPath(team.name)}/sources/${seg(s.name)}`} what={s.name} onDeleted={list.reload}>
-                  <TestConnection path={`${teamPath(team.name)}/sources/${seg(s.name)}`} />
-                  <button type="button" className="button small ghost" onClick={() => setVars(s.name)}>Variables</button>
-                </RowActions>
-              )}
+                  <RowActions onEdit={() => setEditing(s)} path={`${teamPath(team.name)}/sources/${seg(s.name)}`} what={s.name} onDeleted={list.reload}>
+                    <TestConnection path={`${teamPath(team.name)}/sources/${seg(s.name)}`} />
+                    <button type="button" className="button small ghost" onClick={() => setVars(s.name)}>
+                      Variables
+                    </button>
+                  </RowActions>
+                )
+              }
               empty="No source yet. Create one to write checks against it."
             />
           )}
