@@ -22,6 +22,7 @@ var subcommands = map[string]map[string]command{
 	"dlq":     dlqCommands,
 	"secrets": secretsCommands,
 	"state":   stateCommands,
+	"import":  importCommands,
 }
 
 // summaryOf is the one-line description of a command ("run") or of a

@@ -47,6 +47,8 @@ func TestHelp(t *testing.T) {
 		"secrets rotate": {"-config", "-data"},
 		"state":          {"subcommands:", "usage: depc state copy", "-from", "-to", "-force"},
 		"state copy":     {"-from", "-to", "-force", "-allow-non-empty"},
+		"import":         {"subcommands:", "usage: depc import depc", "-dry-run"},
+		"import depc":    {"-from", "-from-url", "-from-team", "-to", "-token", "-team", "-dry-run"},
 	}
 	for _, c := range cases {
 		name := strings.Join(c.args, " ")
