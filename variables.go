@@ -120,7 +120,7 @@ func (tv TeamVariables) RenderQuery(c Check, rule string, start, end int64, keep
 	if !keepName {
 		for _, r := range t.Refs() {
 			if r.Scope == "" && r.Name == "name" {
-				return c, Errorf(EINVALID, "parameters.query: depc.name: this source selects each node's series itself (parameters.label), so its queries do not name the node")
+				return c, Errorf(EINVALID, "parameters.query: depc.name: the sources fetch many nodes per query, so a query does not name one node: write it $name where the source takes a placeholder (OpenTSDB, InfluxDB, Warp 10), or select it by parameters.label (Prometheus)")
 			}
 		}
 	}
