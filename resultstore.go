@@ -71,35 +71,6 @@ type BatchResult struct {
 	Children []int32
 }
 
-// Node returns node i of the batch as a NodeDayResult of day (for stores
-// and tests that need one; the hot path reads the batch directly).
-func (b *DayBatch) Node(i int32, day string, r *BatchResult) NodeDayResult {
-	r.Downtime, r.Children = r.Downtime[:0], r.Children[:0]
-	b.Result(i, r)
-	l, name := b.Key(i)
-	n := NodeDayResult{Label: b.Labels[l], Name: name, Day: day}
-	if r.HasQoS {
-		q := r.QoS
-		n.QoS = &q
-	}
-	if r.Timed {
-		ok, ko, unk := r.OK, r.KO, r.Unknown
-		n.OK, n.KO, n.Unknown = &ok, &ko, &unk
-		n.Downtime = slices.Clone(r.Downtime)
-		if n.Downtime == nil {
-			n.Downtime = []Period{}
-		}
-	}
-	if len(r.Children) > 0 {
-		n.Children = make([]NodeKey, len(r.Children))
-		for j, c := range r.Children {
-			cl, cn := b.Key(c)
-			n.Children[j] = NodeKey{Label: b.Labels[cl], Name: cn}
-		}
-	}
-	return n
-}
-
 // BatchOf returns the batch of nodes (for tests and callers that have
 // NodeDayResults): labels indexed in the order met.
 func BatchOf(nodes []NodeDayResult) *DayBatch {
