@@ -216,65 +216,62 @@ func (h *worstHeap) sorted() []depc.WorstNode {
 // in (label, name) order: each filled in turn into one reused record, so a
 // million results never exist at once, and children are node ids, not
 // keys. The store trusts it (depc.DayBatch): names were validated when the
-// graph was written. It fills what result returns.
+// graph was written.
 func (e *eval) batch(q []qos.QoS) *depc.DayBatch {
 	g := e.g
 	return &depc.DayBatch{
 		Labels: g.labels,
 		Len:    int32(len(g.names)),
 		Key:    func(i int32) (int32, string) { return int32(g.label[i]), g.names[i] },
-		Result: func(i int32, r *depc.BatchResult) {
-			kind := e.kind[g.label[i]]
-			r.HasQoS, r.QoS = q[i].Valid, 0
-			if q[i].Valid {
-				r.QoS = q[i].Value
-			}
-			r.Timed, r.OK, r.KO, r.Unknown = false, 0, 0, 0
-			if !kind.IsAggregation() {
-				s := e.tl[i].Seconds()
-				r.Timed, r.OK, r.KO, r.Unknown = true, s.OK, s.KO, s.Unknown
-				r.Downtime = e.tl[i].AppendDowntime(r.Downtime)
-			}
-			if kind != expr.Rule {
-				for j := g.off[i]; j < g.off[i+1]; j++ {
-					if e.part[j] {
-						r.Children = append(r.Children, g.child[j])
-					}
-				}
-			}
-		},
+		Result: func(i int32, r *depc.BatchResult) { e.fill(i, q[i], r) },
 	}
 }
 
-// result returns node i's result.
-func (e *eval) result(i int32, q qos.QoS, day string) depc.NodeDayResult {
+// fill sets r to node i's result, appending to r's slices.
+func (e *eval) fill(i int32, q qos.QoS, r *depc.BatchResult) {
 	g := e.g
 	kind := e.kind[g.label[i]]
-	r := depc.NodeDayResult{Label: g.labels[g.label[i]], Name: g.names[i], Day: day}
+	r.HasQoS, r.QoS = q.Valid, 0
 	if q.Valid {
-		v := q.Value
-		r.QoS = &v
+		r.QoS = q.Value
 	}
+	r.Timed, r.OK, r.KO, r.Unknown = false, 0, 0, 0
 	if !kind.IsAggregation() {
 		s := e.tl[i].Seconds()
-		r.OK, r.KO, r.Unknown = &s.OK, &s.KO, &s.Unknown
-		r.Downtime = e.tl[i].Downtime()
+		r.Timed, r.OK, r.KO, r.Unknown = true, s.OK, s.KO, s.Unknown
+		r.Downtime = e.tl[i].AppendDowntime(r.Downtime)
+	}
+	if kind != expr.Rule {
+		for j := g.off[i]; j < g.off[i+1]; j++ {
+			if e.part[j] {
+				r.Children = append(r.Children, g.child[j])
+			}
+		}
+	}
+}
+
+// result returns node i's result (what batch hands the store for it):
+// downtime empty rather than nil for a node with a timeline, children
+// empty rather than nil for an operation or aggregation node.
+func (e *eval) result(i int32, q qos.QoS, day string) depc.NodeDayResult {
+	g := e.g
+	var b depc.BatchResult
+	e.fill(i, q, &b)
+	r := depc.NodeDayResult{Label: g.labels[g.label[i]], Name: g.names[i], Day: day}
+	if b.HasQoS {
+		r.QoS = &b.QoS
+	}
+	if b.Timed {
+		r.OK, r.KO, r.Unknown = &b.OK, &b.KO, &b.Unknown
+		r.Downtime = b.Downtime
 		if r.Downtime == nil {
 			r.Downtime = []depc.Period{}
 		}
 	}
-	if kind != expr.Rule {
-		n := 0
-		for j := g.off[i]; j < g.off[i+1]; j++ {
-			if e.part[j] {
-				n++
-			}
-		}
-		r.Children = make([]depc.NodeKey, 0, n)
-		for j := g.off[i]; j < g.off[i+1]; j++ {
-			if e.part[j] {
-				r.Children = append(r.Children, g.key(g.child[j]))
-			}
+	if e.kind[g.label[i]] != expr.Rule {
+		r.Children = make([]depc.NodeKey, len(b.Children))
+		for j, c := range b.Children {
+			r.Children[j] = g.key(c)
 		}
 	}
 	return r
