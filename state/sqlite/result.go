@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -288,72 +289,107 @@ func insertNodesSQL(team, day int64, rows int) string {
 	return b.String()
 }
 
-// write inserts the rows in the given order, nodeBatch at a time.
-func (c *dayNodes) write(ctx context.Context, tx *sql.Tx, team, day int64, order []sortKey) error {
-	var full *sql.Stmt
-	defer func() {
-		if full != nil {
-			full.Close()
+// write inserts the rows in the given order, nodeBatch at a time, on the
+// transaction's connection through the driver itself: database/sql would
+// check and copy every one of the 8 values of a million rows, and allocate
+// the arguments of each statement again (the garbage of a day's write).
+func (c *dayNodes) write(ctx context.Context, conn *sql.Conn, team, day int64, order []sortKey) error {
+	return conn.Raw(func(dc any) error {
+		pc, ok := dc.(driver.ConnPrepareContext)
+		if !ok {
+			return fmt.Errorf("the SQLite driver's connection %T cannot prepare with a context", dc)
 		}
-	}()
-	args := make([]any, 0, nodeBatch*nodeColumns)
-	arena := c.arena
-	blob := func(from, to int) any {
-		if from == to {
-			return nil
-		}
-		return arena[from:to:to]
-	}
-	// With a batch, each statement's rows are read from it into rows and
-	// their blobs encoded into arena, both reused from one statement to
-	// the next.
-	var rows []nodeRow
-	var r depc.BatchResult
-	var keys []depc.NodeKey
-	for len(order) > 0 {
-		batch := order[:min(nodeBatch, len(order))]
-		order = order[len(batch):]
-		args = args[:0]
-		if c.batch != nil {
-			rows, arena = rows[:0], arena[:0]
-			for _, k := range batch {
-				var row nodeRow
-				row, arena, keys = c.batchRow(k.row, &r, arena, keys)
-				rows = append(rows, row)
+		exec := func(st driver.Stmt, args []driver.NamedValue) error {
+			se, ok := st.(driver.StmtExecContext)
+			if !ok {
+				return fmt.Errorf("the SQLite driver's statement %T cannot execute with a context", st)
 			}
-		}
-		for i, k := range batch {
-			var r *nodeRow
-			if c.batch != nil {
-				r = &rows[i]
-			} else {
-				r = &c.rows[k.row]
-			}
-			var qos, ok, ko, unk any
-			if r.hasQoS {
-				qos = r.qos
-			}
-			if r.timed {
-				ok, ko, unk = r.ok, r.ko, r.unk
-			}
-			args = append(args, int64(k.label), r.name, qos, ok, ko, unk, blob(r.start, r.dtEnd), blob(r.dtEnd, r.chEnd))
-		}
-		var err error
-		if len(batch) == nodeBatch {
-			if full == nil {
-				if full, err = tx.PrepareContext(ctx, insertNodesSQL(team, day, nodeBatch)); err != nil {
-					return err
-				}
-			}
-			_, err = full.ExecContext(ctx, args...)
-		} else {
-			_, err = tx.ExecContext(ctx, insertNodesSQL(team, day, len(batch)), args...)
-		}
-		if err != nil {
+			_, err := se.ExecContext(ctx, args)
 			return err
 		}
-	}
-	return nil
+		var full driver.Stmt
+		defer func() {
+			if full != nil {
+				full.Close()
+			}
+		}()
+		args := make([]driver.NamedValue, 0, nodeBatch*nodeColumns)
+		add := func(v driver.Value) { args = append(args, driver.NamedValue{Ordinal: len(args) + 1, Value: v}) }
+		arena := c.arena
+		blob := func(from, to int) driver.Value {
+			if from == to {
+				return nil
+			}
+			return arena[from:to:to]
+		}
+		// With a batch, each statement's rows are read from it into rows
+		// and their blobs encoded into arena, both reused from one
+		// statement to the next.
+		var rows []nodeRow
+		var r depc.BatchResult
+		var keys []depc.NodeKey
+		for len(order) > 0 {
+			batch := order[:min(nodeBatch, len(order))]
+			order = order[len(batch):]
+			args = args[:0]
+			if c.batch != nil {
+				rows, arena = rows[:0], arena[:0]
+				for _, k := range batch {
+					var row nodeRow
+					row, arena, keys = c.batchRow(k.row, &r, arena, keys)
+					rows = append(rows, row)
+				}
+			}
+			for i, k := range batch {
+				var r *nodeRow
+				if c.batch != nil {
+					r = &rows[i]
+				} else {
+					r = &c.rows[k.row]
+				}
+				add(int64(k.label))
+				add(r.name)
+				if r.hasQoS {
+					add(r.qos)
+				} else {
+					add(nil)
+				}
+				if r.timed {
+					add(r.ok)
+					add(r.ko)
+					add(r.unk)
+				} else {
+					add(nil)
+					add(nil)
+					add(nil)
+				}
+				add(blob(r.start, r.dtEnd))
+				add(blob(r.dtEnd, r.chEnd))
+			}
+			if len(batch) == nodeBatch {
+				if full == nil {
+					var err error
+					if full, err = pc.PrepareContext(ctx, insertNodesSQL(team, day, nodeBatch)); err != nil {
+						return err
+					}
+				}
+				if err := exec(full, args); err != nil {
+					return err
+				}
+				continue
+			}
+			st, err := pc.PrepareContext(ctx, insertNodesSQL(team, day, len(batch)))
+			if err != nil {
+				return err
+			}
+			err = exec(st, args)
+			st.Close()
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // batchRow reads node i of the batch into a row, its blobs appended to
@@ -453,7 +489,7 @@ func (s *Store) replaceDay(ctx context.Context, team, day string, collect func(c
 		return err
 	}
 
-	return s.write(ctx, op, func(tx *sql.Tx) error {
+	return s.writeConn(ctx, op, func(conn *sql.Conn, tx *sql.Tx) error {
 		tid, err := teamID(ctx, tx, team)
 		if err != nil {
 			return err
@@ -472,7 +508,7 @@ func (s *Store) replaceDay(ctx context.Context, team, day string, collect func(c
 			ON CONFLICT (team_id, day) DO UPDATE SET computed_at = excluded.computed_at`, tid, d, s.unix()); err != nil {
 			return err
 		}
-		if err := c.write(ctx, tx, tid, d, order); err != nil {
+		if err := c.write(ctx, conn, tid, d, order); err != nil {
 			return err
 		}
 		for _, l := range labels {

@@ -203,6 +203,29 @@ func (s *Store) write(ctx context.Context, op string, fn func(tx *sql.Tx) error)
 	return nil
 }
 
+// writeConn is write with the transaction's connection at hand too, for a
+// bulk write that goes to the driver directly (sql.Conn.Raw, inside the
+// transaction).
+func (s *Store) writeConn(ctx context.Context, op string, fn func(conn *sql.Conn, tx *sql.Tx) error) error {
+	conn, err := s.w.Conn(ctx)
+	if err != nil {
+		return storeError(err, op)
+	}
+	defer conn.Close()
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return storeError(err, op)
+	}
+	defer tx.Rollback()
+	if err := fn(conn, tx); err != nil {
+		return storeError(err, op)
+	}
+	if err := tx.Commit(); err != nil {
+		return storeError(err, op)
+	}
+	return nil
+}
+
 // read runs fn in one read transaction, so that its queries see one
 // snapshot of the database.
 func (s *Store) read(ctx context.Context, op string, fn func(tx *sql.Tx) error) error {
