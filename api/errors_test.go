@@ -28,6 +28,9 @@ func TestErrorStatuses(t *testing.T) {
 		{"unknown field", request{method: "POST", path: "/teams", body: `{"name": "x", "tz": "UTC"}`}, 400, depc.EINVALID, []string{"tz"}},
 		{"wrong type", request{method: "POST", path: "/teams", body: `{"name": 5}`}, 400, depc.EINVALID, []string{"name"}},
 		{"not an object", request{method: "POST", path: "/teams", body: `[]`}, 400, depc.EINVALID, []string{"object"}},
+		// The message reads as a sentence (issue 12 item 8), not "a JSON an object".
+		{"not an object reads well", request{method: "POST", path: "/teams", body: `[]`}, 400, depc.EINVALID, []string{"the body must be a JSON object, not an array"}},
+		{"a number for an object", request{method: "POST", path: "/teams", body: `5`}, 400, depc.EINVALID, []string{"the body must be a JSON object, not a number"}},
 		{"empty body", request{method: "POST", path: "/teams", body: ``}, 400, depc.EINVALID, []string{"empty"}},
 		{"bad team name", request{method: "POST", path: "/teams", body: `{"name": "Acme"}`}, 400, depc.EINVALID, []string{"name"}},
 		{"bad time zone", request{method: "POST", path: "/teams", body: `{"name": "x", "timezone": "Mars/Olympus"}`}, 400, depc.EINVALID, []string{"timezone"}},

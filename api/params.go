@@ -102,7 +102,11 @@ func jsonError(err error) string {
 	case errors.As(err, &te):
 		field := te.Field
 		if field == "" {
-			return fmt.Sprintf("the body must be a JSON %s, not %s", kindName(te.Type.Kind().String()), te.Value)
+			// "a JSON object, not an array": the kind without its
+			// article, the value with one.
+			kind := kindName(te.Type.Kind().String())
+			kind = strings.TrimPrefix(strings.TrimPrefix(kind, "an "), "a ")
+			return fmt.Sprintf("the body must be a JSON %s, not %s", kind, jsonValueName(te.Value))
 		}
 		return fmt.Sprintf("%s: must be %s, not %s", field, kindName(te.Type.Kind().String()), te.Value)
 	case errors.As(err, &se):
@@ -115,6 +119,20 @@ func jsonError(err error) string {
 		return "unknown field " + f
 	}
 	return strings.TrimPrefix(msg, "json: ")
+}
+
+// jsonValueName names the kind of JSON value encoding/json found
+// ("array", "number 1.5", …) with its article.
+func jsonValueName(v string) string {
+	switch kind, _, _ := strings.Cut(v, " "); kind {
+	case "array", "object":
+		return "an " + kind
+	case "number", "string":
+		return "a " + kind
+	case "bool":
+		return "a boolean"
+	}
+	return v
 }
 
 func kindName(k string) string {
