@@ -168,6 +168,33 @@ func TestAccessRoleChanges(t *testing.T) {
 	e.wantError(request{method: "PUT", path: "/teams/acme/grants/vic", body: map[string]any{"role": "owner"}}, http.StatusBadRequest, depc.EINVALID, "role")
 }
 
+// TestDeletedTokenRefusedWithin2s (issue 11, item 5): a token deleted
+// through another replica — here in the shared store, behind this server's
+// back — is refused by this one within 2 s with the default cache, though
+// this server had just let it in.
+func TestDeletedTokenRefusedWithin2s(t *testing.T) {
+	e := newEnv(t)
+	t0 := time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC)
+	e.setNow(t0)
+	e.call("POST", "/teams", map[string]any{"name": "acme"}, http.StatusCreated, nil)
+	vic := e.user("vic", "acme", depc.RoleViewer)
+	get := func() int { return e.do(request{method: "GET", path: "/teams/acme", token: tok(vic)}).Status }
+	if got := get(); got != http.StatusOK {
+		t.Fatalf("viewer: %d", got)
+	}
+	ts, err := e.state.Tokens(e.ctx, "vic")
+	if err != nil || len(ts) != 1 {
+		t.Fatalf("vic's tokens: %+v %v", ts, err)
+	}
+	if err := e.state.DeleteToken(e.ctx, "vic", ts[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	e.setNow(t0.Add(2 * time.Second))
+	if got := get(); got != http.StatusUnauthorized {
+		t.Errorf("2 s after the token was deleted by another replica: %d, want 401", got)
+	}
+}
+
 // TestAuthCache: decisions are remembered for AuthCacheTTL, so a grant
 // removed by another process (here, directly in the store) still holds
 // until then, while one changed through the API applies at once; with the
