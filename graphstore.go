@@ -226,3 +226,20 @@ func ValidateEvent(e Event) error {
 	}
 	return nil
 }
+
+// GraphVersioner is what a GraphStore may offer so that a computation of
+// several days reuses one snapshot of a team's graph (compute.Sequence)
+// instead of reading it again for every day: a store without it has every
+// day read again, which is always correct.
+type GraphVersioner interface {
+	// GraphVersion returns the version of the team's graph: a number that
+	// changes whenever the graph changes, committed with the change (Apply,
+	// DeleteNode, DeleteTeam, RenameTeam of the team, to or from its name),
+	// and never comes back to a value it had, even after the team's graph
+	// was deleted or renamed away and written again. It may change when
+	// nothing did (an Apply that repeats known events). A team that never
+	// had a graph has version 0. Two equal versions read at two moments
+	// mean that a snapshot taken between them saw the graph as it is at the
+	// second. Errors are those of every GraphStore method.
+	GraphVersion(ctx context.Context, team string) (int64, error)
+}

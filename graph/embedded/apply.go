@@ -67,6 +67,9 @@ func (s *Store) applyTx(ctx context.Context, team string, b *batch) error {
 	if err := w.adjacency(b); err != nil {
 		return err
 	}
+	if err := bumpVersion(ctx, tx, team); err != nil {
+		return s.fail(err, "apply: graph version")
+	}
 	if err := tx.Commit(); err != nil {
 		// A failed commit may or may not have reached the file.
 		s.ids.invalidate()

@@ -23,8 +23,9 @@ const FileName = "graph.db"
 
 // schemaVersion is kept in PRAGMA user_version: Open creates the schema in
 // a new database, upgrades one of an older version and refuses one written
-// by a newer depc. Version 2 added node.adj (adj.go).
-const schemaVersion = 2
+// by a newer depc. Version 2 added node.adj (adj.go), version 3 the table
+// team_version (version.go).
+const schemaVersion = 3
 
 // The schema. Labels are rows of their own so that a node row holds a small
 // integer instead of its team and label, and a team's labels (with their
@@ -59,6 +60,7 @@ var schema = []string{
 		PRIMARY KEY (src, dst)
 	) WITHOUT ROWID`,
 	`CREATE INDEX rel_dst ON rel (dst, src)`,
+	createTeamVersion,
 }
 
 // Pragmas of every connection. WAL lets readers run while a batch is being
@@ -111,7 +113,10 @@ type Store struct {
 	mostlyNew map[int64]bool // label id -> most nodes of its last batch were new
 }
 
-var _ depc.GraphStore = (*Store)(nil)
+var (
+	_ depc.GraphStore     = (*Store)(nil)
+	_ depc.GraphVersioner = (*Store)(nil)
+)
 
 // Open opens the store kept in dir, creating the directory and the
 // database if needed. It answers EUNAVAILABLE when the directory or the
@@ -192,7 +197,7 @@ func (s *Store) migrate() error {
 	switch version {
 	case schemaVersion:
 		return nil
-	case 0, 1:
+	case 0, 1, 2:
 	default:
 		return depc.Errorf(depc.EINTERNAL, "graph store: %s has schema version %d, this depc knows %d: upgrade depc", s.path, version, schemaVersion)
 	}
@@ -203,6 +208,11 @@ func (s *Store) migrate() error {
 	defer tx.Rollback()
 	if version == 1 {
 		if err := upgradeAdjacency(ctx, tx); err != nil {
+			return s.fail(err, "upgrade %s to schema version %d", s.path, schemaVersion)
+		}
+	}
+	if version == 1 || version == 2 {
+		if _, err := tx.ExecContext(ctx, createTeamVersion); err != nil {
 			return s.fail(err, "upgrade %s to schema version %d", s.path, schemaVersion)
 		}
 	} else {

@@ -23,7 +23,7 @@ func (s *Store) DeleteTeam(ctx context.Context, team string) error {
 	if err := depc.CheckTeam("team", team); err != nil {
 		return err
 	}
-	return s.teamWrite(ctx, "delete team "+team, func(tx txExec) error {
+	return s.teamWrite(ctx, "delete team "+team, []string{team}, func(tx txExec) error {
 		for _, q := range []string{
 			`DELETE FROM rel WHERE src IN (SELECT n.id FROM node n JOIN label l ON l.id = n.label WHERE l.team = ?)`,
 			`DELETE FROM rel WHERE dst IN (SELECT n.id FROM node n JOIN label l ON l.id = n.label WHERE l.team = ?)`,
@@ -49,7 +49,7 @@ func (s *Store) RenameTeam(ctx context.Context, from, to string) error {
 	if from == to {
 		return nil
 	}
-	return s.teamWrite(ctx, "rename team "+from, func(tx txExec) error {
+	return s.teamWrite(ctx, "rename team "+from, []string{from, to}, func(tx txExec) error {
 		var one int
 		err := tx.QueryRowContext(ctx, `SELECT 1 FROM label WHERE team = ? LIMIT 1`, to).Scan(&one)
 		if err == nil {
@@ -63,9 +63,10 @@ func (s *Store) RenameTeam(ctx context.Context, from, to string) error {
 	})
 }
 
-// teamWrite runs fn in a write transaction under the writer's lock, and
-// forgets the cached node ids, which a deleted team's may be among.
-func (s *Store) teamWrite(ctx context.Context, what string, fn func(tx txExec) error) error {
+// teamWrite runs fn in a write transaction under the writer's lock, gives
+// the teams a new graph version, and forgets the cached node ids, which a
+// deleted team's may be among.
+func (s *Store) teamWrite(ctx context.Context, what string, teams []string, fn func(tx txExec) error) error {
 	done, err := s.enter()
 	if err != nil {
 		return err
@@ -84,6 +85,9 @@ func (s *Store) teamWrite(ctx context.Context, what string, fn func(tx txExec) e
 			return err
 		}
 		return s.fail(err, "%s", what)
+	}
+	if err := bumpVersion(ctx, tx, teams...); err != nil {
+		return s.fail(err, "%s: graph version", what)
 	}
 	if err := tx.Commit(); err != nil {
 		return s.fail(err, "%s: commit", what)

@@ -541,6 +541,9 @@ func (s *Store) DeleteNode(ctx context.Context, team string, k depc.NodeKey) err
 			return s.fail(err, "delete %s", k)
 		}
 	}
+	if err := bumpVersion(ctx, tx, team); err != nil {
+		return s.fail(err, "delete %s: graph version", k)
+	}
 	if err := tx.Commit(); err != nil {
 		return s.fail(err, "delete %s: commit", k)
 	}

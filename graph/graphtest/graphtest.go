@@ -61,6 +61,7 @@ func Run(t *testing.T, open func(t *testing.T) depc.GraphStore) {
 		{"Names", testNames},
 		{"TeamIsolation", testTeamIsolation},
 		{"ConcurrentApply", testConcurrentApply},
+		{"GraphVersion", testGraphVersion},
 		{"Closed", testClosed},
 	}
 	for _, tc := range tests {

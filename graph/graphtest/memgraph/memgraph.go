@@ -16,6 +16,10 @@ type Store struct {
 	mu     sync.Mutex
 	closed bool
 	teams  map[string]*team
+	// versions are the teams' graph versions (depc.GraphVersioner), each
+	// taken from changes, which only grows.
+	versions map[string]int64
+	changes  int64
 }
 
 // team is one team's graph: each node's and each relation's events, merged
@@ -25,10 +29,30 @@ type team struct {
 	rels  map[[2]depc.NodeKey]*depc.EventSet // {source, target}
 }
 
-var _ depc.GraphStore = (*Store)(nil)
+var (
+	_ depc.GraphStore     = (*Store)(nil)
+	_ depc.GraphVersioner = (*Store)(nil)
+)
 
 // New returns an empty store.
-func New() *Store { return &Store{teams: map[string]*team{}} }
+func New() *Store { return &Store{teams: map[string]*team{}, versions: map[string]int64{}} }
+
+// changed gives the teams a new version. s.mu is held.
+func (s *Store) changed(teams ...string) {
+	s.changes++
+	for _, t := range teams {
+		s.versions[t] = s.changes
+	}
+}
+
+// GraphVersion returns the team's graph version.
+func (s *Store) GraphVersion(ctx context.Context, teamName string) (int64, error) {
+	if _, err := s.lock(ctx, teamName, nil); err != nil {
+		return 0, err
+	}
+	defer s.mu.Unlock()
+	return s.versions[teamName], nil
+}
 
 // lock checks the arguments every method shares and, when they hold, takes
 // the store's lock and returns the team's graph (created empty). The
@@ -92,6 +116,9 @@ func (s *Store) Apply(ctx context.Context, teamName string, events []depc.Event)
 		return err
 	}
 	defer s.mu.Unlock()
+	if len(events) > 0 {
+		s.changed(teamName)
+	}
 	node := func(k depc.NodeKey) *depc.EventSet {
 		if tm.nodes[k] == nil {
 			tm.nodes[k] = &depc.EventSet{}
@@ -351,6 +378,7 @@ func (s *Store) DeleteNode(ctx context.Context, teamName string, k depc.NodeKey)
 	if tm.nodes[k] == nil {
 		return notFound(k)
 	}
+	s.changed(teamName)
 	delete(tm.nodes, k)
 	for rk := range tm.rels {
 		if rk[0] == k || rk[1] == k {
@@ -388,6 +416,7 @@ func (s *Store) DeleteTeam(ctx context.Context, teamName string) error {
 		return err
 	}
 	defer s.mu.Unlock()
+	s.changed(teamName)
 	delete(s.teams, teamName)
 	return nil
 }
@@ -408,6 +437,7 @@ func (s *Store) RenameTeam(ctx context.Context, from, to string) error {
 	if t := s.teams[to]; t != nil && len(t.nodes) > 0 {
 		return depc.Errorf(depc.ECONFLICT, "team %s has a graph already: it cannot take team %s's", to, from)
 	}
+	s.changed(from, to)
 	delete(s.teams, from)
 	if len(tm.nodes) > 0 {
 		s.teams[to] = tm
