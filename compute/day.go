@@ -61,6 +61,12 @@ func (t Timings) Total() time.Duration { return t.Setup + t.Snapshot + t.Sources
 // EUNAVAILABLE when a store cannot be reached or ctx ends. Nothing is
 // written then.
 func (c *Computer) Day(ctx context.Context, team, day string) (Report, error) {
+	return c.day(ctx, nil, team, day, nil)
+}
+
+// day computes a day, with the graph of seq when it is not nil
+// (Sequence.Day).
+func (c *Computer) day(ctx context.Context, seq *Sequence, team, day string, later []string) (Report, error) {
 	rep := Report{Team: team, Day: day}
 	t0 := time.Now()
 	s, err := c.loadSetup(ctx, team)
@@ -79,14 +85,13 @@ func (c *Computer) Day(ctx context.Context, team, day string) (Report, error) {
 	t1 := time.Now()
 	rep.Timings.Setup = t1.Sub(t0)
 
-	ld, err := newLoader(w, order)
+	if seq == nil {
+		seq = c.Sequence(team)
+	}
+	g, err := seq.dayGraph(ctx, s, w, order, later)
 	if err != nil {
 		return rep, err
 	}
-	if err := c.graph.Snapshot(ctx, team, w, ld.g.labels, ld); err != nil {
-		return rep, err
-	}
-	g := ld.finish()
 	if err := c.exclude(ctx, team, g); err != nil {
 		return rep, err
 	}

@@ -42,6 +42,9 @@ type graph struct {
 	relPer []int32
 
 	partial []qos.Periods
+	// shared is true while per and partial are those of a graph kept for
+	// other days (forWindow): own copies them before a change.
+	shared bool
 }
 
 const (
@@ -99,6 +102,13 @@ type loader struct {
 	sorted bool
 
 	from, to, rel []int32
+
+	// wide is true when the snapshot covers a longer window than the
+	// graph's (Sequence): nodes and relations not active during the
+	// graph's window are left out here, and next is lowered to the first
+	// start or end of a period after the window's start.
+	wide bool
+	next int64
 }
 
 // maxLabels is the most labels a graph holds: a node's label is a uint16.
@@ -137,6 +147,10 @@ func (l *loader) Node(n depc.SnapshotNode) error {
 		return depc.Errorf(depc.EINTERNAL, "snapshot: node %s has ID %d, want %d", n.Key, n.ID, len(l.ids))
 	}
 	li, ok := l.g.labelIndex(n.Key.Label)
+	if ok && l.wide {
+		l.boundary(n.Periods)
+		ok = n.Periods.ActiveDuring(l.g.w)
+	}
 	if !ok {
 		l.ids = append(l.ids, -1)
 		return nil
@@ -161,6 +175,12 @@ func (l *loader) Relation(r depc.SnapshotRelation) error {
 	f, t := l.ids[r.From], l.ids[r.To]
 	if f < 0 || t < 0 {
 		return nil
+	}
+	if l.wide {
+		l.boundary(r.Periods)
+		if !r.Periods.ActiveDuring(l.g.w) {
+			return nil
+		}
 	}
 	p := l.clip(r.Periods)
 	if p == perNone {

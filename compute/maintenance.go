@@ -25,6 +25,7 @@ func (c *Computer) exclude(ctx context.Context, team string, g *graph) error {
 	if err != nil || len(ms) == 0 {
 		return err
 	}
+	g.own()
 	var all []depc.Period
 	byLabel := map[string][]depc.Period{}
 	byNode := map[depc.NodeKey][]depc.Period{}

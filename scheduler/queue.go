@@ -86,10 +86,18 @@ func (s *Scheduler) pending(ctx context.Context, team string) (map[string]bool, 
 	return days, nil
 }
 
-// work is a worker: it claims days and computes them until ctx ends.
+// work is a worker: it claims days and computes them until ctx ends. The
+// days it computes of one team in a row share a compute.Sequence (the
+// days of a backfill read an unchanged graph once); it is dropped as soon
+// as the worker has no day of that team to compute next.
 func (s *Scheduler) work(ctx context.Context, owner string) {
+	var seq *compute.Sequence
 	for ctx.Err() == nil {
 		l, ok := s.claim(ctx, owner)
+		if seq != nil && (!ok || seq.Team() != l.Team) {
+			seq.Close()
+			seq = nil
+		}
 		if !ok {
 			t := time.NewTimer(s.o.PollInterval)
 			select {
@@ -100,7 +108,10 @@ func (s *Scheduler) work(ctx context.Context, owner string) {
 			t.Stop()
 			continue
 		}
-		s.runDay(ctx, l)
+		if seq == nil {
+			seq = s.c.Sequence(l.Team)
+		}
+		s.runDay(ctx, l, seq)
 		s.unlockTeam(l.Team)
 	}
 }
@@ -160,8 +171,9 @@ func (s *Scheduler) unlockTeam(team string) {
 // its run when the day could not be computed. When ctx ends first the day
 // is given back (ReleaseDay); when the lease is lost (taken over after it
 // expired, or the run finished meanwhile) nothing is recorded. It returns
-// the run as saved, and false when nothing was recorded.
-func (s *Scheduler) runDay(ctx context.Context, l depc.DayLease) (depc.Run, bool) {
+// the run as saved, and false when nothing was recorded. The day is
+// computed with seq, a Sequence of l's team, told the run's days after it.
+func (s *Scheduler) runDay(ctx context.Context, l depc.DayLease, seq *compute.Sequence) (depc.Run, bool) {
 	defer s.notify()
 	run, err := s.state.Run(ctx, l.Team, l.Run)
 	if err != nil {
@@ -182,7 +194,7 @@ func (s *Scheduler) runDay(ctx context.Context, l depc.DayLease) (depc.Run, bool
 	}
 	h := s.hold(ctx, l)
 	t0 := time.Now()
-	rep, err := s.c.Day(h.ctx, l.Team, l.Day)
+	rep, err := seq.Day(h.ctx, l.Day, laterDays(run, l.Day)...)
 	lost := h.stop()
 	switch {
 	case lost:
@@ -211,6 +223,17 @@ func (s *Scheduler) runDay(ctx context.Context, l depc.DayLease) (depc.Run, bool
 		s.o.OnDay(r, rep)
 	}
 	return r, true
+}
+
+// laterDays returns the days of the run after day, in its order: those the
+// run's workers compute next (ClaimDay claims them in that order).
+func laterDays(r depc.Run, day string) []string {
+	for i, d := range r.Days {
+		if d == day {
+			return r.Days[i+1:]
+		}
+	}
+	return nil
 }
 
 // dayPrefix starts the errors of a day of a run of several days.
@@ -251,6 +274,8 @@ func (s *Scheduler) RunNow(ctx context.Context, team string, days []string) (dep
 		return r, depc.WrapError(depc.EUNAVAILABLE, ctx.Err(), "run %d stopped before its start", r.ID)
 	}
 	owner := s.o.Owner + "/now"
+	seq := s.c.Sequence(team)
+	defer seq.Close()
 	for {
 		l, err := s.state.ClaimDay(ctx, depc.ClaimRequest{Owner: owner, Now: s.now(), TTL: s.o.LeaseTTL, Team: team, Run: r.ID})
 		if err != nil {
@@ -260,7 +285,7 @@ func (s *Scheduler) RunNow(ctx context.Context, team string, days []string) (dep
 			}
 			break
 		}
-		s.runDay(ctx, l)
+		s.runDay(ctx, l, seq)
 		if ctx.Err() != nil {
 			s.unlockTeam(team)
 			r, _ = s.state.Run(context.WithoutCancel(ctx), team, r.ID)
