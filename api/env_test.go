@@ -43,6 +43,7 @@ type env struct {
 	graph *embedded.Store
 	state *sqlite.Store
 	srv   *httptest.Server
+	api   *api.Server
 	// token is the token requests use unless they say otherwise.
 	token string
 	// clock, when set, is the server's now (setNow).
@@ -109,7 +110,7 @@ func newEnvWith(t testing.TB, ps depc.SourcePlugins, opts ...option) *env {
 	})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &env{t: t, ctx: ctx, graph: g, state: st, srv: srv, token: adminToken, clock: clock}
+	return &env{t: t, ctx: ctx, graph: g, state: st, srv: srv, api: h, token: adminToken, clock: clock}
 }
 
 // response is an answer of the server.

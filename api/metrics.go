@@ -89,6 +89,9 @@ type domainMetrics struct {
 	snap       []prometheus.Metric
 	at         time.Time
 	refreshing bool
+	// warming is closed when the first snapshot, started by warm, is
+	// stored; nil when warm was not called.
+	warming chan struct{}
 }
 
 func newDomainMetrics(state State, budgets *objective.Budgets, now func() time.Time, log *slog.Logger) *domainMetrics {
@@ -105,11 +108,40 @@ func (m *domainMetrics) Describe(ch chan<- *prometheus.Desc) {
 	}
 }
 
-// Collect sends the last snapshot: computed now when there is none, else
-// refreshed in the background once older than metricsTTL.
+// warm computes the first snapshot in the background: a large team's
+// budgets take about a second, which the first scrape after a start would
+// otherwise wait for.
+func (m *domainMetrics) warm(ctx context.Context) <-chan struct{} {
+	m.mu.Lock()
+	if m.warming != nil {
+		defer m.mu.Unlock()
+		return m.warming
+	}
+	if m.snap != nil {
+		m.mu.Unlock()
+		return closed
+	}
+	done := make(chan struct{})
+	m.warming, m.refreshing = done, true
+	m.mu.Unlock()
+	go func() {
+		defer close(done)
+		ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
+		defer cancel()
+		m.store(m.compute(ctx))
+	}()
+	return done
+}
+
+// closed is a channel that is closed.
+var closed = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
+
+// Collect sends the last snapshot: computed now when there is none (or
+// awaited, while warm computes the first), else refreshed in the
+// background once older than metricsTTL.
 func (m *domainMetrics) Collect(ch chan<- prometheus.Metric) {
 	m.mu.Lock()
-	snap, at := m.snap, m.at
+	snap, at, warming := m.snap, m.at, m.warming
 	if snap != nil && m.now().Sub(at) >= metricsTTL && !m.refreshing {
 		m.refreshing = true
 		go func() {
@@ -119,6 +151,15 @@ func (m *domainMetrics) Collect(ch chan<- prometheus.Metric) {
 		}()
 	}
 	m.mu.Unlock()
+	if snap == nil && warming != nil {
+		select {
+		case <-warming:
+		case <-time.After(time.Minute):
+		}
+		m.mu.Lock()
+		snap = m.snap
+		m.mu.Unlock()
+	}
 	if snap == nil {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		snap = m.compute(ctx)

@@ -52,6 +52,45 @@ func TestDomainMetrics(t *testing.T) {
 	}
 }
 
+// TestMetricsWarm: after WarmMetrics the first scrape is served from the
+// figures computed at start, not computed when it arrives: an objective set
+// in between is not in it (it is after the next refresh).
+func TestMetricsWarm(t *testing.T) {
+	e := newEnv(t)
+	e.tutorial()
+	e.setNow(time.Unix(tutorialStart+86400+6*3600, 0))
+	select {
+	case <-e.api.WarmMetrics(e.ctx):
+	case <-time.After(time.Minute):
+		t.Fatal("the warm-up did not end within a minute")
+	}
+	e.call("PUT", "/teams/acme/labels/Website/objective", map[string]any{"target": 99, "window": "rolling_7d"}, http.StatusOK, nil)
+	scrape := func() string {
+		r := e.do(request{method: "GET", path: "/metrics", token: tok("")})
+		if r.Status != http.StatusOK {
+			t.Fatalf("GET /metrics: %d %s", r.Status, r.Body)
+		}
+		return string(r.Body)
+	}
+	body := scrape()
+	if !strings.Contains(body, `depc_label_qos{label="Website",team="acme"}`) {
+		t.Errorf("the first scrape lacks the label QoS computed at start:\n%s", body)
+	}
+	if strings.Contains(body, "depc_node_objective_target") {
+		t.Errorf("the first scrape has an objective set after the warm-up: it was computed again")
+	}
+	// Once the snapshot is older than its TTL, a scrape refreshes it in the
+	// background; a later one has the objective.
+	e.setNow(time.Unix(tutorialStart+86400+7*3600, 0))
+	deadline := time.Now().Add(30 * time.Second)
+	for !strings.Contains(scrape(), `depc_node_objective_target{label="Website",name="foo.com",team="acme"} 99`) {
+		if time.Now().After(deadline) {
+			t.Fatal("the objective never reached /metrics after the snapshot's TTL")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 // TestMetricsNodesBound: the node series of a team are bounded whatever
 // its size.
 func TestMetricsNodesBound(t *testing.T) {

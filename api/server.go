@@ -120,6 +120,9 @@ type Server struct {
 	openAPIDoc []byte
 
 	requests *prometheus.HistogramVec
+	// domain is the /metrics collector of the domain's figures (nil
+	// without Deps.Registerer).
+	domain *domainMetrics
 }
 
 // New returns the API server with every route registered.
@@ -130,11 +133,27 @@ func New(cfg Config, deps Deps) *Server {
 	if deps.Registerer != nil && deps.State != nil {
 		// The domain's figures belong to the API process: the other
 		// processes (consume, schedule) export only their own.
-		if err := deps.Registerer.Register(newDomainMetrics(deps.State, s.budgets, s.now, s.log)); err != nil {
+		dm := newDomainMetrics(deps.State, s.budgets, s.now, s.log)
+		if err := deps.Registerer.Register(dm); err != nil {
 			s.log.Warn("domain metrics not registered", "error", err)
+		} else {
+			s.domain = dm
 		}
 	}
 	return s
+}
+
+// WarmMetrics starts computing the domain's figures that /metrics exports
+// (label QoS, budgets, last runs) in the background, so that the first
+// scrape after the process starts is served from memory like the next
+// ones; a scrape that arrives before they are ready waits for them. A
+// process serving the API calls it once it listens; without it the first
+// scrape computes them. The channel is closed once they are ready.
+func (s *Server) WarmMetrics(ctx context.Context) <-chan struct{} {
+	if s.domain == nil {
+		return closed
+	}
+	return s.domain.warm(ctx)
 }
 
 // Probes returns a handler of /healthz, /readyz and /metrics alone, with

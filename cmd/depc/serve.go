@@ -218,7 +218,7 @@ func serve(ctx context.Context, name string, args []string, stdout, stderr io.Wr
 
 	var handler http.Handler
 	if p.api {
-		handler = api.New(api.Config{
+		srv := api.New(api.Config{
 			BodyLimit: cfg.API.BodyLimit, MessagesBodyLimit: cfg.API.MessagesBodyLimit,
 			Decimals: cfg.API.Decimals, MetricsToken: cfg.API.MetricsToken,
 			ProxyAuth: cfg.API.proxyAuth(),
@@ -227,6 +227,8 @@ func serve(ctx context.Context, name string, args []string, stdout, stderr io.Wr
 			Plugins: st.plugins, Outbound: st.guard, UI: ui.Handler(),
 			Gatherer: reg, Registerer: reg, Logger: log, Degraded: degraded, Limits: guard,
 		})
+		srv.WarmMetrics(ctx)
+		handler = srv
 	} else {
 		handler = probes(cfg, st, reg, log, degraded)
 	}
