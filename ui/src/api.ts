@@ -2,7 +2,7 @@
 // api/openapi.json (generated into openapi.d.ts, so they follow the server's
 // description) and a small fetch wrapper that turns the API's error body
 // {"error": {"code", "message"}} into an ApiError.
-import type { components } from './openapi'
+import type { components, operations } from './openapi'
 
 type Schemas = components['schemas']
 
@@ -30,6 +30,10 @@ export type Worst = Schemas['WorstNode']
 export type NodePage = Schemas['NodePage']
 /** One page of nodes of any label (impacted nodes). */
 export type NodeKeyPage = Schemas['NodeKeyPage']
+/** How many nodes of a label depend on a node (GET …/impacted/count). */
+export type ImpactedCount = operations['impactedCount']['responses'][200]['content']['application/json']
+/** A node's active dependencies and dependents (GET …/dependencies/count). */
+export type DependencyCount = operations['dependencyCount']['responses'][200]['content']['application/json']
 export type RootCause = Schemas['RootCause']
 /** Why a node was KO over a window (docs/rootcause.md). */
 export type Explanation = Schemas['RootCauseExplanation']

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest'
-import { ancestorLabels, impactedText } from './Explorer'
+import { ancestorLabels, impactedQuery, impactedText } from './Explorer'
 
 // The router reads the browser's location when it loads; Vitest runs in Node.
 vi.hoisted(() => {
@@ -27,5 +27,10 @@ describe('impacted query', () => {
     expect(impactedText(1, false, 'Offer', 'filer1')).toBe('1 Offer node depends on filer1:')
     expect(impactedText(2, false, 'Website', 'filer1')).toBe('2 Website nodes depend on filer1:')
     expect(impactedText(1, true, 'Website', 'filer1')).toBe('1+ Website nodes depend on filer1:')
+  })
+
+  it('asks the count and the CSV for the label at the instant, or now', () => {
+    expect(impactedQuery('Website', 1796428800)).toBe('label=Website&at=1796428800')
+    expect(impactedQuery('Offer', null)).toBe('label=Offer')
   })
 })

@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useState, type FormEvent } from 'react'
-import { cachedGet, nodePath, pool, type ApiError, type DayQos, type DependenciesResponse, type Label, type NodeKeyPage, type NodeRef, type RootCause } from '../api'
+import { cachedGet, nodePath, pool, type ApiError, type DayQos, type DependenciesResponse, type ImpactedCount, type Label, type NodeKeyPage, type NodeRef, type RootCause } from '../api'
+import { DownloadButton } from '../components/Download'
 import { parseQos } from '../configgraph'
 import { PageHeader, Section } from '../components/common'
 import Graph, { type GraphEdge, type GraphNode } from '../components/Graph'
@@ -259,12 +260,18 @@ function ImpactedPanel({ label, name, day }: { label: string; name: string; day:
     if (!choices.includes(ancestor)) setAncestor(choices.length === 1 ? choices[0] : '')
   }, [choices.join(','), ancestor]) // eslint-disable-line react-hooks/exhaustive-deps
 
+  // Every page's count and all of them as CSV: the API walks the pages.
+  const base = nodePath(team.name, label, name)
+  const asked = query ? impactedQuery(query.label, query.at) : null
+  const count = useApi<ImpactedCount>(asked ? `${base}/impacted/count?${asked}` : null)
+  const total = count.loading ? undefined : count.data?.count
+
   useEffect(() => {
     if (!query) return
     const ctl = new AbortController()
     setBusy(true)
-    const q = new URLSearchParams({ label: query.label, limit: '100' })
-    if (query.at !== null) q.set('at', String(query.at))
+    const q = new URLSearchParams(impactedQuery(query.label, query.at))
+    q.set('limit', '100')
     if (after) q.set('after', after)
     cachedGet<NodeKeyPage>(`${nodePath(team.name, label, name)}/impacted?${q}`, ctl.signal).then(
       (p) => {
@@ -331,7 +338,17 @@ function ImpactedPanel({ label, name, day }: { label: string; name: string; day:
       )}
       {pages.length > 0 && (
         <>
-          <p data-testid="impacted-count">{impactedText(pages.length, Boolean(next), query?.label ?? '', name)}</p>
+          <div className="toolbar">
+            <p data-testid="impacted-count" data-total={total}>
+              {total === undefined ? impactedText(pages.length, Boolean(next), query?.label ?? '', name) : impactedText(total, false, query?.label ?? '', name)}
+            </p>
+            {asked && (
+              <DownloadButton path={`${base}/impacted/csv?${asked}`} filename={`impacted-${query?.label}-${name}.csv`} title={`Every ${query?.label} node that depends on ${name}, as CSV (label,name)`}>
+                Download CSV
+              </DownloadButton>
+            )}
+          </div>
+          {count.error && <ErrorBox error={count.error} retry={count.reload} title="The impacted nodes could not be counted" />}
           <ul className="chips">
             {pages.map((n) => (
               <li key={idOf(n)}>
@@ -350,6 +367,13 @@ function ImpactedPanel({ label, name, day }: { label: string; name: string; day:
   )
 }
 
+
+/** The query of the impacted endpoints: the ancestors' label and the instant (now when null). */
+export function impactedQuery(label: string, at: number | null): string {
+  const q = new URLSearchParams({ label })
+  if (at !== null) q.set('at', String(at))
+  return q.toString()
+}
 
 /** "1 Offer node depends on foo.com:", "3+ Offer nodes depend on foo.com:". */
 export function impactedText(n: number, more: boolean, label: string, name: string): string {

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from 'react'
-import { cachedGet, nodePath, pool, request, seg, teamPath, type Annotation, type ApiError, type DayQos, type Dependency, type DependenciesResponse, type Maintenance, type Node, type NodeBudget, type Objective, type RootCause, type RuleRun } from '../api'
+import { cachedGet, nodePath, pool, request, seg, teamPath, type Annotation, type ApiError, type DayQos, type Dependency, type DependenciesResponse, type DependencyCount, type Maintenance, type Node, type NodeBudget, type Objective, type RootCause, type RuleRun } from '../api'
 import { BudgetFacts, ObjectiveEditor } from '../components/Budget'
 import LineChart from '../components/LineChart'
 import { MaintenanceForm, MaintenanceList, maintenancePath } from '../components/Maintenance'
@@ -444,6 +444,14 @@ function AggregationLeaves({ data, day }: { data: RootCause; day: string }) {
 
 function RelativesPanel({ path, day }: { path: string; day: string }) {
   const [tab, setTab] = useState<'dependencies' | 'dependents'>('dependencies')
+  // How many of each are active on the day, shown on the tabs before either list loads.
+  const counts = useApi<DependencyCount>(`${path}/dependencies/count?day=${day}`)
+  const count = (kind: 'dependencies' | 'dependents') =>
+    counts.data && !counts.loading ? (
+      <span className="count" data-testid={`count-${kind}`}>
+        {formatInt(counts.data[kind])}
+      </span>
+    ) : null
   return (
     <Section
       title="Relations on this day"
@@ -451,10 +459,10 @@ function RelativesPanel({ path, day }: { path: string; day: string }) {
       actions={
         <div className="segmented" role="group" aria-label="Direction">
           <button type="button" aria-pressed={tab === 'dependencies'} onClick={() => setTab('dependencies')}>
-            Dependencies
+            Dependencies {count('dependencies')}
           </button>
           <button type="button" aria-pressed={tab === 'dependents'} onClick={() => setTab('dependents')}>
-            Dependents
+            Dependents {count('dependents')}
           </button>
         </div>
       }
