@@ -282,6 +282,32 @@ function handle(world, method, url, auth, rawBody, remoteUser) {
     }
     return { body: { labels } }
   }
+  // The original DepC's statistics (docs/grafana.md), from the same label
+  // days as /qos and the CSV exports: a label's nodes with a QoS are those
+  // its last computed day of the range averaged.
+  if (path === 'statistics' && method === 'GET') {
+    const days = range()
+    const cfg = currentConfig(team)?.config ?? {}
+    const perDay = new Map()
+    const labels = labelsOf(team).filter((l) => l.nodes > 0).map((l) => {
+      let last = null
+      for (const d of days) {
+        const a = cfg[l.name] ? labelAverage(team, l.name, d) : undefined
+        if (!a) continue
+        last = { day: d, nodes: a.nodes }
+        perDay.set(d, (perDay.get(d) ?? 0) + a.nodes)
+      }
+      const withQos = last ? Math.min(last.nodes, l.nodes) : 0
+      return { label: l.name, nodes: l.nodes, with_qos: withQos, without_qos: l.nodes - withQos, day: last?.day ?? null }
+    })
+    const from = dayWindow(days[0], tz).start
+    const to = dayWindow(days[days.length - 1], tz).end
+    const runs = team.runs
+      .map((r) => progress(world, r))
+      .filter((r) => r.created_at >= from && r.created_at < to)
+      .map((r) => ({ id: r.id, status: r.status, created_at: r.created_at, duration: r.started_at !== null && r.finished_at !== null ? r.finished_at - r.started_at : null, days: r.days.length, nodes: r.nodes ?? 0 }))
+    return { body: { start: days[0], end: days[days.length - 1], labels, days: [...perDay].sort(([a], [b]) => a.localeCompare(b)).map(([day, nodes]) => ({ day, nodes })), runs } }
+  }
 
   // Objectives, budgets and maintenance windows (docs/objectives.md).
   const objective = (label, name) => {
@@ -320,7 +346,7 @@ function handle(world, method, url, auth, rawBody, remoteUser) {
       }
     }
     if (days.size === 0) return []
-    const run = { id: team.runs.length + 1, days: [...days].sort(), status: 'queued', created: world.now(), started_at: null, finished_at: null, nodes: null, errors: [], progress: 0 }
+    const run = { id: team.runs.length + 1, days: [...days].sort(), status: 'queued', created: world.now(), created_at: Math.floor(world.now()), started_at: null, finished_at: null, nodes: null, errors: [], progress: 0 }
     team.runs.push(run)
     return [progress(world, run)]
   }
@@ -457,6 +483,23 @@ function handle(world, method, url, auth, rawBody, remoteUser) {
         if (at !== null && !Number.isInteger(Number(at))) throw bad('at: must be Unix seconds')
         const list = team.nodes.has(key) ? relatives(team, key, sub === 'dependencies' ? 'down' : 'up', w, q.get('inactive') === 'true') : []
         return { body: { node, [sub]: list } }
+      }
+      if (sub === 'dependencies/count' && method === 'GET') {
+        if (q.get('day') !== null && q.get('at') !== null) throw bad('day and at: give one, not both')
+        const at = q.get('at')
+        if (at !== null && !Number.isInteger(Number(at))) throw bad('at: must be Unix seconds')
+        const w = q.get('day') !== null ? dayWindow(day(), tz) : at !== null ? { start: Number(at), end: Number(at) + 1 } : { start: Math.floor(world.now()), end: Math.floor(world.now()) + 1 }
+        return { body: { dependencies: relatives(team, key, 'down', w, false).length, dependents: relatives(team, key, 'up', w, false).length } }
+      }
+      if ((sub === 'impacted/count' || sub === 'impacted/csv') && method === 'GET') {
+        const l = q.get('label')
+        if (!l) throw bad('label: required (the label of the ancestors to count)')
+        if (!/^[A-Z]+[a-zA-Z0-9]*$/.test(l)) throw bad(`label: ${JSON.stringify(l)} must match ^[A-Z]+[a-zA-Z0-9]*$`)
+        const at = q.get('at') === null ? world.now() : Number(q.get('at'))
+        if (!Number.isFinite(at)) throw bad('at: must be Unix seconds')
+        const all = impacted(team, key, l, at)
+        if (sub === 'impacted/count') return { body: { count: all.length } }
+        return { type: 'text/csv; charset=utf-8', disposition: 'attachment; filename="impacted.csv"', text: csvLines([['label', 'name'], ...all.map((n) => [n.label, n.name])]) }
       }
       if (sub === 'impacted' && method === 'GET') {
         const l = q.get('label')
@@ -690,7 +733,7 @@ function handle(world, method, url, auth, rawBody, remoteUser) {
     }
     const today = dayOf(world.now(), tz)
     if (days.some((d) => d >= today)) throw bad(`day: ${days.find((d) => d >= today)} is not over yet in ${tz}`)
-    const run = { id: team.runs.length + 1, days, status: 'queued', created: world.now(), started_at: null, finished_at: null, nodes: null, errors: [], progress: 0 }
+    const run = { id: team.runs.length + 1, days, status: 'queued', created: world.now(), created_at: Math.floor(world.now()), started_at: null, finished_at: null, nodes: null, errors: [], progress: 0 }
     team.runs.push(run)
     if (q.get('wait') === 'true') {
       run.created -= 1000

@@ -158,7 +158,7 @@ export function createWorld(now = () => Date.now() / 1000) {
     const day = addDays(yesterday, -i)
     const start = dayStart(addDays(day, 1), tz) + 1800
     const errors = i === 4 ? [{ label: 'Filer', name: 'filer2', error: 'check Server Ping: source fake: context deadline exceeded' }] : []
-    acme.runs.push({ id: acme.runs.length + 1, days: [day], status: 'succeeded', started_at: start, finished_at: start + 4, nodes: 7, errors, progress: 1 })
+    acme.runs.push({ id: acme.runs.length + 1, days: [day], status: 'succeeded', created_at: start, started_at: start, finished_at: start + 4, nodes: 7, errors, progress: 1 })
   }
 
   // beta: one label of a million nodes, generated on demand.

@@ -976,6 +976,115 @@ const scenarios = {
     }
   },
 
+  // Statistics (docs/grafana.md, the original DepC's): per label its nodes
+  // with and without a QoS on its last computed day, and the runs of the 30
+  // days with their durations, as the API counts them; the counts agree
+  // with the labels' node counts and the label CSV export.
+  async statistics({ page }) {
+    const s = (await api(`${T}/statistics?start=${monthStart}&end=${yesterday}`)).body
+    assert(s.start === monthStart && s.end === yesterday, `the API answers the 30 days ending yesterday (${s.start} → ${s.end})`)
+    const graph = (await api(`${T}/labels`)).body
+    const csv = (await apiText(`${T}/export/labels.csv?from=${monthStart}&to=${yesterday}`)).text.trim().split('\n').slice(1).map((l) => l.split(','))
+    for (const g of graph.filter((x) => x.nodes > 0)) assert(s.labels.some((l) => l.label === g.name), `the statistics count label ${g.name}`)
+    for (const l of s.labels) {
+      assert(graph.find((g) => g.name === l.label)?.nodes === l.nodes, `${l.label}: ${l.nodes} nodes, as /labels says`)
+      assert(l.with_qos + l.without_qos === l.nodes, `${l.label}: with and without QoS add up to its nodes`)
+      const rows = csv.filter((r) => r[0] === l.label)
+      if (l.day === null) {
+        assert(rows.length === 0 && l.with_qos === 0, `${l.label}: no day computed, no node with a QoS`)
+        continue
+      }
+      assert(rows.every((r) => r[1] <= l.day), `${l.label}: ${l.day} is its last computed day`)
+      const row = rows.find((r) => r[1] === l.day)
+      assert(row && Math.min(Number(row[3]), l.nodes) === l.with_qos, `${l.label}: ${l.with_qos} nodes with a QoS on ${l.day}, the label CSV says ${row?.[3]}`)
+    }
+    assert(s.labels.some((l) => l.day === yesterday && l.with_qos > 0), 'yesterday was computed')
+
+    await page.goto(`${base}/t/${enc(team)}`)
+    await page.getByRole('link', { name: 'Statistics', exact: true }).click()
+    await page.waitForURL(/\/statistics$/)
+    await page.getByRole('heading', { level: 1, name: 'Statistics' }).waitFor()
+    await page.getByText(`From ${s.start} to ${s.end}`).waitFor()
+    const labels = page.getByTestId('statistics-labels')
+    await labels.locator('tbody tr').first().waitFor()
+    const shown = await rowsOf(page, '[data-testid="statistics-labels"] tbody tr', 'data-label')
+    assert(JSON.stringify(shown) === JSON.stringify(s.labels.map((l) => l.label)), `the page lists the labels ${shown}, API ${s.labels.map((l) => l.label)}`)
+    for (const l of s.labels) {
+      const cells = (await labels.locator(`tr[data-label="${l.label}"] td`).allInnerTexts()).map((c) => c.trim())
+      const want = [l.label, intText(l.nodes), intText(l.with_qos), intText(l.without_qos), l.day ?? '—']
+      assert(JSON.stringify(cells) === JSON.stringify(want), `${l.label}: the page shows ${cells}, the API ${want}`)
+    }
+    if (s.runs.length === 0) {
+      await page.locator('#runs').getByText('No run in these days.').waitFor()
+    } else {
+      const listed = (await api(`${T}/runs?limit=100`)).body
+      const runs = page.getByTestId('statistics-runs')
+      const ids = await rowsOf(page, '[data-testid="statistics-runs"] tbody tr', 'data-run')
+      assert(JSON.stringify(ids) === JSON.stringify(s.runs.map((r) => String(r.id))), `the page lists the runs ${ids}, oldest first as the API ${s.runs.map((r) => r.id)}`)
+      for (const r of s.runs) {
+        const cells = (await runs.locator(`tr[data-run="${r.id}"] td`).allInnerTexts()).map((c) => c.trim())
+        const want = [`#${r.id}`, r.status, intText(r.days), intText(r.nodes), durationText(r.duration)]
+        const got = [cells[0], cells[2], cells[3], cells[4], cells[5]]
+        assert(JSON.stringify(got) === JSON.stringify(want), `run ${r.id}: the page shows ${got}, the API ${want}`)
+        const run = listed.find((x) => x.id === r.id)
+        if (run && run.started_at !== null && run.finished_at !== null) assert(r.duration === run.finished_at - run.started_at, `run ${r.id} lasted ${r.duration} s, from its start to its end`)
+      }
+      // Bars as long as the durations: the longest run has the longest.
+      const longest = s.runs.reduce((a, b) => ((b.duration ?? 0) > (a.duration ?? 0) ? b : a))
+      const widths = await runs.locator('.duration-bar').evaluateAll((bs) => bs.map((b) => b.getBoundingClientRect().width))
+      assert(Math.max(...widths) === widths[s.runs.indexOf(longest)], `the longest run (#${longest.id}) draws the longest bar (${widths})`)
+    }
+    await shot(page, 'statistics')
+  },
+
+  // Impacted nodes (the original DepC's count and download): how many
+  // Websites depend on filer1 at noon yesterday and all of them as CSV from
+  // the explorer; the node page counts its dependencies and dependents.
+  async impacted({ page }) {
+    const { start, end } = await dayBounds(page, yesterday)
+    const noon = Math.floor((start + end) / 2)
+    const node = `${T}/labels/Filer/nodes/filer1`
+    const q = `label=Website&at=${noon}`
+    const count = (await api(`${node}/impacted/count?${q}`)).body.count
+    const all = (await api(`${node}/impacted?${q}&limit=1000`)).body
+    assert(count > 0 && count === all.nodes.length && all.next === null, `the count ${count} is every impacted Website (${all.nodes.map((n) => n.name)})`)
+    await page.goto(`${base}/t/${enc(team)}/labels/Filer/nodes/filer1/explore?day=${yesterday}`)
+    const panel = page.locator('#impacted')
+    await panel.getByLabel('Ancestor label').selectOption('Website')
+    await panel.getByRole('button', { name: 'Find impacted nodes' }).click()
+    const text = `${count} Website node${count === 1 ? '' : 's'} depend${count === 1 ? 's' : ''} on filer1:`
+    // The exact count (data-total) is the API's, not the pages loaded.
+    await panel.locator(`[data-testid="impacted-count"][data-total="${count}"]`).filter({ hasText: text }).waitFor()
+    for (const n of all.nodes) await panel.getByRole('link', { name: n.name, exact: true }).waitFor()
+    const file = await downloaded(page, panel.getByRole('button', { name: 'Download CSV' }))
+    const want = await apiText(`${node}/impacted/csv?${q}`)
+    assert(want.status === 200 && want.type.startsWith('text/csv'), `the API answers CSV (${want.status} ${want.type})`)
+    assert(file.text === want.text && file.file === 'impacted.csv', `the explorer downloads the API's CSV of noon ${yesterday} (${file.file})`)
+    const lines = file.text.trim().split('\n')
+    assert(lines[0] === 'label,name' && JSON.stringify(lines.slice(1)) === JSON.stringify(all.nodes.map((n) => `${n.label},${n.name}`)), `the CSV lists the impacted nodes (${lines})`)
+    await shot(page, 'impacted')
+    // Through foo.com, the offer above is impacted too: counted the same way.
+    await panel.getByLabel('Ancestor label').selectOption('Offer')
+    await panel.getByRole('button', { name: 'Find impacted nodes' }).click()
+    const offers = (await api(`${node}/impacted/count?label=Offer&at=${noon}`)).body.count
+    if (offers > 0) await panel.locator(`[data-testid="impacted-count"][data-total="${offers}"]`).filter({ hasText: `${offers} Offer node${offers === 1 ? '' : 's'} depend` }).waitFor()
+    else await panel.getByText('No Offer node depends on filer1').waitFor()
+
+    // The node page: its active dependencies and dependents of the day on the tabs.
+    const counts = (await api(`${node}/dependencies/count?day=${yesterday}`)).body
+    const deps = (await api(`${node}/dependencies?day=${yesterday}`)).body.dependencies.filter((d) => d.active).length
+    const dents = (await api(`${node}/dependents?day=${yesterday}`)).body.dependents.filter((d) => d.active).length
+    assert(counts.dependencies === deps && counts.dependents === dents && dents > 0, `the counts ${JSON.stringify(counts)} are the lists' (${deps}, ${dents})`)
+    await page.goto(`${base}/t/${enc(team)}/labels/Filer/nodes/filer1?day=${yesterday}`)
+    const rel = page.locator('#relations')
+    await rel.getByTestId('count-dependents').filter({ hasText: new RegExp(`^${counts.dependents}$`) }).waitFor()
+    assert((await rel.getByTestId('count-dependencies').innerText()).trim() === String(counts.dependencies), 'the Dependencies tab counts the API\'s')
+    await rel.getByRole('button', { name: /^Dependents/ }).click()
+    await rel.locator('tbody tr').first().waitFor()
+    assert((await rel.locator('tbody tr:not(.inactive)').count()) === counts.dependents, `the Dependents tab lists ${counts.dependents} nodes`)
+    await shot(page, 'node-counts')
+  },
+
   async keyboard({ page }) {
     await page.goto(`${base}/t/${enc(team)}`)
     await page.getByText('Team dashboard').waitFor()
@@ -1075,6 +1184,23 @@ async function downloaded(page, button) {
 /** The data-* values of a table's rows, top to bottom. */
 function rowsOf(page, selector, attr) {
   return page.locator(selector).evaluateAll((rs, a) => rs.map((r) => r.getAttribute(a)), attr)
+}
+
+/** A count as the UI writes it (src/format.ts formatInt). */
+function intText(n) {
+  if (n === null || n === undefined) return '—'
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, '\u202f')
+}
+
+/** A duration in seconds as the UI writes it (src/format.ts formatDuration). */
+function durationText(sec) {
+  if (sec === null || sec === undefined) return '—'
+  const s = Math.round(sec)
+  const pad = (n) => String(n).padStart(2, '0')
+  if (s < 60) return `${s} s`
+  if (s < 3600) return s % 60 === 0 ? `${Math.floor(s / 60)} min` : `${Math.floor(s / 60)} min ${pad(s % 60)} s`
+  if (s < 86400) return Math.floor((s % 3600) / 60) === 0 ? `${Math.floor(s / 3600)} h` : `${Math.floor(s / 3600)} h ${pad(Math.floor((s % 3600) / 60))} min`
+  return Math.floor((s % 86400) / 3600) === 0 ? `${Math.floor(s / 86400)} d` : `${Math.floor(s / 86400)} d ${Math.floor((s % 86400) / 3600)} h`
 }
 
 /** A remaining ratio as the UI writes it (src/budget.ts formatRatio). */

@@ -31,7 +31,9 @@ describe('statistics', () => {
     const out = renderToStaticMarkup(<StatisticsView stats={stats} tz="UTC" team="acme" />)
     expect(out).toContain('Website')
     expect(out).toContain('Orphan')
-    expect((out.match(/<tr>/g) ?? []).length).toBe(2 + 4) // two headers, two labels, two runs
+    expect((out.match(/<tr[ >]/g) ?? []).length).toBe(2 + 4) // two headers, two labels, two runs
+    expect(out).toContain('data-label="Orphan"')
+    expect(out).toContain('data-run="8" data-status="running"')
     expect(out).toContain('#7')
     expect(out).toContain('—')
   })

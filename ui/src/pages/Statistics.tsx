@@ -39,7 +39,7 @@ export function StatisticsView({ stats, tz, team }: { stats: Stats; tz: string; 
         <p className="muted">
           From {stats.start} to {stats.end}: a node has a QoS when its label's last computed day computed it.
         </p>
-        <table className="table" data-testid="statistics-labels">
+        <table className="data" data-testid="statistics-labels">
           <thead>
             <tr>
               <th scope="col">Label</th>
@@ -51,7 +51,7 @@ export function StatisticsView({ stats, tz, team }: { stats: Stats; tz: string; 
           </thead>
           <tbody>
             {stats.labels.map((l) => (
-              <tr key={l.label}>
+              <tr key={l.label} data-label={l.label}>
                 <td>
                   <Link to={urls.label(team, l.label)}>{l.label}</Link>
                 </td>
@@ -68,7 +68,7 @@ export function StatisticsView({ stats, tz, team }: { stats: Stats; tz: string; 
         {stats.runs.length === 0 ? (
           <p className="muted">No run in these days.</p>
         ) : (
-          <table className="table" data-testid="statistics-runs">
+          <table className="data" data-testid="statistics-runs">
             <thead>
               <tr>
                 <th scope="col">Run</th>
@@ -81,7 +81,7 @@ export function StatisticsView({ stats, tz, team }: { stats: Stats; tz: string; 
             </thead>
             <tbody>
               {stats.runs.map((r) => (
-                <tr key={r.id}>
+                <tr key={r.id} data-run={r.id} data-status={r.status}>
                   <td>
                     <Link to={urls.run(team, String(r.id))}>#{r.id}</Link>
                   </td>
