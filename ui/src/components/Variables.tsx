@@ -11,10 +11,16 @@ export function VariablesEditor({ url, scope, onClose }: { url: string; scope: s
   const [text, setText] = useState('')
   const [error, setError] = useState<Error | null>(null)
   const [saved, setSaved] = useState(false)
+  // Until the set is read, what one types would be overwritten by it.
+  const [loaded, setLoaded] = useState(false)
   useEffect(() => {
     const ctl = new AbortController()
+    setLoaded(false)
     request<Variables>(url, { signal: ctl.signal })
-      .then((v) => setText(toLines(v.variables)))
+      .then((v) => {
+        setText(toLines(v.variables))
+        setLoaded(true)
+      })
       .catch((e) => { if ((e as Error).name !== 'AbortError') setError(e as Error) })
     return () => ctl.abort()
   }, [url])
@@ -33,9 +39,9 @@ export function VariablesEditor({ url, scope, onClose }: { url: string; scope: s
     <div className="variables" aria-label={`Variables (${scope})`}>
       <label className="block">
         Variables, one <code>NAME=value</code> a line, used as <code>{`{{ depc.${scope}.NAME }}`}</code>
-        <textarea className="code-editor" rows={4} value={text} onChange={(e) => { setText(e.target.value); setSaved(false) }} spellCheck={false} />
+        <textarea className="code-editor" rows={4} value={text} onChange={(e) => { setText(e.target.value); setSaved(false) }} spellCheck={false} disabled={!loaded} aria-busy={!loaded} />
       </label>
-      <button type="button" className="button small primary" onClick={save}>Save variables</button>
+      <button type="button" className="button small primary" onClick={save} disabled={!loaded}>Save variables</button>
       {onClose && <button type="button" className="button small ghost" onClick={onClose}>Close</button>}
       {saved && <span className="help" role="status"> Saved.</span>}
       {error && <ErrorBox error={error} title="The variables were not saved" />}
