@@ -15,7 +15,7 @@ import {
   addDays, annotationProblem, computeDay, createWorld, currentConfig, dayOf, dayResult, dayWindow, getNode, impacted, incident,
   incidentMarkdown, isDay, labelAverage, labelsOf, listAnnotations, listNodes, relatives, rootCause, ruleTimeline, saveConfig,
   validateConfig, worst, teamBudgets, budgetOf, monthReport, csvLines,
-  newTeam,
+  newTeam, renderQuery, rulesOf,
 } from './model.mjs'
 import { handleAlerts } from './alerts.mjs'
 
@@ -47,7 +47,8 @@ export function startMock({ port = 0, dist = resolve(fileURLToPath(new URL('..',
     try {
       if (url.pathname.startsWith('/api/v1/')) {
         const body = await readBody(req)
-        const out = handle(world, req.method, url, req.headers.authorization, body, req.headers['x-remote-user'])
+        // A source's connection test reaches its server: that answer comes later.
+        const out = await handle(world, req.method, url, req.headers.authorization, body, req.headers['x-remote-user'])
         if (out.status === 204) {
           res.writeHead(204)
           return res.end()
@@ -578,11 +579,34 @@ function handle(world, method, url, auth, rawBody, remoteUser) {
     }
   }
 
-  // Variables (docs/sources.md), kept without rendering checks; and the
-  // sources' connection test, which passes for every known source.
-  team.variables ??= new Map()
+  // Variables (docs/sources.md): checks render with them (model.mjs
+  // renderQuery) in rule executions, when saved and when a set changes.
+  // The sources' connection test: Fake passes; a plugin with a URL is
+  // asked for real (testConnection).
+  const renderCheck = (c) => {
+    const rules = rulesOf(team, c.name)
+    for (const rule of rules.length ? rules : [null]) {
+      let query
+      try {
+        query = renderQuery(team, c, rule === null ? null : team.variables.get(`rule/${rule}`) ?? {})
+      } catch (e) {
+        return `parameters.query: ${e.message}${rule === null ? '' : ` (in rule ${JSON.stringify(rule)})`}`
+      }
+      const plugin = PLUGINS.find((p) => p.name === team.sources.get(c.source)?.plugin)
+      const queries = plugin?.checks.map((x) => x.query) ?? []
+      if (plugin && !plugin.node_label && !queries.includes(query) && !(rule === null && /depc\.rule\./.test(c.parameters.query))) {
+        return `parameters.query: unknown metric ${JSON.stringify(query)}: the ${plugin.name} source generates ${queries.join(', ')}${query === c.parameters.query ? '' : ` (rendered: ${query})`}`
+      }
+    }
+    return null
+  }
   if (path === 'variables' && method === 'GET') {
-    return { body: [...team.variables.entries()].map(([k, v]) => ({ scope: k.split('/')[0], ...(k.split('/')[1] ? { owner: k.split('/')[1] } : {}), variables: v })) }
+    const order = ['team', 'source', 'rule', 'check']
+    return {
+      body: [...team.variables.entries()]
+        .map(([k, v]) => ({ scope: k.split('/')[0], ...(k.split('/')[1] ? { owner: k.split('/')[1] } : {}), variables: v }))
+        .sort((a, b) => order.indexOf(a.scope) - order.indexOf(b.scope) || (a.owner ?? '').localeCompare(b.owner ?? '')),
+    }
   }
   {
     const scoped = path === 'variables/team' ? 'team/' :
@@ -594,19 +618,37 @@ function handle(world, method, url, auth, rawBody, remoteUser) {
       if (method === 'PUT') {
         write()
         const b = json(rawBody)
-        for (const k of Object.keys(b.variables ?? {})) if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) throw bad(`variables.${k}: a variable's name is a letter or _ then letters, digits or _`)
-        team.variables.set(scoped, b.variables ?? {})
-        return { body: { variables: b.variables ?? {} } }
+        const vars = b.variables ?? {}
+        for (const k of Object.keys(vars)) if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) throw bad(`variables.${k}: a variable's name is a letter or _ then letters, digits or _`)
+        const before = team.variables.get(scoped)
+        if (Object.keys(vars).length) team.variables.set(scoped, vars)
+        else team.variables.delete(scoped)
+        for (const c of team.checks.values()) {
+          const problem = /\{\{/.test(c.parameters?.query ?? '') ? renderCheck(c) : null
+          if (problem) {
+            if (before) team.variables.set(scoped, before)
+            else team.variables.delete(scoped)
+            throw bad(`variables: check ${JSON.stringify(c.name)}: ${problem}`)
+          }
+        }
+        team.cache.clear()
+        return { body: { variables: vars } }
       }
     }
   }
   if (rest[0] === 'sources' && method === 'POST' && ((rest.length === 2 && rest[1] === 'test') || (rest.length === 3 && rest[2] === 'test'))) {
-    write()
+    if (!user.admin && world.grants.get(team.name)?.get(user.user) !== 'manager') throw new HttpError(403, 'forbidden', `user ${user.user} is not a manager of team ${team.name}`)
     const body = rawBody ? json(rawBody) : {}
-    const plugin = rest.length === 3 ? team.sources.get(rest[1])?.plugin : body.plugin
-    if (rest.length === 3 && !plugin) throw notFound(`source ${JSON.stringify(rest[1])} not found`)
-    const steps = ['configuration', 'reachability', 'authentication', 'query'].map((name) => ({ name, ok: true, error: null }))
-    return { body: { ok: true, steps, query: body.query || 'up', series: 0, duration_ms: 1 } }
+    let source = body
+    if (rest.length === 3) {
+      source = team.sources.get(rest[1])
+      if (!source) throw notFound(`source ${JSON.stringify(rest[1])} not found`)
+      if (source.plugin === 'Shared') {
+        const e = world.shared?.get(source.configuration.source)
+        source = e ? { plugin: e.plugin, configuration: e.configuration } : source
+      }
+    }
+    return testConnection(source, body.query)
   }
 
   for (const [coll, map, validate] of [
@@ -622,17 +664,21 @@ function handle(world, method, url, auth, rawBody, remoteUser) {
       const t = b.parameters?.threshold
       if (b.type === 'Threshold' && !/^-?\d+(\.\d+)?$/.test(t ?? '')) throw bad(`parameters.threshold: not a number: ${JSON.stringify(t)}`)
       if (b.type === 'Interval' && !/^-?\d+(\.\d+)?:-?\d+(\.\d+)?$/.test(t ?? '')) throw bad(`parameters.threshold: not an interval A:B: ${JSON.stringify(t)}`)
-      // A plugin without a node label (Fake) queries only its suggested checks.
-      const plugin = PLUGINS.find((p) => p.name === team.sources.get(b.source).plugin)
-      const queries = plugin?.checks.map((c) => c.query) ?? []
-      if (plugin && !plugin.node_label && !queries.includes(b.parameters?.query)) {
-        throw bad(`parameters.query: unknown metric ${JSON.stringify(b.parameters?.query)}: the ${plugin.name} source generates ${queries.join(', ')}`)
-      }
+      // Rendered with its variables, for each rule that runs it; a plugin
+      // without a node label (Fake) queries only its suggested checks.
+      if (typeof b.parameters?.query !== 'string') throw bad('parameters.query: required')
+      const problem = renderCheck(b)
+      if (problem) throw bad(problem)
     }],
     ['rules', team.rules, (b) => {
       if (!Array.isArray(b.checks)) throw bad('checks: must be a list of check names')
       b.checks.forEach((c, i) => {
         if (!team.checks.has(c)) throw bad(`checks[${i}]: unknown check ${JSON.stringify(c)}`)
+        try {
+          renderQuery(team, team.checks.get(c), team.variables.get(`rule/${b.name}`) ?? {})
+        } catch (e) {
+          throw bad(`checks[${i}]: parameters.query: ${e.message} (in rule ${JSON.stringify(b.name)})`)
+        }
       })
     }],
   ]) {
@@ -676,6 +722,7 @@ function handle(world, method, url, auth, rawBody, remoteUser) {
         Object.entries(currentConfig(team)?.config ?? {}).find(([, v]) => v.qos.replace(/^rule\.'?|'$/g, '') === item.name)
       if (used) throw new HttpError(409, 'conflict', `${coll.slice(0, -1)} ${JSON.stringify(item.name)} is used by ${Array.isArray(used) ? 'label ' + used[0] : JSON.stringify(used.name)}`)
       map.delete(item.name)
+      team.variables.delete(`${coll.slice(0, -1)}/${item.name}`)
       return { status: 204 }
     }
   }
@@ -743,6 +790,48 @@ function handle(world, method, url, auth, rawBody, remoteUser) {
   }
 
   throw notFound(`no route ${method} ${url.pathname}`)
+}
+
+/**
+ * A source's connection test (POST …/sources/test, …/sources/NAME/test), in
+ * the shape of ConnectionReport: Fake always connects; a plugin with a URL
+ * is asked one query over the last hour, and fails at the step depc names
+ * (api/connection.go): authentication for HTTP 401 and 403, reachability
+ * for no answer or another status.
+ */
+async function testConnection(source, query) {
+  const t0 = Date.now()
+  const plugin = PLUGINS.find((p) => p.name === source.plugin)
+  const steps = []
+  const report = (ok, failed, error, series = 0) => {
+    for (const name of ['configuration', 'reachability', 'authentication', 'query']) {
+      if (name === failed) {
+        steps.push({ name, ok: false, error })
+        break
+      }
+      steps.push({ name, ok: true, error: null })
+    }
+    return { body: { ok, steps, query: plugin ? query || plugin.checks[0]?.query || 'up' : '', series, duration_ms: Date.now() - t0 } }
+  }
+  if (!plugin) return report(false, 'configuration', `plugin: must be one of ${PLUGINS.map((p) => p.name).join(', ')}, not ${JSON.stringify(source.plugin)}`)
+  if (!('url' in plugin.example)) return report(true, null, null, 1)
+  const base = source.configuration?.url ?? ''
+  if (!/^https?:\/\//.test(base)) return report(false, 'configuration', 'configuration.url: must start with http:// or https://')
+  const kind = plugin.name.toLowerCase()
+  const now = Math.floor(Date.now() / 60000) * 60
+  const q = new URLSearchParams({ query: query || plugin.checks[0]?.query || 'up', start: String(now - 3600), end: String(now), step: '60' })
+  const headers = source.configuration.bearer_token ? { Authorization: `Bearer ${source.configuration.bearer_token}` } : {}
+  let res
+  try {
+    res = await fetch(`${base.replace(/\/$/, '')}/api/v1/query_range?${q}`, { headers, signal: AbortSignal.timeout(5000) })
+  } catch (e) {
+    const why = e.cause?.code === 'ECONNREFUSED' ? 'connection refused' : e.cause?.code === 'ENOTFOUND' ? 'no such host' : 'no answer'
+    return report(false, 'reachability', `${kind} at ${base} is unreachable: ${why}`)
+  }
+  await res.arrayBuffer()
+  if (res.status === 401 || res.status === 403) return report(false, 'authentication', `${kind} at ${base} answered HTTP ${res.status} (check the source's credentials)`)
+  if (!res.ok) return report(false, 'reachability', `${kind} at ${base} answered HTTP ${res.status}`)
+  return report(true, null, null, 0)
 }
 
 /** Advances a started run with the clock: queued 1 s, then 1.5 s per day. */

@@ -8,7 +8,7 @@
 // This is a development and test double of the real API, not a second
 // implementation of depc: it favours being readable over being general.
 
-import { generate, koIntervals } from './fake.mjs'
+import { METRICS, generate, koIntervals } from './fake.mjs'
 
 // ---- time ----------------------------------------------------------------
 
@@ -182,6 +182,8 @@ export function newTeam(name, timezone) {
     name, timezone, nodes: new Map(), relations: [], sources: new Map(), checks: new Map(), rules: new Map(),
     configs: [], runs: [], rejected: [], outages: [], cache: new Map(), virtual: null, annotations: [], nextAnnotation: 1,
     objectives: new Map(), maintenance: [], maintenanceSeq: 0,
+    // Variable sets by "scope/owner" ("team/" for the team's).
+    variables: new Map(),
   }
 }
 
@@ -273,6 +275,50 @@ export function impacted(team, key, label, at) {
   return [...found].sort().map((k) => ({ label: team.nodes.get(k).label, name: team.nodes.get(k).name }))
 }
 
+// ---- variables (docs/sources.md) -------------------------------------------
+
+const ACTION = /\{\{\s*depc\.(?:(team|source|rule|check)\.([A-Za-z_][A-Za-z0-9_]*)|(start|end|name))\s*((?:\|\s*[a-z_]+(?:\s+"[^"]*")*\s*)*)\}\}/g
+const FILTERS = {
+  lower: (s) => s.toLowerCase(),
+  upper: (s) => s.toUpperCase(),
+  trim: (s) => s.trim(),
+  quote: (s) => JSON.stringify(s),
+  regex_escape: (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
+  default: (s, d) => (s === '' ? d : s),
+  replace: (s, a, b) => s.replaceAll(a, b),
+}
+
+/**
+ * Renders a check's query as the rule would run it over w: {{ depc.SCOPE.NAME }}
+ * with the filters of querytemplate; throws "at byte N: unknown variable …".
+ * ruleVars null renders rule variables as "" (a check no rule uses yet).
+ */
+export function renderQuery(team, check, ruleVars, w = { start: 0, end: 0 }) {
+  const sets = {
+    team: team.variables.get('team/') ?? {},
+    source: team.variables.get(`source/${check.source}`) ?? {},
+    rule: ruleVars,
+    check: team.variables.get(`check/${check.name}`) ?? {},
+  }
+  return check.parameters.query.replace(ACTION, (all, scope, name, plain, filters, pos) => {
+    let v
+    if (plain === 'start' || plain === 'end') v = String(plain === 'start' ? w.start : w.end)
+    else if (plain === 'name') throw new Error(`at byte ${pos}: depc.name: the sources fetch many nodes per query, so a query does not name one node`)
+    else if (scope === 'rule' && ruleVars === null) v = ''
+    else if (Object.hasOwn(sets[scope], name)) v = sets[scope][name]
+    else throw new Error(`at byte ${pos}: unknown variable depc.${scope}.${name}`)
+    for (const f of filters.split('|').map((x) => x.trim()).filter(Boolean)) {
+      const [fn, ...args] = f.match(/[a-z_]+|"[^"]*"/g)
+      if (!FILTERS[fn]) throw new Error(`at byte ${pos}: unknown filter ${fn}`)
+      v = FILTERS[fn](v, ...args.map((a) => a.slice(1, -1)))
+    }
+    return v
+  })
+}
+
+/** The names of the rules that run a check. */
+export const rulesOf = (team, check) => [...team.rules.values()].filter((r) => r.checks.includes(check)).map((r) => r.name)
+
 // ---- results ---------------------------------------------------------------
 
 const BAD = { 'depc.tutorial.ping': 150, 'depc.tutorial.oco': 300, 'depc.tutorial.dbconnections': 200, 'depc.tutorial.httpstatus': 503 }
@@ -283,23 +329,32 @@ export function ruleTimeline(team, ruleName, name, w, withPoints = false) {
   const checks = (rule?.checks ?? []).map((c) => team.checks.get(c)).filter(Boolean)
   const results = checks.map((c) => {
     const src = team.sources.get(c.source)
-    if (!src || src.plugin !== 'Fake') {
-      return { name: c.name, qos: null, ok: 0, ko: 0, unknown: w.end - w.start, downtime: [], series: 0, error: src ? `source ${src.name}: not reachable from the mock` : `source ${c.source}: not found` }
+    let query
+    try {
+      query = renderQuery(team, c, team.variables.get(`rule/${ruleName}`) ?? {}, w)
+    } catch (e) {
+      return { name: c.name, qos: null, ok: 0, ko: 0, unknown: w.end - w.start, downtime: [], series: 0, error: `parameters.query: ${e.message}` }
     }
-    const points = generate(c.parameters.query, name, w.start, w.end)
+    if (!src || src.plugin !== 'Fake') {
+      return { name: c.name, qos: null, ok: 0, ko: 0, unknown: w.end - w.start, downtime: [], series: 0, error: src ? `source ${src.name}: not reachable from the mock` : `source ${c.source}: not found`, ...(withPoints ? { query } : {}) }
+    }
+    if (!METRICS.includes(query)) {
+      return { name: c.name, qos: null, ok: 0, ko: 0, unknown: w.end - w.start, downtime: [], series: 0, error: `parameters.query: unknown metric ${JSON.stringify(query)}`, ...(withPoints ? { query } : {}) }
+    }
+    const points = generate(query, name, w.start, w.end)
     // The team's injected outages are bad datapoints, so stored results and
     // rule executions tell the same story.
     for (const o of team.outages) {
       if (o.node.slice(o.node.indexOf('/') + 1) !== name) continue
       const from = dayStart(o.day, team.timezone) + o.from
       const to = dayStart(o.day, team.timezone) + o.to
-      for (const p of points) if (p[0] >= from && p[0] < to) p[1] = BAD[c.parameters.query]
+      for (const p of points) if (p[0] >= from && p[0] < to) p[1] = BAD[query]
     }
     const down = koIntervals(points, c.type, c.parameters.threshold, w.start, w.end)
     const ko = total(down)
     const ok = w.end - w.start - ko
     const r = { name: c.name, qos: round3((100 * ok) / (ok + ko)), ok, ko, unknown: 0, downtime: down, series: 1, error: null }
-    if (withPoints) Object.assign(r, { type: c.type, threshold: c.parameters.threshold, points: [{ name: `${c.parameters.query}{name="${name}"}`, values: points }] })
+    if (withPoints) Object.assign(r, { type: c.type, threshold: c.parameters.threshold, query, points: [{ name: `${query}{name="${name}"}`, values: points }] })
     return r
   })
   const known = results.filter((r) => r.series > 0 && !r.error)

@@ -1085,6 +1085,146 @@ const scenarios = {
     await shot(page, 'node-counts')
   },
 
+  // Variables (docs/sources.md): a check's variable set on the Checks page
+  // renders into its query, which a rule execution shows; edited, the
+  // rendering follows; a set the check no longer renders with is refused
+  // with the API's message.
+  async variables({ page }) {
+    const id = `e2e-${Date.now().toString(36)}`
+    const src = `${id}-src`
+    const check = `${id} check`
+    const rule = `${id} rule`
+    try {
+      assert((await api(`${T}/sources`, { method: 'POST', body: { name: src, plugin: 'Fake', configuration: {} } })).status === 201, 'the source is created')
+      const plain = { name: check, source: src, type: 'Threshold', parameters: { query: 'depc.tutorial.ping', threshold: '20' } }
+      assert((await api(`${T}/checks`, { method: 'POST', body: plain })).status === 201, 'the check is created')
+      assert((await api(`${T}/rules`, { method: 'POST', body: { name: rule, checks: [check] } })).status === 201, 'the rule is created')
+
+      const openVariables = async () => {
+        await page.goto(`${base}/t/${enc(team)}/checks`)
+        await page.locator('#checks tbody tr', { hasText: check }).getByRole('button', { name: 'Variables' }).click()
+        const section = page.locator('#check-variables')
+        await section.getByRole('heading', { name: `Variables of ${check}` }).waitFor()
+        return section
+      }
+      const save = async (section, text) => {
+        await section.getByRole('textbox').fill(text)
+        await section.getByRole('button', { name: 'Save variables' }).click()
+      }
+      const { start, end } = await dayBounds(page, yesterday)
+      const executed = async () => (await api(`${T}/rules/${enc(rule)}/execute`, { method: 'POST', body: { name: 'filer1', start: Math.round(start), end: Math.round(end) } })).body.checks[0].query
+      const rendered = async () => {
+        await page.goto(`${base}/t/${enc(team)}/rules`)
+        await page.getByLabel('Node name').fill('filer1')
+        await page.getByLabel('Rule', { exact: true }).selectOption(rule)
+        await page.getByLabel('Day', { exact: true }).fill(yesterday)
+        await page.getByRole('button', { name: 'Run', exact: true }).click()
+        const code = page.getByTestId('rule-result').locator('.points-chart figcaption', { hasText: check }).locator('code')
+        await code.waitFor({ timeout: 30000 })
+        return (await code.innerText()).trim()
+      }
+
+      // Set on the page; the API has it and lists it.
+      let section = await openVariables()
+      await save(section, 'metric=ping')
+      await section.getByRole('status').filter({ hasText: 'Saved.' }).waitFor()
+      assert(JSON.stringify((await api(`${T}/checks/${enc(check)}/variables`)).body.variables) === '{"metric":"ping"}', 'the API has the check\'s variable')
+      const sets = (await api(`${T}/variables`)).body
+      assert(sets.some((v) => v.scope === 'check' && v.owner === check && v.variables.metric === 'ping'), `GET /variables lists the check's set (${JSON.stringify(sets)})`)
+
+      // The query uses it: a rule execution shows it rendered.
+      const template = { ...plain, parameters: { ...plain.parameters, query: 'depc.tutorial.{{ depc.check.metric }}' } }
+      const put = await api(`${T}/checks/${enc(check)}`, { method: 'PUT', body: template })
+      assert(put.status === 200, `the check takes a query with the variable (${JSON.stringify(put.body)})`)
+      let shown = await rendered()
+      let api1 = await executed()
+      assert(shown === 'depc.tutorial.ping' && shown === api1, `the rule execution shows the query rendered: ${shown}, API ${api1}`)
+      await shot(page, 'variables-rendered')
+
+      // Edited on the page: listed there after a reload, and the rendering follows.
+      section = await openVariables()
+      await page.waitForFunction(() => document.querySelector('#check-variables textarea')?.value === 'metric=ping')
+      await save(section, 'metric=httpstatus')
+      await section.getByRole('status').filter({ hasText: 'Saved.' }).waitFor()
+      section = await openVariables()
+      await page.waitForFunction(() => document.querySelector('#check-variables textarea')?.value === 'metric=httpstatus')
+      await shot(page, 'variables')
+      shown = await rendered()
+      api1 = await executed()
+      assert(shown === 'depc.tutorial.httpstatus' && shown === api1, `after the edit the rule execution shows ${shown}, API ${api1}`)
+
+      // A set the check cannot render with is refused, naming the check.
+      const refused = await api(`${T}/checks/${enc(check)}/variables`, { method: 'PUT', body: { variables: { other: 'x' } } })
+      assert(refused.status === 400 && refused.body.error.message.includes(check), `the API refuses a set without metric, naming the check (${JSON.stringify(refused.body)})`)
+      section = await openVariables()
+      await page.waitForFunction(() => document.querySelector('#check-variables textarea')?.value === 'metric=httpstatus')
+      await save(section, 'other=x')
+      await section.getByRole('alert').filter({ hasText: refused.body.error.message }).waitFor()
+      assert(JSON.stringify((await api(`${T}/checks/${enc(check)}/variables`)).body.variables) === '{"metric":"httpstatus"}', 'the refused set changed nothing')
+      await shot(page, 'variables-refused')
+    } finally {
+      await api(`${T}/rules/${enc(rule)}`, { method: 'DELETE' })
+      await api(`${T}/checks/${enc(check)}`, { method: 'DELETE' })
+      await api(`${T}/sources/${enc(src)}`, { method: 'DELETE' })
+    }
+  },
+
+  // Test connection (docs/sources.md): a Fake source connects; a Prometheus
+  // source whose server refuses the credentials fails at authentication with
+  // the source's error, not the server's body; the New source form tests an
+  // unsaved configuration and saves nothing.
+  async connection({ page }) {
+    const id = `e2e-${Date.now().toString(36)}`
+    const fake = `${id}-fake`
+    const prom = `${id}-prom`
+    const unsaved = `${id}-new`
+    const server = createServer((req, res) => {
+      req.resume()
+      res.writeHead(401, { 'Content-Type': 'text/plain' })
+      res.end('secret-body-of-the-server')
+    })
+    await new Promise((ok) => server.listen(0, '127.0.0.1', ok))
+    const url = `http://127.0.0.1:${server.address().port}`
+    try {
+      assert((await api(`${T}/sources`, { method: 'POST', body: { name: fake, plugin: 'Fake', configuration: {} } })).status === 201, 'the Fake source is created')
+      assert((await api(`${T}/sources`, { method: 'POST', body: { name: prom, plugin: 'Prometheus', configuration: { url } } })).status === 201, 'the Prometheus source is created')
+      const ok = (await api(`${T}/sources/${enc(fake)}/test`, { method: 'POST', body: {} })).body
+      assert(ok.ok && ok.steps.length === 4 && ok.steps.every((st) => st.ok), `the Fake source connects (${JSON.stringify(ok)})`)
+      const ko = (await api(`${T}/sources/${enc(prom)}/test`, { method: 'POST', body: {} })).body
+      const failed = ko.steps.find((st) => !st.ok)
+      assert(!ko.ok && failed?.name === 'authentication' && failed.error.includes('HTTP 401') && !failed.error.includes('secret-body'), `the Prometheus source fails at authentication (${JSON.stringify(ko)})`)
+
+      await page.goto(`${base}/t/${enc(team)}/sources`)
+      const row = (name) => page.locator('#sources tbody tr', { hasText: name })
+      await row(fake).getByRole('button', { name: 'Test connection' }).click()
+      await row(fake).getByRole('status').filter({ hasText: `Connected: ${ok.query} answered ${ok.series} series.` }).waitFor()
+      await row(prom).getByRole('button', { name: 'Test connection' }).click()
+      const status = row(prom).getByRole('status')
+      await status.filter({ hasText: `authentication failed: ${failed.error}` }).waitFor()
+      assert((await status.getAttribute('class')) === 'ko', 'the failure shows as such')
+      await shot(page, 'test-connection')
+
+      await page.getByRole('button', { name: 'New source' }).click()
+      const form = page.getByRole('form', { name: 'New source' })
+      await form.getByLabel('Name').fill(unsaved)
+      await form.getByLabel('Plugin').selectOption('Prometheus')
+      await form.getByLabel('Configuration (JSON)').fill(JSON.stringify({ url }))
+      const tested = (await api(`${T}/sources/test`, { method: 'POST', body: { name: unsaved, plugin: 'Prometheus', configuration: { url } } })).body
+      const step = tested.steps.find((st) => !st.ok)
+      assert(!tested.ok && step?.name === 'authentication', `the unsaved configuration fails at authentication (${JSON.stringify(tested)})`)
+      await form.getByRole('button', { name: 'Test connection' }).click()
+      await form.getByRole('status').filter({ hasText: `${step.name} failed: ${step.error}` }).waitFor()
+      await shot(page, 'test-connection-form')
+      await form.getByRole('button', { name: 'Cancel' }).click()
+      assert((await api(`${T}/sources/${enc(unsaved)}`)).status === 404, 'testing saved nothing')
+    } finally {
+      server.close()
+      await api(`${T}/sources/${enc(unsaved)}`, { method: 'DELETE' })
+      await api(`${T}/sources/${enc(prom)}`, { method: 'DELETE' })
+      await api(`${T}/sources/${enc(fake)}`, { method: 'DELETE' })
+    }
+  },
+
   async keyboard({ page }) {
     await page.goto(`${base}/t/${enc(team)}`)
     await page.getByText('Team dashboard').waitFor()
