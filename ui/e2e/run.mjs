@@ -981,10 +981,15 @@ const scenarios = {
   // days with their durations, as the API counts them; the counts agree
   // with the labels' node counts and the label CSV export.
   async statistics({ page }) {
-    const s = (await api(`${T}/statistics?start=${monthStart}&end=${yesterday}`)).body
-    assert(s.start === monthStart && s.end === yesterday, `the API answers the 30 days ending yesterday (${s.start} → ${s.end})`)
+    // The runs created up to today (the night's run of yesterday is
+    // today's), each finished so that the page and the API agree.
+    await waitRuns()
+    const today = addDays(yesterday, 1)
+    const from = addDays(today, -29)
+    const s = (await api(`${T}/statistics?start=${from}&end=${today}`)).body
+    assert(s.start === from && s.end === today, `the API answers the 30 days ending today (${s.start} → ${s.end})`)
     const graph = (await api(`${T}/labels`)).body
-    const csv = (await apiText(`${T}/export/labels.csv?from=${monthStart}&to=${yesterday}`)).text.trim().split('\n').slice(1).map((l) => l.split(','))
+    const csv = (await apiText(`${T}/export/labels.csv?from=${from}&to=${today}`)).text.trim().split('\n').slice(1).map((l) => l.split(','))
     for (const g of graph.filter((x) => x.nodes > 0)) assert(s.labels.some((l) => l.label === g.name), `the statistics count label ${g.name}`)
     for (const l of s.labels) {
       assert(graph.find((g) => g.name === l.label)?.nodes === l.nodes, `${l.label}: ${l.nodes} nodes, as /labels says`)

@@ -5,7 +5,7 @@ import { Async } from '../components/states'
 import { useTeam } from '../context'
 import { useApi, useTitle } from '../hooks'
 import { formatDuration, formatInt } from '../format'
-import { addDays, formatInstant, yesterday } from '../time'
+import { addDays, formatInstant, today } from '../time'
 import { Link, urls } from '../router'
 
 /** How many days the page looks back over. */
@@ -20,7 +20,9 @@ export function statisticsPath(team: string, end: string): string {
 export default function Statistics() {
   const { team, tz } = useTeam()
   useTitle(`Statistics · ${team.name}`)
-  const stats = useApi<Stats>(statisticsPath(team.name, yesterday(tz)))
+  // Up to today: the runs are those created in the range, and last
+  // night's run (of yesterday) was created today.
+  const stats = useApi<Stats>(statisticsPath(team.name, today(tz)))
   return (
     <>
       <PageHeader title="Statistics" kicker={team.name} />
