@@ -92,6 +92,9 @@ type domainMetrics struct {
 	// warming is closed when the first snapshot, started by warm, is
 	// stored; nil when warm was not called.
 	warming chan struct{}
+	// life is the serving process's context (warm's): background
+	// refreshes end with it. Without warm they run on their own timeout.
+	life context.Context
 }
 
 func newDomainMetrics(state State, budgets *objective.Budgets, now func() time.Time, log *slog.Logger) *domainMetrics {
@@ -122,15 +125,29 @@ func (m *domainMetrics) warm(ctx context.Context) <-chan struct{} {
 		return closed
 	}
 	done := make(chan struct{})
-	m.warming, m.refreshing = done, true
+	m.warming, m.refreshing, m.life = done, true, ctx
 	m.mu.Unlock()
 	go func() {
 		defer close(done)
-		ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
-		defer cancel()
-		m.store(m.compute(ctx))
+		m.refresh(ctx)
 	}()
 	return done
+}
+
+// refresh computes the figures and serves them from now on, unless life
+// ends meanwhile: a stopping process keeps serving what it had rather
+// than figures cut short.
+func (m *domainMetrics) refresh(life context.Context) {
+	ctx, cancel := context.WithTimeout(life, 5*time.Minute)
+	defer cancel()
+	snap := m.compute(ctx)
+	if life.Err() != nil {
+		m.mu.Lock()
+		m.refreshing = false
+		m.mu.Unlock()
+		return
+	}
+	m.store(snap)
 }
 
 // closed is a channel that is closed.
@@ -144,11 +161,11 @@ func (m *domainMetrics) Collect(ch chan<- prometheus.Metric) {
 	snap, at, warming := m.snap, m.at, m.warming
 	if snap != nil && m.now().Sub(at) >= metricsTTL && !m.refreshing {
 		m.refreshing = true
-		go func() {
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-			defer cancel()
-			m.store(m.compute(ctx))
-		}()
+		life := m.life
+		if life == nil {
+			life = context.Background()
+		}
+		go m.refresh(life)
 	}
 	m.mu.Unlock()
 	if snap == nil && warming != nil {

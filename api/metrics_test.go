@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -88,6 +89,31 @@ func TestMetricsWarm(t *testing.T) {
 			t.Fatal("the objective never reached /metrics after the snapshot's TTL")
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestMetricsStopping: once the serving process's context has ended, a
+// scrape past the TTL refreshes nothing: the figures served stay those
+// it had, not figures cut short by the cancelled context.
+func TestMetricsStopping(t *testing.T) {
+	e := newEnv(t)
+	e.tutorial()
+	e.setNow(time.Unix(tutorialStart+86400+6*3600, 0))
+	ctx, stop := context.WithCancel(e.ctx)
+	<-e.api.WarmMetrics(ctx)
+	stop()
+	e.call("PUT", "/teams/acme/labels/Website/objective", map[string]any{"target": 99, "window": "rolling_7d"}, http.StatusOK, nil)
+	e.setNow(time.Unix(tutorialStart+86400+7*3600, 0))
+	for range 5 {
+		r := e.do(request{method: "GET", path: "/metrics", token: tok("")})
+		body := string(r.Body)
+		if !strings.Contains(body, `depc_label_qos{label="Website",team="acme"}`) {
+			t.Fatalf("a scrape after the stop lost the figures it had:\n%s", body)
+		}
+		if strings.Contains(body, "depc_node_objective_target") {
+			t.Fatal("a refresh ran after the process's context ended")
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
 
