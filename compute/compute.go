@@ -65,7 +65,8 @@ type Computer struct {
 	// MaxErrors and MaxErrorsPerLabel bound the errors listed per day
 	// (defaults DefaultMaxErrors and DefaultMaxErrorsPerLabel).
 	MaxErrors, MaxErrorsPerLabel int
-	// Now is the clock of LiveQoS (default time.Now).
+	// Now is the clock of LiveQoS, and says which days are over for a
+	// Sequence to compute them ahead (default time.Now).
 	Now func() time.Time
 
 	mu      sync.Mutex
@@ -138,19 +139,31 @@ func (c *Computer) source(ctx context.Context, team string, sc depc.SourceConfig
 	if c.open == nil {
 		return nil, nil, depc.Errorf(depc.EINTERNAL, "no source opener configured")
 	}
-	if sc.Plugin == depc.PluginShared {
-		// A grant of the admin's shared catalog: resolved at every use, so
-		// that a changed entry or a revoked grant holds at once.
-		shared, ok := c.state.(depc.SharedSourceStore)
-		if !ok {
-			return nil, nil, depc.Errorf(depc.EINTERNAL, "source %q is a shared source and this state store has no catalog", sc.Name)
-		}
-		r, err := depc.ResolveShared(ctx, shared, team, sc)
-		if err != nil {
-			return nil, nil, err
-		}
-		sc = r
+	sc, err := c.resolve(ctx, team, sc)
+	if err != nil {
+		return nil, nil, err
 	}
+	return c.openResolved(ctx, team, sc)
+}
+
+// resolve returns the configuration a stored source is opened with: its
+// own, or for a grant of the admin's shared catalog the catalog's entry as
+// it is now — resolved at every use, so that a changed entry or a revoked
+// grant holds at once.
+func (c *Computer) resolve(ctx context.Context, team string, sc depc.SourceConfig) (depc.SourceConfig, error) {
+	if sc.Plugin != depc.PluginShared {
+		return sc, nil
+	}
+	shared, ok := c.state.(depc.SharedSourceStore)
+	if !ok {
+		return depc.SourceConfig{}, depc.Errorf(depc.EINTERNAL, "source %q is a shared source and this state store has no catalog", sc.Name)
+	}
+	return depc.ResolveShared(ctx, shared, team, sc)
+}
+
+// openResolved is source for a configuration resolve returned; c.open is
+// set.
+func (c *Computer) openResolved(ctx context.Context, team string, sc depc.SourceConfig) (depc.Source, func(), error) {
 	enforce, _ := json.Marshal(sc.Enforce)
 	key := sourceKey{team, sc.Name, sc.Plugin, string(bytes.TrimSpace(sc.Configuration)), string(enforce)}
 	c.mu.Lock()

@@ -28,6 +28,10 @@ type Report struct {
 	// computation (semantics §7), sorted by label and name.
 	Errors  []depc.RunError `json:"errors"`
 	Timings Timings         `json:"timings"`
+	// Ahead is true when the day was computed ahead (Sequence): its
+	// snapshot, sources and engine ran while the day before it was
+	// written, and Timings.Wait is how long Day then waited for them.
+	Ahead bool `json:"ahead"`
 }
 
 // Timings are the durations of the phases of a day's computation.
@@ -42,9 +46,16 @@ type Timings struct {
 	Engine time.Duration `json:"engine"`
 	// Write replaces the day's results in one transaction.
 	Write time.Duration `json:"write"`
+	// Wait is how long Day waited for a computation ahead (Sequence) to
+	// end. For a day written from its computation ahead (Report.Ahead) it
+	// is the end of that computation's snapshot, sources and engine, which
+	// ran before, and Setup is what Day read to check it still holds;
+	// otherwise it is the time a computation given up took to stop.
+	Wait time.Duration `json:"wait"`
 }
 
-// Total is the sum of the phases.
+// Total is the sum of the phases (not Wait, which is part of them): for a
+// day computed ahead, more than the call to Day took.
 func (t Timings) Total() time.Duration { return t.Setup + t.Snapshot + t.Sources + t.Engine + t.Write }
 
 // Day computes a team's day ("YYYY-MM-DD" in its time zone) and replaces
@@ -64,62 +75,92 @@ func (c *Computer) Day(ctx context.Context, team, day string) (Report, error) {
 	return c.day(ctx, nil, team, day, nil)
 }
 
-// day computes a day, with the graph of seq when it is not nil
-// (Sequence.Day).
+// day computes a day with seq, a Sequence of the team (a new one when nil,
+// Computer.Day): the day computed now or, when seq computed it ahead and
+// it is still what computing it now would give, that computation. Then
+// the next day, when later has one, is computed ahead while this one is
+// written. It returns once the day's results are written.
 func (c *Computer) day(ctx context.Context, seq *Sequence, team, day string, later []string) (Report, error) {
-	rep := Report{Team: team, Day: day}
-	t0 := time.Now()
-	s, err := c.loadSetup(ctx, team)
-	if err != nil {
-		return rep, err
-	}
-	w, err := DayWindow(day, s.team.Timezone)
-	if err != nil {
-		return rep, err
-	}
-	rep.Window, rep.ConfigID = w, s.configID
-	order, err := s.config.TopoOrder()
-	if err != nil {
-		return rep, depc.WrapError(depc.EINVALID, err, "config %d: %v", s.configID, err)
-	}
-	t1 := time.Now()
-	rep.Timings.Setup = t1.Sub(t0)
-
 	if seq == nil {
 		seq = c.Sequence(team)
 	}
-	g, err := seq.dayGraph(ctx, s, w, order, later)
+	d, err := seq.computed(ctx, day, later)
 	if err != nil {
-		return rep, err
+		return d.rep, err
 	}
-	if err := c.exclude(ctx, team, g); err != nil {
-		return rep, err
+	seq.startAhead(ctx, later)
+	t := time.Now()
+	if err := c.state.ReplaceDayBatch(ctx, team, day, d.e.batch(d.q), d.labels, d.worst); err != nil {
+		seq.stopAhead()
+		return d.rep, err
 	}
-	rep.Nodes, rep.Relations = int64(len(g.names)), int64(len(g.child))
+	d.rep.Timings.Write = time.Since(t)
+	d.rep.Errors = d.e.errs.errors()
+	seq.written(d)
+	return d.rep, nil
+}
+
+// computedDay is a day computed and not yet written, with what its
+// computation read besides the graph (to check a day computed ahead).
+type computedDay struct {
+	// rep is the report so far: everything but Errors and the write.
+	rep    Report
+	s      *setup
+	e      *eval
+	q      []qos.QoS
+	labels []depc.LabelDayResult
+	worst  map[string][]depc.WorstNode
+	// reused is true when the graph was one read for an earlier day.
+	reused bool
+	maint  maintenanceRead
+	// version is the team's graph version read before anything else, for
+	// a day computed ahead.
+	version int64
+}
+
+// compute computes the team's day from s, its setup read since t0,
+// without writing it; seq gives the graph. rep is filled as far as it got
+// when it fails.
+func (c *Computer) compute(ctx context.Context, seq *Sequence, s *setup, day string, later []string, t0 time.Time) (*computedDay, error) {
+	d := &computedDay{rep: Report{Team: seq.team, Day: day}, s: s}
+	w, err := DayWindow(day, s.team.Timezone)
+	if err != nil {
+		return d, err
+	}
+	d.rep.Window, d.rep.ConfigID = w, s.configID
+	order, err := s.config.TopoOrder()
+	if err != nil {
+		return d, depc.WrapError(depc.EINVALID, err, "config %d: %v", s.configID, err)
+	}
+	t1 := time.Now()
+	d.rep.Timings.Setup = t1.Sub(t0)
+
+	g, reused, err := seq.dayGraph(ctx, s, w, order, later)
+	if err != nil {
+		return d, err
+	}
+	d.reused = reused
+	if d.maint, err = c.excludeRead(ctx, seq.team, g); err != nil {
+		return d, err
+	}
+	d.rep.Nodes, d.rep.Relations = int64(len(g.names)), int64(len(g.child))
 	t2 := time.Now()
-	rep.Timings.Snapshot = t2.Sub(t1)
+	d.rep.Timings.Snapshot = t2.Sub(t1)
 
 	e := c.newEval(s, g, order)
 	if err := e.sources(ctx); err != nil {
-		return rep, err
+		return d, err
 	}
 	t3 := time.Now()
-	rep.Timings.Sources = t3.Sub(t2)
+	d.rep.Timings.Sources = t3.Sub(t2)
 
 	if err := e.engine(ctx); err != nil {
-		return rep, err
+		return d, err
 	}
-	q := e.nodeQoS()
-	labels, worst := e.summaries(q, day)
-	t4 := time.Now()
-	rep.Timings.Engine = t4.Sub(t3)
-
-	if err := c.state.ReplaceDayBatch(ctx, team, day, e.batch(q), labels, worst); err != nil {
-		return rep, err
-	}
-	rep.Timings.Write = time.Since(t4)
-	rep.Errors = e.errs.errors()
-	return rep, nil
+	d.e, d.q = e, e.nodeQoS()
+	d.labels, d.worst = e.summaries(d.q, day)
+	d.rep.Timings.Engine = time.Since(t3)
+	return d, nil
 }
 
 // nodeQoS returns every node's QoS.

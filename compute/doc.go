@@ -24,6 +24,12 @@
 // goes to a database per node, and the result does not depend on the order
 // the store delivers the graph in nor on the number of goroutines.
 //
+// The days of a backfill are computed with a Sequence: a graph that stays
+// the same is read once for all of them, and each next day is computed
+// while the one before is written, then written only if nothing it read
+// (graph version, setup, maintenance windows, shared sources) changed
+// meanwhile. Results are those of each day computed on its own.
+//
 // Key terms (spec/semantics.md): a rule node's timeline is the AND of its
 // checks' indicator timelines, Unknown ones left out; an operation node's
 // timeline comes from its children while relation and child are active; an

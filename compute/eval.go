@@ -3,6 +3,7 @@ package compute
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"slices"
 	"sync"
 
@@ -32,6 +33,46 @@ type eval struct {
 	// rc, for a root cause, asks the sources for whole days and keeps
 	// each rule node's check timelines (rootcause_eval.go); nil for runs.
 	rc *rcFetch
+	// shared notes what the shared sources used resolved to: a day
+	// computed ahead (Sequence) is kept only if they resolve the same
+	// when it is written.
+	shared sharedUses
+}
+
+// sharedUses are the resolutions of the shared sources a computation used,
+// by source name. unstable is true when one resolved to two different
+// configurations during the computation.
+type sharedUses struct {
+	mu       sync.Mutex
+	resolved map[string]resolution
+	unstable bool
+}
+
+// resolution is what Computer.resolve returned for a source: its
+// configuration, or its error's message.
+type resolution struct {
+	sc  depc.SourceConfig
+	err string
+}
+
+func resolutionOf(sc depc.SourceConfig, err error) resolution {
+	if err != nil {
+		return resolution{err: err.Error()}
+	}
+	return resolution{sc: sc}
+}
+
+func (u *sharedUses) note(name string, r resolution) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if old, ok := u.resolved[name]; ok {
+		u.unstable = u.unstable || !reflect.DeepEqual(old, r)
+		return
+	}
+	if u.resolved == nil {
+		u.resolved = map[string]resolution{}
+	}
+	u.resolved[name] = r
 }
 
 func (c *Computer) newEval(s *setup, g *graph, order []string) *eval {
@@ -272,11 +313,24 @@ func (e *eval) check(ctx context.Context, name string) (depc.Check, depc.Source,
 	if !ok {
 		return ch, nil, nil, qos.Bound{}, fmt.Errorf("check %q: source %q does not exist", name, ch.Source)
 	}
-	src, release, err := e.c.source(ctx, e.s.team.Name, sc)
+	src, release, err := e.source(ctx, sc)
 	if err != nil {
 		return ch, nil, nil, qos.Bound{}, fmt.Errorf("check %q: source %q: %s", name, sc.Name, depc.ErrorMessage(err))
 	}
 	return ch, src, release, b, nil
+}
+
+// source is Computer.source, noting what a shared source resolved to.
+func (e *eval) source(ctx context.Context, sc depc.SourceConfig) (depc.Source, func(), error) {
+	if sc.Plugin != depc.PluginShared || e.c.open == nil {
+		return e.c.source(ctx, e.s.team.Name, sc)
+	}
+	r, err := e.c.resolve(ctx, e.s.team.Name, sc)
+	e.shared.note(sc.Name, resolutionOf(r, err))
+	if err != nil {
+		return nil, nil, err
+	}
+	return e.c.openResolved(ctx, e.s.team.Name, r)
 }
 
 // fetch evaluates one check for the nodes [lo, hi) of a label and folds

@@ -200,9 +200,9 @@ type dataSource struct {
 	silent  map[string]bool
 	fetches int
 	names   int
-	// gate, when set, is called as Fetch starts (a test holds a fetch
-	// there).
-	gate func()
+	// gate, when set, is called as Fetch starts with the fetch's context
+	// (a test holds a fetch there).
+	gate func(ctx context.Context)
 	// opens and closes count the times the computations opened and closed
 	// the source: they must end equal.
 	opens, closes atomic.Int64
@@ -239,7 +239,7 @@ func (s *dataSource) Fetch(ctx context.Context, p depc.CheckParameters, w depc.W
 	gate := s.gate
 	s.mu.Unlock()
 	if gate != nil {
-		gate()
+		gate(ctx)
 	}
 	for _, n := range slices.Backward(names) { // any order
 		s.mu.Lock()

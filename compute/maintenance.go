@@ -18,13 +18,32 @@ import (
 // causes — sees the same exclusion. An aggregation node in maintenance for
 // part of the window keeps its QoS, which comes from its children's.
 func (c *Computer) exclude(ctx context.Context, team string, g *graph) error {
+	_, err := c.excludeRead(ctx, team, g)
+	return err
+}
+
+// maintenanceRead is what exclude read: the windows, and whether it read
+// them at all (a graph with no node or an empty window needs none).
+type maintenanceRead struct {
+	read bool
+	ms   []depc.Maintenance
+}
+
+// excludeRead is exclude, returning the maintenance windows it read.
+func (c *Computer) excludeRead(ctx context.Context, team string, g *graph) (maintenanceRead, error) {
 	if g.w.Empty() || len(g.names) == 0 {
-		return nil
+		return maintenanceRead{}, nil
 	}
 	ms, err := c.state.Maintenances(ctx, team, g.w.Start, g.w.End)
 	if err != nil || len(ms) == 0 {
-		return err
+		return maintenanceRead{read: err == nil}, err
 	}
+	g.excludeWindows(ms)
+	return maintenanceRead{read: true, ms: ms}, nil
+}
+
+// excludeWindows takes the maintenance windows ms out of g's nodes.
+func (g *graph) excludeWindows(ms []depc.Maintenance) {
 	g.own()
 	var all []depc.Period
 	byLabel := map[string][]depc.Period{}
@@ -59,7 +78,6 @@ func (c *Computer) exclude(ctx context.Context, team string, g *graph) error {
 			g.per[i] = x.apply(g, g.per[i])
 		}
 	}
-	return nil
 }
 
 // exclusion takes a period set out of nodes' periods. Nodes active

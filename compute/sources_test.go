@@ -172,7 +172,7 @@ func TestSourcesClosed(t *testing.T) {
 	// fetch is done.
 	entered, hold := make(chan struct{}), make(chan struct{})
 	src.mu.Lock()
-	src.gate = func() {
+	src.gate = func(context.Context) {
 		src.mu.Lock()
 		src.gate = nil // only the first fetch waits
 		src.mu.Unlock()
