@@ -88,10 +88,16 @@ func (s *Scheduler) pending(ctx context.Context, team string) (map[string]bool, 
 
 // work is a worker: it claims days and computes them until ctx ends. The
 // days it computes of one team in a row share a compute.Sequence (the
-// days of a backfill read an unchanged graph once); it is dropped as soon
-// as the worker has no day of that team to compute next.
+// days of a backfill read an unchanged graph once, and each is computed
+// while the one before is written); it is closed as soon as the worker has
+// no day of that team to compute next, and when the worker stops.
 func (s *Scheduler) work(ctx context.Context, owner string) {
 	var seq *compute.Sequence
+	defer func() {
+		if seq != nil {
+			seq.Close()
+		}
+	}()
 	for ctx.Err() == nil {
 		l, ok := s.claim(ctx, owner)
 		if seq != nil && (!ok || seq.Team() != l.Team) {
