@@ -142,7 +142,7 @@ func benchCompute(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	r := func(d time.Duration) time.Duration { return d.Round(time.Millisecond) }
 	fmt.Fprintf(stdout, "total: %d day(s) in %s (%s per day), %s CPU (user+system, all threads): snapshot %s, sources %s, engine %s, write %s\n",
 		*days, r(wall), r(wall/time.Duration(*days)), r(used), r(total.Snapshot), r(total.Sources), r(total.Engine), r(total.Write))
-	fmt.Fprintf(stdout, "graph read %d time(s), reused for %d day(s)\n", *days-seq.Reused, seq.Reused)
+	fmt.Fprintf(stdout, "graph read %d time(s), reused for %d day(s); %d day(s) computed ahead, while the day before was written (phases overlap)\n", *days-seq.Reused, seq.Reused, seq.Ahead)
 	fmt.Fprintf(stdout, "peak RSS while computing: %s (%s before)\n", formatBytes(peakRSS()), formatBytes(base))
 	fmt.Fprintf(stdout, "load average at end: %s\n", loadAverage())
 	if *sums != "" || *exp != "" {

@@ -109,6 +109,12 @@ func formatRunError(e depc.RunError) string {
 func printReport(w io.Writer, rep compute.Report) {
 	t := rep.Timings
 	r := func(d time.Duration) time.Duration { return d.Round(time.Millisecond) }
-	fmt.Fprintf(w, "%s  %d nodes  %d relations  %d errors  %s (setup %s, snapshot %s, sources %s, engine %s, write %s)\n",
-		rep.Day, rep.Nodes, rep.Relations, len(rep.Errors), r(t.Total()), r(t.Setup), r(t.Snapshot), r(t.Sources), r(t.Engine), r(t.Write))
+	ahead := ""
+	if rep.Ahead {
+		// Snapshot, sources and engine ran while the day before was
+		// written.
+		ahead = fmt.Sprintf(", computed ahead, waited %s", r(t.Wait))
+	}
+	fmt.Fprintf(w, "%s  %d nodes  %d relations  %d errors  %s (setup %s, snapshot %s, sources %s, engine %s, write %s%s)\n",
+		rep.Day, rep.Nodes, rep.Relations, len(rep.Errors), r(t.Total()), r(t.Setup), r(t.Snapshot), r(t.Sources), r(t.Engine), r(t.Write), ahead)
 }
