@@ -68,6 +68,10 @@ type Computer struct {
 	// Now is the clock of LiveQoS, and says which days are over for a
 	// Sequence to compute them ahead (default time.Now).
 	Now func() time.Time
+	// NoAhead keeps a Sequence from computing the next day while it
+	// writes one: a backfill then holds one day at a time (about half the
+	// memory) and takes longer. Results do not depend on it.
+	NoAhead bool
 
 	mu      sync.Mutex
 	sources map[sourceKey]*openSource

@@ -184,7 +184,7 @@ func (s *Sequence) holds(ctx context.Context, d *computedDay, st *setup) bool {
 // startAhead starts computing the first of the later days ahead, when the
 // graph store can tell whether the graph changed meanwhile.
 func (s *Sequence) startAhead(ctx context.Context, later []string) {
-	if len(later) == 0 || s.ahead != nil {
+	if len(later) == 0 || s.ahead != nil || s.c.NoAhead {
 		return
 	}
 	if _, ok := s.c.graph.(depc.GraphVersioner); !ok {

@@ -216,6 +216,32 @@ func TestSequenceAheadNeedsVersions(t *testing.T) {
 	}
 }
 
+// Computer.NoAhead: a backfill computes each day in turn, with the same
+// results.
+func TestSequenceNoAhead(t *testing.T) {
+	e := newEnv(t, nil)
+	src := serverTeam(e, "acme")
+	e.config("acme", `{"Filer": {"qos": "rule.Servers"}}`)
+	e.apply("acme", node("Filer", "f1")...)
+	src.set("ping", "f1", points(S, S+3*86400, 60, [2]int64{h, h + 600}))
+	days := []string{"2026-11-20", "2026-11-21", "2026-11-22"}
+	e.c.NoAhead = true
+	seq := e.c.Sequence("acme")
+	defer seq.Close()
+	for i, d := range days {
+		rep, err := seq.Day(e.ctx, d, days[i+1:]...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Ahead || compute.WaitAhead(seq) != "" {
+			t.Errorf("%s: computed ahead with NoAhead", d)
+		}
+	}
+	if seq.Ahead != 0 || seq.Reused != 2 {
+		t.Errorf("Ahead %d, Reused %d; want 0 and 2 (the graph still read once)", seq.Ahead, seq.Reused)
+	}
+}
+
 // unversioned hides a graph store's GraphVersion.
 type unversioned struct{ depc.GraphStore }
 

@@ -54,6 +54,7 @@ func scheduleCommand(ctx context.Context, args []string, stdout, stderr io.Write
 		return err
 	}
 	comp := compute.New(st.graph, st.state, st.plugins.Open)
+	comp.NoAhead = !cfg.Scheduler.ComputeAhead
 	defer comp.Close()
 	sched, err := scheduler.New(st.state, comp, schedulerOptions(cfg, log))
 	if err != nil {

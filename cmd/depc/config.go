@@ -190,6 +190,10 @@ type SchedulerConfig struct {
 	// of one team); every process sharing the state store drains the same
 	// queue of days.
 	Workers int `yaml:"workers"`
+	// ComputeAhead lets a worker compute a team's next day while it
+	// writes the day before (backfills, catch-up): faster, at about twice
+	// a day's memory. false computes one day at a time.
+	ComputeAhead bool `yaml:"compute_ahead"`
 	// Lease is how long a claimed day's lease lasts unless its worker
 	// renews it: how long the day of a process that died waits before
 	// another takes it over (at most 60s by default; 1s at least).
@@ -245,7 +249,7 @@ func DefaultConfig() Config {
 			DeadLetterMaxBytes: consumer.DefaultDeadLetterMaxBytes, DeadLetterAttempts: consumer.DefaultDeadLetterAttempts,
 			EmbeddedAddr: "127.0.0.1:9092",
 		},
-		Scheduler: SchedulerConfig{Enabled: true, Nightly: "01:15", CatchUpDays: 3, Workers: 1, Lease: scheduler.DefaultLeaseTTL},
+		Scheduler: SchedulerConfig{Enabled: true, Nightly: "01:15", CatchUpDays: 3, Workers: 1, ComputeAhead: true, Lease: scheduler.DefaultLeaseTTL},
 		API:       APIConfig{BodyLimit: 1 << 20, MessagesBodyLimit: 16 << 20, Decimals: 3},
 		Alerts: AlertsConfig{Enabled: true, Interval: time.Minute, Poll: 5 * time.Second, Refresh: time.Hour,
 			Retention: 30 * 24 * time.Hour, Live: true},

@@ -68,6 +68,20 @@ func TestLoadConfigEmptyFile(t *testing.T) {
 	}
 }
 
+// scheduler.compute_ahead is on by default; the environment turns it off.
+func TestLoadConfigComputeAhead(t *testing.T) {
+	if !DefaultConfig().Scheduler.ComputeAhead {
+		t.Error("scheduler.compute_ahead is off by default")
+	}
+	cfg, err := LoadConfig("", []string{"DEPC_SCHEDULER_COMPUTE_AHEAD=false"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Scheduler.ComputeAhead {
+		t.Error("DEPC_SCHEDULER_COMPUTE_AHEAD=false left it on")
+	}
+}
+
 func TestLoadConfigBadEnvironment(t *testing.T) {
 	for _, env := range []string{"DEPC_API_BODY_LIMIT=lots", "DEPC_SCHEDULER_ENABLED=maybe", "DEPC_KAFKA_BATCH_WAIT=soon"} {
 		_, err := LoadConfig("", []string{env})

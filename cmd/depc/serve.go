@@ -139,6 +139,7 @@ func serve(ctx context.Context, name string, args []string, stdout, stderr io.Wr
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	comp := compute.New(st.graph, st.state, st.plugins.Open)
+	comp.NoAhead = !cfg.Scheduler.ComputeAhead
 	defer comp.Close()
 
 	var wg sync.WaitGroup
