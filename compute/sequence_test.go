@@ -194,52 +194,50 @@ func TestSequenceAheadSameAsDays(t *testing.T) {
 	}
 }
 
-// A graph store that cannot tell its graph's version (Neo4j's) has no day
-// computed ahead: nothing would say whether the graph changed meanwhile.
-func TestSequenceAheadNeedsVersions(t *testing.T) {
-	e := newEnv(t, unversioned{openGraph(t, t.TempDir())})
-	src := serverTeam(e, "acme")
-	e.config("acme", `{"Filer": {"qos": "rule.Servers"}}`)
-	e.apply("acme", node("Filer", "f1")...)
-	src.set("ping", "f1", points(S, S+3*86400, 60, [2]int64{h, h + 600}))
-	days := []string{"2026-11-20", "2026-11-21", "2026-11-22"}
-	seq := e.c.Sequence("acme")
-	defer seq.Close()
-	for i, d := range days {
-		rep, err := seq.Day(e.ctx, d, days[i+1:]...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if rep.Ahead || compute.WaitAhead(seq) != "" {
-			t.Errorf("%s: computed ahead without graph versions", d)
-		}
+// No day is computed ahead when the graph store cannot tell its graph's
+// version (Neo4j's: nothing would say whether the graph changed
+// meanwhile), nor with Computer.NoAhead, where the graph is still read once.
+func TestSequenceNoneAhead(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		store   depc.GraphStore // nil: the embedded store, versioned
+		noAhead bool
+		reused  int
+	}{
+		{"without graph versions", unversioned{openGraph(t, t.TempDir())}, false, 0},
+		{"with NoAhead", nil, true, 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := oneFiler(t, tc.store)
+			e.c.NoAhead = tc.noAhead
+			days := []string{"2026-11-20", "2026-11-21", "2026-11-22"}
+			seq := e.c.Sequence("acme")
+			defer seq.Close()
+			for i, d := range days {
+				rep, err := seq.Day(e.ctx, d, days[i+1:]...)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if rep.Ahead || compute.WaitAhead(seq) != "" {
+					t.Errorf("%s: computed ahead", d)
+				}
+			}
+			if seq.Ahead != 0 || seq.Reused != tc.reused {
+				t.Errorf("Ahead %d, Reused %d; want 0 and %d", seq.Ahead, seq.Reused, tc.reused)
+			}
+		})
 	}
 }
 
-// Computer.NoAhead: a backfill computes each day in turn, with the same
-// results.
-func TestSequenceNoAhead(t *testing.T) {
-	e := newEnv(t, nil)
+// oneFiler is a team acme of one Filer, f1, down ten minutes a day from
+// 2026-11-20 to 22, in the graph store g (nil: the embedded store).
+func oneFiler(t *testing.T, g depc.GraphStore) *env {
+	e := newEnv(t, g)
 	src := serverTeam(e, "acme")
 	e.config("acme", `{"Filer": {"qos": "rule.Servers"}}`)
 	e.apply("acme", node("Filer", "f1")...)
 	src.set("ping", "f1", points(S, S+3*86400, 60, [2]int64{h, h + 600}))
-	days := []string{"2026-11-20", "2026-11-21", "2026-11-22"}
-	e.c.NoAhead = true
-	seq := e.c.Sequence("acme")
-	defer seq.Close()
-	for i, d := range days {
-		rep, err := seq.Day(e.ctx, d, days[i+1:]...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if rep.Ahead || compute.WaitAhead(seq) != "" {
-			t.Errorf("%s: computed ahead with NoAhead", d)
-		}
-	}
-	if seq.Ahead != 0 || seq.Reused != 2 {
-		t.Errorf("Ahead %d, Reused %d; want 0 and 2 (the graph still read once)", seq.Ahead, seq.Reused)
-	}
+	return e
 }
 
 // unversioned hides a graph store's GraphVersion.
@@ -248,11 +246,7 @@ type unversioned struct{ depc.GraphStore }
 // A day is computed ahead only once it is over: measurements of a day in
 // progress may still come.
 func TestSequenceAheadOnlyOverDays(t *testing.T) {
-	e := newEnv(t, nil)
-	src := serverTeam(e, "acme")
-	e.config("acme", `{"Filer": {"qos": "rule.Servers"}}`)
-	e.apply("acme", node("Filer", "f1")...)
-	src.set("ping", "f1", points(S, S+3*86400, 60, [2]int64{h, h + 600}))
+	e := oneFiler(t, nil)
 	e.c.Now = func() time.Time { return time.Unix(S+86400+12*h, 0) } // the middle of the 21st
 	seq := e.c.Sequence("acme")
 	defer seq.Close()
