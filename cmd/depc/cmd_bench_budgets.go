@@ -152,52 +152,53 @@ func benchBudgets(ctx context.Context, args []string, stdout, stderr io.Writer) 
 // minute old) — the figure of issue 14 (≤ 200 ms, ≤ 5 MB). The handler
 // is called in process: the time is the server's, not the network's.
 func benchScrape(ctx context.Context, st *stores, comp *compute.Computer, b *objective.Budgets, now time.Time, n int, stdout io.Writer) error {
-	reg := prometheus.NewRegistry()
-	h := api.New(api.Config{}, api.Deps{Graph: st.graph, State: st.state, Computer: comp, Budgets: b,
-		Plugins: st.plugins, Gatherer: reg, Registerer: reg, Logger: slog.New(slog.DiscardHandler),
-		Now: func() time.Time { return now }})
-	var worst time.Duration
-	for i := range n + 1 {
+	server := func() *api.Server {
+		reg := prometheus.NewRegistry()
+		return api.New(api.Config{}, api.Deps{Graph: st.graph, State: st.state, Computer: comp, Budgets: b,
+			Plugins: st.plugins, Gatherer: reg, Registerer: reg, Logger: slog.New(slog.DiscardHandler),
+			Now: func() time.Time { return now }})
+	}
+	// scrape prints one GET /metrics of h, named what, and returns its
+	// wall time.
+	scrape := func(h *api.Server, what string) (time.Duration, error) {
 		req := httptest.NewRequestWithContext(ctx, http.MethodGet, "/metrics", nil)
 		rec := httptest.NewRecorder()
 		t0, c0 := time.Now(), cpuTime()
 		h.ServeHTTP(rec, req)
 		wall, used := time.Since(t0), cpuTime()-c0
 		if rec.Code != http.StatusOK {
-			return fmt.Errorf("bench budgets: GET /metrics: %d %s", rec.Code, rec.Body.String())
+			return 0, fmt.Errorf("bench budgets: GET /metrics: %d %s", rec.Code, rec.Body.String())
 		}
 		body := rec.Body.String()
+		fmt.Fprintf(stdout, "%s: %d bytes, %d series in %s wall, %s CPU; load %s\n",
+			what, len(body), strings.Count(body, "\n")-strings.Count(body, "\n#"), wall.Round(time.Millisecond), used.Round(time.Millisecond), loadAverage())
+		return wall, nil
+	}
+
+	h := server()
+	var worst time.Duration
+	for i := range n + 1 {
 		what := fmt.Sprintf("scrape %d", i)
 		if i == 0 {
 			what = "first scrape (the domain metrics computed)"
-		} else {
+		}
+		wall, err := scrape(h, what)
+		if err != nil {
+			return err
+		}
+		if i > 0 {
 			worst = max(worst, wall)
 		}
-		fmt.Fprintf(stdout, "%s: %d bytes, %d series in %s wall, %s CPU; load %s\n",
-			what, len(body), strings.Count(body, "\n")-strings.Count(body, "\n#"), wall.Round(time.Millisecond), used.Round(time.Millisecond), loadAverage())
 	}
 	fmt.Fprintf(stdout, "scrapes after the first: slowest %s\n", worst.Round(time.Millisecond))
 
 	// What `depc serve` does: the figures computed when it starts, so
 	// that its first scrape is served from memory too.
-	reg = prometheus.NewRegistry()
-	h = api.New(api.Config{}, api.Deps{Graph: st.graph, State: st.state, Computer: comp, Budgets: b,
-		Plugins: st.plugins, Gatherer: reg, Registerer: reg, Logger: slog.New(slog.DiscardHandler),
-		Now: func() time.Time { return now }})
+	h = server()
 	t0 := time.Now()
 	<-h.WarmMetrics(ctx)
-	warm := time.Since(t0)
-	req := httptest.NewRequestWithContext(ctx, http.MethodGet, "/metrics", nil)
-	rec := httptest.NewRecorder()
-	t0, c0 := time.Now(), cpuTime()
-	h.ServeHTTP(rec, req)
-	wall, used := time.Since(t0), cpuTime()-c0
-	if rec.Code != http.StatusOK {
-		return fmt.Errorf("bench budgets: GET /metrics: %d %s", rec.Code, rec.Body.String())
-	}
-	fmt.Fprintf(stdout, "first scrape after the start's warm-up (%s): %d bytes in %s wall, %s CPU; load %s\n",
-		warm.Round(time.Millisecond), rec.Body.Len(), wall.Round(time.Millisecond), used.Round(time.Millisecond), loadAverage())
-	return nil
+	_, err := scrape(h, fmt.Sprintf("first scrape after the start's warm-up (%s)", time.Since(t0).Round(time.Millisecond)))
+	return err
 }
 
 func verdict(ok bool) string {
