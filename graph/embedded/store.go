@@ -206,20 +206,21 @@ func (s *Store) migrate() error {
 		return s.fail(err, "create schema in %s", s.path)
 	}
 	defer tx.Rollback()
-	if version == 1 {
-		if err := upgradeAdjacency(ctx, tx); err != nil {
-			return s.fail(err, "upgrade %s to schema version %d", s.path, schemaVersion)
-		}
-	}
-	if version == 1 || version == 2 {
-		if _, err := tx.ExecContext(ctx, createTeamVersion); err != nil {
-			return s.fail(err, "upgrade %s to schema version %d", s.path, schemaVersion)
-		}
-	} else {
+	switch version {
+	case 0: // a new database
 		for _, q := range schema {
 			if _, err := tx.ExecContext(ctx, q); err != nil {
 				return s.fail(err, "create schema in %s", s.path)
 			}
+		}
+	case 1:
+		if err := upgradeAdjacency(ctx, tx); err != nil {
+			return s.fail(err, "upgrade %s to schema version %d", s.path, schemaVersion)
+		}
+		fallthrough
+	case 2:
+		if _, err := tx.ExecContext(ctx, createTeamVersion); err != nil {
+			return s.fail(err, "upgrade %s to schema version %d", s.path, schemaVersion)
 		}
 	}
 	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", schemaVersion)); err != nil {
