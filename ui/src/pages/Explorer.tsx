@@ -273,7 +273,7 @@ function ImpactedPanel({ label, name, day }: { label: string; name: string; day:
     const q = new URLSearchParams(impactedQuery(query.label, query.at))
     q.set('limit', '100')
     if (after) q.set('after', after)
-    cachedGet<NodeKeyPage>(`${nodePath(team.name, label, name)}/impacted?${q}`, ctl.signal).then(
+    cachedGet<NodeKeyPage>(`${base}/impacted?${q}`, ctl.signal).then(
       (p) => {
         setPages((old) => (after ? [...old, ...p.nodes] : p.nodes))
         setNext(p.next)
@@ -286,7 +286,7 @@ function ImpactedPanel({ label, name, day }: { label: string; name: string; day:
       },
     )
     return () => ctl.abort()
-  }, [query, after, team.name, label, name])
+  }, [query, after, base])
 
   function submit(e: FormEvent) {
     e.preventDefault()
