@@ -73,7 +73,7 @@ func benchCompute(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	defer done()
 	fmt.Fprintf(stdout, "bench compute: %s (%d nodes, %d relations), team %s, %d day(s), data %s, %d CPUs, %s\n",
 		sz.Name, sz.Nodes(), sz.Relations(), *team, *days, cfg.DataDir, runtime.NumCPU(), runtime.Version())
-	fmt.Fprintf(stdout, "load average at start: %s; GOGC=%s GOMEMLIMIT=%s\n", loadAverage(), os.Getenv("GOGC"), os.Getenv("GOMEMLIMIT"))
+	fmt.Fprintf(stdout, "load average at start: %s; GOGC=%s GOMEMLIMIT=%s; scheduler.compute_ahead %t\n", loadAverage(), os.Getenv("GOGC"), os.Getenv("GOMEMLIMIT"), cfg.Scheduler.ComputeAhead)
 
 	b, err := newBenchTeam(sz, *team)
 	if err != nil {
@@ -99,7 +99,7 @@ func benchCompute(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	resetPeakRSS()
 	base := peakRSS()
 
-	comp := compute.New(st.graph, st.state, st.plugins.Open)
+	comp := st.computer(cfg)
 	defer comp.Close()
 	if *cpu != "" {
 		pf, err := os.Create(*cpu)

@@ -63,8 +63,7 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	defer st.Close()
-	comp := compute.New(st.graph, st.state, st.plugins.Open)
-	comp.NoAhead = !cfg.Scheduler.ComputeAhead
+	comp := st.computer(cfg)
 	defer comp.Close()
 	sched, err := scheduler.New(st.state, comp, scheduler.Options{
 		Logger: newLogger(stderr, "warn"),

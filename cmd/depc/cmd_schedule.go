@@ -7,7 +7,6 @@ import (
 	"os"
 	"sync"
 
-	"github.com/depc-dev/depc/compute"
 	"github.com/depc-dev/depc/scheduler"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -53,8 +52,7 @@ func scheduleCommand(ctx context.Context, args []string, stdout, stderr io.Write
 	if err := resealAtStart(ctx, st, log); err != nil {
 		return err
 	}
-	comp := compute.New(st.graph, st.state, st.plugins.Open)
-	comp.NoAhead = !cfg.Scheduler.ComputeAhead
+	comp := st.computer(cfg)
 	defer comp.Close()
 	sched, err := scheduler.New(st.state, comp, schedulerOptions(cfg, log))
 	if err != nil {

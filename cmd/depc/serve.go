@@ -16,7 +16,6 @@ import (
 
 	"github.com/depc-dev/depc"
 	"github.com/depc-dev/depc/api"
-	"github.com/depc-dev/depc/compute"
 	"github.com/depc-dev/depc/consumer"
 	"github.com/depc-dev/depc/limits"
 	"github.com/depc-dev/depc/passhash"
@@ -138,8 +137,7 @@ func serve(ctx context.Context, name string, args []string, stdout, stderr io.Wr
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	comp := compute.New(st.graph, st.state, st.plugins.Open)
-	comp.NoAhead = !cfg.Scheduler.ComputeAhead
+	comp := st.computer(cfg)
 	defer comp.Close()
 
 	var wg sync.WaitGroup

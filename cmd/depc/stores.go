@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 
 	"github.com/depc-dev/depc"
+	"github.com/depc-dev/depc/compute"
 	"github.com/depc-dev/depc/graph/embedded"
 	"github.com/depc-dev/depc/graph/neo4j"
 	"github.com/depc-dev/depc/source/outbound"
@@ -109,4 +110,12 @@ func openState(ctx context.Context, cfg Config) (depc.StateStore, error) {
 // Close closes both stores.
 func (s *stores) Close() error {
 	return errors.Join(s.graph.Close(), s.state.Close())
+}
+
+// computer returns the computation of days over the stores, set as the
+// configuration says (scheduler.compute_ahead).
+func (st *stores) computer(cfg Config) *compute.Computer {
+	c := compute.New(st.graph, st.state, st.plugins.Open)
+	c.NoAhead = !cfg.Scheduler.ComputeAhead
+	return c
 }
